@@ -1,0 +1,88 @@
+#pragma once
+
+#include <mlv/cache/dir_listing.hpp>
+#include <mlv/cache/manifest.hpp>
+#include <mlv/cache/state_db.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mlv::cache {
+
+// A file stored in the cache: its id and size.
+struct StoredFile {
+  std::string id;
+  std::uint64_t size = 0;
+};
+
+// The content-addressed object store on disk (docs/formats.md, "Local cache"):
+//   <root>/files/<2 hex>/<id>       whole files, read-only
+//   <root>/manifests/<2 hex>/<id>   a file's chunk list, named by the file's id
+//   <root>/dirs/<2 hex>/<id>        dir listings, named by the listing's id
+//   <root>/tmp/                     temporary files (garbage after a crash, never an object)
+//   <root>/state.db                 the SQLite state (StateDb)
+// Every object is written to tmp/, verified, fsynced and renamed into place.
+class Cache {
+public:
+  explicit Cache(std::filesystem::path root);
+
+  const std::filesystem::path& root() const noexcept { return root_; }
+  std::filesystem::path tmp_dir() const;
+  StateDb& state() noexcept { return *state_; }
+
+  std::filesystem::path file_path(const std::string& id) const;
+  bool has_file(const std::string& id) const;
+
+  // Reads `source` once, hashing it while copying it into the cache (a reflink when the
+  // filesystem can). When the id is already cached the copy is dropped. Returns id and size.
+  StoredFile store_file(const std::filesystem::path& source);
+
+  // Streams a file with a known id into the cache: write() the bytes in order, then commit(),
+  // which verifies size and SHA-256 before the rename and throws Error(integrity) on mismatch.
+  class FileWriter {
+  public:
+    FileWriter(Cache& cache, std::string expected_id, std::uint64_t expected_size);
+    ~FileWriter();
+    FileWriter(const FileWriter&) = delete;
+    FileWriter& operator=(const FileWriter&) = delete;
+    void write(std::span<const std::byte> data);
+    void commit();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+  };
+
+  // Re-hashes a cached file; false when it is missing or its bytes no longer match its id.
+  bool verify_file(const std::string& id) const;
+
+  std::optional<Manifest> read_manifest(const std::string& file_id) const;
+  void write_manifest(const Manifest& manifest);
+  // The manifest of a cached file, chunking it (and recording it) when there is none yet.
+  Manifest ensure_manifest(const std::string& file_id, const chunk::Params& params);
+
+  std::optional<DirListing> read_dir(const std::string& dir_id) const;
+  // Writes the listing and returns its id.
+  std::string write_dir(const DirListing& listing);
+
+  std::vector<std::string> list_files() const;
+  std::vector<std::string> list_manifests() const;
+  std::vector<std::string> list_dirs() const;
+  // Removes an object and everything the state database derived from it. Returns bytes freed.
+  std::uint64_t remove_file(const std::string& id);
+  void remove_manifest(const std::string& file_id);
+  void remove_dir(const std::string& dir_id);
+
+private:
+  std::filesystem::path object_path(const char* kind, const std::string& id) const;
+
+  std::filesystem::path root_;
+  std::unique_ptr<StateDb> state_;
+};
+
+} // namespace mlv::cache

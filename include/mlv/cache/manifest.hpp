@@ -1,0 +1,43 @@
+#pragma once
+
+#include <mlv/chunk/fastcdc.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlv::cache {
+
+// One chunk of a file, in order. `pack` is empty for a manifest that is not tied to a remote
+// (the local cache's copy); a remote's manifest names the pack and offset of every chunk.
+struct ChunkEntry {
+  std::string id;
+  std::uint32_t length = 0;
+  std::string pack;
+  std::uint64_t pack_offset = 0;
+  bool operator==(const ChunkEntry&) const = default;
+};
+
+// Everything needed to rebuild and verify a file (docs/formats.md, "Manifest").
+struct Manifest {
+  std::string id; // SHA-256 of the whole file
+  std::uint64_t size = 0;
+  chunk::Params params;
+  std::vector<ChunkEntry> chunks;
+  bool operator==(const Manifest&) const = default;
+};
+
+// Canonical text form; parse(serialize(m)) == m.
+std::string serialize_manifest(const Manifest& manifest);
+// Throws Error(bad_input) naming `source` and the offending line or field when the text is not
+// a valid manifest (bad header, non-hex id, chunk lengths not adding up to size, ...).
+Manifest parse_manifest(std::string_view text, const std::string& source);
+
+// A manifest built from the chunks a chunker found (no pack locations).
+Manifest make_manifest(const std::string& file_id,
+                       std::uint64_t size,
+                       const chunk::Params& params,
+                       const std::vector<chunk::ChunkInfo>& chunks);
+
+} // namespace mlv::cache

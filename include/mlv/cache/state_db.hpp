@@ -1,0 +1,81 @@
+#pragma once
+
+#include <mlv/cache/manifest.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace mlv::cache {
+
+// Where a chunk can be read from a file already in the cache.
+struct LocalChunk {
+  std::string file_id;
+  std::uint64_t offset = 0;
+  std::uint32_t length = 0;
+};
+
+// Where a chunk lives on a remote.
+struct RemoteChunk {
+  std::string pack;
+  std::uint64_t offset = 0;
+  std::uint32_t length = 0;
+};
+
+// The SQLite database (WAL mode, busy timeout so concurrent mlv processes wait rather than fail)
+// keeping what is expensive to recompute. Safe to use from one thread at a time per object.
+class StateDb {
+public:
+  explicit StateDb(const std::filesystem::path& db_path);
+  ~StateDb();
+  StateDb(const StateDb&) = delete;
+  StateDb& operator=(const StateDb&) = delete;
+
+  // Workspace file ids by (absolute path, inode, size, mtime_ns).
+  std::optional<std::string> find_file_id(const std::filesystem::path& path,
+                                          const util::FileStamp& stamp);
+  void record_file_id(const std::filesystem::path& path,
+                      const util::FileStamp& stamp,
+                      const std::string& id);
+
+  // Local chunk index: chunk id -> (cached file, offset, length), from a file's manifest.
+  void record_local_chunks(const Manifest& manifest);
+  std::optional<LocalChunk> find_local_chunk(const std::string& chunk_id);
+  void forget_local_file(const std::string& file_id);
+
+  // Per remote (keyed by its URL): chunks known to be there and manifests known to be there.
+  void record_remote_chunks(const std::string& remote, const Manifest& manifest);
+  std::optional<RemoteChunk> find_remote_chunk(const std::string& remote,
+                                               const std::string& chunk_id);
+  void record_remote_manifest(const std::string& remote, const std::string& file_id);
+  bool remote_has_manifest(const std::string& remote, const std::string& file_id);
+  // After a remote gc or a failed read: drop what we believed about these packs/manifests.
+  void forget_remote_packs(const std::string& remote, const std::vector<std::string>& packs);
+  void forget_remote_manifest(const std::string& remote, const std::string& file_id);
+  void forget_remote(const std::string& remote);
+
+  // Groups many writes into one transaction (much faster); nestable, commits at the outermost.
+  class Transaction {
+  public:
+    explicit Transaction(StateDb& db);
+    ~Transaction(); // rolls back unless committed
+    void commit();
+
+  private:
+    StateDb& db_;
+    bool done_ = false;
+  };
+
+private:
+  void exec(const char* sql);
+  sqlite3* db_ = nullptr;
+  int transaction_depth_ = 0;
+  std::filesystem::path path_;
+};
+
+} // namespace mlv::cache

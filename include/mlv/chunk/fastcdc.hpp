@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mlv::chunk {
+
+// FastCDC parameters. They are recorded wherever chunks are listed (manifests), so a later
+// change of defaults never breaks a read. Only the "mlv-gear-v1" gear table exists today.
+struct Params {
+  std::uint32_t min_size = 16 * 1024;
+  std::uint32_t avg_size = 64 * 1024;
+  std::uint32_t max_size = 256 * 1024;
+  bool operator==(const Params&) const = default;
+};
+
+inline constexpr Params k_default_params{};
+inline constexpr const char* k_gear_table_name = "mlv-gear-v1";
+
+// Where the next cut falls in `data` (FastCDC with normalized chunking, level 2): a length in
+// [1, data.size()]. Returns data.size() when no boundary is found before max_size or the data end,
+// so callers must only trust a cut shorter than data.size() or one at max_size.
+std::size_t find_cut(std::span<const std::byte> data, const Params& params);
+
+// A chunk found in a stream: its position, length and SHA-256 id.
+struct ChunkInfo {
+  std::uint64_t offset = 0;
+  std::uint32_t length = 0;
+  std::string id;
+};
+
+// Streaming chunker: feed bytes in any block sizes; complete chunks are reported in order with
+// their bytes (valid only during the callback). Chunk boundaries do not depend on block sizes.
+class Chunker {
+public:
+  using Sink = std::function<void(const ChunkInfo&, std::span<const std::byte> bytes)>;
+
+  Chunker(Params params, Sink sink);
+  void update(std::span<const std::byte> data);
+  // Emits the last (possibly short) chunk.
+  void finish();
+
+private:
+  void emit(std::span<const std::byte> bytes);
+
+  Params params_;
+  Sink sink_;
+  std::vector<std::byte> pending_;
+  std::uint64_t offset_ = 0;
+};
+
+// Chunks a whole file, streaming it once; chunk bytes are passed to `sink` if given.
+std::vector<ChunkInfo>
+chunk_file(const std::filesystem::path& path, const Params& params, const Chunker::Sink& sink = {});
+
+} // namespace mlv::chunk

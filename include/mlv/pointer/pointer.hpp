@@ -1,0 +1,49 @@
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mlv::pointer {
+
+inline constexpr std::string_view k_suffix = ".mlv";
+inline constexpr int k_format_version = 1;
+
+enum class Kind { file, dir };
+
+// A pointer file `<name>.mlv` (docs/formats.md, "Pointer file").
+struct Pointer {
+  int version = k_format_version;
+  std::string path; // relative to the pointer's folder, '/'-separated, no "..", not absolute
+  Kind kind = Kind::file;
+  std::string sha256; // file id, or for a dir the id of its dir listing
+  std::uint64_t size = 0;
+  std::optional<std::uint64_t> files; // dirs only: file count
+  std::string format = "unknown";
+  YAML::Node meta;   // user metadata (a map, or null)
+  YAML::Node safety; // the scanner's verdict and findings (a map, or null)
+  YAML::Node extra;  // unknown top-level keys, kept on rewrite (a map, or null)
+};
+
+// Parses and validates; throws Error(bad_input) naming `source` and the field at fault.
+Pointer parse_pointer(std::string_view text, const std::string& source);
+// YAML with a comment line on top and a stable key order.
+std::string serialize_pointer(const Pointer& pointer);
+
+Pointer read_pointer(const std::filesystem::path& pointer_path);
+void write_pointer(const std::filesystem::path& pointer_path, const Pointer& pointer);
+
+// "models/a.bin" -> "models/a.bin.mlv"
+std::filesystem::path pointer_path_for(const std::filesystem::path& data_path);
+bool is_pointer_path(const std::filesystem::path& path);
+// The data path a pointer names: its own folder joined with `path`.
+std::filesystem::path data_path_of(const std::filesystem::path& pointer_path,
+                                   const Pointer& pointer);
+
+std::string_view kind_name(Kind kind);
+
+} // namespace mlv::pointer

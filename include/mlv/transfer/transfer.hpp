@@ -1,0 +1,90 @@
+#pragma once
+
+#include <mlv/cache/cache.hpp>
+#include <mlv/chunk/fastcdc.hpp>
+#include <mlv/remote/object_store.hpp>
+#include <mlv/transfer/pack.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mlv::transfer {
+
+// Remote layout (docs/formats.md, "Remote layout").
+inline constexpr const char* k_layout_file = "mlv-remote.yaml";
+inline constexpr int k_layout_version = 1;
+std::string pack_key(const std::string& pack_id);     // packs/<2 hex>/<id>
+std::string manifest_key(const std::string& file_id); // manifests/<2 hex>/<id>
+std::string dir_key(const std::string& dir_id);       // dirs/<2 hex>/<id>
+
+// A remote as transfer sees it: the store and the key under which the state database
+// remembers what the remote holds (its URL, secrets redacted).
+struct RemoteHandle {
+  remote::ObjectStore& store;
+  std::string state_key;
+};
+
+// What to move. Dir ids bring their files along.
+struct Targets {
+  std::set<std::string> file_ids;
+  std::set<std::string> dir_ids;
+  // Earlier versions of the same paths (from git history): push reads their manifests from the
+  // remote, so chunks they share with the targets are not uploaded again.
+  std::set<std::string> history_file_ids;
+};
+
+struct Stats {
+  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_received = 0;
+  std::uint64_t objects_sent = 0;     // packs, manifests, dir listings written
+  std::uint64_t objects_received = 0; // manifests, dir listings, pack ranges read
+  std::uint64_t requests = 0;
+  std::uint64_t files_transferred = 0;
+  std::uint64_t files_skipped = 0; // already there
+  std::uint64_t chunks_new = 0;    // chunks packed (push) or downloaded (fetch)
+  std::uint64_t chunks_reused = 0; // chunks already on the remote (push) or local (fetch)
+  std::uint64_t bytes_reused = 0;
+  double seconds = 0;
+};
+
+using ProgressCallback = std::function<void(const Stats&)>;
+
+struct Options {
+  unsigned jobs = 4;
+  std::uint64_t pack_size = k_default_pack_size;
+  chunk::Params params = chunk::k_default_params;
+  ProgressCallback progress; // called from any thread, at most a few times a second
+};
+
+// Uploads what the remote lacks: packs first (in parallel), then manifests, then dir listings,
+// so a present manifest always means a complete file. Throws Error(missing) naming the id when
+// a target is not in the cache.
+Stats push(cache::Cache& cache,
+           RemoteHandle remote,
+           const Targets& targets,
+           const Options& options);
+
+// Downloads into the cache what it lacks: manifests and dir listings, then every chunk not in
+// the local chunk index as coalesced range reads, each chunk verified by SHA-256, each file
+// verified whole before its rename. Throws Error(missing) when the remote lacks an object, and
+// Error(integrity) naming the object when a byte is wrong.
+Stats fetch(cache::Cache& cache,
+            RemoteHandle remote,
+            const Targets& targets,
+            const Options& options);
+
+// Which of these file and dir ids the remote holds (manifest / dir listing present).
+std::set<std::string> present_on_remote(cache::Cache& cache,
+                                        RemoteHandle remote,
+                                        const std::set<std::string>& file_ids,
+                                        const std::set<std::string>& dir_ids,
+                                        unsigned jobs);
+
+// Reads a dir listing from the cache, or from the remote into the cache.
+cache::DirListing
+load_dir_listing(cache::Cache& cache, RemoteHandle remote, const std::string& dir_id);
+
+} // namespace mlv::transfer

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace mlv::util {
+
+// What identifies a file's content without reading it: used by the state database.
+struct FileStamp {
+  std::uint64_t inode = 0;
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  bool executable = false;
+  bool operator==(const FileStamp&) const = default;
+};
+
+// lstat-based; std::nullopt when the path does not exist. Throws Error on other failures.
+std::optional<FileStamp> stat_file(const std::filesystem::path& path);
+
+// Reads a whole (small) file; throws Error naming the path on failure.
+std::string read_file(const std::filesystem::path& path);
+
+// Reads `path` sequentially in blocks of `block_size` bytes and calls `sink` with each block.
+void read_blocks(const std::filesystem::path& path,
+                 std::size_t block_size,
+                 const std::function<void(std::span<const std::byte>)>& sink);
+
+// Creates the folder and its parents; throws Error naming the path on failure.
+void make_directories(const std::filesystem::path& path);
+
+// Removes a file if present; returns whether it existed.
+bool remove_file(const std::filesystem::path& path);
+
+// fsyncs a folder so a rename inside it is durable.
+void sync_directory(const std::filesystem::path& path);
+
+// `path` relative to `base` when `path` lies inside `base` (after normalisation), else nullopt.
+std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
+                                                     const std::filesystem::path& base);
+
+// An exclusive advisory lock (flock) on a lock file, held for the object's lifetime.
+class FileLock {
+public:
+  explicit FileLock(const std::filesystem::path& lock_path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+private:
+  int fd_ = -1;
+};
+
+} // namespace mlv::util

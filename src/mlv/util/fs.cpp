@@ -1,0 +1,139 @@
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <vector>
+
+namespace mlv::util {
+
+std::optional<FileStamp> stat_file(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) {
+      return std::nullopt;
+    }
+    throw Error(ExitCode::failure, errno_message("cannot stat", path.string(), errno));
+  }
+  FileStamp stamp;
+  stamp.inode = info.st_ino;
+  stamp.size = static_cast<std::uint64_t>(info.st_size);
+  stamp.mtime_ns =
+      static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  stamp.executable = (info.st_mode & S_IXUSR) != 0;
+  return stamp;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::string content;
+  read_blocks(path, 1 << 16, [&](std::span<const std::byte> block) {
+    content.append(reinterpret_cast<const char*>(block.data()), block.size());
+  });
+  return content;
+}
+
+void read_blocks(const std::filesystem::path& path,
+                 std::size_t block_size,
+                 const std::function<void(std::span<const std::byte>)>& sink) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+                errno_message("cannot open", path.string(), errno));
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  std::vector<std::byte> buffer(block_size);
+  try {
+    while (true) {
+      std::size_t filled = 0;
+      while (filled < block_size) {
+        const ssize_t got = ::read(fd, buffer.data() + filled, block_size - filled);
+        if (got < 0) {
+          if (errno == EINTR) {
+            continue;
+          }
+          throw Error(ExitCode::failure, errno_message("cannot read", path.string(), errno));
+        }
+        if (got == 0) {
+          break;
+        }
+        filled += static_cast<std::size_t>(got);
+      }
+      if (filled > 0) {
+        sink(std::span<const std::byte>(buffer.data(), filled));
+      }
+      if (filled < block_size) {
+        break;
+      }
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+}
+
+void make_directories(const std::filesystem::path& path) {
+  std::error_code error;
+  std::filesystem::create_directories(path, error);
+  if (error) {
+    throw Error(ExitCode::failure, "cannot create folder " + path.string() + ": " + error.message(),
+                "check that the parent folder is writable");
+  }
+}
+
+bool remove_file(const std::filesystem::path& path) {
+  if (::unlink(path.c_str()) == 0) {
+    return true;
+  }
+  if (errno == ENOENT) {
+    return false;
+  }
+  throw Error(ExitCode::failure, errno_message("cannot remove", path.string(), errno));
+}
+
+void sync_directory(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
+                                                     const std::filesystem::path& base) {
+  const auto normal_path = std::filesystem::weakly_canonical(std::filesystem::absolute(path));
+  const auto normal_base = std::filesystem::weakly_canonical(std::filesystem::absolute(base));
+  const auto relative = normal_path.lexically_relative(normal_base);
+  if (relative.empty() || *relative.begin() == "..") {
+    return std::nullopt;
+  }
+  return relative;
+}
+
+FileLock::FileLock(const std::filesystem::path& lock_path) {
+  make_directories(lock_path.parent_path());
+  fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw Error(ExitCode::failure,
+                errno_message("cannot open lock file", lock_path.string(), errno));
+  }
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno != EINTR) {
+      ::close(fd_);
+      throw Error(ExitCode::failure, errno_message("cannot lock", lock_path.string(), errno));
+    }
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+}
+
+} // namespace mlv::util
