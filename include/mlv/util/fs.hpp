@@ -18,8 +18,9 @@ struct FileStamp {
   bool operator==(const FileStamp&) const = default;
 };
 
-// lstat-based; std::nullopt when the path does not exist. Throws Error on other failures.
-std::optional<FileStamp> stat_file(const std::filesystem::path& path);
+// std::nullopt when the path does not exist. Throws Error on other failures. A symbolic link is
+// described itself unless `follow_symlinks`.
+std::optional<FileStamp> stat_file(const std::filesystem::path& path, bool follow_symlinks = false);
 
 // Reads a whole (small) file; throws Error naming the path on failure.
 std::string read_file(const std::filesystem::path& path);
@@ -42,10 +43,11 @@ void sync_directory(const std::filesystem::path& path);
 std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
                                                      const std::filesystem::path& base);
 
-// An exclusive advisory lock (flock) on a lock file, held for the object's lifetime.
+// An advisory lock (flock) on a lock file, held for the object's lifetime: exclusive, or shared
+// with other shared holders. Waits for the lock.
 class FileLock {
 public:
-  explicit FileLock(const std::filesystem::path& lock_path);
+  explicit FileLock(const std::filesystem::path& lock_path, bool shared = false);
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;

@@ -11,9 +11,10 @@
 
 namespace mlv::util {
 
-std::optional<FileStamp> stat_file(const std::filesystem::path& path) {
+std::optional<FileStamp> stat_file(const std::filesystem::path& path, bool follow_symlinks) {
   struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) {
+  const int result = follow_symlinks ? ::stat(path.c_str(), &info) : ::lstat(path.c_str(), &info);
+  if (result != 0) {
     if (errno == ENOENT || errno == ENOTDIR) {
       return std::nullopt;
     }
@@ -114,14 +115,14 @@ std::optional<std::filesystem::path> relative_inside(const std::filesystem::path
   return relative;
 }
 
-FileLock::FileLock(const std::filesystem::path& lock_path) {
+FileLock::FileLock(const std::filesystem::path& lock_path, bool shared) {
   make_directories(lock_path.parent_path());
   fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw Error(ExitCode::failure,
                 errno_message("cannot open lock file", lock_path.string(), errno));
   }
-  while (::flock(fd_, LOCK_EX) != 0) {
+  while (::flock(fd_, shared ? LOCK_SH : LOCK_EX) != 0) {
     if (errno != EINTR) {
       ::close(fd_);
       throw Error(ExitCode::failure, errno_message("cannot lock", lock_path.string(), errno));

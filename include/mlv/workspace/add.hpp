@@ -1,0 +1,41 @@
+#pragma once
+
+#include <mlv/workspace/context.hpp>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlv::workspace {
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+struct AddOptions {
+  KeyValues meta;    // free keys at the top of `meta`
+  KeyValues metrics; // meta.metrics
+  KeyValues params;  // meta.params
+  bool stage = true; // stage the pointer and .gitignore in the git index
+};
+
+struct AddResult {
+  std::string data_path;    // repository-relative
+  std::string pointer_path; // repository-relative
+  std::string kind;         // file | dir
+  std::string id;
+  std::uint64_t size = 0;
+  std::uint64_t files = 0;
+  std::string format;
+  bool changed = false; // false when the pointer already said exactly this
+};
+
+// `mlv add`: stores each path's content in the cache, writes its pointer, git-ignores the data
+// and stages pointer and .gitignore. Unchanged files are recognised without a read.
+std::vector<AddResult>
+add(Context& context, const std::vector<std::string>& paths, const AddOptions& options);
+
+// Parses "K=V"; Error(bad_input) naming the option when there is no '=' or the key is empty.
+std::pair<std::string, std::string> parse_key_value(const std::string& text,
+                                                    const std::string& option);
+
+} // namespace mlv::workspace

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <mlv/workspace/tracked.hpp>
+
+#include <string>
+#include <vector>
+
+namespace mlv::workspace {
+
+struct CheckoutOptions {
+  // Overwrite workspace content that exists nowhere else (not in the cache).
+  bool force = false;
+};
+
+struct CheckoutResult {
+  std::string data_path;
+  bool updated = false; // false: already matched the pointer
+  std::string link;     // how it was placed ("copy", "reflink", ...) when updated
+};
+
+// Materialises each tracked path from the cache per `cache.type`. Content that is neither the
+// pointer's version nor anything in the cache is never overwritten without `force`: those paths
+// are left alone and reported after the others are done as Error(conflict). Objects missing
+// from the cache are reported as Error(missing) naming the pointers and suggesting `mlv pull`.
+std::vector<CheckoutResult>
+checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options);
+
+} // namespace mlv::workspace

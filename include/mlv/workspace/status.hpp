@@ -1,0 +1,33 @@
+#pragma once
+
+#include <mlv/transfer/transfer.hpp>
+#include <mlv/workspace/tracked.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlv::workspace {
+
+enum class State { up_to_date, modified, missing, not_in_cache, not_on_remote };
+
+// Machine name ("not_in_cache") and words for people ("not in cache").
+std::string state_key(State state);
+std::string state_words(State state);
+
+struct StatusEntry {
+  std::string data_path;
+  std::string kind;
+  std::vector<State> states; // up_to_date alone, or one or more problems
+};
+
+// Compares each tracked path with its pointer, the cache and, when given, a remote.
+std::vector<StatusEntry> status(Context& context,
+                                const std::vector<Tracked>& tracked,
+                                std::optional<transfer::RemoteHandle> remote,
+                                unsigned jobs);
+
+// Whether the cache holds everything a pointer needs (the file, or the listing and its files).
+bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer);
+
+} // namespace mlv::workspace

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <mlv/remote/object_store.hpp>
+#include <mlv/transfer/transfer.hpp>
+#include <mlv/workspace/checkout.hpp>
+#include <mlv/workspace/tracked.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlv::workspace {
+
+// A configured remote, opened.
+struct OpenedRemote {
+  std::string name;
+  std::string url; // as resolved (relative folders made absolute), secrets redacted
+  std::unique_ptr<remote::ObjectStore> store;
+  transfer::RemoteHandle handle() { return {*store, url}; }
+};
+
+// Opens the remote `name` (or the default) of a configuration; a relative folder URL resolves
+// against the repository root.
+OpenedRemote open_remote(const config::Config& config, const std::optional<std::string>& name);
+
+// The `core.jobs` setting, or a default suited to the remote kind.
+unsigned default_jobs(const config::Config& config);
+
+struct SyncRequest {
+  std::vector<std::string> targets;
+  RevisionSelection revisions; // none: the workspace's pointers
+  std::optional<std::string> remote;
+  unsigned jobs = 0; // 0: default_jobs
+  transfer::ProgressCallback progress;
+};
+
+// The pointers a request names: from the selected revisions, or else from the workspace.
+std::vector<Tracked> select_tracked(Context& context, const SyncRequest& request);
+
+transfer::Stats push(Context& context, const SyncRequest& request);
+transfer::Stats fetch(Context& context, const SyncRequest& request);
+
+struct PullResult {
+  transfer::Stats stats;
+  std::vector<CheckoutResult> checkout;
+};
+// fetch, then checkout of the workspace's pointers among the targets.
+PullResult pull(Context& context, const SyncRequest& request, const CheckoutOptions& options);
+
+} // namespace mlv::workspace

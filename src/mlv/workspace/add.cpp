@@ -1,0 +1,144 @@
+#include <mlv/inspect/detect.hpp>
+#include <mlv/pointer/pointer.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/workspace/add.hpp>
+#include <mlv/workspace/file_ids.hpp>
+
+namespace mlv::workspace {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+void merge_into(YAML::Node map, const KeyValues& values) {
+  for (const auto& [key, value] : values) {
+    map[key] = value;
+  }
+}
+
+// The pointer's meta after this add: what it had, with the given keys set over it.
+YAML::Node merged_meta(const YAML::Node& existing, const AddOptions& options) {
+  YAML::Node meta =
+      existing && existing.IsMap() ? YAML::Clone(existing) : YAML::Node(YAML::NodeType::Map);
+  merge_into(meta, options.meta);
+  if (!options.metrics.empty()) {
+    YAML::Node metrics = meta["metrics"] && meta["metrics"].IsMap()
+                             ? meta["metrics"]
+                             : YAML::Node(YAML::NodeType::Map);
+    merge_into(metrics, options.metrics);
+    meta["metrics"] = metrics;
+  }
+  if (!options.params.empty()) {
+    YAML::Node params =
+        meta["params"] && meta["params"].IsMap() ? meta["params"] : YAML::Node(YAML::NodeType::Map);
+    merge_into(params, options.params);
+    meta["params"] = params;
+  }
+  return meta;
+}
+
+void check_addable(const std::string& relative,
+                   const fs::path& absolute,
+                   const std::string& typed) {
+  if (relative.empty()) {
+    throw Error(ExitCode::bad_input, "cannot add the repository root itself",
+                "add the model files or folders inside it");
+  }
+  const auto first = fs::path(relative).begin()->string();
+  if (first == ".git" || first == ".mlv") {
+    throw Error(ExitCode::bad_input, "'" + typed + "' is inside " + first + "/, which mlv manages");
+  }
+  if (pointer::is_pointer_path(absolute)) {
+    throw Error(ExitCode::bad_input, "'" + typed + "' is a pointer file",
+                "add the data file it stands for instead");
+  }
+  std::error_code error;
+  const auto status = fs::status(absolute, error);
+  if (!fs::exists(status)) {
+    throw Error(ExitCode::missing, "cannot add '" + typed + "': no such file or folder");
+  }
+  if (!fs::is_regular_file(status) && !fs::is_directory(status)) {
+    throw Error(ExitCode::bad_input, "cannot add '" + typed + "': not a regular file or folder");
+  }
+}
+
+AddResult add_one(Context& context, const std::string& typed, const AddOptions& options) {
+  const auto relative = context.relative(typed);
+  const auto absolute = context.absolute(relative);
+  check_addable(relative, absolute, typed);
+
+  auto& cache = context.cache();
+  const auto pointer_file = pointer::pointer_path_for(absolute);
+  pointer::Pointer pointer;
+  const bool had_pointer = fs::exists(pointer_file);
+  if (had_pointer) {
+    pointer = pointer::read_pointer(pointer_file);
+  }
+  const auto before = had_pointer ? pointer::serialize_pointer(pointer) : std::string();
+
+  pointer.path = absolute.filename().string();
+  if (fs::is_directory(absolute)) {
+    const auto listing = identify_dir(cache, absolute, true);
+    pointer.kind = pointer::Kind::dir;
+    pointer.sha256 = cache.write_dir(listing);
+    pointer.size = listing.total_size();
+    pointer.files = listing.entries.size();
+  } else {
+    const auto stored = identify_file(cache, absolute, true);
+    pointer.kind = pointer::Kind::file;
+    pointer.sha256 = stored.id;
+    pointer.size = stored.size;
+    pointer.files.reset();
+  }
+  pointer.format = inspect::detect_format(absolute);
+  pointer.meta = merged_meta(pointer.meta, options);
+  if (pointer.meta.size() == 0) {
+    pointer.meta = YAML::Node();
+  }
+
+  AddResult result;
+  result.data_path = relative;
+  result.pointer_path = relative + std::string(pointer::k_suffix);
+  result.kind = std::string(pointer::kind_name(pointer.kind));
+  result.id = pointer.sha256;
+  result.size = pointer.size;
+  result.files = pointer.files.value_or(0);
+  result.format = pointer.format;
+  result.changed = pointer::serialize_pointer(pointer) != before;
+  if (result.changed) {
+    pointer::write_pointer(pointer_file, pointer);
+  }
+
+  std::vector<std::string> to_stage{result.pointer_path};
+  if (const auto gitignore = context.git().ignore(relative)) {
+    to_stage.push_back(*gitignore);
+  }
+  if (options.stage) {
+    context.git().stage(to_stage);
+  }
+  return result;
+}
+
+} // namespace
+
+std::pair<std::string, std::string> parse_key_value(const std::string& text,
+                                                    const std::string& option) {
+  const auto equals = text.find('=');
+  if (equals == std::string::npos || equals == 0) {
+    throw Error(ExitCode::bad_input, option + " '" + text + "': expected KEY=VALUE",
+                "for example " + option + " accuracy=0.93");
+  }
+  return {text.substr(0, equals), text.substr(equals + 1)};
+}
+
+std::vector<AddResult>
+add(Context& context, const std::vector<std::string>& paths, const AddOptions& options) {
+  const auto lock = context.lock_workspace();
+  std::vector<AddResult> results;
+  for (const auto& path : paths) {
+    results.push_back(add_one(context, path, options));
+  }
+  return results;
+}
+
+} // namespace mlv::workspace

@@ -1,0 +1,60 @@
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/workspace/file_ids.hpp>
+
+#include <algorithm>
+
+namespace mlv::workspace {
+
+namespace fs = std::filesystem;
+
+cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool store) {
+  const auto stamp = util::stat_file(path, true);
+  if (!stamp) {
+    throw Error(ExitCode::missing, "no such file: " + path.string());
+  }
+  auto& state = cache.state();
+  if (auto known = state.find_file_id(path, *stamp)) {
+    if (!store || cache.has_file(*known)) {
+      return {*known, stamp->size};
+    }
+  }
+  cache::StoredFile identified;
+  if (store) {
+    identified = cache.store_file(path);
+  } else {
+    identified = {hash::sha256_file_hex(path), stamp->size};
+  }
+  // Record against the stamp taken before the read: a write during the read changes the
+  // mtime, so the next look-up misses and hashes again instead of trusting a stale id.
+  if (util::stat_file(path, true) == stamp) {
+    state.record_file_id(path, *stamp, identified.id);
+  }
+  return identified;
+}
+
+cache::DirListing identify_dir(cache::Cache& cache, const fs::path& folder, bool store) {
+  cache::DirListing listing;
+  std::error_code error;
+  fs::recursive_directory_iterator it(folder, error);
+  if (error) {
+    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message());
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (error) {
+      throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message());
+    }
+    if (!it->is_regular_file(error)) {
+      continue;
+    }
+    const auto stored = identify_file(cache, it->path(), store);
+    const auto stamp = util::stat_file(it->path(), true);
+    listing.entries.push_back({it->path().lexically_relative(folder).generic_string(), stored.id,
+                               stored.size, stamp && stamp->executable});
+  }
+  std::sort(listing.entries.begin(), listing.entries.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  return listing;
+}
+
+} // namespace mlv::workspace

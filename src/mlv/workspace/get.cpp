@@ -1,0 +1,134 @@
+#include <mlv/config/config.hpp>
+#include <mlv/git/repository.hpp>
+#include <mlv/pointer/pointer.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+#include <mlv/workspace/get.hpp>
+#include <mlv/workspace/materialize.hpp>
+#include <mlv/workspace/sync.hpp>
+#include <mlv/workspace/tracked.hpp>
+
+#include <random>
+
+namespace mlv::workspace {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A cache folder that exists only for one `mlv get` outside a repository.
+class TemporaryCache {
+public:
+  explicit TemporaryCache(const fs::path& beside) {
+    std::mt19937_64 generator{std::random_device{}()};
+    path_ = beside / (".mlv-get-" + std::to_string(generator() % 1000000000));
+    cache_ = std::make_unique<cache::Cache>(path_);
+  }
+  ~TemporaryCache() {
+    cache_.reset();
+    std::error_code error;
+    fs::remove_all(path_, error);
+  }
+  cache::Cache& cache() { return *cache_; }
+
+private:
+  fs::path path_;
+  std::unique_ptr<cache::Cache> cache_;
+};
+
+std::string pointer_file_of(const std::string& path) {
+  return path.ends_with(pointer::k_suffix) ? path : path + std::string(pointer::k_suffix);
+}
+
+// The repository-relative path the user meant: relative to the repository root when a
+// repository was named, else to the current folder.
+std::string repository_path(const GetRequest& request, const fs::path& root) {
+  if (!request.repository.empty()) {
+    const auto normal = fs::path(request.path).lexically_normal();
+    if (normal.is_absolute() || (!normal.empty() && *normal.begin() == "..")) {
+      throw Error(ExitCode::bad_input,
+                  "'" + request.path + "' is not a path inside " + request.repository,
+                  "give the path relative to the repository's root");
+    }
+    return normal.generic_string();
+  }
+  const auto inside = util::relative_inside(request.path, root);
+  if (!inside) {
+    throw Error(ExitCode::bad_input,
+                "'" + request.path + "' is outside the repository " + root.string());
+  }
+  return inside->generic_string();
+}
+
+void write_output(cache::Cache& cache, const pointer::Pointer& pointer, const fs::path& output) {
+  const LinkType copy[] = {LinkType::copy};
+  if (pointer.kind == pointer::Kind::file) {
+    materialize(cache, pointer.sha256, output, false, copy);
+    return;
+  }
+  const auto listing = cache.read_dir(pointer.sha256);
+  for (const auto& entry : listing->entries) {
+    materialize(cache, entry.id, output / entry.path, entry.executable, copy);
+  }
+}
+
+// The current folder's mlv repository, when it is the source repository too.
+std::optional<Context> same_repository(const fs::path& source_root) {
+  try {
+    auto context = Context::open(fs::current_path());
+    if (fs::equivalent(context.root(), source_root)) {
+      return context;
+    }
+  } catch (const Error&) {
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+GetResult get(const GetRequest& request) {
+  const auto source = git::Repository::discover(
+      request.repository.empty() ? fs::current_path() : fs::path(request.repository));
+  const auto root = source.work_dir();
+  const auto path = repository_path(request, root);
+  const auto commit = source.resolve_commit(request.revision);
+  const auto pointer_path = pointer_file_of(path);
+  const auto text = source.read_file(commit, pointer_path);
+  if (!text) {
+    throw Error(ExitCode::missing,
+                "'" + path + "' is not tracked by mlv at " + request.revision + " in " +
+                    root.string(),
+                "check the path and revision; `git ls-tree -r " + request.revision +
+                    " --name-only` lists the committed *.mlv pointers");
+  }
+  const auto pointer = pointer::parse_pointer(*text, pointer_path + " at " + request.revision);
+
+  std::error_code error;
+  if (fs::exists(request.output, error) && !request.force) {
+    throw Error(ExitCode::conflict, "output '" + request.output.string() + "' already exists",
+                "choose another -o path, or pass --force to replace it");
+  }
+  const auto output_folder = fs::absolute(request.output).parent_path();
+  util::make_directories(output_folder);
+
+  auto context = same_repository(root);
+  const auto config = context ? context->config() : config::Config::load(root);
+  std::optional<TemporaryCache> temporary;
+  cache::Cache& cache = context ? context->cache() : temporary.emplace(output_folder).cache();
+
+  GetResult result{pointer.sha256, pointer.size, std::string(pointer::kind_name(pointer.kind)), {}};
+  transfer::Targets targets;
+  (pointer.kind == pointer::Kind::dir ? targets.dir_ids : targets.file_ids).insert(pointer.sha256);
+  const bool cached = pointer.kind == pointer::Kind::file ? cache.has_file(pointer.sha256) : false;
+  if (!cached) {
+    auto remote = open_remote(config, request.remote);
+    transfer::Options options;
+    options.jobs = request.jobs > 0 ? request.jobs : default_jobs(config);
+    options.progress = request.progress;
+    result.stats = transfer::fetch(cache, remote.handle(), targets, options);
+  }
+  write_output(cache, pointer, fs::absolute(request.output));
+  return result;
+}
+
+} // namespace mlv::workspace

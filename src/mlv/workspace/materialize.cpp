@@ -1,0 +1,175 @@
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/atomic_file.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+#include <mlv/workspace/materialize.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <linux/fs.h>
+#include <random>
+#include <sstream>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+namespace mlv::workspace {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t k_copy_block_size = 4 << 20;
+
+Error corrupted(const std::string& id, const fs::path& object) {
+  return Error(ExitCode::integrity,
+               "cache object " + id + " (" + object.string() +
+                   ") is corrupted: its bytes no longer "
+                   "match its id",
+               "run `mlv verify` to list damaged objects, delete them, then `mlv fetch` again");
+}
+
+fs::path temporary_beside(const fs::path& destination) {
+  static thread_local std::mt19937_64 generator{std::random_device{}()};
+  return destination.parent_path() / ("." + destination.filename().string() + ".mlv-tmp-" +
+                                      std::to_string(generator() % 1000000000));
+}
+
+// Copies while hashing, so the bytes written are the bytes verified.
+void copy_verified(const fs::path& object,
+                   const std::string& id,
+                   const fs::path& destination,
+                   bool executable) {
+  util::AtomicFile file(destination, destination.parent_path());
+  hash::Sha256 hasher;
+  util::read_blocks(object, k_copy_block_size, [&](std::span<const std::byte> block) {
+    hasher.update(block);
+    file.write(block);
+  });
+  if (hasher.finish_hex() != id) {
+    throw corrupted(id, object);
+  }
+  file.commit(executable ? 0755 : 0644);
+}
+
+bool try_reflink(const fs::path& object, const fs::path& temp) {
+  const int source = ::open(object.c_str(), O_RDONLY | O_CLOEXEC);
+  if (source < 0) {
+    return false;
+  }
+  const int target = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (target < 0) {
+    ::close(source);
+    return false;
+  }
+  const bool cloned = ::ioctl(target, FICLONE, source) == 0;
+  ::close(source);
+  ::close(target);
+  if (!cloned) {
+    ::unlink(temp.c_str());
+  }
+  return cloned;
+}
+
+bool place_link(LinkType type, const fs::path& object, const fs::path& temp) {
+  switch (type) {
+  case LinkType::reflink:
+    return try_reflink(object, temp);
+  case LinkType::hardlink:
+    return ::link(object.c_str(), temp.c_str()) == 0;
+  case LinkType::symlink:
+    return ::symlink(fs::absolute(object).c_str(), temp.c_str()) == 0;
+  case LinkType::copy:
+    return false;
+  }
+  return false;
+}
+
+} // namespace
+
+std::vector<LinkType> parse_link_types(const std::string& value) {
+  std::vector<LinkType> types;
+  std::stringstream words(value);
+  std::string word;
+  while (std::getline(words, word, ',')) {
+    if (word == "reflink") {
+      types.push_back(LinkType::reflink);
+    } else if (word == "hardlink") {
+      types.push_back(LinkType::hardlink);
+    } else if (word == "symlink") {
+      types.push_back(LinkType::symlink);
+    } else if (word == "copy") {
+      types.push_back(LinkType::copy);
+    } else {
+      throw Error(ExitCode::bad_input, "config cache.type: unknown link type '" + word + "'",
+                  "use a comma-separated list of reflink, hardlink, symlink, copy");
+    }
+  }
+  if (types.empty()) {
+    throw Error(ExitCode::bad_input, "config cache.type is empty",
+                "use a comma-separated list of reflink, hardlink, symlink, copy");
+  }
+  return types;
+}
+
+std::string link_type_name(LinkType type) {
+  switch (type) {
+  case LinkType::reflink:
+    return "reflink";
+  case LinkType::hardlink:
+    return "hardlink";
+  case LinkType::symlink:
+    return "symlink";
+  case LinkType::copy:
+    return "copy";
+  }
+  return "copy";
+}
+
+LinkType materialize(cache::Cache& cache,
+                     const std::string& id,
+                     const fs::path& destination,
+                     bool executable,
+                     std::span<const LinkType> order) {
+  const auto object = cache.file_path(id);
+  if (!cache.has_file(id)) {
+    throw Error(ExitCode::missing,
+                "object " + id + " for " + destination.string() + " is not in the cache",
+                "run `mlv pull` (or `mlv fetch`) to download it");
+  }
+  util::make_directories(destination.parent_path());
+  bool verified = false;
+  for (const auto type : order) {
+    if (type == LinkType::copy) {
+      copy_verified(object, id, destination, executable);
+      return type;
+    }
+    // Links share the object's bytes, so the object itself is verified once first.
+    if (!verified) {
+      if (!cache.verify_file(id)) {
+        throw corrupted(id, object);
+      }
+      verified = true;
+    }
+    const auto temp = temporary_beside(destination);
+    if (!place_link(type, object, temp)) {
+      continue;
+    }
+    if (type == LinkType::reflink) {
+      ::chmod(temp.c_str(), executable ? 0755 : 0644);
+    }
+    if (::rename(temp.c_str(), destination.c_str()) != 0) {
+      const int error_number = errno;
+      ::unlink(temp.c_str());
+      throw Error(ExitCode::failure,
+                  errno_message("cannot replace", destination.string(), error_number));
+    }
+    return type;
+  }
+  // Every configured link type failed (e.g. hardlink across filesystems): a copy always works.
+  copy_verified(object, id, destination, executable);
+  return LinkType::copy;
+}
+
+} // namespace mlv::workspace

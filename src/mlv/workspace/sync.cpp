@@ -1,0 +1,140 @@
+#include <mlv/util/error.hpp>
+#include <mlv/workspace/sync.hpp>
+
+#include <thread>
+
+namespace mlv::workspace {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// How far back push looks for earlier versions of a pointer (first-parent commits of HEAD).
+constexpr int k_history_depth = 16;
+constexpr unsigned k_default_jobs = 4;
+
+bool has_scheme(const std::string& url) {
+  return url.find("://") != std::string::npos;
+}
+
+transfer::Targets targets_of(const std::vector<Tracked>& tracked) {
+  transfer::Targets targets;
+  for (const auto& item : tracked) {
+    (item.pointer.kind == pointer::Kind::dir ? targets.dir_ids : targets.file_ids)
+        .insert(item.pointer.sha256);
+  }
+  return targets;
+}
+
+// Ids of earlier versions of the same pointer paths, so push can reuse their chunks.
+std::set<std::string> history_ids(Context& context,
+                                  const std::vector<Tracked>& tracked,
+                                  const transfer::Targets& targets) {
+  std::set<std::string> ids;
+  auto& git = context.git();
+  for (int depth = 0; depth < k_history_depth; ++depth) {
+    std::string commit;
+    try {
+      commit = git.resolve_commit("HEAD~" + std::to_string(depth));
+    } catch (const Error&) {
+      break; // history is shorter, or there is no commit yet
+    }
+    for (const auto& item : tracked) {
+      if (item.pointer.kind != pointer::Kind::file) {
+        continue;
+      }
+      const auto content = git.read_file(commit, item.pointer_path);
+      if (!content) {
+        continue;
+      }
+      try {
+        const auto old = pointer::parse_pointer(*content, item.pointer_path);
+        if (old.kind == pointer::Kind::file && !targets.file_ids.contains(old.sha256)) {
+          ids.insert(old.sha256);
+        }
+      } catch (const Error&) {
+        // An old malformed pointer only means no chunks to reuse from it.
+      }
+    }
+  }
+  return ids;
+}
+
+transfer::Options transfer_options(const config::Config& config, const SyncRequest& request) {
+  transfer::Options options;
+  options.jobs = request.jobs > 0 ? request.jobs : default_jobs(config);
+  options.progress = request.progress;
+  if (const auto size = config.get("transfer.pack_size")) {
+    try {
+      options.pack_size = std::stoull(*size);
+    } catch (const std::exception&) {
+      throw Error(ExitCode::bad_input, "config transfer.pack_size: '" + *size + "' is not a number",
+                  "set it in bytes, e.g. 33554432");
+    }
+  }
+  return options;
+}
+
+} // namespace
+
+OpenedRemote open_remote(const config::Config& config, const std::optional<std::string>& name) {
+  const auto spec = config.choose_remote(name);
+  std::string url = spec.url;
+  if (!has_scheme(url) && fs::path(url).is_relative()) {
+    url = (config.repo_root() / url).lexically_normal().string();
+  }
+  OpenedRemote opened;
+  opened.name = spec.name;
+  opened.store = remote::open_store(url, spec.options);
+  opened.url = remote::redact_url(url);
+  return opened;
+}
+
+unsigned default_jobs(const config::Config& config) {
+  if (const auto jobs = config.get("core.jobs")) {
+    try {
+      const auto value = std::stoul(*jobs);
+      if (value > 0 && value <= 256) {
+        return static_cast<unsigned>(value);
+      }
+    } catch (const std::exception&) {
+    }
+    throw Error(ExitCode::bad_input,
+                "config core.jobs: '" + *jobs + "' is not a number from 1 to 256");
+  }
+  return std::max(k_default_jobs, std::thread::hardware_concurrency());
+}
+
+std::vector<Tracked> select_tracked(Context& context, const SyncRequest& request) {
+  if (request.revisions.any()) {
+    return revision_pointers(context, request.revisions, request.targets);
+  }
+  return workspace_pointers(context, request.targets);
+}
+
+transfer::Stats push(Context& context, const SyncRequest& request) {
+  const auto tracked = select_tracked(context, request);
+  auto targets = targets_of(tracked);
+  targets.history_file_ids = history_ids(context, tracked, targets);
+  auto remote = open_remote(context.config(), request.remote);
+  return transfer::push(context.cache(), remote.handle(), targets,
+                        transfer_options(context.config(), request));
+}
+
+transfer::Stats fetch(Context& context, const SyncRequest& request) {
+  const auto tracked = select_tracked(context, request);
+  auto remote = open_remote(context.config(), request.remote);
+  return transfer::fetch(context.cache(), remote.handle(), targets_of(tracked),
+                         transfer_options(context.config(), request));
+}
+
+PullResult pull(Context& context, const SyncRequest& request, const CheckoutOptions& options) {
+  PullResult result;
+  result.stats = fetch(context, request);
+  auto workspace_request = request;
+  workspace_request.revisions = {};
+  result.checkout = checkout(context, select_tracked(context, workspace_request), options);
+  return result;
+}
+
+} // namespace mlv::workspace
