@@ -1,0 +1,26 @@
+#pragma once
+
+#include <mlv/cli/output.hpp>
+#include <mlv/workspace/checkout.hpp>
+
+#include <CLI/CLI.hpp>
+
+namespace mlv::cli {
+
+// Each registers one command group on the app; the callbacks throw mlv::Error on failure.
+void register_init(CLI::App& app, Output& output);
+void register_add(CLI::App& app, Output& output);
+void register_status(CLI::App& app, Output& output);
+void register_checkout(CLI::App& app, Output& output);
+void register_verify(CLI::App& app, Output& output);
+void register_remote(CLI::App& app, Output& output);
+void register_config(CLI::App& app, Output& output);
+void register_transfer(CLI::App& app, Output& output);
+void register_get(CLI::App& app, Output& output);
+void register_remove(CLI::App& app, Output& output);
+void register_gc(CLI::App& app, Output& output);
+
+// Shared by checkout and pull.
+void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);
+
+} // namespace mlv::cli

@@ -1,0 +1,99 @@
+#include <mlv/cli/output.hpp>
+#include <mlv/util/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace mlv::cli {
+
+void Output::say(const std::string& line) const {
+  if (!quiet && !json) {
+    std::cout << line << '\n';
+  }
+}
+
+void Output::note(const std::string& line) const {
+  if (!quiet) {
+    std::cerr << line << '\n';
+  }
+}
+
+void Output::emit_json(const std::string& document) const {
+  if (json) {
+    std::cout << document << '\n';
+  }
+}
+
+transfer::ProgressCallback Output::progress(const std::string& verb) {
+  if (quiet || ::isatty(STDERR_FILENO) == 0) {
+    return {};
+  }
+  started_ = std::chrono::steady_clock::now();
+  return [this, verb](const transfer::Stats& stats) {
+    const std::lock_guard guard(meter_mutex_);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    const auto moved = stats.bytes_sent + stats.bytes_received;
+    const auto rate =
+        seconds > 0 ? static_cast<std::uint64_t>(static_cast<double>(moved) / seconds) : 0;
+    std::fprintf(stderr, "\r%s: %s moved, %s reused, %llu objects, %s/s   ", verb.c_str(),
+                 human_bytes(moved).c_str(), human_bytes(stats.bytes_reused).c_str(),
+                 static_cast<unsigned long long>(stats.objects_sent + stats.objects_received),
+                 human_bytes(rate).c_str());
+    meter_shown_ = true;
+  };
+}
+
+void Output::end_progress() {
+  const std::lock_guard guard(meter_mutex_);
+  if (meter_shown_) {
+    std::fprintf(stderr, "\r\033[K");
+    meter_shown_ = false;
+  }
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  static constexpr const char* k_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  std::size_t unit = 0;
+  while (value >= 1024 && unit + 1 < std::size(k_units)) {
+    value /= 1024;
+    ++unit;
+  }
+  char text[32];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", value, k_units[unit]);
+  return text;
+}
+
+std::string stats_json(const transfer::Stats& stats) {
+  util::JsonWriter json;
+  json.begin_object()
+      .key("bytes_sent")
+      .value(stats.bytes_sent)
+      .key("bytes_received")
+      .value(stats.bytes_received)
+      .key("objects_sent")
+      .value(stats.objects_sent)
+      .key("objects_received")
+      .value(stats.objects_received)
+      .key("requests")
+      .value(stats.requests)
+      .key("files_transferred")
+      .value(stats.files_transferred)
+      .key("files_skipped")
+      .value(stats.files_skipped)
+      .key("chunks_new")
+      .value(stats.chunks_new)
+      .key("chunks_reused")
+      .value(stats.chunks_reused)
+      .key("bytes_reused")
+      .value(stats.bytes_reused)
+      .key("seconds")
+      .value(stats.seconds)
+      .end_object();
+  return json.str();
+}
+
+} // namespace mlv::cli
