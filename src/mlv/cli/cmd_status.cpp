@@ -56,7 +56,7 @@ void register_status(CLI::App& app, Output& output) {
     std::optional<transfer::RemoteHandle> handle;
     if (remote->count() > 0) {
       opened = workspace::open_remote(context.config(), arguments->remote);
-      handle = opened->handle();
+      handle.emplace(opened->handle());
     }
     const auto jobs =
         arguments->jobs > 0 ? arguments->jobs : workspace::default_jobs(context.config());

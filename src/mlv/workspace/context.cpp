@@ -1,3 +1,4 @@
+#include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/context.hpp>
