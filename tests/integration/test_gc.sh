@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `mlv gc`: drops cache objects no selected pointer names; workspace pointers always count;
+# --all-commits/--all-tags/--all-branches keep older versions; --dry-run and an unanswered
+# prompt remove nothing.
+source "$(dirname "$0")/lib.sh"
+
+in_cache() { [[ -f ".mlv/cache/files/${1:0:2}/$1" ]]; }
+assert_in_cache() { in_cache "$1" || fail "$2 ($1) was removed from the cache"$'\n'"$(last_output)"; }
+assert_not_in_cache() { ! in_cache "$1" || fail "$2 ($1) is still in the cache"$'\n'"$(last_output)"; }
+
+new_repo repo
+make_random_file m.bin 300000
+assert_ok mlv add m.bin
+commit_all "v1"
+git tag v1
+v1_id=$(pointer_id m.bin.mlv)
+make_random_file m.bin 310000
+assert_ok mlv add m.bin
+commit_all "v2"
+v2_id=$(pointer_id m.bin.mlv)
+git checkout -q -b side
+make_random_file m.bin 320000
+assert_ok mlv add m.bin
+commit_all "side"
+side_id=$(pointer_id m.bin.mlv)
+git checkout -q main
+assert_ok mlv checkout m.bin
+make_random_file ckpt/a.bin 10000
+make_random_file ckpt/b.bin 20000
+assert_ok mlv add ckpt
+a_id=$(sha256_of ckpt/a.bin)
+# Added but never committed: the workspace pointer still counts.
+make_random_file wip.bin 5000
+assert_ok mlv add wip.bin --no-stage
+wip_id=$(pointer_id wip.bin.mlv)
+all_ids=("$v1_id" "$v2_id" "$side_id" "$wip_id" "$a_id")
+
+# --dry-run lists what would go and removes nothing.
+assert_ok mlv gc --dry-run
+assert_contains "$output" "$v1_id"
+assert_not_contains "$output" "$v2_id"
+for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after --dry-run"; done
+# Without -f the prompt reads stdin: EOF and "n" remove nothing.
+run mlv gc
+for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after an unanswered prompt"; done
+printf 'n\n' | mlv gc >/dev/null 2>&1 || true
+for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after answering n"; done
+
+# --all-commits keeps everything any commit names.
+assert_ok mlv gc --all-commits -f
+for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after gc --all-commits"; done
+
+# --all-branches keeps main's and side's versions, drops v1 (only a tag and an old commit name it).
+assert_ok mlv gc --all-branches --all-tags --dry-run
+assert_not_contains "$output" "$v1_id"
+assert_ok mlv gc --all-branches -f
+assert_not_in_cache "$v1_id" "v1 (named only by an old commit and a tag)"
+assert_in_cache "$side_id" "side's version"
+assert_in_cache "$v2_id" "the workspace version"
+assert_in_cache "$wip_id" "the uncommitted workspace version"
+assert_in_cache "$a_id" "a member of the workspace dir"
+
+# Plain gc drops what only another branch names; answering y to the prompt removes.
+printf 'y\n' | mlv gc >/dev/null
+assert_not_in_cache "$side_id" "side's version after gc without selections"
+for id in "$v2_id" "$wip_id" "$a_id"; do assert_in_cache "$id" "a workspace object"; done
+
+# What is left still verifies and checks out.
+rm -rf m.bin ckpt wip.bin
+assert_ok mlv checkout
+assert_sha256 m.bin "$v2_id"
+assert_sha256 ckpt/a.bin "$a_id"
+assert_ok mlv verify
+# A gc with nothing to remove is fine.
+assert_ok mlv gc -f
+
+pass
