@@ -1,0 +1,92 @@
+#include "probes.hpp"
+
+#include <mlv/inspect/detect.hpp>
+#include <mlv/inspect/zip_reader.hpp>
+#include <mlv/util/error.hpp>
+
+#include <system_error>
+
+namespace mlv::inspect {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A TensorFlow SavedModel is a directory holding its graph in one of these.
+constexpr const char* k_savedmodel_files[] = {"saved_model.pb", "saved_model.pbtxt"};
+
+std::string detect_directory(const fs::path& path) {
+  for (const char* name : k_savedmodel_files) {
+    std::error_code error;
+    if (fs::is_regular_file(path / name, error)) {
+      return "savedmodel";
+    }
+  }
+  return "unknown";
+}
+
+std::string detect_pickle(const ByteSource& source, probe::PickleKind kind) {
+  if (kind == probe::PickleKind::torch_legacy) {
+    return "pytorch";
+  }
+  return probe::references_joblib(source) ? "joblib" : "pickle";
+}
+
+} // namespace
+
+std::string detect_format(const ByteSource& source, const std::string& file_name) {
+  if (source.size() == 0) {
+    return "unknown";
+  }
+  const std::string head = source.read_at(0, probe::k_head_bytes);
+  if (probe::is_gguf(head)) {
+    return "gguf";
+  }
+  if (probe::is_numpy(head)) {
+    return "numpy";
+  }
+  if (starts_like_zip(source)) {
+    return probe::classify_zip(source);
+  }
+  // Before pickle: a safetensors header length can begin with the PROTO byte 0x80.
+  if (probe::is_safetensors(source, head)) {
+    return "safetensors";
+  }
+  if (const auto kind = probe::classify_pickle(head); kind != probe::PickleKind::none) {
+    return detect_pickle(source, kind);
+  }
+  if (probe::is_onnx(head, source.size())) {
+    return "onnx";
+  }
+  if (probe::is_legacy_joblib_zfile(head)) {
+    return "joblib";
+  }
+  if (probe::is_compressed_stream(head)) {
+    return probe::named_like_joblib(file_name) ? "joblib" : "unknown";
+  }
+  if (const auto superblock = probe::find_hdf5_signature(source)) {
+    return probe::is_keras_hdf5(source, *superblock) ? "keras" : "hdf5";
+  }
+  return "unknown";
+}
+
+std::string detect_format(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto status = fs::status(path, error);
+  if (error) {
+    throw Error(error == std::errc::no_such_file_or_directory ? ExitCode::missing
+                                                              : ExitCode::failure,
+                "cannot inspect " + path.string() + ": " + error.message(),
+                "check that the path exists and is readable");
+  }
+  if (fs::is_directory(status)) {
+    return detect_directory(path);
+  }
+  if (!fs::is_regular_file(status)) {
+    return "unknown"; // a device or a pipe is no model file, and reading it could block
+  }
+  const FileSource source(path);
+  return detect_format(source, path.filename().string());
+}
+
+} // namespace mlv::inspect

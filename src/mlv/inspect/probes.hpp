@@ -1,0 +1,45 @@
+#pragma once
+
+// Private to the inspect module: one predicate per format, each looking only at the bytes it
+// names. detect.cpp decides the order in which they are asked.
+
+#include <mlv/inspect/byte_source.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mlv::inspect::probe {
+
+// How many bytes from the start of a file every probe may look at.
+constexpr std::size_t k_head_bytes = 64 << 10;
+
+// --- magic numbers at offset 0 (binary_probes.cpp)
+bool is_gguf(std::string_view head);
+bool is_numpy(std::string_view head);
+// Offset of the HDF5 superblock signature: 0 or a power of two from 512 on.
+std::optional<std::uint64_t> find_hdf5_signature(const ByteSource& source);
+// An HDF5 file that Keras wrote: its root attributes name the Keras version or model config.
+bool is_keras_hdf5(const ByteSource& source, std::uint64_t superblock);
+bool is_safetensors(const ByteSource& source, std::string_view head);
+bool is_onnx(std::string_view head, std::uint64_t file_size);
+
+// --- pickle streams (pickle_probe.cpp)
+enum class PickleKind { none, pickle, torch_legacy };
+PickleKind classify_pickle(std::string_view head);
+// Whether the stream references joblib's numpy_pickle module within its first MiB.
+bool references_joblib(const ByteSource& source);
+
+// --- compressed streams (compressed_probe.cpp)
+// zlib, gzip, bz2, xz, lzma-alone or lz4 frame: joblib's `compress=` outputs.
+bool is_compressed_stream(std::string_view head);
+// joblib < 0.10's compressed pickle: "ZF", the hex length, then a zlib stream.
+bool is_legacy_joblib_zfile(std::string_view head);
+// Whether a file name says pickle or joblib, after any compression suffix (model.pkl.gz).
+bool named_like_joblib(const std::string& file_name);
+
+// --- zip archives (zip_probe.cpp): pytorch, keras, numpy or unknown.
+std::string classify_zip(const ByteSource& source);
+
+} // namespace mlv::inspect::probe
