@@ -1,0 +1,212 @@
+#include <mlv/hash/sha256.hpp>
+#include <mlv/pointer/pointer.hpp>
+#include <mlv/util/atomic_file.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <array>
+#include <set>
+
+namespace mlv::pointer {
+
+namespace {
+
+constexpr const char* k_header =
+    "# mlv pointer: the data lives in the mlv cache and remotes; see docs/formats.md";
+constexpr std::array<const char*, 9> k_known_keys = {"version", "path",   "kind", "sha256", "size",
+                                                     "files",   "format", "meta", "safety"};
+
+Error field_error(const std::string& source, const std::string& field, const std::string& what) {
+  return Error(ExitCode::bad_input, source + ": field '" + field + "': " + what,
+               "fix or restore the pointer (e.g. `git checkout -- " + source +
+                   "`), or re-run `mlv add`");
+}
+
+bool is_known_key(const std::string& key) {
+  for (const auto* known : k_known_keys) {
+    if (key == known) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string scalar(const YAML::Node& node, const std::string& source, const std::string& field) {
+  if (!node || node.IsNull()) {
+    throw field_error(source, field, "missing");
+  }
+  if (!node.IsScalar()) {
+    throw field_error(source, field, "must be a single value");
+  }
+  return node.Scalar();
+}
+
+std::uint64_t
+unsigned_number(const YAML::Node& node, const std::string& source, const std::string& field) {
+  const auto text = scalar(node, source, field);
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+    throw field_error(source, field, "'" + text + "' is not a non-negative whole number");
+  }
+  try {
+    return std::stoull(text);
+  } catch (const std::exception&) {
+    throw field_error(source, field, "'" + text + "' is too large");
+  }
+}
+
+void check_path(const std::string& path, const std::string& source) {
+  if (path.empty()) {
+    throw field_error(source, "path", "empty");
+  }
+  if (path.front() == '/') {
+    throw field_error(source, "path",
+                      "'" + path + "' is absolute; it must be relative to the pointer's folder");
+  }
+  if (path.find('\\') != std::string::npos || path.find('\0') != std::string::npos ||
+      path.find('\n') != std::string::npos) {
+    throw field_error(source, "path", "'" + path + "' contains a backslash or control character");
+  }
+  for (const auto& part : std::filesystem::path(path)) {
+    if (part == "..") {
+      throw field_error(source, "path",
+                        "'" + path + "' contains '..'; it must stay in the pointer's folder");
+    }
+  }
+}
+
+YAML::Node
+optional_map(const YAML::Node& node, const std::string& source, const std::string& field) {
+  if (!node || node.IsNull()) {
+    return YAML::Node();
+  }
+  if (!node.IsMap()) {
+    throw field_error(source, field, "must be a map of keys to values");
+  }
+  return YAML::Clone(node);
+}
+
+void emit_node(YAML::Emitter& out, const YAML::Node& node) {
+  out << node;
+}
+
+} // namespace
+
+std::string_view kind_name(Kind kind) {
+  return kind == Kind::dir ? "dir" : "file";
+}
+
+Pointer parse_pointer(std::string_view text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& error) {
+    throw Error(ExitCode::bad_input,
+                source + ": not valid YAML (line " + std::to_string(error.mark.line + 1) +
+                    "): " + error.msg,
+                "restore the pointer with git, or re-run `mlv add` on the data");
+  }
+  if (!root.IsMap()) {
+    throw Error(ExitCode::bad_input, source + ": not an mlv pointer (expected a YAML map)",
+                "restore the pointer with git, or re-run `mlv add` on the data");
+  }
+  Pointer pointer;
+  const auto version = unsigned_number(root["version"], source, "version");
+  if (version != static_cast<std::uint64_t>(k_format_version)) {
+    throw Error(ExitCode::bad_input,
+                source + ": field 'version': " + std::to_string(version) +
+                    " is not supported (this mlv reads version " +
+                    std::to_string(k_format_version) + ")",
+                "upgrade mlv");
+  }
+  pointer.version = k_format_version;
+  pointer.path = scalar(root["path"], source, "path");
+  check_path(pointer.path, source);
+  const auto kind = scalar(root["kind"], source, "kind");
+  if (kind == "file") {
+    pointer.kind = Kind::file;
+  } else if (kind == "dir") {
+    pointer.kind = Kind::dir;
+  } else {
+    throw field_error(source, "kind", "'" + kind + "' is neither 'file' nor 'dir'");
+  }
+  pointer.sha256 = scalar(root["sha256"], source, "sha256");
+  if (!hash::is_content_id(pointer.sha256)) {
+    throw field_error(source, "sha256", "'" + pointer.sha256 + "' is not 64 lower-case hex digits");
+  }
+  pointer.size = unsigned_number(root["size"], source, "size");
+  if (pointer.kind == Kind::dir) {
+    pointer.files = unsigned_number(root["files"], source, "files");
+  } else if (root["files"]) {
+    throw field_error(source, "files", "only a dir pointer has a file count");
+  }
+  if (root["format"] && !root["format"].IsNull()) {
+    pointer.format = scalar(root["format"], source, "format");
+  }
+  pointer.meta = optional_map(root["meta"], source, "meta");
+  pointer.safety = optional_map(root["safety"], source, "safety");
+  for (const auto& entry : root) {
+    const auto key = entry.first.as<std::string>();
+    if (!is_known_key(key)) {
+      if (!pointer.extra) {
+        pointer.extra = YAML::Node(YAML::NodeType::Map);
+      }
+      pointer.extra[key] = YAML::Clone(entry.second);
+    }
+  }
+  return pointer;
+}
+
+std::string serialize_pointer(const Pointer& pointer) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  out << YAML::Key << "version" << YAML::Value << pointer.version;
+  out << YAML::Key << "path" << YAML::Value << pointer.path;
+  out << YAML::Key << "kind" << YAML::Value << std::string(kind_name(pointer.kind));
+  out << YAML::Key << "sha256" << YAML::Value << pointer.sha256;
+  out << YAML::Key << "size" << YAML::Value << pointer.size;
+  if (pointer.kind == Kind::dir) {
+    out << YAML::Key << "files" << YAML::Value << pointer.files.value_or(0);
+  }
+  out << YAML::Key << "format" << YAML::Value << pointer.format;
+  for (const auto& [key, node] :
+       {std::pair{"meta", &pointer.meta}, std::pair{"safety", &pointer.safety}}) {
+    if (*node && node->IsMap() && node->size() > 0) {
+      out << YAML::Key << key << YAML::Value;
+      emit_node(out, *node);
+    }
+  }
+  if (pointer.extra && pointer.extra.IsMap()) {
+    for (const auto& entry : pointer.extra) {
+      out << YAML::Key << entry.first << YAML::Value;
+      emit_node(out, entry.second);
+    }
+  }
+  out << YAML::EndMap;
+  return std::string(k_header) + "\n" + out.c_str() + "\n";
+}
+
+Pointer read_pointer(const std::filesystem::path& pointer_path) {
+  return parse_pointer(util::read_file(pointer_path), pointer_path.string());
+}
+
+void write_pointer(const std::filesystem::path& pointer_path, const Pointer& pointer) {
+  util::write_file_atomic(pointer_path, serialize_pointer(pointer));
+}
+
+std::filesystem::path pointer_path_for(const std::filesystem::path& data_path) {
+  auto path = data_path;
+  path += std::string(k_suffix);
+  return path;
+}
+
+bool is_pointer_path(const std::filesystem::path& path) {
+  const auto name = path.filename().string();
+  return name.size() > k_suffix.size() && name.ends_with(k_suffix);
+}
+
+std::filesystem::path data_path_of(const std::filesystem::path& pointer_path,
+                                   const Pointer& pointer) {
+  return pointer_path.parent_path() / pointer.path;
+}
+
+} // namespace mlv::pointer
