@@ -1,0 +1,360 @@
+#include <mlv/config/config.hpp>
+#include <mlv/util/atomic_file.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <sstream>
+
+namespace mlv::config {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::array<const char*, 5> k_sections = {"core", "cache", "remote", "safety", "transfer"};
+constexpr std::array<const char*, 12> k_secret_words = {
+    "password",    "secret_access_key", "access_key_id", "session_token",
+    "token",       "sas_token",         "account_key",   "connection_string",
+    "credentials", "credentialpath",    "headers",       "private_key"};
+// Search order for get(): the first layer that sets a key wins (the environment is checked first).
+constexpr std::array<Scope, 3> k_lookup_order = {Scope::local, Scope::repo, Scope::user};
+
+std::vector<std::string> split_key(const std::string& key) {
+  std::vector<std::string> parts;
+  std::stringstream stream(key);
+  std::string part;
+  while (std::getline(stream, part, '.')) {
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+std::string scope_name(Scope scope) {
+  switch (scope) {
+  case Scope::repo:
+    return "repository";
+  case Scope::local:
+    return "local";
+  case Scope::user:
+    return "user";
+  }
+  return "";
+}
+
+void validate_key(const std::string& key) {
+  const auto parts = split_key(key);
+  const auto valid_sections = std::string("core, cache, remote, safety, transfer");
+  if (parts.size() < 2 ||
+      std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p.empty(); })) {
+    throw Error(ExitCode::bad_input, "config key '" + key + "' is not of the form SECTION.NAME",
+                "sections are " + valid_sections + "; e.g. cache.type or remote.origin.url");
+  }
+  if (std::none_of(k_sections.begin(), k_sections.end(),
+                   [&](const char* s) { return parts[0] == s; })) {
+    throw Error(ExitCode::bad_input, "config key '" + key + "': unknown section '" + parts[0] + "'",
+                "sections are " + valid_sections);
+  }
+  if (parts[0] == "remote" && parts.size() != 3) {
+    throw Error(ExitCode::bad_input, "config key '" + key + "': remote keys are remote.NAME.OPTION",
+                "e.g. remote.origin.url");
+  }
+  if (parts[0] != "remote" && parts.size() != 2) {
+    throw Error(ExitCode::bad_input, "config key '" + key + "' has too many parts",
+                "e.g. cache.type");
+  }
+}
+
+YAML::Node load_layer(const fs::path& file) {
+  std::error_code error;
+  if (file.empty() || !fs::exists(file, error)) {
+    return YAML::Node(YAML::NodeType::Map);
+  }
+  YAML::Node node;
+  try {
+    node = YAML::Load(util::read_file(file));
+  } catch (const YAML::Exception& exception) {
+    throw Error(ExitCode::bad_input,
+                file.string() + ": not valid YAML (line " +
+                    std::to_string(exception.mark.line + 1) + "): " + exception.msg,
+                "fix the file by hand or restore it with git");
+  }
+  if (node.IsNull()) {
+    return YAML::Node(YAML::NodeType::Map);
+  }
+  if (!node.IsMap()) {
+    throw Error(ExitCode::bad_input, file.string() + ": expected a YAML map of sections",
+                "fix the file by hand or restore it with git");
+  }
+  return node;
+}
+
+std::optional<std::string> lookup(const YAML::Node& layer, const std::vector<std::string>& parts) {
+  YAML::Node node = YAML::Clone(layer);
+  for (const auto& part : parts) {
+    if (!node.IsMap()) {
+      return std::nullopt;
+    }
+    node = node[part];
+    if (!node) {
+      return std::nullopt;
+    }
+  }
+  if (!node.IsScalar()) {
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::string environment_name(const std::string& key) {
+  std::string name = "MLV_";
+  for (const char c : key) {
+    name += (c == '.' || c == '-') ? '_'
+                                   : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+fs::path user_config_file() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0') {
+    return fs::path(xdg) / "mlv" / "config";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return fs::path(home) / ".config" / "mlv" / "config";
+  }
+  return {};
+}
+
+// Sets or removes parts[...] in a YAML map, creating intermediate maps; prunes empty maps.
+bool remove_path(YAML::Node map, const std::vector<std::string>& parts, std::size_t index) {
+  if (!map.IsMap() || !map[parts[index]]) {
+    return false;
+  }
+  if (index + 1 == parts.size()) {
+    return map.remove(parts[index]);
+  }
+  YAML::Node child = map[parts[index]];
+  const bool removed = remove_path(child, parts, index + 1);
+  if (removed && child.IsMap() && child.size() == 0) {
+    map.remove(parts[index]);
+  }
+  return removed;
+}
+
+std::string serialize_layer(const YAML::Node& layer, Scope scope) {
+  YAML::Emitter out;
+  out << layer;
+  std::string header = scope == Scope::repo ? "# mlv repository configuration (committed to git). "
+                                              "Secrets belong in .mlv/config.local.\n"
+                                            : "# mlv configuration (" + scope_name(scope) +
+                                                  "); see docs/configuration.md\n";
+  return header + (layer.size() == 0 ? std::string() : std::string(out.c_str()) + "\n");
+}
+
+} // namespace
+
+bool is_secret_key(const std::string& key) {
+  const auto parts = split_key(key);
+  if (parts.empty()) {
+    return false;
+  }
+  std::string last = parts.back();
+  std::transform(last.begin(), last.end(), last.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (last.starts_with("header")) {
+    return true;
+  }
+  return std::any_of(k_secret_words.begin(), k_secret_words.end(),
+                     [&](const char* word) { return last == word; });
+}
+
+Config Config::load(const fs::path& repo_root) {
+  Config config;
+  config.repo_root_ = repo_root;
+  if (!repo_root.empty()) {
+    config.files_[Scope::repo] = repo_root / ".mlv" / "config";
+    config.files_[Scope::local] = repo_root / ".mlv" / "config.local";
+  }
+  config.files_[Scope::user] = user_config_file();
+  for (const auto& [scope, file] : config.files_) {
+    config.layers_[scope] = load_layer(file);
+  }
+  // The committed config is untrusted: a secret there is refused rather than used.
+  if (const auto it = config.layers_.find(Scope::repo); it != config.layers_.end()) {
+    for (const auto& remote : config.remotes()) {
+      for (const auto& [option, value] : remote.options) {
+        const auto key = "remote." + remote.name + "." + option;
+        if (is_secret_key(key) && lookup(it->second, split_key(key))) {
+          throw Error(ExitCode::bad_input,
+                      config.files_[Scope::repo].string() + ": '" + key +
+                          "' is a secret and may not be set in the committed config",
+                      "move it to .mlv/config.local with `mlv config --local " + key + " VALUE`");
+        }
+      }
+    }
+  }
+  return config;
+}
+
+std::optional<std::string> Config::get(const std::string& key) const {
+  if (const char* value = std::getenv(environment_name(key).c_str()); value != nullptr) {
+    return std::string(value);
+  }
+  const auto parts = split_key(key);
+  for (const auto scope : k_lookup_order) {
+    if (const auto it = layers_.find(scope); it != layers_.end()) {
+      if (auto value = lookup(it->second, parts)) {
+        return value;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::string Config::get_or(const std::string& key, const std::string& fallback) const {
+  return get(key).value_or(fallback);
+}
+
+fs::path Config::file_of(Scope scope) const {
+  const auto it = files_.find(scope);
+  return it == files_.end() ? fs::path() : it->second;
+}
+
+void Config::set(Scope scope, const std::string& key, const std::string& value) {
+  validate_key(key);
+  if (scope == Scope::repo && is_secret_key(key)) {
+    throw Error(ExitCode::bad_input,
+                "'" + key + "' is a secret and may not be stored in the committed .mlv/config",
+                "use `mlv config --local " + key + " VALUE` (git-ignored) or the environment");
+  }
+  const auto file = file_of(scope);
+  if (file.empty()) {
+    throw Error(ExitCode::bad_input, "no " + scope_name(scope) + " configuration file here",
+                "run inside an mlv repository, or set HOME");
+  }
+  const auto parts = split_key(key);
+  YAML::Node layer = layers_[scope];
+  YAML::Node node = layer;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (!node[parts[i]] || !node[parts[i]].IsMap()) {
+      node[parts[i]] = YAML::Node(YAML::NodeType::Map);
+    }
+    node = node[parts[i]];
+  }
+  node[parts.back()] = value;
+  util::make_directories(file.parent_path());
+  util::write_file_atomic(file, serialize_layer(layer, scope));
+}
+
+bool Config::unset(Scope scope, const std::string& key) {
+  const auto file = file_of(scope);
+  const auto parts = split_key(key);
+  if (file.empty() || parts.empty() || !remove_path(layers_[scope], parts, 0)) {
+    return false;
+  }
+  util::write_file_atomic(file, serialize_layer(layers_[scope], scope));
+  return true;
+}
+
+std::vector<RemoteSpec> Config::remotes() const {
+  std::map<std::string, RemoteSpec> found;
+  for (const auto scope : {Scope::user, Scope::repo, Scope::local}) {
+    const auto it = layers_.find(scope);
+    if (it == layers_.end() || !it->second.IsMap() || !it->second["remote"] ||
+        !it->second["remote"].IsMap()) {
+      continue;
+    }
+    for (const auto& remote : it->second["remote"]) {
+      const auto name = remote.first.as<std::string>();
+      auto& spec = found[name];
+      spec.name = name;
+      if (!remote.second.IsMap()) {
+        continue;
+      }
+      for (const auto& option : remote.second) {
+        if (!option.second.IsScalar()) {
+          continue;
+        }
+        const auto key = option.first.as<std::string>();
+        if (key == "url") {
+          spec.url = option.second.Scalar();
+        } else {
+          spec.options[key] = option.second.Scalar();
+        }
+      }
+    }
+  }
+  std::vector<RemoteSpec> remotes;
+  for (auto& [name, spec] : found) {
+    if (const char* url = std::getenv(environment_name("remote." + name + ".url").c_str())) {
+      spec.url = url;
+    }
+    if (!spec.url.empty()) {
+      remotes.push_back(std::move(spec));
+    }
+  }
+  return remotes;
+}
+
+std::optional<RemoteSpec> Config::remote(const std::string& name) const {
+  for (auto& spec : remotes()) {
+    if (spec.name == name) {
+      return spec;
+    }
+  }
+  return std::nullopt;
+}
+
+RemoteSpec Config::choose_remote(const std::optional<std::string>& name) const {
+  if (name) {
+    if (auto spec = remote(*name)) {
+      return *spec;
+    }
+    throw Error(
+        ExitCode::bad_input, "no remote named '" + *name + "'",
+        "`mlv remote list` shows the configured remotes; `mlv remote add NAME URL` adds one");
+  }
+  if (const auto fallback = get("core.remote")) {
+    if (auto spec = remote(*fallback)) {
+      return *spec;
+    }
+    throw Error(ExitCode::bad_input,
+                "the default remote '" + *fallback + "' (core.remote) is not configured",
+                "`mlv remote add " + *fallback + " URL`, or `mlv remote default NAME`");
+  }
+  const auto all = remotes();
+  if (all.size() == 1) {
+    return all.front();
+  }
+  if (all.empty()) {
+    throw Error(ExitCode::bad_input, "no remote is configured",
+                "add one with `mlv remote add NAME URL --default`");
+  }
+  throw Error(ExitCode::bad_input, "several remotes are configured and none is the default",
+              "pass -r NAME, or set one with `mlv remote default NAME`");
+}
+
+bool Config::remove_remote(const std::string& name) {
+  bool removed = false;
+  for (const auto scope : {Scope::repo, Scope::local, Scope::user}) {
+    const auto file = file_of(scope);
+    if (!file.empty() && remove_path(layers_[scope], {"remote", name}, 0)) {
+      util::write_file_atomic(file, serialize_layer(layers_[scope], scope));
+      removed = true;
+    }
+  }
+  return removed;
+}
+
+fs::path Config::cache_dir() const {
+  const auto configured = get("cache.dir");
+  if (!configured || configured->empty()) {
+    return repo_root_ / ".mlv" / "cache";
+  }
+  const fs::path path(*configured);
+  return path.is_absolute() ? path : (repo_root_ / path).lexically_normal();
+}
+
+} // namespace mlv::config
