@@ -1,0 +1,130 @@
+#include <mlv/cache/dir_listing.hpp>
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <set>
+
+namespace mlv::cache {
+
+namespace {
+
+constexpr std::string_view k_magic = "mlv-dir 1";
+
+[[noreturn]] void fail(const std::string& source, std::size_t line, const std::string& what) {
+  throw Error(ExitCode::bad_input, source + ": line " + std::to_string(line) + ": " + what,
+              "the dir listing is damaged; delete it and fetch or add the folder again");
+}
+
+bool is_safe_entry_path(std::string_view path) {
+  if (path.empty() || path.front() == '/' || path.back() == '/' ||
+      path.find_first_of(std::string_view("\\\n\r\0", 4)) != std::string_view::npos) {
+    return false;
+  }
+  for (const auto& part : std::filesystem::path(std::string(path))) {
+    if (part == ".." || part == "." || part.empty()) {
+      return false;
+    }
+  }
+  return path.find("//") == std::string_view::npos;
+}
+
+std::vector<DirEntry> sorted(std::vector<DirEntry> entries) {
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  return entries;
+}
+
+} // namespace
+
+std::uint64_t DirListing::total_size() const {
+  std::uint64_t total = 0;
+  for (const auto& entry : entries) {
+    total += entry.size;
+  }
+  return total;
+}
+
+std::string serialize_dir_listing(const DirListing& listing) {
+  std::string out(k_magic);
+  out += '\n';
+  for (const auto& entry : sorted(listing.entries)) {
+    out += entry.id + ' ' + std::to_string(entry.size) + (entry.executable ? " 755 " : " 644 ") +
+           entry.path + '\n';
+  }
+  return out;
+}
+
+std::string dir_listing_id(const DirListing& listing) {
+  return hash::sha256_hex(serialize_dir_listing(listing));
+}
+
+DirListing parse_dir_listing(std::string_view text, const std::string& source) {
+  std::size_t line_number = 0;
+  std::size_t position = 0;
+  DirListing listing;
+  std::set<std::string_view> seen;
+  std::string_view previous;
+  while (position < text.size()) {
+    const auto end = text.find('\n', position);
+    ++line_number;
+    if (end == std::string_view::npos) {
+      fail(source, line_number, "the last line has no newline");
+    }
+    const auto line = text.substr(position, end - position);
+    position = end + 1;
+    if (line_number == 1) {
+      if (line != k_magic) {
+        fail(source, 1, "not an mlv dir listing of version 1");
+      }
+      continue;
+    }
+    // <id> <size> <mode> <path>; the path is the rest of the line and may contain spaces.
+    const auto first = line.find(' ');
+    const auto second = first == std::string_view::npos ? first : line.find(' ', first + 1);
+    const auto third = second == std::string_view::npos ? second : line.find(' ', second + 1);
+    if (third == std::string_view::npos) {
+      fail(source, line_number, "expected '<id> <size> <mode> <path>'");
+    }
+    DirEntry entry;
+    const auto id = line.substr(0, first);
+    if (!hash::is_content_id(id)) {
+      fail(source, line_number, "'" + std::string(id) + "' is not a 64-digit hex id");
+    }
+    entry.id = std::string(id);
+    const auto size_text = line.substr(first + 1, second - first - 1);
+    const auto [size_end, size_error] =
+        std::from_chars(size_text.data(), size_text.data() + size_text.size(), entry.size);
+    if (size_error != std::errc() || size_end != size_text.data() + size_text.size() ||
+        size_text.empty()) {
+      fail(source, line_number, "size '" + std::string(size_text) + "' is not a number");
+    }
+    const auto mode = line.substr(second + 1, third - second - 1);
+    if (mode != "644" && mode != "755") {
+      fail(source, line_number, "mode '" + std::string(mode) + "' is neither 644 nor 755");
+    }
+    entry.executable = mode == "755";
+    const auto path = line.substr(third + 1);
+    if (!is_safe_entry_path(path)) {
+      fail(source, line_number,
+           "unsafe path '" + std::string(path) + "' (empty, absolute, or with '..')");
+    }
+    if (!seen.insert(path).second) {
+      fail(source, line_number, "duplicate path '" + std::string(path) + "'");
+    }
+    if (!previous.empty() && path < previous) {
+      fail(source, line_number, "entries are not sorted by path");
+    }
+    previous = path;
+    entry.path = std::string(path);
+    listing.entries.push_back(std::move(entry));
+  }
+  if (line_number == 0) {
+    fail(source, 1, "empty file");
+  }
+  return listing;
+}
+
+} // namespace mlv::cache

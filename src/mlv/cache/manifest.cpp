@@ -1,0 +1,196 @@
+#include <mlv/cache/manifest.hpp>
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
+
+#include <charconv>
+#include <sstream>
+
+namespace mlv::cache {
+
+namespace {
+
+constexpr std::string_view k_magic = "mlv-manifest 1";
+
+class LineReader {
+public:
+  LineReader(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+  std::string_view next(const char* expected) {
+    if (position_ >= text_.size()) {
+      fail("ends early; expected " + std::string(expected));
+    }
+    const auto end = text_.find('\n', position_);
+    if (end == std::string_view::npos) {
+      fail("the last line has no newline");
+    }
+    ++line_;
+    const auto line = text_.substr(position_, end - position_);
+    position_ = end + 1;
+    return line;
+  }
+
+  bool at_end() const { return position_ >= text_.size(); }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(ExitCode::bad_input, source_ + ": line " + std::to_string(line_) + ": " + what,
+                "the manifest is damaged; delete it and fetch or push again");
+  }
+
+private:
+  std::string_view text_;
+  const std::string& source_;
+  std::size_t position_ = 0;
+  std::size_t line_ = 0;
+};
+
+std::vector<std::string_view> split(std::string_view line) {
+  std::vector<std::string_view> words;
+  std::size_t start = 0;
+  while (start <= line.size()) {
+    const auto end = line.find(' ', start);
+    words.push_back(
+        line.substr(start, end == std::string_view::npos ? line.size() - start : end - start));
+    if (end == std::string_view::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  return words;
+}
+
+template <typename T>
+T number(std::string_view text, const LineReader& reader, const char* what) {
+  T value{};
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) {
+    reader.fail(std::string(what) + " '" + std::string(text) + "' is not a number");
+  }
+  return value;
+}
+
+std::string id(std::string_view text, const LineReader& reader, const char* what) {
+  if (!hash::is_content_id(text)) {
+    reader.fail(std::string(what) + " '" + std::string(text) + "' is not a 64-digit hex id");
+  }
+  return std::string(text);
+}
+
+std::string_view keyed(std::string_view line, std::string_view key, const LineReader& reader) {
+  if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != ' ') {
+    reader.fail("expected '" + std::string(key) + " ...'");
+  }
+  return line.substr(key.size() + 1);
+}
+
+chunk::Params parse_chunker(std::string_view line, const LineReader& reader) {
+  const auto words = split(keyed(line, "chunker", reader));
+  if (words.size() != 5 || words[0] != "fastcdc") {
+    reader.fail("expected 'chunker fastcdc min=N avg=N max=N gear=NAME'");
+  }
+  chunk::Params params;
+  const auto value = [&](std::string_view word, std::string_view name) {
+    if (!word.starts_with(name) || word.size() <= name.size() || word[name.size()] != '=') {
+      reader.fail("expected " + std::string(name) + "=...");
+    }
+    return word.substr(name.size() + 1);
+  };
+  params.min_size = number<std::uint32_t>(value(words[1], "min"), reader, "min");
+  params.avg_size = number<std::uint32_t>(value(words[2], "avg"), reader, "avg");
+  params.max_size = number<std::uint32_t>(value(words[3], "max"), reader, "max");
+  if (value(words[4], "gear") != chunk::k_gear_table_name) {
+    reader.fail("unknown gear table '" + std::string(value(words[4], "gear")) + "'");
+  }
+  if (params.min_size == 0 || params.min_size > params.avg_size ||
+      params.avg_size > params.max_size) {
+    reader.fail("chunker sizes must satisfy 0 < min <= avg <= max");
+  }
+  return params;
+}
+
+} // namespace
+
+std::string serialize_manifest(const Manifest& manifest) {
+  std::string out;
+  out.reserve(96 + manifest.chunks.size() * 150);
+  out += k_magic;
+  out += "\nid " + manifest.id + "\nsize " + std::to_string(manifest.size) + "\n";
+  out += "chunker fastcdc min=" + std::to_string(manifest.params.min_size) +
+         " avg=" + std::to_string(manifest.params.avg_size) +
+         " max=" + std::to_string(manifest.params.max_size) + " gear=" + chunk::k_gear_table_name +
+         "\n";
+  out += "chunks " + std::to_string(manifest.chunks.size()) + "\n";
+  for (const auto& entry : manifest.chunks) {
+    out += entry.id;
+    out += ' ';
+    out += std::to_string(entry.length);
+    if (entry.pack.empty()) {
+      out += " - -\n";
+    } else {
+      out += ' ' + entry.pack + ' ' + std::to_string(entry.pack_offset) + '\n';
+    }
+  }
+  return out;
+}
+
+Manifest parse_manifest(std::string_view text, const std::string& source) {
+  LineReader reader(text, source);
+  if (reader.next("the header") != k_magic) {
+    reader.fail("not an mlv manifest of version 1 (expected '" + std::string(k_magic) + "')");
+  }
+  Manifest manifest;
+  manifest.id = id(keyed(reader.next("id"), "id", reader), reader, "file id");
+  manifest.size = number<std::uint64_t>(keyed(reader.next("size"), "size", reader), reader, "size");
+  manifest.params = parse_chunker(reader.next("chunker"), reader);
+  const auto count =
+      number<std::uint64_t>(keyed(reader.next("chunks"), "chunks", reader), reader, "chunk count");
+  if (count > manifest.size + 1) {
+    reader.fail("more chunks than bytes");
+  }
+  manifest.chunks.reserve(count);
+  std::uint64_t total = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const auto words = split(reader.next("a chunk line"));
+    if (words.size() != 4) {
+      reader.fail("expected '<chunk id> <length> <pack id|-> <offset|->'");
+    }
+    ChunkEntry entry;
+    entry.id = id(words[0], reader, "chunk id");
+    entry.length = number<std::uint32_t>(words[1], reader, "chunk length");
+    if (entry.length == 0 || entry.length > manifest.params.max_size) {
+      reader.fail("chunk length " + std::to_string(entry.length) + " is outside 1..max");
+    }
+    if (words[2] != "-" || words[3] != "-") {
+      entry.pack = id(words[2], reader, "pack id");
+      entry.pack_offset = number<std::uint64_t>(words[3], reader, "pack offset");
+    }
+    total += entry.length;
+    manifest.chunks.push_back(std::move(entry));
+  }
+  if (!reader.at_end()) {
+    reader.fail("unexpected text after the last chunk");
+  }
+  if (total != manifest.size) {
+    throw Error(ExitCode::bad_input,
+                source + ": chunk lengths add up to " + std::to_string(total) +
+                    " bytes, not the file's " + std::to_string(manifest.size),
+                "the manifest is damaged; delete it and fetch or push again");
+  }
+  return manifest;
+}
+
+Manifest make_manifest(const std::string& file_id,
+                       std::uint64_t size,
+                       const chunk::Params& params,
+                       const std::vector<chunk::ChunkInfo>& chunks) {
+  Manifest manifest;
+  manifest.id = file_id;
+  manifest.size = size;
+  manifest.params = params;
+  manifest.chunks.reserve(chunks.size());
+  for (const auto& info : chunks) {
+    manifest.chunks.push_back({info.id, info.length, {}, 0});
+  }
+  return manifest;
+}
+
+} // namespace mlv::cache
