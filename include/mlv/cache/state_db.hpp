@@ -5,6 +5,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +31,7 @@ struct RemoteChunk {
 };
 
 // The SQLite database (WAL mode, busy timeout so concurrent mlv processes wait rather than fail)
-// keeping what is expensive to recompute. Safe to use from one thread at a time per object.
+// keeping what is expensive to recompute. Its methods may be called from several threads.
 class StateDb {
 public:
   explicit StateDb(const std::filesystem::path& db_path);
@@ -72,10 +75,17 @@ public:
   };
 
 private:
+  struct Statement;
   void exec(const char* sql);
+  // A prepared statement, cached by its SQL text, reset and ready for binding.
+  Statement& statement(const char* sql);
+  [[noreturn]] void fail(const std::string& action) const;
+
   sqlite3* db_ = nullptr;
   int transaction_depth_ = 0;
   std::filesystem::path path_;
+  std::recursive_mutex mutex_;
+  std::map<const char*, std::unique_ptr<Statement>> statements_;
 };
 
 } // namespace mlv::cache

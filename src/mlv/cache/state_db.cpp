@@ -1,0 +1,298 @@
+#include <mlv/cache/state_db.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <sqlite3.h>
+
+#include <chrono>
+
+namespace mlv::cache {
+
+namespace {
+
+constexpr int k_schema_version = 1;
+constexpr std::chrono::milliseconds k_busy_timeout{60'000};
+
+constexpr const char* k_schema = R"sql(
+CREATE TABLE IF NOT EXISTS workspace_files(
+  path TEXT PRIMARY KEY, inode INTEGER NOT NULL, size INTEGER NOT NULL,
+  mtime_ns INTEGER NOT NULL, id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS local_chunks(
+  chunk TEXT PRIMARY KEY, file TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS local_chunks_by_file ON local_chunks(file);
+CREATE TABLE IF NOT EXISTS remote_chunks(
+  remote TEXT NOT NULL, chunk TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL,
+  length INTEGER NOT NULL, PRIMARY KEY(remote, chunk));
+CREATE INDEX IF NOT EXISTS remote_chunks_by_pack ON remote_chunks(remote, pack);
+CREATE TABLE IF NOT EXISTS remote_manifests(
+  remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
+)sql";
+
+} // namespace
+
+struct StateDb::Statement {
+  sqlite3_stmt* handle = nullptr;
+  ~Statement() { sqlite3_finalize(handle); }
+
+  Statement& bind(int index, const std::string& text) {
+    sqlite3_bind_text(handle, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int index, std::int64_t number) {
+    sqlite3_bind_int64(handle, index, number);
+    return *this;
+  }
+  Statement& bind(int index, std::uint64_t number) {
+    return bind(index, static_cast<std::int64_t>(number));
+  }
+  std::string text(int column) const {
+    const auto* value = sqlite3_column_text(handle, column);
+    return value == nullptr ? std::string() : reinterpret_cast<const char*>(value);
+  }
+  std::int64_t number(int column) const { return sqlite3_column_int64(handle, column); }
+};
+
+StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
+  util::make_directories(db_path.parent_path());
+  if (sqlite3_open_v2(db_path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error(ExitCode::failure,
+                "cannot open the state database " + db_path.string() + ": " + message,
+                "check permissions; the file can be deleted safely and is rebuilt");
+  }
+  sqlite3_busy_timeout(db_, static_cast<int>(k_busy_timeout.count()));
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  Transaction transaction(*this);
+  auto& version = statement("PRAGMA user_version");
+  const int current =
+      sqlite3_step(version.handle) == SQLITE_ROW ? static_cast<int>(version.number(0)) : 0;
+  if (current > k_schema_version) {
+    throw Error(ExitCode::failure,
+                "the state database " + db_path.string() + " was written by a newer mlv",
+                "upgrade mlv, or delete the file (it is rebuilt)");
+  }
+  exec(k_schema);
+  exec(("PRAGMA user_version=" + std::to_string(k_schema_version)).c_str());
+  transaction.commit();
+}
+
+StateDb::~StateDb() {
+  statements_.clear();
+  sqlite3_close(db_);
+}
+
+void StateDb::fail(const std::string& action) const {
+  throw Error(ExitCode::failure,
+              "state database " + path_.string() + ": " + action + ": " + sqlite3_errmsg(db_),
+              "the file can be deleted safely and is rebuilt");
+}
+
+void StateDb::exec(const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    const std::string text = message != nullptr ? message : "unknown error";
+    sqlite3_free(message);
+    throw Error(ExitCode::failure, "state database " + path_.string() + ": " + text,
+                "the file can be deleted safely and is rebuilt");
+  }
+}
+
+StateDb::Statement& StateDb::statement(const char* sql) {
+  auto& slot = statements_[sql];
+  if (!slot) {
+    slot = std::make_unique<Statement>();
+    if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &slot->handle, nullptr) !=
+        SQLITE_OK) {
+      slot.reset();
+      fail("prepare a query");
+    }
+  }
+  sqlite3_reset(slot->handle);
+  sqlite3_clear_bindings(slot->handle);
+  return *slot;
+}
+
+StateDb::Transaction::Transaction(StateDb& db) : db_(db) {
+  db_.mutex_.lock();
+  if (db_.transaction_depth_++ == 0) {
+    try {
+      db_.exec("BEGIN IMMEDIATE");
+    } catch (...) {
+      --db_.transaction_depth_;
+      db_.mutex_.unlock();
+      throw;
+    }
+  }
+}
+
+StateDb::Transaction::~Transaction() {
+  if (!done_ && --db_.transaction_depth_ == 0) {
+    sqlite3_exec(db_.db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  db_.mutex_.unlock();
+}
+
+void StateDb::Transaction::commit() {
+  if (done_) {
+    return;
+  }
+  done_ = true;
+  if (--db_.transaction_depth_ == 0) {
+    db_.exec("COMMIT");
+  }
+}
+
+std::optional<std::string> StateDb::find_file_id(const std::filesystem::path& path,
+                                                 const util::FileStamp& stamp) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement(
+      "SELECT id FROM workspace_files WHERE path=?1 AND inode=?2 AND size=?3 AND mtime_ns=?4");
+  query.bind(1, path.string()).bind(2, stamp.inode).bind(3, stamp.size).bind(4, stamp.mtime_ns);
+  if (sqlite3_step(query.handle) == SQLITE_ROW) {
+    return query.text(0);
+  }
+  return std::nullopt;
+}
+
+void StateDb::record_file_id(const std::filesystem::path& path,
+                             const util::FileStamp& stamp,
+                             const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("INSERT OR REPLACE INTO workspace_files(path, inode, size, mtime_ns, id) "
+                          "VALUES(?1, ?2, ?3, ?4, ?5)");
+  query.bind(1, path.string())
+      .bind(2, stamp.inode)
+      .bind(3, stamp.size)
+      .bind(4, stamp.mtime_ns)
+      .bind(5, id);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("record a file id");
+  }
+}
+
+void StateDb::record_local_chunks(const Manifest& manifest) {
+  Transaction transaction(*this);
+  std::uint64_t offset = 0;
+  for (const auto& chunk : manifest.chunks) {
+    auto& query = statement(
+        "INSERT OR IGNORE INTO local_chunks(chunk, file, offset, length) VALUES(?1, ?2, ?3, ?4)");
+    query.bind(1, chunk.id)
+        .bind(2, manifest.id)
+        .bind(3, offset)
+        .bind(4, std::uint64_t{chunk.length});
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("record local chunks");
+    }
+    offset += chunk.length;
+  }
+  transaction.commit();
+}
+
+std::optional<LocalChunk> StateDb::find_local_chunk(const std::string& chunk_id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("SELECT file, offset, length FROM local_chunks WHERE chunk=?1");
+  query.bind(1, chunk_id);
+  if (sqlite3_step(query.handle) == SQLITE_ROW) {
+    return LocalChunk{query.text(0), static_cast<std::uint64_t>(query.number(1)),
+                      static_cast<std::uint32_t>(query.number(2))};
+  }
+  return std::nullopt;
+}
+
+void StateDb::forget_local_file(const std::string& file_id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("DELETE FROM local_chunks WHERE file=?1");
+  query.bind(1, file_id);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("forget local chunks");
+  }
+}
+
+void StateDb::record_remote_chunks(const std::string& remote, const Manifest& manifest) {
+  Transaction transaction(*this);
+  for (const auto& chunk : manifest.chunks) {
+    if (chunk.pack.empty()) {
+      continue;
+    }
+    auto& query =
+        statement("INSERT OR REPLACE INTO remote_chunks(remote, chunk, pack, offset, length) "
+                  "VALUES(?1, ?2, ?3, ?4, ?5)");
+    query.bind(1, remote).bind(2, chunk.id).bind(3, chunk.pack).bind(4, chunk.pack_offset);
+    query.bind(5, std::uint64_t{chunk.length});
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("record remote chunks");
+    }
+  }
+  transaction.commit();
+}
+
+std::optional<RemoteChunk> StateDb::find_remote_chunk(const std::string& remote,
+                                                      const std::string& chunk_id) {
+  const std::lock_guard lock(mutex_);
+  auto& query =
+      statement("SELECT pack, offset, length FROM remote_chunks WHERE remote=?1 AND chunk=?2");
+  query.bind(1, remote).bind(2, chunk_id);
+  if (sqlite3_step(query.handle) == SQLITE_ROW) {
+    return RemoteChunk{query.text(0), static_cast<std::uint64_t>(query.number(1)),
+                       static_cast<std::uint32_t>(query.number(2))};
+  }
+  return std::nullopt;
+}
+
+void StateDb::record_remote_manifest(const std::string& remote, const std::string& file_id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("INSERT OR IGNORE INTO remote_manifests(remote, file) VALUES(?1, ?2)");
+  query.bind(1, remote).bind(2, file_id);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("record a remote manifest");
+  }
+}
+
+bool StateDb::remote_has_manifest(const std::string& remote, const std::string& file_id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("SELECT 1 FROM remote_manifests WHERE remote=?1 AND file=?2");
+  query.bind(1, remote).bind(2, file_id);
+  return sqlite3_step(query.handle) == SQLITE_ROW;
+}
+
+void StateDb::forget_remote_packs(const std::string& remote,
+                                  const std::vector<std::string>& packs) {
+  Transaction transaction(*this);
+  for (const auto& pack : packs) {
+    auto& query = statement("DELETE FROM remote_chunks WHERE remote=?1 AND pack=?2");
+    query.bind(1, remote).bind(2, pack);
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("forget remote packs");
+    }
+  }
+  transaction.commit();
+}
+
+void StateDb::forget_remote_manifest(const std::string& remote, const std::string& file_id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("DELETE FROM remote_manifests WHERE remote=?1 AND file=?2");
+  query.bind(1, remote).bind(2, file_id);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("forget a remote manifest");
+  }
+}
+
+void StateDb::forget_remote(const std::string& remote) {
+  Transaction transaction(*this);
+  for (const char* sql : {"DELETE FROM remote_chunks WHERE remote=?1",
+                          "DELETE FROM remote_manifests WHERE remote=?1"}) {
+    auto& query = statement(sql);
+    query.bind(1, remote);
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("forget a remote");
+    }
+  }
+  transaction.commit();
+}
+
+} // namespace mlv::cache
