@@ -24,6 +24,8 @@ public:
   void write(std::string_view text);
   // fsync, set `mode` (e.g. 0444 for cache objects), rename over the final path, fsync the folder.
   void commit(unsigned mode = 0644);
+  // The same, to a final path decided only now (e.g. a content id known after the write).
+  void commit_as(const std::filesystem::path& final_path, unsigned mode);
 
   int fd() const noexcept { return fd_; }
   const std::filesystem::path& temp_path() const noexcept { return temp_path_; }

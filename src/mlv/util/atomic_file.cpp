@@ -89,6 +89,11 @@ void AtomicFile::commit(unsigned mode) {
   sync_directory(final_path_.parent_path().empty() ? "." : final_path_.parent_path());
 }
 
+void AtomicFile::commit_as(const std::filesystem::path& final_path, unsigned mode) {
+  final_path_ = final_path;
+  commit(mode);
+}
+
 void write_file_atomic(const std::filesystem::path& path, std::string_view text, unsigned mode) {
   AtomicFile file(path);
   file.write(text);

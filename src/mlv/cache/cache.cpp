@@ -1,0 +1,365 @@
+#include <mlv/cache/cache.hpp>
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/atomic_file.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <linux/fs.h>
+#include <mutex>
+#include <sys/ioctl.h>
+#include <thread>
+
+namespace mlv::cache {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t k_copy_block_size = 4 << 20;
+constexpr std::size_t k_copy_blocks_in_flight = 4;
+constexpr unsigned k_object_mode = 0444;
+
+// Hands filled blocks from the reading (hashing) thread to the writing thread and back, so
+// hashing and writing overlap while memory stays at k_copy_blocks_in_flight blocks.
+class BlockPipe {
+public:
+  struct Block {
+    std::vector<std::byte> bytes = std::vector<std::byte>(k_copy_block_size);
+    std::size_t size = 0;
+  };
+
+  BlockPipe() {
+    for (auto& block : blocks_) {
+      free_.push_back(&block);
+    }
+  }
+
+  Block* take_free() { return pop(free_); }
+  void give_free(Block* block) { push(free_, block); }
+  Block* take_full() { return pop(full_); }
+  void give_full(Block* block) { push(full_, block); } // nullptr: no more blocks
+
+private:
+  Block* pop(std::deque<Block*>& queue) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !queue.empty(); });
+    auto* block = queue.front();
+    queue.pop_front();
+    return block;
+  }
+  void push(std::deque<Block*>& queue, Block* block) {
+    {
+      const std::lock_guard lock(mutex_);
+      queue.push_back(block);
+    }
+    changed_.notify_all();
+  }
+
+  std::array<Block, k_copy_blocks_in_flight> blocks_;
+  std::deque<Block*> free_;
+  std::deque<Block*> full_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+class ReadFd {
+public:
+  explicit ReadFd(const fs::path& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), path_(path) {
+    if (fd_ < 0) {
+      throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+                  errno_message("cannot open", path.string(), errno));
+    }
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  ~ReadFd() { ::close(fd_); }
+  int get() const { return fd_; }
+
+  // Fills `buffer` as far as the file allows; returns the bytes read (short only at the end).
+  std::size_t read_full(std::byte* buffer, std::size_t size) {
+    std::size_t filled = 0;
+    while (filled < size) {
+      const ssize_t got = ::read(fd_, buffer + filled, size - filled);
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        throw Error(ExitCode::failure, errno_message("cannot read", path_.string(), errno));
+      }
+      if (got == 0) {
+        break;
+      }
+      filled += static_cast<std::size_t>(got);
+    }
+    return filled;
+  }
+
+private:
+  int fd_;
+  fs::path path_;
+};
+
+// Copies `source` into `file` while hashing it; returns the id and size.
+StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
+  ReadFd input(source);
+  hash::Sha256 hasher;
+  std::uint64_t size = 0;
+  BlockPipe pipe;
+  std::exception_ptr write_error;
+  std::thread writer([&] {
+    while (auto* block = pipe.take_full()) {
+      if (!write_error) {
+        try {
+          file.write(std::span<const std::byte>(block->bytes.data(), block->size));
+        } catch (...) {
+          write_error = std::current_exception();
+        }
+      }
+      pipe.give_free(block);
+    }
+  });
+  try {
+    while (true) {
+      auto* block = pipe.take_free();
+      block->size = input.read_full(block->bytes.data(), block->bytes.size());
+      if (block->size == 0) {
+        pipe.give_free(block);
+        break;
+      }
+      hasher.update(std::span<const std::byte>(block->bytes.data(), block->size));
+      size += block->size;
+      pipe.give_full(block);
+    }
+  } catch (...) {
+    pipe.give_full(nullptr);
+    writer.join();
+    throw;
+  }
+  pipe.give_full(nullptr);
+  writer.join();
+  if (write_error) {
+    std::rethrow_exception(write_error);
+  }
+  return {hasher.finish_hex(), size};
+}
+
+// A copy-on-write clone where the filesystem supports it (btrfs, XFS): no bytes are copied.
+bool try_reflink(const fs::path& source, int target_fd) {
+  const int source_fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (source_fd < 0) {
+    return false;
+  }
+  const bool cloned = ::ioctl(target_fd, FICLONE, source_fd) == 0;
+  ::close(source_fd);
+  return cloned;
+}
+
+std::vector<std::string> list_objects(const fs::path& folder) {
+  std::vector<std::string> ids;
+  std::error_code error;
+  for (const auto& prefix : fs::directory_iterator(folder, error)) {
+    if (!prefix.is_directory(error)) {
+      continue;
+    }
+    for (const auto& object : fs::directory_iterator(prefix.path(), error)) {
+      const auto name = object.path().filename().string();
+      if (hash::is_content_id(name) && name.starts_with(prefix.path().filename().string())) {
+        ids.push_back(name);
+      }
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+} // namespace
+
+Cache::Cache(fs::path root) : root_(std::move(root)) {
+  for (const char* folder : {"files", "manifests", "dirs", "tmp"}) {
+    util::make_directories(root_ / folder);
+  }
+  state_ = std::make_unique<StateDb>(root_ / "state.db");
+}
+
+fs::path Cache::tmp_dir() const {
+  return root_ / "tmp";
+}
+
+fs::path Cache::object_path(const char* kind, const std::string& id) const {
+  if (!hash::is_content_id(id)) {
+    throw Error(ExitCode::bad_input, "'" + id + "' is not a content id");
+  }
+  return root_ / kind / id.substr(0, 2) / id;
+}
+
+fs::path Cache::file_path(const std::string& id) const {
+  return object_path("files", id);
+}
+
+bool Cache::has_file(const std::string& id) const {
+  std::error_code error;
+  return fs::is_regular_file(file_path(id), error);
+}
+
+StoredFile Cache::store_file(const fs::path& source) {
+  util::AtomicFile file(tmp_dir() / "incoming", tmp_dir());
+  StoredFile stored;
+  if (try_reflink(source, file.fd())) {
+    stored.id = hash::sha256_file_hex(source);
+    stored.size = util::stat_file(file.temp_path())->size;
+  } else {
+    stored = copy_hashing(source, file);
+  }
+  if (!has_file(stored.id)) {
+    file.commit_as(file_path(stored.id), k_object_mode);
+  }
+  return stored;
+}
+
+struct Cache::FileWriter::Impl {
+  Cache& cache;
+  std::string expected_id;
+  std::uint64_t expected_size;
+  util::AtomicFile file;
+  hash::Sha256 hasher;
+  std::uint64_t written = 0;
+
+  Impl(Cache& owner, std::string id, std::uint64_t size)
+      : cache(owner), expected_id(std::move(id)), expected_size(size),
+        file(owner.file_path(expected_id), owner.tmp_dir()) {}
+};
+
+Cache::FileWriter::FileWriter(Cache& cache, std::string expected_id, std::uint64_t expected_size)
+    : impl_(std::make_unique<Impl>(cache, std::move(expected_id), expected_size)) {}
+
+Cache::FileWriter::~FileWriter() = default;
+
+void Cache::FileWriter::write(std::span<const std::byte> data) {
+  impl_->hasher.update(data);
+  impl_->file.write(data);
+  impl_->written += data.size();
+}
+
+void Cache::FileWriter::commit() {
+  const auto actual = impl_->hasher.finish_hex();
+  if (impl_->written != impl_->expected_size || actual != impl_->expected_id) {
+    throw Error(ExitCode::integrity,
+                "assembled file " + impl_->expected_id + " does not verify (got " +
+                    std::to_string(impl_->written) + " bytes with id " + actual + ")",
+                "the remote holds damaged data; nothing was written to the cache");
+  }
+  impl_->file.commit(k_object_mode);
+}
+
+bool Cache::verify_file(const std::string& id) const {
+  if (!has_file(id)) {
+    return false;
+  }
+  return hash::sha256_file_hex(file_path(id)) == id;
+}
+
+std::optional<Manifest> Cache::read_manifest(const std::string& file_id) const {
+  const auto path = object_path("manifests", file_id);
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    return std::nullopt;
+  }
+  auto manifest = parse_manifest(util::read_file(path), path.string());
+  if (manifest.id != file_id) {
+    throw Error(ExitCode::integrity, path.string() + ": manifest names file " + manifest.id,
+                "delete the manifest; it is rebuilt from the cached file");
+  }
+  return manifest;
+}
+
+void Cache::write_manifest(const Manifest& manifest) {
+  // The cache's manifest is not tied to any remote: pack locations live in the state database.
+  Manifest local = manifest;
+  for (auto& chunk : local.chunks) {
+    chunk.pack.clear();
+    chunk.pack_offset = 0;
+  }
+  util::AtomicFile file(object_path("manifests", manifest.id), tmp_dir());
+  file.write(serialize_manifest(local));
+  file.commit(k_object_mode);
+}
+
+Manifest Cache::ensure_manifest(const std::string& file_id, const chunk::Params& params) {
+  if (auto existing = read_manifest(file_id); existing && existing->params == params) {
+    return *existing;
+  }
+  if (!has_file(file_id)) {
+    throw Error(ExitCode::missing, "object " + file_id + " is not in the cache",
+                "run `mlv fetch` or `mlv add`");
+  }
+  const auto path = file_path(file_id);
+  const auto chunks = chunk::chunk_file(path, params);
+  const auto manifest = make_manifest(file_id, util::stat_file(path)->size, params, chunks);
+  write_manifest(manifest);
+  state_->record_local_chunks(manifest);
+  return manifest;
+}
+
+std::optional<DirListing> Cache::read_dir(const std::string& dir_id) const {
+  const auto path = object_path("dirs", dir_id);
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    return std::nullopt;
+  }
+  const auto text = util::read_file(path);
+  if (hash::sha256_hex(text) != dir_id) {
+    throw Error(ExitCode::integrity, "dir listing " + path.string() + " does not match its id",
+                "delete it and run `mlv fetch` (or `mlv add` the folder) again");
+  }
+  return parse_dir_listing(text, path.string());
+}
+
+std::string Cache::write_dir(const DirListing& listing) {
+  const auto text = serialize_dir_listing(listing);
+  const auto id = hash::sha256_hex(text);
+  const auto path = object_path("dirs", id);
+  std::error_code error;
+  if (!fs::exists(path, error)) {
+    util::AtomicFile file(path, tmp_dir());
+    file.write(text);
+    file.commit(k_object_mode);
+  }
+  return id;
+}
+
+std::vector<std::string> Cache::list_files() const {
+  return list_objects(root_ / "files");
+}
+std::vector<std::string> Cache::list_manifests() const {
+  return list_objects(root_ / "manifests");
+}
+std::vector<std::string> Cache::list_dirs() const {
+  return list_objects(root_ / "dirs");
+}
+
+std::uint64_t Cache::remove_file(const std::string& id) {
+  const auto path = file_path(id);
+  const auto stamp = util::stat_file(path);
+  state_->forget_local_file(id);
+  util::remove_file(path);
+  return stamp ? stamp->size : 0;
+}
+
+void Cache::remove_manifest(const std::string& file_id) {
+  util::remove_file(object_path("manifests", file_id));
+}
+
+void Cache::remove_dir(const std::string& dir_id) {
+  util::remove_file(object_path("dirs", dir_id));
+}
+
+} // namespace mlv::cache
