@@ -1,0 +1,66 @@
+#include <mlv/remote/local_store.hpp>
+#include <mlv/remote/object_store.hpp>
+#include <mlv/util/error.hpp>
+
+#include <array>
+#include <functional>
+#include <regex>
+
+namespace mlv::remote {
+
+namespace {
+
+using Factory =
+    std::function<std::unique_ptr<ObjectStore>(const std::string& url, const Options& options)>;
+
+struct Scheme {
+  const char* name;
+  Factory factory;
+};
+
+std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options& options) {
+  const std::string rest = url.substr(std::string("file://").size());
+  if (rest.empty() || rest.front() != '/') {
+    throw Error(ExitCode::bad_input, "remote URL '" + url + "': a file URL needs an absolute path",
+                "write file:///absolute/path, or give a plain folder path");
+  }
+  return make_local_store(rest, options);
+}
+
+// Each scheme mlv can talk to, and the factory that opens it.
+const std::array<Scheme, 1> k_schemes = {{
+    {"file", open_file_url},
+}};
+
+} // namespace
+
+std::unique_ptr<ObjectStore> open_store(const std::string& url, const Options& options) {
+  if (url.empty()) {
+    throw Error(ExitCode::bad_input, "the remote URL is empty",
+                "`mlv remote modify NAME url URL` sets it");
+  }
+  const auto separator = url.find("://");
+  if (separator == std::string::npos) {
+    return make_local_store(url, options);
+  }
+  const auto scheme = url.substr(0, separator);
+  for (const auto& entry : k_schemes) {
+    if (scheme == entry.name) {
+      return entry.factory(url, options);
+    }
+  }
+  throw Error(ExitCode::bad_input,
+              "remote URL '" + redact_url(url) + "': unsupported scheme '" + scheme + "'",
+              "this mlv supports folder paths and file:// URLs");
+}
+
+std::string redact_url(const std::string& url) {
+  static const std::regex user_info(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]*)@)");
+  static const std::regex secret_query(
+      R"(([?&](sig|signature|token|access_token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|sv|sp|se|st|skoid|sktid)=)[^&#]*)",
+      std::regex::icase);
+  auto redacted = std::regex_replace(url, user_info, "$1***@");
+  return std::regex_replace(redacted, secret_query, "$1***");
+}
+
+} // namespace mlv::remote
