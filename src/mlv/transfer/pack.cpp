@@ -1,0 +1,178 @@
+#include <mlv/hash/sha256.hpp>
+#include <mlv/transfer/pack.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace mlv::transfer {
+
+namespace {
+
+constexpr std::array<char, 8> k_magic = {'M', 'L', 'V', 'P', 'A', 'C', 'K', '1'};
+constexpr std::uint32_t k_pack_version = 1;
+constexpr std::size_t k_entry_size = 32 + 8 + 4;
+constexpr std::size_t k_footer_size = 8 + 4 + 4 + 8 + 8 + 32;
+
+void put_u32(std::byte* out, std::uint32_t value) {
+  for (int i = 0; i < 4; ++i) {
+    out[i] = static_cast<std::byte>(value >> (8 * i));
+  }
+}
+
+void put_u64(std::byte* out, std::uint64_t value) {
+  for (int i = 0; i < 8; ++i) {
+    out[i] = static_cast<std::byte>(value >> (8 * i));
+  }
+}
+
+std::uint32_t get_u32(const std::byte* in) {
+  std::uint32_t value = 0;
+  for (int i = 3; i >= 0; --i) {
+    value = (value << 8) | std::to_integer<std::uint32_t>(in[i]);
+  }
+  return value;
+}
+
+std::uint64_t get_u64(const std::byte* in) {
+  std::uint64_t value = 0;
+  for (int i = 7; i >= 0; --i) {
+    value = (value << 8) | std::to_integer<std::uint64_t>(in[i]);
+  }
+  return value;
+}
+
+void raw_id(const std::string& hex, std::byte* out) {
+  for (std::size_t i = 0; i < 32; ++i) {
+    out[i] = static_cast<std::byte>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+  }
+}
+
+Error damaged(const std::string& source, const std::string& what) {
+  return Error(ExitCode::integrity, "pack " + source + " is damaged: " + what,
+               "the remote copy is corrupted; push the data again from a machine that has it");
+}
+
+} // namespace
+
+struct PackWriter::Hasher {
+  hash::Sha256 sha;
+};
+
+PackWriter::PackWriter(const std::filesystem::path& tmp_dir) : hasher_(std::make_unique<Hasher>()) {
+  util::make_directories(tmp_dir);
+  std::mt19937_64 generator{std::random_device{}()};
+  path_ = tmp_dir / ("pack-" + std::to_string(generator()) + ".tmp");
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
+                "check free disk space");
+  }
+}
+
+PackWriter::~PackWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+  ::unlink(path_.c_str());
+}
+
+namespace {
+
+void write_all(int fd, const std::byte* data, std::size_t size, const std::filesystem::path& path) {
+  while (size > 0) {
+    const ssize_t written = ::write(fd, data, size);
+    if (written < 0 && errno == EINTR) {
+      continue;
+    }
+    if (written < 0) {
+      throw Error(ExitCode::failure, errno_message("cannot write", path.string(), errno),
+                  "check free disk space");
+    }
+    data += written;
+    size -= static_cast<std::size_t>(written);
+  }
+}
+
+} // namespace
+
+std::uint64_t PackWriter::add(const std::string& chunk_id, std::span<const std::byte> bytes) {
+  const auto offset = data_size_;
+  write_all(fd_, bytes.data(), bytes.size(), path_);
+  hasher_->sha.update(bytes);
+  entries_.push_back({chunk_id, offset, static_cast<std::uint32_t>(bytes.size())});
+  data_size_ += bytes.size();
+  return offset;
+}
+
+std::string PackWriter::finish() {
+  std::vector<std::byte> tail(entries_.size() * k_entry_size + k_footer_size);
+  std::byte* cursor = tail.data();
+  for (const auto& entry : entries_) {
+    raw_id(entry.chunk_id, cursor);
+    put_u64(cursor + 32, entry.offset);
+    put_u32(cursor + 40, entry.length);
+    cursor += k_entry_size;
+  }
+  const std::size_t index_length = entries_.size() * k_entry_size;
+  const auto index_digest = hash::sha256(std::span<const std::byte>(tail.data(), index_length));
+  std::memcpy(cursor, k_magic.data(), k_magic.size());
+  put_u32(cursor + 8, k_pack_version);
+  put_u32(cursor + 12, static_cast<std::uint32_t>(entries_.size()));
+  put_u64(cursor + 16, data_size_);
+  put_u64(cursor + 24, index_length);
+  std::memcpy(cursor + 32, index_digest.data(), index_digest.size());
+  write_all(fd_, tail.data(), tail.size(), path_);
+  hasher_->sha.update(tail);
+  if (::fsync(fd_) != 0) {
+    throw Error(ExitCode::failure, errno_message("cannot sync", path_.string(), errno));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  return hasher_->sha.finish_hex();
+}
+
+std::size_t pack_footer_size() {
+  return k_footer_size;
+}
+
+IndexLocation parse_pack_footer(std::span<const std::byte> footer, const std::string& source) {
+  if (footer.size() != k_footer_size ||
+      std::memcmp(footer.data(), k_magic.data(), k_magic.size()) != 0) {
+    throw damaged(source, "no pack footer");
+  }
+  if (get_u32(footer.data() + 8) != k_pack_version) {
+    throw damaged(source, "unknown pack version " + std::to_string(get_u32(footer.data() + 8)));
+  }
+  const auto count = get_u32(footer.data() + 12);
+  IndexLocation location{get_u64(footer.data() + 16), get_u64(footer.data() + 24)};
+  if (location.length != static_cast<std::uint64_t>(count) * k_entry_size) {
+    throw damaged(source, "index length does not match its entry count");
+  }
+  return location;
+}
+
+std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
+                                        const std::string& source) {
+  if (index.size() % k_entry_size != 0) {
+    throw damaged(source, "index length is not a whole number of entries");
+  }
+  std::vector<PackEntry> entries;
+  entries.reserve(index.size() / k_entry_size);
+  for (std::size_t at = 0; at < index.size(); at += k_entry_size) {
+    PackEntry entry;
+    entry.chunk_id = hash::to_hex(index.subspan(at, 32));
+    entry.offset = get_u64(index.data() + at + 32);
+    entry.length = get_u32(index.data() + at + 40);
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+} // namespace mlv::transfer
