@@ -58,6 +58,10 @@ public:
     std::unique_ptr<Impl> impl_;
   };
 
+  // Moves a complete file from tmp_dir() into the cache as object `expected_id`, after hashing
+  // it; a mismatch deletes it and throws Error(integrity). For files assembled out of order.
+  void adopt_file(const std::filesystem::path& temp_file, const std::string& expected_id);
+
   // Re-hashes a cached file; false when it is missing or its bytes no longer match its id.
   bool verify_file(const std::string& id) const;
 

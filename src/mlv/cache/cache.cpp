@@ -16,6 +16,7 @@
 #include <linux/fs.h>
 #include <mutex>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <thread>
 
 namespace mlv::cache {
@@ -258,6 +259,32 @@ void Cache::FileWriter::commit() {
                 "the remote holds damaged data; nothing was written to the cache");
   }
   impl_->file.commit(k_object_mode);
+}
+
+void Cache::adopt_file(const fs::path& temp_file, const std::string& expected_id) {
+  const auto target = file_path(expected_id);
+  const auto actual = hash::sha256_file_hex(temp_file);
+  if (actual != expected_id) {
+    util::remove_file(temp_file);
+    throw Error(ExitCode::integrity,
+                "assembled file " + expected_id + " does not verify (its bytes hash to " + actual +
+                    ")",
+                "the remote holds damaged data; nothing was written to the cache");
+  }
+  const int fd = ::open(temp_file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fchmod(fd, k_object_mode) != 0 || ::fsync(fd) != 0) {
+    const int error_number = errno;
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    throw Error(ExitCode::failure, errno_message("cannot sync", temp_file.string(), error_number));
+  }
+  ::close(fd);
+  util::make_directories(target.parent_path());
+  if (::rename(temp_file.c_str(), target.c_str()) != 0) {
+    throw Error(ExitCode::failure, errno_message("cannot rename into", target.string(), errno));
+  }
+  util::sync_directory(target.parent_path());
 }
 
 bool Cache::verify_file(const std::string& id) const {

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "meter.hpp"
+
+#include <mlv/transfer/transfer.hpp>
+
+#include <string>
+
+namespace mlv::transfer {
+
+// Reads a small object whole; Error(missing) naming it when it is absent.
+std::string read_object(RemoteHandle remote, const std::string& key, Meter& meter);
+
+// Checks mlv-remote.yaml: an unknown layout version is Error(remote). When it is absent, writes
+// it if `create`. Returns whether it was there.
+bool check_layout(RemoteHandle remote, bool create, Meter& meter);
+
+} // namespace mlv::transfer

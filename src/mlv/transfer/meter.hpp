@@ -1,0 +1,45 @@
+#pragma once
+
+#include <mlv/transfer/transfer.hpp>
+
+#include <chrono>
+#include <mutex>
+
+namespace mlv::transfer {
+
+// Stats shared by worker threads, with progress reports throttled to a few per second.
+class Meter {
+public:
+  explicit Meter(ProgressCallback progress)
+      : progress_(std::move(progress)), started_(std::chrono::steady_clock::now()) {}
+
+  template <typename Update>
+  void update(Update&& change) {
+    std::unique_lock lock(mutex_);
+    change(stats_);
+    const auto now = std::chrono::steady_clock::now();
+    if (progress_ && now - last_report_ >= k_report_interval) {
+      last_report_ = now;
+      const auto snapshot = stats_;
+      lock.unlock();
+      progress_(snapshot);
+    }
+  }
+
+  Stats finish() {
+    const std::lock_guard lock(mutex_);
+    stats_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return stats_;
+  }
+
+private:
+  static constexpr std::chrono::milliseconds k_report_interval{200};
+  ProgressCallback progress_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point last_report_{};
+  Stats stats_;
+  std::mutex mutex_;
+};
+
+} // namespace mlv::transfer

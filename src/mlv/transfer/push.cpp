@@ -1,0 +1,284 @@
+#include "layout.hpp"
+#include "meter.hpp"
+
+#include <mlv/transfer/transfer.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+#include <mlv/util/task_pool.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <memory>
+#include <set>
+
+namespace mlv::transfer {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Reads chunks of a cached file by offset.
+class CachedFileReader {
+public:
+  explicit CachedFileReader(const fs::path& path)
+      : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) {
+      throw Error(ExitCode::failure, errno_message("cannot open", path.string(), errno));
+    }
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  ~CachedFileReader() { ::close(fd_); }
+
+  std::span<const std::byte> read(std::uint64_t offset, std::uint32_t length) {
+    buffer_.resize(length);
+    std::size_t filled = 0;
+    while (filled < length) {
+      const ssize_t got = ::pread(fd_, buffer_.data() + filled, length - filled,
+                                  static_cast<off_t>(offset + filled));
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got <= 0) {
+        throw Error(ExitCode::integrity,
+                    "cached file " + path_.string() + " is shorter than its manifest says",
+                    "run `mlv verify`");
+      }
+      filled += static_cast<std::size_t>(got);
+    }
+    return buffer_;
+  }
+
+private:
+  fs::path path_;
+  int fd_;
+  std::vector<std::byte> buffer_;
+};
+
+// Packs new chunks and uploads sealed packs in parallel; a file's manifest goes up only once
+// every pack it points into is confirmed on the remote.
+class Pusher {
+public:
+  Pusher(cache::Cache& cache, RemoteHandle remote, const Options& options, Meter& meter)
+      : cache_(cache), remote_(remote), options_(options), meter_(meter),
+        pool_(options.jobs, options.jobs) {}
+
+  // Learns the chunks of manifests already on the remote, so they are not uploaded again.
+  void learn(const std::string& file_id) {
+    auto& state = cache_.state();
+    if (state.remote_has_manifest(remote_.state_key, file_id)) {
+      return;
+    }
+    std::string text;
+    try {
+      text = read_object(remote_, manifest_key(file_id), meter_);
+    } catch (const Error& error) {
+      if (error.code() == ExitCode::missing) {
+        return;
+      }
+      throw;
+    }
+    const auto manifest =
+        cache::parse_manifest(text, remote_.store.display_url() + "/" + manifest_key(file_id));
+    state.record_remote_chunks(remote_.state_key, manifest);
+    state.record_remote_manifest(remote_.state_key, file_id);
+  }
+
+  // Whether the remote already has this file (asking it when the state database does not know).
+  bool on_remote(const std::string& file_id) {
+    if (cache_.state().remote_has_manifest(remote_.state_key, file_id)) {
+      return true;
+    }
+    meter_.update([](Stats& stats) { ++stats.requests; });
+    if (!remote_.store.exists(manifest_key(file_id))) {
+      return false;
+    }
+    learn(file_id);
+    return true;
+  }
+
+  void push_file(const std::string& file_id) {
+    if (!cache_.has_file(file_id)) {
+      throw Error(ExitCode::missing,
+                  "object " + file_id + " is not in the cache, so it cannot be pushed",
+                  "`mlv fetch` it from another remote, or `mlv add` the file again");
+    }
+    auto manifest = cache_.ensure_manifest(file_id, options_.params);
+    CachedFileReader reader(cache_.file_path(file_id));
+    PendingManifest pending{std::move(manifest), {}, {}};
+    std::uint64_t offset = 0;
+    for (std::size_t i = 0; i < pending.manifest.chunks.size(); ++i) {
+      auto& chunk = pending.manifest.chunks[i];
+      if (const auto known = cache_.state().find_remote_chunk(remote_.state_key, chunk.id)) {
+        chunk.pack = known->pack;
+        chunk.pack_offset = known->offset;
+        meter_.update([&](Stats& stats) {
+          ++stats.chunks_reused;
+          stats.bytes_reused += chunk.length;
+        });
+      } else if (const auto packed = packed_.find(chunk.id); packed != packed_.end()) {
+        pending.unresolved.emplace_back(i, packed->second);
+        pending.packs.insert(packed->second.sequence);
+        meter_.update([&](Stats& stats) {
+          ++stats.chunks_reused;
+          stats.bytes_reused += chunk.length;
+        });
+      } else {
+        if (!writer_) {
+          writer_ = std::make_unique<PackWriter>(cache_.tmp_dir());
+        }
+        const auto pack_offset = writer_->add(chunk.id, reader.read(offset, chunk.length));
+        const PackedChunk location{sequence_, pack_offset};
+        packed_.emplace(chunk.id, location);
+        pending.unresolved.emplace_back(i, location);
+        pending.packs.insert(sequence_);
+        meter_.update([](Stats& stats) { ++stats.chunks_new; });
+        if (writer_->data_size() >= options_.pack_size) {
+          seal();
+        }
+      }
+      offset += chunk.length;
+    }
+    pending_.push_back(std::move(pending));
+    meter_.update([](Stats& stats) { ++stats.files_transferred; });
+    write_ready_manifests();
+  }
+
+  // Uploads the last pack, waits for every upload, then writes the remaining manifests.
+  void finish() {
+    seal();
+    pool_.wait();
+    write_ready_manifests();
+  }
+
+private:
+  struct PackedChunk {
+    std::uint64_t sequence = 0; // which pack of this push
+    std::uint64_t offset = 0;
+  };
+  struct PendingManifest {
+    cache::Manifest manifest;
+    std::vector<std::pair<std::size_t, PackedChunk>>
+        unresolved; // chunk index -> place in this push
+    std::set<std::uint64_t> packs;
+  };
+
+  void seal() {
+    if (!writer_ || writer_->chunk_count() == 0) {
+      return;
+    }
+    std::shared_ptr<PackWriter> writer = std::move(writer_);
+    const auto sequence = sequence_++;
+    const auto pack_id = writer->finish();
+    pool_.submit([this, writer, sequence, pack_id] {
+      const auto size = util::stat_file(writer->path())->size;
+      remote_.store.put_file(pack_key(pack_id), writer->path());
+      const std::lock_guard lock(uploaded_mutex_);
+      uploaded_[sequence] = pack_id;
+      meter_.update([&](Stats& stats) {
+        ++stats.requests;
+        ++stats.objects_sent;
+        stats.bytes_sent += size;
+      });
+    });
+  }
+
+  void write_ready_manifests() {
+    std::map<std::uint64_t, std::string> uploaded;
+    {
+      const std::lock_guard lock(uploaded_mutex_);
+      uploaded = uploaded_;
+    }
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      const bool ready =
+          std::all_of(it->packs.begin(), it->packs.end(),
+                      [&](std::uint64_t sequence) { return uploaded.contains(sequence); });
+      if (!ready) {
+        ++it;
+        continue;
+      }
+      for (const auto& [index, place] : it->unresolved) {
+        it->manifest.chunks[index].pack = uploaded.at(place.sequence);
+        it->manifest.chunks[index].pack_offset = place.offset;
+      }
+      const auto text = cache::serialize_manifest(it->manifest);
+      remote_.store.put(manifest_key(it->manifest.id),
+                        std::as_bytes(std::span(text.data(), text.size())));
+      meter_.update([&](Stats& stats) {
+        ++stats.requests;
+        ++stats.objects_sent;
+        stats.bytes_sent += text.size();
+      });
+      cache_.state().record_remote_chunks(remote_.state_key, it->manifest);
+      cache_.state().record_remote_manifest(remote_.state_key, it->manifest.id);
+      it = pending_.erase(it);
+    }
+  }
+
+  cache::Cache& cache_;
+  RemoteHandle remote_;
+  const Options& options_;
+  Meter& meter_;
+  std::unique_ptr<PackWriter> writer_;
+  std::uint64_t sequence_ = 0;
+  std::map<std::string, PackedChunk> packed_;
+  std::vector<PendingManifest> pending_;
+  std::map<std::uint64_t, std::string> uploaded_;
+  std::mutex uploaded_mutex_;
+  util::TaskPool pool_; // last: destroyed (joined) first, while the members its tasks use live
+};
+
+} // namespace
+
+Stats push(cache::Cache& cache,
+           RemoteHandle remote,
+           const Targets& targets,
+           const Options& options) {
+  Meter meter(options.progress);
+  check_layout(remote, true, meter);
+  std::set<std::string> files = targets.file_ids;
+  std::vector<std::pair<std::string, std::string>> dirs; // id, listing text
+  for (const auto& dir_id : targets.dir_ids) {
+    const auto listing = cache.read_dir(dir_id);
+    if (!listing) {
+      throw Error(ExitCode::missing,
+                  "dir listing " + dir_id + " is not in the cache, so it cannot be pushed",
+                  "`mlv add` the folder again");
+    }
+    for (const auto& entry : listing->entries) {
+      files.insert(entry.id);
+    }
+    dirs.emplace_back(dir_id, cache::serialize_dir_listing(*listing));
+  }
+  Pusher pusher(cache, remote, options, meter);
+  for (const auto& id : targets.history_file_ids) {
+    pusher.learn(id);
+  }
+  for (const auto& id : files) {
+    if (pusher.on_remote(id)) {
+      meter.update([](Stats& stats) { ++stats.files_skipped; });
+      continue;
+    }
+    pusher.push_file(id);
+  }
+  pusher.finish();
+  // Dir listings last: each names only files whose manifests are now on the remote.
+  for (const auto& [id, text] : dirs) {
+    meter.update([](Stats& stats) { ++stats.requests; });
+    if (remote.store.exists(dir_key(id))) {
+      continue;
+    }
+    remote.store.put(dir_key(id), std::as_bytes(std::span(text.data(), text.size())));
+    meter.update([&](Stats& stats) {
+      ++stats.requests;
+      ++stats.objects_sent;
+      stats.bytes_sent += text.size();
+    });
+  }
+  return meter.finish();
+}
+
+} // namespace mlv::transfer
