@@ -1,0 +1,373 @@
+#include "layout.hpp"
+#include "meter.hpp"
+
+#include <mlv/hash/sha256.hpp>
+#include <mlv/transfer/transfer.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+#include <mlv/util/task_pool.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+
+namespace mlv::transfer {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Ranges of one pack closer than this are read in one request (the gap is read and dropped).
+constexpr std::uint64_t k_coalesce_gap = 1 << 20;
+// One request reads at most this much, so parallel requests stay balanced.
+constexpr std::uint64_t k_max_request = 16 << 20;
+
+struct Placement {
+  std::size_t index = 0;         // chunk index in the manifest
+  std::uint64_t file_offset = 0; // where the chunk goes in the file
+};
+
+// One coalesced range read: consecutive chunks of one pack.
+struct Request {
+  std::string pack;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+  std::vector<Placement> chunks; // ordered by pack offset
+};
+
+class OutputFile {
+public:
+  explicit OutputFile(const fs::path& tmp_dir) {
+    std::mt19937_64 generator{std::random_device{}()};
+    path_ = tmp_dir / ("fetch-" + std::to_string(generator()) + ".tmp");
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
+                  "check free disk space");
+    }
+  }
+  ~OutputFile() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+    if (!adopted_) {
+      ::unlink(path_.c_str());
+    }
+  }
+  void write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t written = ::pwrite(fd_, bytes.data() + done, bytes.size() - done,
+                                       static_cast<off_t>(offset + done));
+      if (written < 0 && errno == EINTR) {
+        continue;
+      }
+      if (written < 0) {
+        throw Error(ExitCode::failure, errno_message("cannot write", path_.string(), errno),
+                    "check free disk space");
+      }
+      done += static_cast<std::size_t>(written);
+    }
+  }
+  void set_size(std::uint64_t size) {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
+      throw Error(ExitCode::failure, errno_message("cannot size", path_.string(), errno),
+                  "check free disk space");
+    }
+  }
+  const fs::path& path() const { return path_; }
+  void close() {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  void adopted() { adopted_ = true; }
+
+private:
+  fs::path path_;
+  int fd_ = -1;
+  bool adopted_ = false;
+};
+
+class Fetcher {
+public:
+  Fetcher(cache::Cache& cache, RemoteHandle remote, const Options& options, Meter& meter)
+      : cache_(cache), remote_(remote), options_(options), meter_(meter) {}
+
+  void fetch_file(const std::string& file_id) {
+    if (cache_.has_file(file_id)) {
+      meter_.update([](Stats& stats) { ++stats.files_skipped; });
+      return;
+    }
+    const auto manifest = read_manifest(file_id);
+    OutputFile output(cache_.tmp_dir());
+    output.set_size(manifest.size);
+    std::vector<Request> requests = plan(manifest, output);
+    {
+      util::TaskPool pool(options_.jobs, options_.jobs * 2);
+      for (const auto& request : requests) {
+        pool.submit([&, request] { download(manifest, request, output); });
+      }
+      pool.wait();
+    }
+    output.close();
+    cache_.adopt_file(output.path(), file_id);
+    output.adopted();
+    cache_.write_manifest(manifest);
+    cache_.state().record_local_chunks(manifest);
+    meter_.update([](Stats& stats) { ++stats.files_transferred; });
+  }
+
+private:
+  cache::Manifest read_manifest(const std::string& file_id) {
+    std::string text;
+    try {
+      text = read_object(remote_, manifest_key(file_id), meter_);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::missing) {
+        throw;
+      }
+      cache_.state().forget_remote_manifest(remote_.state_key, file_id);
+      throw Error(
+          ExitCode::missing,
+          "object " + file_id + " is not on remote " + remote_.store.display_url(),
+          "push it from a machine that has it (`mlv push`), or choose another remote with -r");
+    }
+    const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
+    auto manifest = cache::parse_manifest(text, source);
+    if (manifest.id != file_id) {
+      throw Error(ExitCode::integrity,
+                  source + " describes file " + manifest.id + ", not " + file_id,
+                  "the remote is damaged; push the data again");
+    }
+    for (const auto& chunk : manifest.chunks) {
+      if (chunk.pack.empty()) {
+        throw Error(ExitCode::integrity, source + ": chunk " + chunk.id + " has no pack location",
+                    "the remote is damaged; push the data again");
+      }
+    }
+    cache_.state().record_remote_chunks(remote_.state_key, manifest);
+    cache_.state().record_remote_manifest(remote_.state_key, file_id);
+    return manifest;
+  }
+
+  // Copies what cached versions already hold; returns coalesced range reads for the rest.
+  std::vector<Request> plan(const cache::Manifest& manifest, OutputFile& output) {
+    std::map<std::string, std::vector<std::pair<std::uint64_t, Placement>>> by_pack;
+    std::uint64_t file_offset = 0;
+    for (std::size_t i = 0; i < manifest.chunks.size(); ++i) {
+      const auto& chunk = manifest.chunks[i];
+      if (!copy_local(chunk, file_offset, output)) {
+        by_pack[chunk.pack].emplace_back(chunk.pack_offset, Placement{i, file_offset});
+      }
+      file_offset += chunk.length;
+    }
+    std::vector<Request> requests;
+    for (auto& [pack, chunks] : by_pack) {
+      std::sort(chunks.begin(), chunks.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [pack_offset, placement] : chunks) {
+        const auto length = manifest.chunks[placement.index].length;
+        auto* last = requests.empty() || requests.back().pack != pack ? nullptr : &requests.back();
+        if (last != nullptr && pack_offset >= last->offset + last->length &&
+            pack_offset - (last->offset + last->length) <= k_coalesce_gap &&
+            pack_offset + length - last->offset <= k_max_request) {
+          last->length = pack_offset + length - last->offset;
+          last->chunks.push_back(placement);
+        } else {
+          requests.push_back({pack, pack_offset, length, {placement}});
+        }
+      }
+    }
+    return requests;
+  }
+
+  bool copy_local(const cache::ChunkEntry& chunk, std::uint64_t file_offset, OutputFile& output) {
+    const auto local = cache_.state().find_local_chunk(chunk.id);
+    if (!local || local->length != chunk.length || !cache_.has_file(local->file_id)) {
+      return false;
+    }
+    std::vector<std::byte> bytes(chunk.length);
+    const int fd = ::open(cache_.file_path(local->file_id).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return false;
+    }
+    const ssize_t got = ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(local->offset));
+    ::close(fd);
+    // A cached object that no longer matches is simply not used: the chunk is downloaded.
+    if (got != static_cast<ssize_t>(bytes.size()) || hash::sha256_hex(bytes) != chunk.id) {
+      return false;
+    }
+    output.write_at(file_offset, bytes);
+    meter_.update([&](Stats& stats) {
+      ++stats.chunks_reused;
+      stats.bytes_reused += chunk.length;
+    });
+    return true;
+  }
+
+  // Reads one range and writes each chunk after verifying it; one retry of the whole range on
+  // a bad chunk (a transient fault), then the pack is reported as damaged.
+  void download(const cache::Manifest& manifest, const Request& request, OutputFile& output) {
+    for (int attempt = 0;; ++attempt) {
+      const auto bad = try_download(manifest, request, output);
+      if (!bad) {
+        return;
+      }
+      if (attempt >= 1) {
+        throw Error(ExitCode::integrity,
+                    "chunk " + *bad + " in pack " + request.pack + " on " +
+                        remote_.store.display_url() +
+                        " is corrupted (its bytes do not match its id)",
+                    "nothing was written to the cache or workspace; push the file again from a "
+                    "machine that "
+                    "has a good copy");
+      }
+    }
+  }
+
+  std::optional<std::string>
+  try_download(const cache::Manifest& manifest, const Request& request, OutputFile& output) {
+    std::size_t next = 0; // next chunk of the request to complete
+    std::uint64_t position = request.offset;
+    std::vector<std::byte> chunk_bytes;
+    std::optional<std::string> bad;
+    const bool found = remote_.store.get_range(
+        pack_key(request.pack), {request.offset, request.length},
+        [&](std::span<const std::byte> block) {
+          while (!block.empty() && next < request.chunks.size() && !bad) {
+            const auto& placement = request.chunks[next];
+            const auto& chunk = manifest.chunks[placement.index];
+            if (position < chunk.pack_offset) { // a gap between coalesced chunks
+              const auto skip = std::min<std::uint64_t>(chunk.pack_offset - position, block.size());
+              block = block.subspan(skip);
+              position += skip;
+              continue;
+            }
+            const auto take =
+                std::min<std::uint64_t>(chunk.length - chunk_bytes.size(), block.size());
+            chunk_bytes.insert(chunk_bytes.end(), block.begin(),
+                               block.begin() + static_cast<std::ptrdiff_t>(take));
+            block = block.subspan(take);
+            position += take;
+            if (chunk_bytes.size() == chunk.length) {
+              if (hash::sha256_hex(chunk_bytes) != chunk.id) {
+                bad = chunk.id;
+                return;
+              }
+              output.write_at(placement.file_offset, chunk_bytes);
+              chunk_bytes.clear();
+              ++next;
+            }
+          }
+        });
+    meter_.update([&](Stats& stats) {
+      ++stats.requests;
+      ++stats.objects_received;
+      stats.bytes_received += position - request.offset;
+      stats.chunks_new += next;
+    });
+    if (!found) {
+      throw Error(ExitCode::missing,
+                  "pack " + request.pack + " is missing from " + remote_.store.display_url(),
+                  "the remote is incomplete; push the data again from a machine that has it");
+    }
+    if (!bad && next < request.chunks.size()) {
+      bad = manifest.chunks[request.chunks[next].index].id; // the pack ended early
+    }
+    return bad;
+  }
+
+  cache::Cache& cache_;
+  RemoteHandle remote_;
+  const Options& options_;
+  Meter& meter_;
+};
+
+} // namespace
+
+cache::DirListing
+load_dir_listing(cache::Cache& cache, RemoteHandle remote, const std::string& dir_id) {
+  if (auto listing = cache.read_dir(dir_id)) {
+    return *listing;
+  }
+  Meter meter({});
+  std::string text;
+  try {
+    text = read_object(remote, dir_key(dir_id), meter);
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::missing) {
+      throw;
+    }
+    throw Error(ExitCode::missing,
+                "dir listing " + dir_id + " is not on remote " + remote.store.display_url(),
+                "push it from a machine that has it (`mlv push`)");
+  }
+  const auto source = remote.store.display_url() + "/" + dir_key(dir_id);
+  if (hash::sha256_hex(text) != dir_id) {
+    throw Error(ExitCode::integrity,
+                "dir listing " + source + " is corrupted (its bytes do not match its id)",
+                "push the folder again from a machine that has it");
+  }
+  auto listing = cache::parse_dir_listing(text, source);
+  cache.write_dir(listing);
+  return listing;
+}
+
+Stats fetch(cache::Cache& cache,
+            RemoteHandle remote,
+            const Targets& targets,
+            const Options& options) {
+  Meter meter(options.progress);
+  check_layout(remote, false, meter);
+  std::set<std::string> files = targets.file_ids;
+  for (const auto& dir_id : targets.dir_ids) {
+    for (const auto& entry : load_dir_listing(cache, remote, dir_id).entries) {
+      files.insert(entry.id);
+    }
+  }
+  Fetcher fetcher(cache, remote, options, meter);
+  for (const auto& id : files) {
+    fetcher.fetch_file(id);
+  }
+  return meter.finish();
+}
+
+std::set<std::string> present_on_remote(cache::Cache& cache,
+                                        RemoteHandle remote,
+                                        const std::set<std::string>& file_ids,
+                                        const std::set<std::string>& dir_ids,
+                                        unsigned jobs) {
+  std::set<std::string> present;
+  std::mutex mutex;
+  util::TaskPool pool(jobs, jobs * 4);
+  for (const auto& id : file_ids) {
+    if (cache.state().remote_has_manifest(remote.state_key, id)) {
+      present.insert(id);
+      continue;
+    }
+    pool.submit([&, id] {
+      if (remote.store.exists(manifest_key(id))) {
+        const std::lock_guard lock(mutex);
+        present.insert(id);
+      }
+    });
+  }
+  for (const auto& id : dir_ids) {
+    pool.submit([&, id] {
+      if (remote.store.exists(dir_key(id))) {
+        const std::lock_guard lock(mutex);
+        present.insert(id);
+      }
+    });
+  }
+  pool.wait();
+  return present;
+}
+
+} // namespace mlv::transfer
