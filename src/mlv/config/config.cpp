@@ -92,15 +92,18 @@ YAML::Node load_layer(const fs::path& file) {
 }
 
 std::optional<std::string> lookup(const YAML::Node& layer, const std::vector<std::string>& parts) {
-  YAML::Node node = YAML::Clone(layer);
+  // yaml-cpp's operator= on a Node assigns the value it refers to; reset() rebinds.
+  YAML::Node node;
+  node.reset(layer);
   for (const auto& part : parts) {
     if (!node.IsMap()) {
       return std::nullopt;
     }
-    node = node[part];
-    if (!node) {
+    const YAML::Node child = static_cast<const YAML::Node&>(node)[part];
+    if (!child) {
       return std::nullopt;
     }
+    node.reset(child);
   }
   if (!node.IsScalar()) {
     return std::nullopt;
@@ -236,12 +239,13 @@ void Config::set(Scope scope, const std::string& key, const std::string& value) 
   }
   const auto parts = split_key(key);
   YAML::Node layer = layers_[scope];
-  YAML::Node node = layer;
+  YAML::Node node;
+  node.reset(layer);
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     if (!node[parts[i]] || !node[parts[i]].IsMap()) {
       node[parts[i]] = YAML::Node(YAML::NodeType::Map);
     }
-    node = node[parts[i]];
+    node.reset(node[parts[i]]);
   }
   node[parts.back()] = value;
   util::make_directories(file.parent_path());
