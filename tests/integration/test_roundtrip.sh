@@ -66,7 +66,7 @@ assert_sha256 models/rf.joblib "$(pointer_id models/rf.joblib.mlv)"
 for f in weights.bin tokenizer/vocab.txt empty.txt; do
   assert_file_eq "ckpt/$f" "$TEST_ROOT/ckpt.v1/$f"
 done
-assert_eq "$(find ckpt -type f | wc -l)" 4 "files in the pulled dir"
+assert_eq "$(find ckpt -type f | wc -l)" 3 "files in the pulled dir"
 assert_ok mlv status --json
 assert_eq "$(json_get "$stdout" 'sorted({s for e in d for s in e["status"]})')" '["up_to_date"]' \
   "status in the clone after pull"

@@ -61,4 +61,8 @@ private:
 // Keys that carry secrets or commands; refused in Scope::repo.
 bool is_secret_key(const std::string& key);
 
+// Error(bad_input) naming the key when it is not SECTION.NAME (remote.NAME.OPTION) with a known
+// section.
+void validate_key(const std::string& key);
+
 } // namespace mlv::config

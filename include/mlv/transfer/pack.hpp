@@ -1,5 +1,8 @@
 #pragma once
 
+#include <mlv/remote/object_store.hpp>
+
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -22,7 +25,7 @@ struct PackEntry {
 };
 
 // Builds one pack in a temporary file: chunk bytes back to back, then the index and a fixed-size
-// footer (docs/formats.md, "Pack"). The pack's id is the SHA-256 of all its bytes.
+// footer (docs/formats-pack-remote.md). The pack's id is the SHA-256 of all its bytes.
 class PackWriter {
 public:
   explicit PackWriter(const std::filesystem::path& tmp_dir);
@@ -51,14 +54,28 @@ private:
 
 // Size of the fixed footer at the end of every pack.
 std::size_t pack_footer_size();
-// From the footer bytes: where the index starts and how long it is. Throws Error(integrity)
-// naming `source` when the footer is not a valid pack footer.
+
+// What the footer says about the index.
 struct IndexLocation {
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
+  std::uint32_t entry_count = 0;
+  std::array<std::byte, 32> sha256{}; // of the index bytes
 };
+
+// Reads the footer bytes. Throws Error(integrity) naming `source` when they are not a valid
+// pack footer (wrong magic, unknown version, length and count disagreeing).
 IndexLocation parse_pack_footer(std::span<const std::byte> footer, const std::string& source);
+// Reads the index the footer located, after checking its SHA-256 against the footer's.
 std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
+                                        const IndexLocation& location,
                                         const std::string& source);
+
+// Reads a pack's index from a store with two range reads (footer, then index), without its
+// data. `pack_size` comes from ObjectStore::list. Throws Error(missing) when the pack is absent
+// and Error(integrity) when its footer or index is damaged.
+std::vector<PackEntry> read_pack_index(remote::ObjectStore& store,
+                                       const std::string& key,
+                                       std::uint64_t pack_size);
 
 } // namespace mlv::transfer

@@ -25,6 +25,7 @@ void register_config(CLI::App& app, Output& output) {
   command->add_flag("--user", arguments->user, "Use the user's config (~/.config/mlv/config)");
   command->add_flag("--unset", arguments->unset, "Remove the key");
   command->callback([arguments, &output] {
+    config::validate_key(arguments->key);
     auto context = workspace::Context::open(std::filesystem::current_path());
     auto& config = context.config();
     const auto scope = arguments->local  ? config::Scope::local

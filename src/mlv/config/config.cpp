@@ -44,6 +44,8 @@ std::string scope_name(Scope scope) {
   return "";
 }
 
+} // namespace
+
 void validate_key(const std::string& key) {
   const auto parts = split_key(key);
   const auto valid_sections = std::string("core, cache, remote, safety, transfer");
@@ -66,6 +68,8 @@ void validate_key(const std::string& key) {
                 "e.g. cache.type");
   }
 }
+
+namespace {
 
 YAML::Node load_layer(const fs::path& file) {
   std::error_code error;

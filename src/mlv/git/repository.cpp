@@ -110,6 +110,21 @@ int collect_matching(const char* root, const git_tree_entry* entry, void* payloa
   return 0;
 }
 
+// As git does for a branch that exists only on a remote (e.g. `exp` in a fresh clone).
+bool resolve_remote_branch(git_repository* repo_, const std::string& name, Object& object) {
+  git_strarray remotes{};
+  if (git_remote_list(&remotes, repo_) < 0) {
+    return false;
+  }
+  bool found = false;
+  for (std::size_t i = 0; i < remotes.count && !found; ++i) {
+    const auto candidate = std::string("refs/remotes/") + remotes.strings[i] + "/" + name;
+    found = git_revparse_single(object.out(), repo_, candidate.c_str()) == 0;
+  }
+  git_strarray_dispose(&remotes);
+  return found;
+}
+
 } // namespace
 
 Repository::Repository(git_repository* repo) : repo_(repo) {
@@ -242,7 +257,8 @@ std::optional<std::string> Repository::unignore(const std::string& data_path) {
 
 std::string Repository::resolve_commit(const std::string& revision) const {
   Object object;
-  if (git_revparse_single(object.out(), repo_, revision.c_str()) < 0) {
+  if (git_revparse_single(object.out(), repo_, revision.c_str()) < 0 &&
+      !resolve_remote_branch(repo_, revision, object)) {
     throw Error(
         ExitCode::bad_input, "unknown revision '" + revision + "'",
         "give a commit id, branch or tag that exists in this repository (`git log --oneline`)");

@@ -55,11 +55,18 @@ std::unique_ptr<ObjectStore> open_store(const std::string& url, const Options& o
 }
 
 std::string redact_url(const std::string& url) {
-  static const std::regex user_info(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/@]*)@)");
+  // A password in the user-info goes, the user name stays ("https://me:***@host"); user-info
+  // without a colon is often a token on its own ("https://TOKEN@host"), so it goes whole.
+  static const std::regex user_and_password(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://[^/@:?#]*):[^/@?#]*@)");
+  static const std::regex user_only(R"(^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@:?#]+@)");
   static const std::regex secret_query(
-      R"(([?&](sig|signature|token|access_token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|sv|sp|se|st|skoid|sktid)=)[^&#]*)",
+      R"(([?&](sig|signature|token|access_token|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|X-Goog-Signature|X-Goog-Credential|sv|sp|se|st|skoid|sktid)=)[^&#]*)",
       std::regex::icase);
-  auto redacted = std::regex_replace(url, user_info, "$1***@");
+  auto redacted = std::regex_replace(url, user_and_password, "$1:***@",
+                                     std::regex_constants::format_first_only);
+  if (redacted == url) {
+    redacted = std::regex_replace(url, user_only, "$1***@", std::regex_constants::format_first_only);
+  }
   return std::regex_replace(redacted, secret_query, "$1***");
 }
 

@@ -217,6 +217,7 @@ private:
     for (int attempt = 0;; ++attempt) {
       const auto bad = try_download(manifest, request, output);
       if (!bad) {
+        meter_.update([&](Stats& stats) { stats.chunks_new += request.chunks.size(); });
         return;
       }
       if (attempt >= 1) {
@@ -270,7 +271,6 @@ private:
       ++stats.requests;
       ++stats.objects_received;
       stats.bytes_received += position - request.offset;
-      stats.chunks_new += next;
     });
     if (!found) {
       throw Error(ExitCode::missing,
@@ -353,6 +353,7 @@ std::set<std::string> present_on_remote(cache::Cache& cache,
     }
     pool.submit([&, id] {
       if (remote.store.exists(manifest_key(id))) {
+        cache.state().record_remote_manifest(remote.state_key, id);
         const std::lock_guard lock(mutex);
         present.insert(id);
       }

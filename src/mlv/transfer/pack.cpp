@@ -150,29 +150,64 @@ IndexLocation parse_pack_footer(std::span<const std::byte> footer, const std::st
   if (get_u32(footer.data() + 8) != k_pack_version) {
     throw damaged(source, "unknown pack version " + std::to_string(get_u32(footer.data() + 8)));
   }
-  const auto count = get_u32(footer.data() + 12);
-  IndexLocation location{get_u64(footer.data() + 16), get_u64(footer.data() + 24)};
-  if (location.length != static_cast<std::uint64_t>(count) * k_entry_size) {
+  IndexLocation location;
+  location.entry_count = get_u32(footer.data() + 12);
+  location.offset = get_u64(footer.data() + 16);
+  location.length = get_u64(footer.data() + 24);
+  std::memcpy(location.sha256.data(), footer.data() + 32, location.sha256.size());
+  if (location.length != static_cast<std::uint64_t>(location.entry_count) * k_entry_size) {
     throw damaged(source, "index length does not match its entry count");
   }
   return location;
 }
 
 std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
+                                        const IndexLocation& location,
                                         const std::string& source) {
-  if (index.size() % k_entry_size != 0) {
-    throw damaged(source, "index length is not a whole number of entries");
+  if (index.size() != location.length || hash::sha256(index) != location.sha256) {
+    throw damaged(source, "index does not match the checksum in the footer");
   }
   std::vector<PackEntry> entries;
-  entries.reserve(index.size() / k_entry_size);
+  entries.reserve(location.entry_count);
   for (std::size_t at = 0; at < index.size(); at += k_entry_size) {
     PackEntry entry;
     entry.chunk_id = hash::to_hex(index.subspan(at, 32));
     entry.offset = get_u64(index.data() + at + 32);
     entry.length = get_u32(index.data() + at + 40);
+    if (entry.offset + entry.length > location.offset) {
+      throw damaged(source, "index entry for chunk " + entry.chunk_id + " points past the data");
+    }
     entries.push_back(std::move(entry));
   }
   return entries;
+}
+
+std::vector<PackEntry> read_pack_index(remote::ObjectStore& store,
+                                       const std::string& key,
+                                       std::uint64_t pack_size) {
+  const auto source = store.display_url() + "/" + key;
+  if (pack_size < k_footer_size) {
+    throw damaged(source, "shorter than a pack footer");
+  }
+  auto read_range = [&](std::uint64_t offset, std::uint64_t length) {
+    std::vector<std::byte> bytes;
+    bytes.reserve(static_cast<std::size_t>(length));
+    const bool found = store.get_range(key, {offset, length}, [&](std::span<const std::byte> b) {
+      bytes.insert(bytes.end(), b.begin(), b.end());
+    });
+    if (!found) {
+      throw Error(ExitCode::missing, "pack " + source + " is missing",
+                  "the remote is incomplete; push the data again from a machine that has it");
+    }
+    return bytes;
+  };
+  const auto footer = read_range(pack_size - k_footer_size, k_footer_size);
+  const auto location = parse_pack_footer(footer, source);
+  if (location.offset + location.length + k_footer_size != pack_size) {
+    throw damaged(source, "footer does not match the pack's size");
+  }
+  const auto index = read_range(location.offset, location.length);
+  return parse_pack_index(index, location, source);
 }
 
 } // namespace mlv::transfer

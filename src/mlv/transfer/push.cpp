@@ -1,6 +1,7 @@
 #include "layout.hpp"
 #include "meter.hpp"
 
+#include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -66,10 +67,11 @@ public:
       : cache_(cache), remote_(remote), options_(options), meter_(meter),
         pool_(options.jobs, options.jobs) {}
 
-  // Learns the chunks of manifests already on the remote, so they are not uploaded again.
+  // Learns the chunks of a manifest already on the remote (an earlier version of a target), so
+  // the chunks they share are not uploaded again. An absent or damaged manifest only means
+  // nothing to reuse.
   void learn(const std::string& file_id) {
-    auto& state = cache_.state();
-    if (state.remote_has_manifest(remote_.state_key, file_id)) {
+    if (chunks_known(file_id)) {
       return;
     }
     std::string text;
@@ -81,8 +83,17 @@ public:
       }
       throw;
     }
-    const auto manifest =
-        cache::parse_manifest(text, remote_.store.display_url() + "/" + manifest_key(file_id));
+    const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
+    cache::Manifest manifest;
+    try {
+      manifest = cache::parse_manifest(text, source);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::bad_input) {
+        throw;
+      }
+      return;
+    }
+    auto& state = cache_.state();
     state.record_remote_chunks(remote_.state_key, manifest);
     state.record_remote_manifest(remote_.state_key, file_id);
   }
@@ -112,7 +123,8 @@ public:
     std::uint64_t offset = 0;
     for (std::size_t i = 0; i < pending.manifest.chunks.size(); ++i) {
       auto& chunk = pending.manifest.chunks[i];
-      if (const auto known = cache_.state().find_remote_chunk(remote_.state_key, chunk.id)) {
+      const auto known = cache_.state().find_remote_chunk(remote_.state_key, chunk.id);
+      if (known && known->length == chunk.length && pack_present(known->pack)) {
         chunk.pack = known->pack;
         chunk.pack_offset = known->offset;
         meter_.update([&](Stats& stats) {
@@ -130,7 +142,15 @@ public:
         if (!writer_) {
           writer_ = std::make_unique<PackWriter>(cache_.tmp_dir());
         }
-        const auto pack_offset = writer_->add(chunk.id, reader.read(offset, chunk.length));
+        const auto bytes = reader.read(offset, chunk.length);
+        // A cached file damaged since it was chunked must not reach the remote under a good id.
+        if (hash::sha256_hex(bytes) != chunk.id) {
+          throw Error(ExitCode::integrity,
+                      "cached file " + cache_.file_path(file_id).string() +
+                          " is corrupted (chunk " + chunk.id + " does not match)",
+                      "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
+        }
+        const auto pack_offset = writer_->add(chunk.id, bytes);
         const PackedChunk location{sequence_, pack_offset};
         packed_.emplace(chunk.id, location);
         pending.unresolved.emplace_back(i, location);
@@ -165,6 +185,35 @@ private:
         unresolved; // chunk index -> place in this push
     std::set<std::uint64_t> packs;
   };
+
+  // Whether a pack the state database names is on the remote. The database may outlive a remote
+  // that was wiped or collected, so each such pack is checked once per push before a new
+  // manifest points into it.
+  bool pack_present(const std::string& pack) {
+    if (const auto it = checked_packs_.find(pack); it != checked_packs_.end()) {
+      return it->second;
+    }
+    meter_.update([](Stats& stats) { ++stats.requests; });
+    const bool present = remote_.store.exists(pack_key(pack));
+    if (!present) {
+      cache_.state().forget_remote_packs(remote_.state_key, {pack});
+    }
+    checked_packs_.emplace(pack, present);
+    return present;
+  }
+
+  // Whether the state database already knows the chunks of this manifest on the remote. A
+  // manifest recorded by present_on_remote() carries no chunks, so the first one is checked.
+  bool chunks_known(const std::string& file_id) {
+    auto& state = cache_.state();
+    if (!state.remote_has_manifest(remote_.state_key, file_id)) {
+      return false;
+    }
+    const auto local = cache_.read_manifest(file_id);
+    return local &&
+           (local->chunks.empty() ||
+            state.find_remote_chunk(remote_.state_key, local->chunks.front().id).has_value());
+  }
 
   void seal() {
     if (!writer_ || writer_->chunk_count() == 0) {
@@ -225,6 +274,7 @@ private:
   std::unique_ptr<PackWriter> writer_;
   std::uint64_t sequence_ = 0;
   std::map<std::string, PackedChunk> packed_;
+  std::map<std::string, bool> checked_packs_;
   std::vector<PendingManifest> pending_;
   std::map<std::uint64_t, std::string> uploaded_;
   std::mutex uploaded_mutex_;

@@ -106,7 +106,15 @@ void sync_directory(const std::filesystem::path& path) {
 
 std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
                                                      const std::filesystem::path& base) {
-  const auto normal_path = std::filesystem::weakly_canonical(std::filesystem::absolute(path));
+  // Resolve symbolic links in the folders but not in the last component: a checked-out
+  // symlink to the cache is still the workspace path the user named.
+  const auto absolute = std::filesystem::absolute(path).lexically_normal();
+  auto normal_path = absolute;
+  if (absolute.has_filename() && absolute.has_parent_path() && absolute != absolute.root_path()) {
+    normal_path = std::filesystem::weakly_canonical(absolute.parent_path()) / absolute.filename();
+  } else {
+    normal_path = std::filesystem::weakly_canonical(absolute);
+  }
   const auto normal_base = std::filesystem::weakly_canonical(std::filesystem::absolute(base));
   const auto relative = normal_path.lexically_relative(normal_base);
   if (relative.empty() || *relative.begin() == "..") {
