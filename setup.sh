@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for mlv, builds it, and runs the demo or the whole test suite.
+#
+#   ./setup.sh demo    install what is missing, build, run scripts/demo.sh
+#   ./setup.sh test    install what is missing, build, run ctest and the format check
+#   ./setup.sh build   install what is missing, build
+#
+# Only Debian packages that are not installed yet are installed (apt-get, as root or with sudo);
+# nothing else is downloaded. MLV_BUILD_DIR overrides the build folder (default: build/).
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD_DIR=${MLV_BUILD_DIR:-$REPO_ROOT/build}
+
+# What building, testing and the demo need. python3 runs helpers of the integration tests.
+PACKAGES=(
+  build-essential cmake pkg-config git
+  libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
+  libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  clang-format python3
+)
+
+usage() {
+  cat <<EOF
+Usage: ./setup.sh COMMAND
+
+Installs the Debian packages mlv needs (only those missing), builds mlv into
+${BUILD_DIR#"$REPO_ROOT"/}/ with CMake, then:
+
+  demo    runs scripts/demo.sh: a model added, committed, pushed to a local-folder
+          remote, cloned, pulled and checked with sha256sum
+  test    runs the whole test suite (ctest) and the clang-format check
+  build   stops after the build
+
+Environment: MLV_BUILD_DIR  build folder (default: build/)
+EOF
+}
+
+say() { printf '\n==> %s\n' "$*"; }
+die() {
+  printf 'setup.sh: %s\n' "$1" >&2
+  [[ -n "${2:-}" ]] && printf '  hint: %s\n' "$2" >&2
+  exit 1
+}
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+  if ((EUID == 0)); then
+    "$@"
+  elif command -v sudo >/dev/null; then
+    sudo "$@"
+  else
+    die "installing packages needs root, and sudo is not installed" \
+      "run ./setup.sh as root, or install sudo"
+  fi
+}
+
+# Prints the packages of "$@" that dpkg does not report as installed, one a line.
+missing_packages() {
+  local package status
+  for package in "$@"; do
+    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || printf '%s\n' "$package"
+  done
+}
+
+install_packages() {
+  if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
+    die "dpkg-query and apt-get are not available" \
+      "setup.sh supports Debian 12; elsewhere install the packages listed in it and build by hand"
+  fi
+  local missing
+  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
+  if ((${#missing[@]} == 0)); then
+    say "All ${#PACKAGES[@]} required Debian packages are installed"
+    return
+  fi
+  say "Installing missing Debian packages: ${missing[*]}"
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -y
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  as_root "${apt[@]}" update ||
+    die "apt-get update failed" "check the machine's apt sources and network access"
+  as_root "${apt[@]}" install --no-install-recommends "${missing[@]}" ||
+    die "apt-get install failed for: ${missing[*]}" "see apt-get's message above"
+  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
+  ((${#missing[@]} == 0)) || die "still not installed after apt-get: ${missing[*]}"
+}
+
+build() {
+  say "Configuring with CMake into $BUILD_DIR"
+  cmake -S "$REPO_ROOT" -B "$BUILD_DIR"
+  say "Building with $(nproc) jobs"
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+run_demo() {
+  say "Running the demo (scripts/demo.sh)"
+  MLV="$BUILD_DIR/mlv" bash "$REPO_ROOT/scripts/demo.sh"
+}
+
+# Runs the unit and integration tests, then the format check; fails if either failed.
+run_tests() {
+  local failed=()
+  say "Running the test suite (ctest)"
+  ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j2 || failed+=(ctest)
+  say "Checking formatting (clang-format)"
+  cmake --build "$BUILD_DIR" --target check-format || failed+=(check-format)
+  if ((${#failed[@]} > 0)); then
+    die "failed: ${failed[*]}" "see the output above"
+  fi
+  say "All tests passed and formatting is clean"
+}
+
+main() {
+  local command=${1:-}
+  case "$command" in
+    demo | test | build) ;;
+    -h | --help | help)
+      usage
+      return 0
+      ;;
+    "")
+      usage >&2
+      return 2
+      ;;
+    *)
+      usage >&2
+      die "unknown command '$command'"
+      ;;
+  esac
+  (($# == 1)) || die "too many arguments: $*" "give one command: demo, test or build"
+
+  install_packages
+  build
+  case "$command" in
+    demo) run_demo ;;
+    test) run_tests ;;
+    build) say "Built $BUILD_DIR/mlv" ;;
+  esac
+}
+
+main "$@"
