@@ -74,8 +74,7 @@ std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
 // Reads a pack's index from a store with two range reads (footer, then index), without its
 // data. `pack_size` comes from ObjectStore::list. Throws Error(missing) when the pack is absent
 // and Error(integrity) when its footer or index is damaged.
-std::vector<PackEntry> read_pack_index(remote::ObjectStore& store,
-                                       const std::string& key,
-                                       std::uint64_t pack_size);
+std::vector<PackEntry>
+read_pack_index(remote::ObjectStore& store, const std::string& key, std::uint64_t pack_size);
 
 } // namespace mlv::transfer

@@ -65,7 +65,8 @@ std::string redact_url(const std::string& url) {
   auto redacted = std::regex_replace(url, user_and_password, "$1:***@",
                                      std::regex_constants::format_first_only);
   if (redacted == url) {
-    redacted = std::regex_replace(url, user_only, "$1***@", std::regex_constants::format_first_only);
+    redacted =
+        std::regex_replace(url, user_only, "$1***@", std::regex_constants::format_first_only);
   }
   return std::regex_replace(redacted, secret_query, "$1***");
 }

@@ -41,12 +41,19 @@ struct Request {
   std::vector<Placement> chunks; // ordered by pack offset
 };
 
+// A chunk that occurs more than once: copied within the output file once it is downloaded.
+struct Repeat {
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+  std::uint32_t length = 0;
+};
+
 class OutputFile {
 public:
   explicit OutputFile(const fs::path& tmp_dir) {
     std::mt19937_64 generator{std::random_device{}()};
     path_ = tmp_dir / ("fetch-" + std::to_string(generator()) + ".tmp");
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ < 0) {
       throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
                   "check free disk space");
@@ -74,6 +81,23 @@ public:
       }
       done += static_cast<std::size_t>(written);
     }
+  }
+  // Copies bytes already written at `from` to `to` (a chunk that occurs twice in the file).
+  void copy_within(std::uint64_t from, std::uint64_t to, std::uint32_t length) {
+    std::vector<std::byte> bytes(length);
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t got =
+          ::pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(from + done));
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got <= 0) {
+        throw Error(ExitCode::failure, errno_message("cannot read", path_.string(), errno));
+      }
+      done += static_cast<std::size_t>(got);
+    }
+    write_at(to, bytes);
   }
   void set_size(std::uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
@@ -107,13 +131,17 @@ public:
     const auto manifest = read_manifest(file_id);
     OutputFile output(cache_.tmp_dir());
     output.set_size(manifest.size);
-    std::vector<Request> requests = plan(manifest, output);
+    std::vector<Repeat> repeats;
+    std::vector<Request> requests = plan(manifest, output, repeats);
     {
       util::TaskPool pool(options_.jobs, options_.jobs * 2);
       for (const auto& request : requests) {
         pool.submit([&, request] { download(manifest, request, output); });
       }
       pool.wait();
+    }
+    for (const auto& repeat : repeats) {
+      output.copy_within(repeat.from, repeat.to, repeat.length);
     }
     output.close();
     cache_.adopt_file(output.path(), file_id);
@@ -156,14 +184,25 @@ private:
     return manifest;
   }
 
-  // Copies what cached versions already hold; returns coalesced range reads for the rest.
-  std::vector<Request> plan(const cache::Manifest& manifest, OutputFile& output) {
+  // Copies what cached versions already hold; returns coalesced range reads for the rest. A
+  // chunk that occurs again later in the file (runs of zeros, repeated layers) is downloaded
+  // once and copied to its other places afterwards (`repeats`).
+  std::vector<Request>
+  plan(const cache::Manifest& manifest, OutputFile& output, std::vector<Repeat>& repeats) {
     std::map<std::string, std::vector<std::pair<std::uint64_t, Placement>>> by_pack;
+    std::map<std::string, std::uint64_t> planned; // chunk id -> file offset of its download
     std::uint64_t file_offset = 0;
     for (std::size_t i = 0; i < manifest.chunks.size(); ++i) {
       const auto& chunk = manifest.chunks[i];
-      if (!copy_local(chunk, file_offset, output)) {
+      if (const auto first = planned.find(chunk.id); first != planned.end()) {
+        repeats.push_back({first->second, file_offset, chunk.length});
+        meter_.update([&](Stats& stats) {
+          ++stats.chunks_reused;
+          stats.bytes_reused += chunk.length;
+        });
+      } else if (!copy_local(chunk, file_offset, output)) {
         by_pack[chunk.pack].emplace_back(chunk.pack_offset, Placement{i, file_offset});
+        planned.emplace(chunk.id, file_offset);
       }
       file_offset += chunk.length;
     }

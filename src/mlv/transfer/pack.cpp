@@ -182,9 +182,8 @@ std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
   return entries;
 }
 
-std::vector<PackEntry> read_pack_index(remote::ObjectStore& store,
-                                       const std::string& key,
-                                       std::uint64_t pack_size) {
+std::vector<PackEntry>
+read_pack_index(remote::ObjectStore& store, const std::string& key, std::uint64_t pack_size) {
   const auto source = store.display_url() + "/" + key;
   if (pack_size < k_footer_size) {
     throw damaged(source, "shorter than a pack footer");
