@@ -1,0 +1,249 @@
+#include "fault_store.hpp"
+#include "transfer_fixture.hpp"
+
+#include <mlv/hash/sha256.hpp>
+#include <mlv/transfer/transfer.hpp>
+
+#include <gtest/gtest.h>
+
+namespace mlv::transfer {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FaultStore;
+using testing::read_all;
+using testing::TransferTest;
+using testing::write_all;
+using testing::write_random_file;
+
+constexpr std::uint64_t k_file_size = 6 * 1024 * 1024 + 12345;
+
+class PushFetchTest : public TransferTest {
+protected:
+  // A random file added to machine `name`'s cache; returns its id.
+  std::string add_random(const std::string& name, std::uint64_t seed) {
+    write_random_file(work("v" + std::to_string(seed)), k_file_size, seed);
+    return machine(name).store_file(work("v" + std::to_string(seed))).id;
+  }
+
+  // The same bytes as `original` with a few bytes changed in the middle.
+  std::string add_edited(const std::string& name, const fs::path& original) {
+    auto bytes = read_all(original);
+    for (std::size_t i = 0; i < 64; ++i) {
+      bytes[bytes.size() / 2 + i] = static_cast<char>(~bytes[bytes.size() / 2 + i]);
+    }
+    write_all(work("edited"), bytes);
+    return machine(name).store_file(work("edited")).id;
+  }
+};
+
+TEST_F(PushFetchTest, PushThenFetchIntoAnEmptyCacheRoundTripsTheBytes) {
+  const auto id = add_random("laptop", 1);
+  const auto pushed = push(machine("laptop"), remote(), files({id}), options());
+  EXPECT_EQ(pushed.files_transferred, 1u);
+  EXPECT_GE(count_objects("packs/"), 6u); // 1 MiB packs
+  EXPECT_EQ(count_objects("manifests/"), 1u);
+  EXPECT_TRUE(store_->exists("mlv-remote.yaml"));
+  EXPECT_GE(pushed.bytes_sent, k_file_size);
+  EXPECT_LT(pushed.bytes_sent, k_file_size + k_file_size / 20); // index and manifest overhead
+
+  auto& ci = machine("ci");
+  const auto fetched = fetch(ci, remote(), files({id}), options());
+  ASSERT_TRUE(ci.has_file(id));
+  EXPECT_EQ(read_all(ci.file_path(id)), read_all(work("v1")));
+  EXPECT_EQ(fetched.files_transferred, 1u);
+  EXPECT_GT(fetched.chunks_new, 50u);
+  // Coalesced range reads: far fewer requests than chunks.
+  EXPECT_LT(fetched.requests, fetched.chunks_new / 4);
+  // The fetched file's chunks are indexed, and its cache manifest carries no pack locations.
+  const auto manifest = ci.read_manifest(id);
+  ASSERT_TRUE(manifest.has_value());
+  EXPECT_TRUE(manifest->chunks.front().pack.empty());
+  EXPECT_TRUE(ci.state().find_local_chunk(manifest->chunks.back().id).has_value());
+  // Nothing is left in the cache's tmp/.
+  EXPECT_TRUE(fs::is_empty(ci.tmp_dir()));
+}
+
+TEST_F(PushFetchTest, ASecondPushUploadsNothing) {
+  const auto id = add_random("laptop", 2);
+  push(machine("laptop"), remote(), files({id}), options());
+  const auto again = push(machine("laptop"), remote(), files({id}), options());
+  EXPECT_EQ(again.bytes_sent, 0u);
+  EXPECT_EQ(again.files_skipped, 1u);
+  // A machine whose state database knows nothing asks the remote and still uploads nothing.
+  machine("desktop").store_file(work("v2"));
+  const auto other = push(machine("desktop"), remote(), files({id}), options());
+  EXPECT_EQ(other.bytes_sent, 0u);
+  EXPECT_EQ(other.files_skipped, 1u);
+}
+
+TEST_F(PushFetchTest, ASmallEditUploadsOnlyTheChangedChunks) {
+  const auto v1 = add_random("laptop", 3);
+  push(machine("laptop"), remote(), files({v1}), options());
+  const auto v2 = add_edited("laptop", work("v3"));
+  const auto pushed = push(machine("laptop"), remote(), files({v2}), options());
+  EXPECT_GT(pushed.chunks_reused, 50u);
+  EXPECT_LT(pushed.bytes_sent, k_file_size / 10);
+
+  // Another machine learns the shared chunks from the earlier version's manifest on the remote.
+  const auto v3_bytes = [&] {
+    auto bytes = read_all(work("edited"));
+    bytes[100] = static_cast<char>(~bytes[100]);
+    return bytes;
+  }();
+  write_all(work("v3-again"), v3_bytes);
+  auto& desktop = machine("desktop");
+  const auto v3 = desktop.store_file(work("v3-again")).id;
+  Targets targets = files({v3});
+  targets.history_file_ids = {v1, v2};
+  const auto from_desktop = push(desktop, remote(), targets, options());
+  EXPECT_LT(from_desktop.bytes_sent, k_file_size / 10);
+
+  // Every version still reads back whole on a fresh machine.
+  for (const auto& [id, path] :
+       {std::pair{v1, work("v3")}, {v2, work("edited")}, {v3, work("v3-again")}}) {
+    fetch(machine("ci"), remote(), files({id}), options());
+    EXPECT_EQ(read_all(machine("ci").file_path(id)), read_all(path));
+  }
+}
+
+TEST_F(PushFetchTest, FetchTakesChunksThatCachedVersionsAlreadyHave) {
+  const auto v1 = add_random("laptop", 4);
+  const auto v2 = add_edited("laptop", work("v4"));
+  push(machine("laptop"), remote(), files({v1, v2}), options());
+
+  auto& ci = machine("ci");
+  fetch(ci, remote(), files({v1}), options());
+  const auto second = fetch(ci, remote(), files({v2}), options());
+  EXPECT_GT(second.chunks_reused, 50u);
+  EXPECT_LT(second.bytes_received, k_file_size / 10);
+  EXPECT_EQ(read_all(ci.file_path(v2)), read_all(work("edited")));
+}
+
+TEST_F(PushFetchTest, AFileWithRepeatedChunksRoundTrips) {
+  // Runs of zeros cut into identical chunks: each is packed once and fetched once.
+  std::string bytes(3 * 1024 * 1024, '\0');
+  bytes.replace(1024 * 1024, 9, "not zeros");
+  write_all(work("sparse"), bytes);
+  const auto id = machine("laptop").store_file(work("sparse")).id;
+  const auto pushed = push(machine("laptop"), remote(), files({id}), options());
+  EXPECT_LT(pushed.bytes_sent, bytes.size() / 4);
+  const auto fetched = fetch(machine("ci"), remote(), files({id}), options());
+  EXPECT_GT(fetched.chunks_reused, 0u);
+  EXPECT_EQ(read_all(machine("ci").file_path(id)), bytes);
+}
+
+TEST_F(PushFetchTest, ACorruptedPackFailsTheFetchAndLeavesNothingInTheCache) {
+  const auto id = add_random("laptop", 5);
+  push(machine("laptop"), remote(), files({id}), options());
+  const auto pack = remote_root_ / store_->list("packs/").front().key;
+  fs::permissions(pack, fs::perms::owner_write, fs::perm_options::add);
+  {
+    std::fstream file(pack, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(1000);
+    file.put('\x42');
+    file.seekp(1001);
+    file.put('\x24');
+  }
+  auto& ci = machine("ci");
+  try {
+    fetch(ci, remote(), files({id}), options());
+    FAIL() << "a corrupted pack must fail the fetch";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::integrity);
+    const std::string message = error.what();
+    EXPECT_NE(message.find(pack.filename().string()), std::string::npos) << message;
+    EXPECT_NE(message.find(remote_root_.string()), std::string::npos) << message;
+    EXPECT_FALSE(error.hint().empty());
+  }
+  EXPECT_FALSE(ci.has_file(id));
+  EXPECT_TRUE(fs::is_empty(ci.tmp_dir()));
+}
+
+TEST_F(PushFetchTest, AManifestIsNeverWrittenBeforeItsPacks) {
+  const auto id = add_random("laptop", 6);
+  FaultStore failing(*store_, "packs/", 2); // the third pack upload fails
+  try {
+    push(machine("laptop"), remote(failing), files({id}), options());
+    FAIL() << "the push must report the failed upload";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::remote);
+  }
+  EXPECT_EQ(count_objects("manifests/"), 0u);
+  EXPECT_FALSE(present_on_remote(machine("laptop"), remote(), {id}, {}, 2).contains(id));
+  // The next push completes the upload, and the file reads back.
+  push(machine("laptop"), remote(), files({id}), options());
+  fetch(machine("ci"), remote(), files({id}), options());
+  EXPECT_EQ(read_all(machine("ci").file_path(id)), read_all(work("v6")));
+}
+
+TEST_F(PushFetchTest, AStaleStateDatabaseDoesNotMakeManifestsPointAtLostPacks) {
+  const auto v1 = add_random("laptop", 7);
+  push(machine("laptop"), remote(), files({v1}), options());
+  // The remote is wiped (a new bucket, a gc), but the laptop's state database remembers it.
+  fs::remove_all(remote_root_);
+  const auto v2 = add_edited("laptop", work("v7"));
+  push(machine("laptop"), remote(), files({v2}), options());
+  fetch(machine("ci"), remote(), files({v2}), options());
+  EXPECT_EQ(read_all(machine("ci").file_path(v2)), read_all(work("edited")));
+}
+
+TEST_F(PushFetchTest, FetchOfAnIdTheRemoteLacksIsMissing) {
+  const auto id = add_random("laptop", 8);
+  try {
+    fetch(machine("ci"), remote(), files({id}), options());
+    FAIL() << "the remote does not have it";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::missing);
+    EXPECT_NE(std::string(error.what()).find(id), std::string::npos);
+    EXPECT_NE(error.hint().find("mlv push"), std::string::npos);
+  }
+}
+
+TEST_F(PushFetchTest, DirectoriesTravelWithTheirFiles) {
+  auto& laptop = machine("laptop");
+  write_random_file(work("weights"), 300000, 9);
+  write_all(work("config"), "{\"layers\": 3}\n");
+  cache::DirListing listing;
+  listing.entries.push_back({"config.json", laptop.store_file(work("config")).id, 14, false});
+  listing.entries.push_back({"weights.bin", laptop.store_file(work("weights")).id, 300000, false});
+  const auto dir_id = laptop.write_dir(listing);
+  Targets targets;
+  targets.dir_ids = {dir_id};
+  push(laptop, remote(), targets, options());
+  EXPECT_EQ(count_objects("manifests/"), 2u);
+  EXPECT_EQ(count_objects("dirs/"), 1u);
+  EXPECT_EQ(present_on_remote(laptop, remote(), {listing.entries[0].id}, {dir_id}, 2).size(), 2u);
+
+  auto& ci = machine("ci");
+  fetch(ci, remote(), targets, options());
+  ASSERT_TRUE(ci.read_dir(dir_id).has_value());
+  EXPECT_EQ(*ci.read_dir(dir_id), listing);
+  EXPECT_EQ(read_all(ci.file_path(listing.entries[1].id)), read_all(work("weights")));
+}
+
+TEST_F(PushFetchTest, ARemoteWithANewerLayoutIsRefused) {
+  const auto id = add_random("laptop", 10);
+  const std::string layout = "layout: 2\n";
+  store_->put("mlv-remote.yaml", std::as_bytes(std::span(layout.data(), layout.size())));
+  try {
+    push(machine("laptop"), remote(), files({id}), options());
+    FAIL() << "layout 2 is unknown to this mlv";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.hint(), "upgrade mlv");
+  }
+  EXPECT_EQ(count_objects("packs/"), 0u);
+}
+
+TEST_F(PushFetchTest, ProgressIsReportedAtMostAFewTimesASecond) {
+  const auto id = add_random("laptop", 11);
+  auto opts = options();
+  int reports = 0;
+  opts.progress = [&](const Stats&) { ++reports; };
+  const auto stats = push(machine("laptop"), remote(), files({id}), opts);
+  EXPECT_LE(reports, static_cast<int>(stats.seconds * 5) + 2);
+}
+
+} // namespace
+} // namespace mlv::transfer
