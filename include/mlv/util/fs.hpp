@@ -14,6 +14,7 @@ struct FileStamp {
   std::uint64_t inode = 0;
   std::uint64_t size = 0;
   std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0; // not stored; detects a change during a read
   bool executable = false;
   bool operator==(const FileStamp&) const = default;
 };

@@ -15,6 +15,7 @@
 #include <exception>
 #include <linux/fs.h>
 #include <mutex>
+#include <optional>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <thread>
@@ -28,6 +29,7 @@ namespace fs = std::filesystem;
 constexpr std::size_t k_copy_block_size = 4 << 20;
 constexpr std::size_t k_copy_blocks_in_flight = 4;
 constexpr unsigned k_object_mode = 0444;
+constexpr std::uint64_t k_kernel_copy_slice = 64 << 20;
 
 // Hands filled blocks from the reading (hashing) thread to the writing thread and back, so
 // hashing and writing overlap while memory stays at k_copy_blocks_in_flight blocks.
@@ -153,6 +155,68 @@ StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
   return {hasher.finish_hex(), size};
 }
 
+// Copies `source` to `target_fd` inside the kernel (copy_file_range), in slices whose writeback
+// starts at once, so the final fsync has little left to do. False when the kernel or filesystem
+// cannot (the caller then copies through user space).
+bool kernel_copy(const fs::path& source, int target_fd, std::uint64_t size) {
+  const int source_fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (source_fd < 0) {
+    return false;
+  }
+  ::posix_fallocate(target_fd, 0, static_cast<off_t>(size));
+  std::uint64_t done = 0;
+  bool ok = true;
+  while (done < size) {
+    const auto slice =
+        static_cast<std::size_t>(std::min<std::uint64_t>(size - done, k_kernel_copy_slice));
+    const ssize_t copied = ::copy_file_range(source_fd, nullptr, target_fd, nullptr, slice, 0);
+    if (copied < 0 && errno == EINTR) {
+      continue;
+    }
+    if (copied <= 0) {
+      ok = false;
+      break;
+    }
+    ::sync_file_range(target_fd, static_cast<off_t>(done), copied, SYNC_FILE_RANGE_WRITE);
+    done += static_cast<std::uint64_t>(copied);
+  }
+  ::close(source_fd);
+  if (!ok) {
+    ::ftruncate(target_fd, 0);
+    ::lseek(target_fd, 0, SEEK_SET);
+  }
+  return ok;
+}
+
+// Hashes `source` while the kernel copies it to `file` on another thread. The source's stamp
+// (size, mtime, ctime, inode) must not change meanwhile, or the copy might not be what was hashed.
+std::optional<StoredFile> copy_in_kernel_while_hashing(const fs::path& source,
+                                                       util::AtomicFile& file) {
+  const auto before = util::stat_file(source, true);
+  if (!before) {
+    throw Error(ExitCode::missing, "cannot add " + source.string() + ": no such file");
+  }
+  bool copied = false;
+  std::thread copier([&] { copied = kernel_copy(source, file.fd(), before->size); });
+  std::string id;
+  try {
+    id = hash::sha256_file_hex(source);
+  } catch (...) {
+    copier.join();
+    throw;
+  }
+  copier.join();
+  if (!copied) {
+    return std::nullopt;
+  }
+  if (util::stat_file(source, true) != before ||
+      util::stat_file(file.temp_path())->size != before->size) {
+    throw Error(ExitCode::failure, source.string() + " changed while it was being added",
+                "add it again once nothing is writing to it");
+  }
+  return StoredFile{id, before->size};
+}
+
 // A copy-on-write clone where the filesystem supports it (btrfs, XFS): no bytes are copied.
 bool try_reflink(const fs::path& source, int target_fd) {
   const int source_fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
@@ -217,6 +281,8 @@ StoredFile Cache::store_file(const fs::path& source) {
   if (try_reflink(source, file.fd())) {
     stored.id = hash::sha256_file_hex(source);
     stored.size = util::stat_file(file.temp_path())->size;
+  } else if (auto copied = copy_in_kernel_while_hashing(source, file)) {
+    stored = *copied;
   } else {
     stored = copy_hashing(source, file);
   }

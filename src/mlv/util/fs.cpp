@@ -25,6 +25,8 @@ std::optional<FileStamp> stat_file(const std::filesystem::path& path, bool follo
   stamp.size = static_cast<std::uint64_t>(info.st_size);
   stamp.mtime_ns =
       static_cast<std::int64_t>(info.st_mtim.tv_sec) * 1'000'000'000 + info.st_mtim.tv_nsec;
+  stamp.ctime_ns =
+      static_cast<std::int64_t>(info.st_ctim.tv_sec) * 1'000'000'000 + info.st_ctim.tv_nsec;
   stamp.executable = (info.st_mode & S_IXUSR) != 0;
   return stamp;
 }
