@@ -1,0 +1,111 @@
+#include <mlv/cache/dir_listing.hpp>
+#include <mlv/cache/manifest.hpp>
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace mlv::cache;
+
+std::string id_of(const std::string& text) {
+  return mlv::hash::sha256_hex(text);
+}
+
+Manifest sample_manifest() {
+  Manifest manifest;
+  manifest.id = id_of("file");
+  manifest.size = 100000;
+  manifest.chunks = {{id_of("a"), 60000, id_of("pack"), 0},
+                     {id_of("b"), 40000, id_of("pack"), 60000}};
+  return manifest;
+}
+
+void expect_rejected(const std::string& text, const std::string& words) {
+  try {
+    (void)parse_manifest(text, "manifests/ab/abc");
+    FAIL() << "accepted a manifest that should fail: " << words;
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    const std::string message = error.what();
+    EXPECT_NE(message.find("manifests/ab/abc"), std::string::npos) << message;
+    EXPECT_NE(message.find(words), std::string::npos) << message;
+  }
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+TEST(Manifest, RoundTripsWithAndWithoutPackLocations) {
+  const auto manifest = sample_manifest();
+  const auto text = serialize_manifest(manifest);
+  EXPECT_EQ(parse_manifest(text, "m"), manifest);
+  auto local = manifest;
+  for (auto& chunk : local.chunks) {
+    chunk.pack.clear();
+    chunk.pack_offset = 0;
+  }
+  EXPECT_EQ(parse_manifest(serialize_manifest(local), "m"), local);
+  EXPECT_NE(text.find("chunker fastcdc min=16384 avg=65536 max=262144 gear=mlv-gear-v1"),
+            std::string::npos)
+      << "the chunker parameters are recorded";
+}
+
+TEST(Manifest, AnEmptyFileHasNoChunks) {
+  Manifest empty;
+  empty.id = id_of("");
+  EXPECT_EQ(parse_manifest(serialize_manifest(empty), "m"), empty);
+}
+
+TEST(Manifest, RejectsEachMalformedCase) {
+  const auto text = serialize_manifest(sample_manifest());
+  expect_rejected(replace(text, "mlv-manifest 1", "mlv-manifest 9"), "not an mlv manifest");
+  expect_rejected(replace(text, "size 100000", "size 99999"), "add up");
+  expect_rejected(replace(text, "size 100000", "size -1"), "not a number");
+  expect_rejected(replace(text, id_of("a"), "xyz"), "not a 64-digit hex id");
+  expect_rejected(replace(text, "chunks 2", "chunks 3"), "ends early");
+  expect_rejected(replace(text, "60000 " + id_of("pack"), "0 " + id_of("pack")), "outside");
+  expect_rejected(replace(text, "gear=mlv-gear-v1", "gear=other"), "gear");
+  expect_rejected(text + "trailing\n", "unexpected text");
+  expect_rejected(text.substr(0, text.size() - 1), "no newline");
+}
+
+TEST(DirListing, IdIsTheHashOfCanonicalSortedBytes) {
+  DirListing a;
+  a.entries = {{"variables/data", id_of("1"), 10, false}, {"saved_model.pb", id_of("2"), 5, true}};
+  DirListing b;
+  b.entries = {a.entries[1], a.entries[0]};
+  EXPECT_EQ(dir_listing_id(a), dir_listing_id(b)) << "order of discovery does not matter";
+  const auto text = serialize_dir_listing(a);
+  EXPECT_EQ(dir_listing_id(a), id_of(text));
+  const auto parsed = parse_dir_listing(text, "d");
+  ASSERT_EQ(parsed.entries.size(), 2u);
+  EXPECT_EQ(parsed.entries[0].path, "saved_model.pb");
+  EXPECT_TRUE(parsed.entries[0].executable);
+  EXPECT_EQ(parsed.total_size(), 15u);
+}
+
+TEST(DirListing, KeepsSpacesInPaths) {
+  DirListing listing;
+  listing.entries = {{"my model/weights 1.bin", id_of("x"), 3, false}};
+  EXPECT_EQ(parse_dir_listing(serialize_dir_listing(listing), "d"), listing);
+}
+
+TEST(DirListing, RejectsUnsafeOrMalformedEntries) {
+  const auto good = "mlv-dir 1\n" + id_of("x") + " 3 644 ";
+  for (const std::string path : {"../escape", "/etc/passwd", "a/../../b", "a//b", "."}) {
+    EXPECT_THROW((void)parse_dir_listing(good + path + "\n", "d"), mlv::Error) << path;
+  }
+  EXPECT_THROW((void)parse_dir_listing("mlv-dir 2\n", "d"), mlv::Error);
+  EXPECT_THROW((void)parse_dir_listing(good + "a\n" + id_of("y") + " 3 644 a\n", "d"), mlv::Error)
+      << "duplicate";
+  EXPECT_THROW((void)parse_dir_listing(good + "b\n" + id_of("y") + " 3 644 a\n", "d"), mlv::Error)
+      << "unsorted";
+  EXPECT_THROW((void)parse_dir_listing("mlv-dir 1\n" + id_of("x") + " 3 777 a\n", "d"), mlv::Error)
+      << "mode";
+}
+
+} // namespace
