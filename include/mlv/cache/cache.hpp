@@ -62,6 +62,11 @@ public:
   // it; a mismatch deletes it and throws Error(integrity). For files assembled out of order.
   void adopt_file(const std::filesystem::path& temp_file, const std::string& expected_id);
 
+  // Copies cached file `id` to `destination` (replacing it only when complete), hashing the
+  // object while the kernel copies it; Error(integrity) naming the object if its bytes no longer
+  // match its id, and then nothing is written.
+  void copy_out(const std::string& id, const std::filesystem::path& destination, unsigned mode);
+
   // Re-hashes a cached file; false when it is missing or its bytes no longer match its id.
   bool verify_file(const std::string& id) const;
 

@@ -353,6 +353,24 @@ void Cache::adopt_file(const fs::path& temp_file, const std::string& expected_id
   util::sync_directory(target.parent_path());
 }
 
+void Cache::copy_out(const std::string& id, const fs::path& destination, unsigned mode) {
+  const auto object = file_path(id);
+  util::AtomicFile file(destination, destination.parent_path());
+  StoredFile copied;
+  if (auto kernel = copy_in_kernel_while_hashing(object, file)) {
+    copied = *kernel;
+  } else {
+    copied = copy_hashing(object, file);
+  }
+  if (copied.id != id) {
+    throw Error(ExitCode::integrity,
+                "cache object " + id + " (" + object.string() +
+                    ") is corrupted: its bytes no longer match its id",
+                "run `mlv verify` to list damaged objects, delete them, then `mlv fetch` again");
+  }
+  file.commit(mode);
+}
+
 bool Cache::verify_file(const std::string& id) const {
   if (!has_file(id)) {
     return false;

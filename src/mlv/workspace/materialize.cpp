@@ -20,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t k_copy_block_size = 4 << 20;
-
 Error corrupted(const std::string& id, const fs::path& object) {
   return Error(ExitCode::integrity,
                "cache object " + id + " (" + object.string() +
@@ -34,23 +32,6 @@ fs::path temporary_beside(const fs::path& destination) {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
   return destination.parent_path() / ("." + destination.filename().string() + ".mlv-tmp-" +
                                       std::to_string(generator() % 1000000000));
-}
-
-// Copies while hashing, so the bytes written are the bytes verified.
-void copy_verified(const fs::path& object,
-                   const std::string& id,
-                   const fs::path& destination,
-                   bool executable) {
-  util::AtomicFile file(destination, destination.parent_path());
-  hash::Sha256 hasher;
-  util::read_blocks(object, k_copy_block_size, [&](std::span<const std::byte> block) {
-    hasher.update(block);
-    file.write(block);
-  });
-  if (hasher.finish_hex() != id) {
-    throw corrupted(id, object);
-  }
-  file.commit(executable ? 0755 : 0644);
 }
 
 bool try_reflink(const fs::path& object, const fs::path& temp) {
@@ -142,7 +123,7 @@ LinkType materialize(cache::Cache& cache,
   bool verified = false;
   for (const auto type : order) {
     if (type == LinkType::copy) {
-      copy_verified(object, id, destination, executable);
+      cache.copy_out(id, destination, executable ? 0755 : 0644);
       return type;
     }
     // Links share the object's bytes, so the object itself is verified once first.
@@ -168,7 +149,7 @@ LinkType materialize(cache::Cache& cache,
     return type;
   }
   // Every configured link type failed (e.g. hardlink across filesystems): a copy always works.
-  copy_verified(object, id, destination, executable);
+  cache.copy_out(id, destination, executable ? 0755 : 0644);
   return LinkType::copy;
 }
 
