@@ -4,6 +4,8 @@
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
 
+#include <algorithm>
+
 namespace mlv::workspace {
 
 namespace {
@@ -62,7 +64,10 @@ void check_addable(const std::string& relative,
   }
 }
 
-AddResult add_one(Context& context, const std::string& typed, const AddOptions& options) {
+AddResult add_one(Context& context,
+                  const std::string& typed,
+                  const AddOptions& options,
+                  std::vector<std::string>& to_stage) {
   const auto relative = context.relative(typed);
   const auto absolute = context.absolute(relative);
   check_addable(relative, absolute, typed);
@@ -109,12 +114,9 @@ AddResult add_one(Context& context, const std::string& typed, const AddOptions& 
     pointer::write_pointer(pointer_file, pointer);
   }
 
-  std::vector<std::string> to_stage{result.pointer_path};
+  to_stage.push_back(result.pointer_path);
   if (const auto gitignore = context.git().ignore(relative)) {
     to_stage.push_back(*gitignore);
-  }
-  if (options.stage) {
-    context.git().stage(to_stage);
   }
   return result;
 }
@@ -135,8 +137,15 @@ std::vector<AddResult>
 add(Context& context, const std::vector<std::string>& paths, const AddOptions& options) {
   const auto lock = context.lock_workspace();
   std::vector<AddResult> results;
+  std::vector<std::string> to_stage;
   for (const auto& path : paths) {
-    results.push_back(add_one(context, path, options));
+    results.push_back(add_one(context, path, options, to_stage));
+  }
+  // One index write for the whole command.
+  if (options.stage && !to_stage.empty()) {
+    std::sort(to_stage.begin(), to_stage.end());
+    to_stage.erase(std::unique(to_stage.begin(), to_stage.end()), to_stage.end());
+    context.git().stage(to_stage);
   }
   return results;
 }
