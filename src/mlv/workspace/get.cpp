@@ -5,6 +5,7 @@
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/get.hpp>
 #include <mlv/workspace/materialize.hpp>
+#include <mlv/workspace/status.hpp>
 #include <mlv/workspace/sync.hpp>
 #include <mlv/workspace/tracked.hpp>
 
@@ -67,6 +68,10 @@ void write_output(cache::Cache& cache, const pointer::Pointer& pointer, const fs
     return;
   }
   const auto listing = cache.read_dir(pointer.sha256);
+  if (!listing) {
+    throw Error(ExitCode::missing, "dir listing " + pointer.sha256 + " is not in the cache",
+                "run `mlv fetch` for it first");
+  }
   for (const auto& entry : listing->entries) {
     materialize(cache, entry.id, output / entry.path, entry.executable, copy);
   }
@@ -119,8 +124,7 @@ GetResult get(const GetRequest& request) {
   GetResult result{pointer.sha256, pointer.size, std::string(pointer::kind_name(pointer.kind)), {}};
   transfer::Targets targets;
   (pointer.kind == pointer::Kind::dir ? targets.dir_ids : targets.file_ids).insert(pointer.sha256);
-  const bool cached = pointer.kind == pointer::Kind::file ? cache.has_file(pointer.sha256) : false;
-  if (!cached) {
+  if (!in_cache(cache, pointer)) {
     auto remote = open_remote(config, request.remote);
     transfer::Options options;
     options.jobs = request.jobs > 0 ? request.jobs : default_jobs(config);
