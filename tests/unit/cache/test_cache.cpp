@@ -1,3 +1,5 @@
+#include "../temp_dir.hpp"
+
 #include <mlv/cache/cache.hpp>
 #include <mlv/hash/sha256.hpp>
 #include <mlv/util/atomic_file.hpp>
@@ -18,21 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 using mlv::cache::Cache;
 
-class CacheTest : public ::testing::Test {
+class CacheTest : public mlv::test::TempDirTest {
 protected:
-  void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("mlv-cache-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
-  void TearDown() override {
-    std::error_code error;
-    fs::permissions(root_, fs::perms::owner_all, fs::perm_options::add, error);
-    fs::remove_all(root_);
-  }
-
   fs::path make_file(const std::string& name, std::size_t size, std::uint64_t seed) {
     std::mt19937_64 generator(seed);
     std::string bytes(size, '\0');
@@ -42,8 +31,6 @@ protected:
     mlv::util::write_file_atomic(root_ / name, bytes);
     return root_ / name;
   }
-
-  fs::path root_;
 };
 
 TEST_F(CacheTest, StoresAFileUnderItsIdReadOnly) {

@@ -1,3 +1,5 @@
+#include "../temp_dir.hpp"
+
 #include <mlv/config/config.hpp>
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
@@ -32,10 +34,9 @@ protected:
   void TearDown() override {
     ::unsetenv("XDG_CONFIG_HOME");
     ::unsetenv("MLV_CORE_JOBS");
-    fs::remove_all(root_);
+    TempDirTest::TearDown();
   }
   fs::path repo() const { return root_ / "repo"; }
-  fs::path root_;
 };
 
 TEST_F(ConfigTest, LayersResolveLocalOverRepoOverUserAndEnvironmentOverAll) {

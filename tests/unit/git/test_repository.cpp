@@ -1,3 +1,5 @@
+#include "../temp_dir.hpp"
+
 #include <mlv/git/repository.hpp>
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
@@ -25,7 +27,6 @@ protected:
     fs::create_directories(root_ / "repo");
     git("init -q -b main");
   }
-  void TearDown() override { fs::remove_all(root_); }
 
   void git(const std::string& arguments) {
     const auto command = "cd '" + (root_ / "repo").string() + "' && GIT_CONFIG_NOSYSTEM=1 HOME='" +
@@ -41,7 +42,6 @@ protected:
     git("add -A");
     git("commit -q -m '" + message + "'");
   }
-  fs::path root_;
 };
 
 TEST_F(GitTest, DiscoversTheWorkTreeFromASubfolder) {

@@ -1,3 +1,5 @@
+#include "../temp_dir.hpp"
+
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -13,23 +15,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TempDir : public ::testing::Test {
-protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("mlv-util-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  fs::path dir_;
-};
+using TempDir = mlv::test::TempDirTest;
 
 using AtomicFileTest = TempDir;
 
 TEST_F(AtomicFileTest, NothingAppearsUnderTheFinalNameUntilCommit) {
-  const auto target = dir_ / "model.bin";
+  const auto target = root_ / "model.bin";
   {
     mlv::util::AtomicFile file(target);
     file.write(std::string_view("partial"));
@@ -37,22 +28,22 @@ TEST_F(AtomicFileTest, NothingAppearsUnderTheFinalNameUntilCommit) {
   }
   // Abandoned: no final file and no temporary left behind.
   EXPECT_FALSE(fs::exists(target));
-  EXPECT_TRUE(fs::is_empty(dir_));
+  EXPECT_TRUE(fs::is_empty(root_));
 }
 
 TEST_F(AtomicFileTest, CommitRenamesWithTheRequestedMode) {
-  const auto target = dir_ / "object";
-  mlv::util::AtomicFile file(target, dir_ / "tmp");
+  const auto target = root_ / "object";
+  mlv::util::AtomicFile file(target, root_ / "tmp");
   file.write(std::string_view("bytes"));
   file.commit(0444);
   EXPECT_EQ(mlv::util::read_file(target), "bytes");
   EXPECT_EQ(fs::status(target).permissions() & fs::perms::all,
             fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
-  EXPECT_TRUE(fs::is_empty(dir_ / "tmp"));
+  EXPECT_TRUE(fs::is_empty(root_ / "tmp"));
 }
 
 TEST_F(AtomicFileTest, ReplacesAnExistingFileWhole) {
-  const auto target = dir_ / "config";
+  const auto target = root_ / "config";
   mlv::util::write_file_atomic(target, "old contents that are longer");
   mlv::util::write_file_atomic(target, "new");
   EXPECT_EQ(mlv::util::read_file(target), "new");
@@ -61,11 +52,11 @@ TEST_F(AtomicFileTest, ReplacesAnExistingFileWhole) {
 using FsTest = TempDir;
 
 TEST_F(FsTest, StatOfAMissingPathIsEmptyNotAnError) {
-  EXPECT_FALSE(mlv::util::stat_file(dir_ / "nope").has_value());
+  EXPECT_FALSE(mlv::util::stat_file(root_ / "nope").has_value());
 }
 
 TEST_F(FsTest, StampChangesWhenTheFileIsRewritten) {
-  const auto path = dir_ / "f";
+  const auto path = root_ / "f";
   mlv::util::write_file_atomic(path, "one");
   const auto before = mlv::util::stat_file(path);
   mlv::util::write_file_atomic(path, "two!");
@@ -77,7 +68,7 @@ TEST_F(FsTest, StampChangesWhenTheFileIsRewritten) {
 
 TEST_F(FsTest, ReadingAMissingFileNamesIt) {
   try {
-    (void)mlv::util::read_file(dir_ / "absent.bin");
+    (void)mlv::util::read_file(root_ / "absent.bin");
     FAIL() << "expected an error";
   } catch (const mlv::Error& error) {
     EXPECT_NE(std::string(error.what()).find("absent.bin"), std::string::npos);
@@ -86,9 +77,9 @@ TEST_F(FsTest, ReadingAMissingFileNamesIt) {
 }
 
 TEST_F(FsTest, RelativeInsideRejectsEscapes) {
-  EXPECT_EQ(mlv::util::relative_inside(dir_ / "a" / "b", dir_)->generic_string(), "a/b");
-  EXPECT_FALSE(mlv::util::relative_inside(dir_ / ".." / "x", dir_).has_value());
-  EXPECT_FALSE(mlv::util::relative_inside("/etc/passwd", dir_).has_value());
+  EXPECT_EQ(mlv::util::relative_inside(root_ / "a" / "b", root_)->generic_string(), "a/b");
+  EXPECT_FALSE(mlv::util::relative_inside(root_ / ".." / "x", root_).has_value());
+  EXPECT_FALSE(mlv::util::relative_inside("/etc/passwd", root_).has_value());
 }
 
 TEST(Json, EscapesAndNestsCorrectly) {
