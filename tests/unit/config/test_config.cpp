@@ -18,13 +18,10 @@ namespace fs = std::filesystem;
 using mlv::config::Config;
 using mlv::config::Scope;
 
-class ConfigTest : public ::testing::Test {
+class ConfigTest : public mlv::test::TempDirTest {
 protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("mlv-config-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    TempDirTest::SetUp();
     fs::create_directories(root_ / "repo" / ".mlv");
     fs::create_directories(root_ / "xdg");
     ::setenv("XDG_CONFIG_HOME", (root_ / "xdg").c_str(), 1);

@@ -17,13 +17,10 @@ namespace {
 namespace fs = std::filesystem;
 using mlv::git::Repository;
 
-class GitTest : public ::testing::Test {
+class GitTest : public mlv::test::TempDirTest {
 protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() /
-            ("mlv-git-test-" + std::to_string(::getpid()) + "-" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    TempDirTest::SetUp();
     fs::create_directories(root_ / "repo");
     git("init -q -b main");
   }
