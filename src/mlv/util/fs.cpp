@@ -32,10 +32,33 @@ std::optional<FileStamp> stat_file(const std::filesystem::path& path, bool follo
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+                errno_message("cannot open", path.string(), errno));
+  }
   std::string content;
-  read_blocks(path, 1 << 16, [&](std::span<const std::byte> block) {
-    content.append(reinterpret_cast<const char*>(block.data()), block.size());
-  });
+  struct stat info {};
+  if (::fstat(fd, &info) == 0 && info.st_size > 0) {
+    content.reserve(static_cast<std::size_t>(info.st_size));
+  }
+  char buffer[16384];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got < 0) {
+      const int error_number = errno;
+      ::close(fd);
+      throw Error(ExitCode::failure, errno_message("cannot read", path.string(), error_number));
+    }
+    if (got == 0) {
+      break;
+    }
+    content.append(buffer, static_cast<std::size_t>(got));
+  }
+  ::close(fd);
   return content;
 }
 

@@ -3,7 +3,9 @@
 #include <mlv/workspace/tracked.hpp>
 
 #include <algorithm>
+#include <future>
 #include <set>
+#include <thread>
 
 namespace mlv::workspace {
 
@@ -80,18 +82,14 @@ std::string data_path_for(const std::string& pointer_path, const pointer::Pointe
   return (folder / pointer.path).lexically_normal().generic_string();
 }
 
-std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std::string>& targets) {
-  std::vector<Tracked> all;
-  const auto& root = context.root();
+namespace {
+
+// Every pointer file below the work tree, sorted (skipping .git and .mlv).
+std::vector<fs::path> find_pointer_files(const fs::path& root) {
+  std::vector<fs::path> files;
   std::error_code error;
   fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, error);
-  if (error) {
-    throw Error(ExitCode::failure, "cannot list " + root.string() + ": " + error.message());
-  }
-  for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (error) {
-      throw Error(ExitCode::failure, "cannot list " + root.string() + ": " + error.message());
-    }
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
     const auto& entry = *it;
     if (entry.is_directory(error) && !entry.is_symlink(error)) {
       if (is_skipped_folder(entry.path().filename())) {
@@ -99,18 +97,39 @@ std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std:
       }
       continue;
     }
-    const auto name = entry.path().filename().string();
-    if (!ends_with(name, pointer::k_suffix) || !entry.is_regular_file(error)) {
-      continue;
+    if (ends_with(entry.path().filename().string(), pointer::k_suffix) &&
+        entry.is_regular_file(error)) {
+      files.push_back(entry.path());
     }
-    Tracked tracked;
-    tracked.pointer_path = entry.path().lexically_relative(root).generic_string();
-    tracked.pointer = pointer::read_pointer(entry.path());
-    tracked.data_path = data_path_for(tracked.pointer_path, tracked.pointer);
-    all.push_back(std::move(tracked));
   }
-  std::sort(all.begin(), all.end(),
-            [](const Tracked& a, const Tracked& b) { return a.pointer_path < b.pointer_path; });
+  if (error) {
+    throw Error(ExitCode::failure, "cannot list " + root.string() + ": " + error.message());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+} // namespace
+
+std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std::string>& targets) {
+  const auto& root = context.root();
+  const auto files = find_pointer_files(root);
+  std::vector<Tracked> all(files.size());
+  // YAML parsing dominates `mlv status` on many pointers: spread it over the cores.
+  const auto workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::future<void>> parts;
+  for (std::size_t worker = 0; worker < workers; ++worker) {
+    parts.push_back(std::async(std::launch::async, [&, worker] {
+      for (std::size_t i = worker; i < files.size(); i += workers) {
+        all[i].pointer_path = files[i].lexically_relative(root).generic_string();
+        all[i].pointer = pointer::read_pointer(files[i]);
+        all[i].data_path = data_path_for(all[i].pointer_path, all[i].pointer);
+      }
+    }));
+  }
+  for (auto& part : parts) {
+    part.get(); // rethrows the first malformed pointer
+  }
   return filter(std::move(all), relative_targets(context, targets), targets);
 }
 
