@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# How many bytes a second version of a model adds to a local-folder remote, as measured by the
+# growth of remote/packs (du -sb) and by `mlv push --json`'s bytes_sent. The reference is a
+# whole-file store (git-lfs, DVC), which adds the whole file again: the ratio is to the file size.
+#   (a) a PyTorch-style checkpoint of about 80 MB (bench/make_checkpoint.py: torch.save's zip
+#       layout, 20 float32 tensors) whose last tensor, a 512 KiB head, is fine-tuned: <= 1%.
+#   (b) a 1 GiB random file with 5% of its bytes rewritten in 50 scattered regions: <= 6%.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+BIG_SIZE=${BENCH_SIZE:-$GIB}
+CHANGED_FRACTION=0.05
+CHANGED_REGIONS=50
+GOAL_CHECKPOINT_PERCENT=1
+GOAL_SCATTERED_PERCENT=6
+
+# Sets up a repository at $1 with a local-folder remote at $1-remote, and enters it.
+repo_with_remote() {
+  new_repo "$1"
+  mlv -q remote add origin "$1-remote" --default
+  git commit -q -a -m "Model storage"
+}
+
+# push_version FILE MESSAGE: adds, commits and pushes FILE; prints push's JSON summary.
+push_version() {
+  mlv -q add "$1"
+  git commit -q -m "$2"
+  mlv push --json
+}
+
+# report LABEL FILE REMOTE PACKS_BEFORE REMOTE_BEFORE JSON GOAL_PERCENT
+report() {
+  local label=$1 file=$2 remote=$3 packs_before=$4 remote_before=$5 json=$6 goal=$7
+  local size packs_added remote_added sent
+  size=$(stat -c %s "$file")
+  packs_added=$(($(bytes_in "$remote/packs") - packs_before))
+  remote_added=$(($(bytes_in "$remote") - remote_before))
+  sent=$(json_field bytes_sent <<<"$json")
+  info "file size:                 $size bytes (a whole-file store adds all of it)"
+  info "remote/packs grew by:      $packs_added bytes"
+  info "whole remote grew by:      $remote_added bytes (packs, manifest, folders)"
+  info "push --json bytes_sent:    $sent bytes; $(json_field chunks_new <<<"$json") new chunks," \
+    "$(json_field chunks_reused <<<"$json") reused"
+  local worst=$((packs_added > sent ? packs_added : sent))
+  check "$label: bytes added / file size" \
+    "$(awk -v a="$worst" -v s="$size" 'BEGIN { printf "%.3f", 100 * a / s }')" "$goal" % \
+    "the larger of packs growth and bytes_sent; whole-file store: 100%"
+}
+
+section "(a) PyTorch-style checkpoint, last layer fine-tuned"
+repo_with_remote "$WORK/checkpoint"
+mkdir -p models
+python3 "$BENCH_DIR/make_checkpoint.py" models/model.pt --head-seed 0
+info "version 1: $(push_version models/model.pt "Checkpoint v1")"
+packs_before=$(bytes_in "$WORK/checkpoint-remote/packs")
+remote_before=$(bytes_in "$WORK/checkpoint-remote")
+# A training run writes a new file; the old one may share its inode with the cache.
+python3 "$BENCH_DIR/make_checkpoint.py" models/model.pt.new --head-seed 1
+mv models/model.pt.new models/model.pt
+json=$(push_version models/model.pt "Checkpoint v2: head fine-tuned")
+info "version 2: $json"
+report "(a) checkpoint v2" models/model.pt "$WORK/checkpoint-remote" "$packs_before" \
+  "$remote_before" "$json" "$GOAL_CHECKPOINT_PERCENT"
+
+section "(b) $((BIG_SIZE / MIB)) MiB random file, ${CHANGED_FRACTION} of its bytes changed in $CHANGED_REGIONS regions"
+repo_with_remote "$WORK/scattered"
+mkdir -p models
+make_random_file models/big.bin "$BIG_SIZE"
+info "version 1: $(push_version models/big.bin "Big v1")"
+packs_before=$(bytes_in "$WORK/scattered-remote/packs")
+remote_before=$(bytes_in "$WORK/scattered-remote")
+cp models/big.bin models/big.bin.new
+python3 - models/big.bin.new "$CHANGED_FRACTION" "$CHANGED_REGIONS" <<'PY'
+import os, random, sys
+path, fraction, regions = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+size = os.path.getsize(path)
+region = int(size * fraction) // regions
+slot = size // regions  # one region at a random place inside each slot: scattered, disjoint
+generator = random.Random(5)
+with open(path, "r+b") as out:
+    for index in range(regions):
+        out.seek(index * slot + generator.randrange(slot - region))
+        out.write(generator.randbytes(region))
+print(f"   rewrote {regions} regions of {region} bytes ({regions * region} bytes)")
+PY
+mv models/big.bin.new models/big.bin
+json=$(push_version models/big.bin "Big v2: 5% changed")
+info "version 2: $json"
+report "(b) scattered 5% change" models/big.bin "$WORK/scattered-remote" "$packs_before" \
+  "$remote_before" "$json" "$GOAL_SCATTERED_PERCENT"
+finish
