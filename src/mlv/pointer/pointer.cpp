@@ -89,26 +89,7 @@ void emit_node(YAML::Emitter& out, const YAML::Node& node) {
   out << node;
 }
 
-} // namespace
-
-std::string_view kind_name(Kind kind) {
-  return kind == Kind::dir ? "dir" : "file";
-}
-
-Pointer parse_pointer(std::string_view text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& error) {
-    throw Error(ExitCode::bad_input,
-                source + ": not valid YAML (line " + std::to_string(error.mark.line + 1) +
-                    "): " + error.msg,
-                "restore the pointer with git, or re-run `mlv add` on the data");
-  }
-  if (!root.IsMap()) {
-    throw Error(ExitCode::bad_input, source + ": not an mlv pointer (expected a YAML map)",
-                "restore the pointer with git, or re-run `mlv add` on the data");
-  }
+Pointer validate_pointer(const YAML::Node& root, const std::string& source) {
   Pointer pointer;
   const auto version = unsigned_number(root["version"], source, "version");
   if (version != static_cast<std::uint64_t>(k_format_version)) {
@@ -145,7 +126,10 @@ Pointer parse_pointer(std::string_view text, const std::string& source) {
   pointer.meta = optional_map(root["meta"], source, "meta");
   pointer.safety = optional_map(root["safety"], source, "safety");
   for (const auto& entry : root) {
-    const auto key = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      throw field_error(source, "(key)", "a top-level key must be a plain name");
+    }
+    const auto key = entry.first.Scalar();
     if (!is_known_key(key)) {
       if (!pointer.extra) {
         pointer.extra = YAML::Node(YAML::NodeType::Map);
@@ -154,6 +138,37 @@ Pointer parse_pointer(std::string_view text, const std::string& source) {
     }
   }
   return pointer;
+}
+
+} // namespace
+
+std::string_view kind_name(Kind kind) {
+  return kind == Kind::dir ? "dir" : "file";
+}
+
+Pointer parse_pointer(std::string_view text, const std::string& source) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& error) {
+    throw Error(ExitCode::bad_input,
+                source + ": not valid YAML (line " + std::to_string(error.mark.line + 1) +
+                    "): " + error.msg,
+                "restore the pointer with git, or re-run `mlv add` on the data");
+  }
+  if (!root.IsMap()) {
+    throw Error(ExitCode::bad_input, source + ": not an mlv pointer (expected a YAML map)",
+                "restore the pointer with git, or re-run `mlv add` on the data");
+  }
+  try {
+    return validate_pointer(root, source);
+  } catch (const YAML::Exception& error) {
+    // A shape yaml-cpp cannot convert (e.g. a map used as a key) is still the user's input.
+    throw Error(ExitCode::bad_input,
+                source + ": not an mlv pointer (line " + std::to_string(error.mark.line + 1) +
+                    "): " + error.msg,
+                "restore the pointer with git, or re-run `mlv add` on the data");
+  }
 }
 
 std::string serialize_pointer(const Pointer& pointer) {
@@ -186,7 +201,17 @@ std::string serialize_pointer(const Pointer& pointer) {
 }
 
 Pointer read_pointer(const std::filesystem::path& pointer_path) {
-  return parse_pointer(util::read_file(pointer_path), pointer_path.string());
+  std::string text;
+  try {
+    text = util::read_file(pointer_path);
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::missing) {
+      throw;
+    }
+    throw Error(ExitCode::missing, pointer_path.string() + ": pointer file not found",
+                "`mlv status` lists the tracked files; `mlv add` tracks a new one");
+  }
+  return parse_pointer(text, pointer_path.string());
 }
 
 void write_pointer(const std::filesystem::path& pointer_path, const Pointer& pointer) {

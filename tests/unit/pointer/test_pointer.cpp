@@ -1,5 +1,9 @@
+#include "../temp_dir.hpp"
+
 #include <mlv/pointer/pointer.hpp>
+#include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
 
 #include <gtest/gtest.h>
 
@@ -64,8 +68,64 @@ TEST(Pointer, KeepsFixedKeyOrderAndUnknownKeys) {
   EXPECT_EQ(parse_pointer(written, "d.mlv").extra["alpha"]["x"].as<int>(), 1);
 }
 
-TEST(Pointer, RejectsInvalidYaml) {
+TEST(Pointer, SerialisesToExactlyTheDocumentedBytes) {
+  mlv::pointer::Pointer pointer;
+  pointer.path = "weights";
+  pointer.kind = mlv::pointer::Kind::dir;
+  pointer.sha256 = k_id;
+  pointer.size = 42;
+  pointer.files = 3;
+  pointer.format = "safetensors";
+  pointer.meta = YAML::Load("{params: {layers: [1, 2]}, owner: bob}");
+  pointer.safety = YAML::Load("{verdict: safe}");
+  const std::string expected =
+      "# mlv pointer: the data lives in the mlv cache and remotes; see docs/formats.md\n"
+      "version: 1\npath: weights\nkind: dir\nsha256: " +
+      k_id +
+      "\nsize: 42\nfiles: 3\nformat: safetensors\nmeta: {params: {layers: [1, 2]}, owner: bob}\n"
+      "safety: {verdict: safe}\n";
+  EXPECT_EQ(serialize_pointer(pointer), expected);
+  EXPECT_EQ(serialize_pointer(pointer), serialize_pointer(pointer)) << "same pointer, same bytes";
+  const auto again = parse_pointer(expected, "w.mlv");
+  EXPECT_EQ(again.kind, mlv::pointer::Kind::dir);
+  EXPECT_EQ(again.files, std::optional<std::uint64_t>(3));
+  EXPECT_EQ(again.meta["params"]["layers"][1].as<int>(), 2);
+  EXPECT_EQ(serialize_pointer(again), expected);
+}
+
+TEST(Pointer, LeavesOutEmptyMetaAndSafety) {
+  const auto pointer = parse_pointer(valid_file_pointer() + "safety: {}\n", "m.mlv");
+  auto bare = pointer;
+  bare.meta = YAML::Node(YAML::NodeType::Map);
+  const auto text = serialize_pointer(bare);
+  EXPECT_EQ(text.find("meta"), std::string::npos) << text;
+  EXPECT_EQ(text.find("safety"), std::string::npos) << text;
+  EXPECT_EQ(text.find("files"), std::string::npos) << "a file pointer has no file count";
+}
+
+TEST(Pointer, KeepsUnknownKeysInOrderWhenRewrittenAfterAChange) {
+  auto pointer =
+      parse_pointer(valid_file_pointer() + "zz_later: 1\naa_tool: {x: [1, 2]}\n", "m.mlv");
+  pointer.size = 7; // what `mlv add` does when the data changes
+  const auto text = serialize_pointer(pointer);
+  EXPECT_NE(text.find("size: 7\n"), std::string::npos);
+  ASSERT_NE(text.find("zz_later: 1"), std::string::npos) << text;
+  EXPECT_LT(text.find("meta:"), text.find("zz_later")) << "unknown keys come after known ones";
+  EXPECT_LT(text.find("zz_later"), text.find("aa_tool")) << text;
+}
+
+TEST(Pointer, RejectsInvalidYamlNamingTheLine) {
   expect_rejected("version: 1\npath: [unclosed\n", "not valid YAML");
+  try {
+    (void)parse_pointer("version: 1\nkind: file\npath: [open\n", "p.mlv");
+    FAIL() << "accepted an unclosed list";
+  } catch (const mlv::Error& error) {
+    EXPECT_NE(std::string(error.what()).find("(line "), std::string::npos) << error.what();
+  }
+}
+
+TEST(Pointer, RejectsAMapUsedAsAKey) {
+  expect_rejected(valid_file_pointer() + "? {a: 1}\n: x\n", "key");
 }
 
 TEST(Pointer, RejectsANonMap) {
@@ -108,10 +168,67 @@ TEST(Pointer, RejectsFileCountsOnTheWrongKind) {
   expect_rejected(replace(valid_file_pointer(), "kind: file", "kind: dir"), "files");
 }
 
-TEST(Pointer, RejectsMetaThatIsNotAMap) {
-  const auto text =
-      "version: 1\npath: m\nkind: file\nsha256: " + k_id + "\nsize: 1\nmeta: [1, 2]\n";
-  expect_rejected(text, "meta");
+TEST(Pointer, RejectsMetaOrSafetyThatIsNotAMap) {
+  const auto text = "version: 1\npath: m\nkind: file\nsha256: " + k_id + "\nsize: 1\n";
+  expect_rejected(text + "meta: [1, 2]\n", "meta");
+  expect_rejected(text + "meta: plain\n", "meta");
+  expect_rejected(text + "safety: [unsafe]\n", "safety");
+}
+
+TEST(Pointer, RejectsAMissingPathOrAFractionalSize) {
+  expect_rejected(replace(valid_file_pointer(), "path: model.joblib\n", ""), "path");
+  expect_rejected(replace(valid_file_pointer(), "size: 10857", "size: 1.5"), "size");
+  expect_rejected(replace(valid_file_pointer(), "kind: file\n", ""), "kind");
+}
+
+TEST(Pointer, RejectsABadFileCountOnADir) {
+  const auto dir = replace(valid_file_pointer(), "kind: file", "kind: dir");
+  expect_rejected(replace(dir, "size: 10857", "size: 10857\nfiles: -1"), "files");
+  expect_rejected(replace(dir, "size: 10857", "size: 10857\nfiles: many"), "files");
+}
+
+class PointerFileTest : public mlv::test::TempDirTest {};
+
+TEST_F(PointerFileTest, WritesAtomicallyAndReadsBack) {
+  auto pointer = parse_pointer(valid_file_pointer(), "m.mlv");
+  const auto file = root_ / "model.joblib.mlv";
+  mlv::pointer::write_pointer(file, pointer);
+  EXPECT_EQ(mlv::util::read_file(file), serialize_pointer(pointer));
+  const auto back = mlv::pointer::read_pointer(file);
+  EXPECT_EQ(back.sha256, k_id);
+  EXPECT_EQ(mlv::pointer::data_path_of(file, back), root_ / "model.joblib");
+  pointer.size = 1;
+  mlv::pointer::write_pointer(file, pointer);
+  EXPECT_EQ(mlv::pointer::read_pointer(file).size, 1u) << "a rewrite replaces the old pointer";
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(root_)) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1u) << "no temporary file left behind";
+}
+
+TEST_F(PointerFileTest, ReadingAMissingPointerIsAMissingError) {
+  try {
+    (void)mlv::pointer::read_pointer(root_ / "absent.bin.mlv");
+    FAIL() << "read a pointer that does not exist";
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::missing);
+    EXPECT_NE(std::string(error.what()).find("absent.bin.mlv"), std::string::npos);
+    EXPECT_FALSE(error.hint().empty());
+  }
+}
+
+TEST_F(PointerFileTest, ReadingAMalformedPointerNamesTheFile) {
+  const auto file = root_ / "bad.bin.mlv";
+  mlv::util::write_file_atomic(file, replace(valid_file_pointer(), "kind: file", "kind: link"));
+  try {
+    (void)mlv::pointer::read_pointer(file);
+    FAIL() << "accepted kind: link";
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_NE(std::string(error.what()).find(file.string() + ": field 'kind'"), std::string::npos)
+        << error.what();
+  }
 }
 
 TEST(Pointer, PathHelpers) {
