@@ -32,6 +32,24 @@ std::vector<std::string> split_key(const std::string& key) {
   return parts;
 }
 
+std::string section_list() {
+  std::string list;
+  for (const auto* section : k_sections) {
+    list += (list.empty() ? "" : ", ") + std::string(section);
+  }
+  return list;
+}
+
+bool is_section(const std::string& name) {
+  return std::any_of(k_sections.begin(), k_sections.end(),
+                     [&](const char* section) { return name == section; });
+}
+
+// Remote names become one part of a dotted key and of MLV_REMOTE_<NAME>_URL.
+bool is_valid_remote_name(const std::string& name) {
+  return !name.empty() && name.find_first_of("./") == std::string::npos;
+}
+
 std::string scope_name(Scope scope) {
   switch (scope) {
   case Scope::repo:
@@ -48,20 +66,23 @@ std::string scope_name(Scope scope) {
 
 void validate_key(const std::string& key) {
   const auto parts = split_key(key);
-  const auto valid_sections = std::string("core, cache, remote, safety, transfer");
-  if (parts.size() < 2 ||
+  if (parts.size() < 2 || key.back() == '.' ||
       std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p.empty(); })) {
     throw Error(ExitCode::bad_input, "config key '" + key + "' is not of the form SECTION.NAME",
-                "sections are " + valid_sections + "; e.g. cache.type or remote.origin.url");
+                "sections are " + section_list() + "; e.g. cache.type or remote.origin.url");
   }
-  if (std::none_of(k_sections.begin(), k_sections.end(),
-                   [&](const char* s) { return parts[0] == s; })) {
+  if (!is_section(parts[0])) {
     throw Error(ExitCode::bad_input, "config key '" + key + "': unknown section '" + parts[0] + "'",
-                "sections are " + valid_sections);
+                "sections are " + section_list());
   }
   if (parts[0] == "remote" && parts.size() != 3) {
     throw Error(ExitCode::bad_input, "config key '" + key + "': remote keys are remote.NAME.OPTION",
-                "e.g. remote.origin.url");
+                "e.g. remote.origin.url; a remote name may not contain '.' or '/'");
+  }
+  if (parts[0] == "remote" && !is_valid_remote_name(parts[1])) {
+    throw Error(ExitCode::bad_input,
+                "config key '" + key + "': remote name '" + parts[1] + "' contains '/'",
+                "a remote name may not contain '.' or '/'; e.g. remote.origin.url");
   }
   if (parts[0] != "remote" && parts.size() != 2) {
     throw Error(ExitCode::bad_input, "config key '" + key + "' has too many parts",
@@ -93,6 +114,58 @@ YAML::Node load_layer(const fs::path& file) {
                 "fix the file by hand or restore it with git");
   }
   return node;
+}
+
+// Every key in `node` as a dotted key below `prefix`, maps and their entries alike (a secret may
+// be a whole map, like `headers`).
+void collect_keys(const YAML::Node& node,
+                  const std::string& prefix,
+                  std::vector<std::string>& keys) {
+  keys.push_back(prefix);
+  if (!node.IsMap()) {
+    return;
+  }
+  for (const auto& entry : node) {
+    const auto name = entry.first.IsScalar() ? entry.first.Scalar() : std::string("?");
+    collect_keys(entry.second, prefix + "." + name, keys);
+  }
+}
+
+// A layer may only hold known sections and well-named remotes; the committed layer no secrets.
+void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
+  const auto fix = "fix " + file.string() + " by hand or with `mlv config`";
+  for (const auto& entry : layer) {
+    const auto section = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+    if (!is_section(section)) {
+      throw Error(ExitCode::bad_input,
+                  file.string() + ": unknown section '" + section +
+                      "' (valid sections: " + section_list() + ")",
+                  fix);
+    }
+    if (section == "remote" && entry.second.IsMap()) {
+      for (const auto& remote : entry.second) {
+        const auto name = remote.first.IsScalar() ? remote.first.Scalar() : std::string();
+        if (!is_valid_remote_name(name)) {
+          throw Error(ExitCode::bad_input,
+                      file.string() + ": remote name '" + name + "' may not contain '.' or '/'",
+                      fix);
+        }
+      }
+    }
+    if (scope != Scope::repo) {
+      continue;
+    }
+    std::vector<std::string> keys;
+    collect_keys(entry.second, section, keys);
+    for (const auto& key : keys) {
+      if (is_secret_key(key)) {
+        throw Error(ExitCode::bad_input,
+                    file.string() + ": '" + key +
+                        "' is a secret and may not be set in the committed config",
+                    "move it to .mlv/config.local with `mlv config --local " + key + " VALUE`");
+      }
+    }
+  }
 }
 
 std::optional<std::string> lookup(const YAML::Node& layer, const std::vector<std::string>& parts) {
@@ -189,18 +262,8 @@ Config Config::load(const fs::path& repo_root) {
     config.layers_[scope] = load_layer(file);
   }
   // The committed config is untrusted: a secret there is refused rather than used.
-  if (const auto it = config.layers_.find(Scope::repo); it != config.layers_.end()) {
-    for (const auto& remote : config.remotes()) {
-      for (const auto& [option, value] : remote.options) {
-        const auto key = "remote." + remote.name + "." + option;
-        if (is_secret_key(key) && lookup(it->second, split_key(key))) {
-          throw Error(ExitCode::bad_input,
-                      config.files_[Scope::repo].string() + ": '" + key +
-                          "' is a secret and may not be set in the committed config",
-                      "move it to .mlv/config.local with `mlv config --local " + key + " VALUE`");
-        }
-      }
-    }
+  for (const auto& [scope, layer] : config.layers_) {
+    check_layer(layer, config.files_[scope], scope);
   }
   return config;
 }
