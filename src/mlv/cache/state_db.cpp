@@ -28,6 +28,14 @@ CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
 )sql";
 
+// Resets a statement when a scope ends: a statement left stepped keeps a read transaction open,
+// whose stale snapshot makes this connection's next write fail with SQLITE_BUSY at once, without
+// waiting for the busy timeout, when another process wrote meanwhile.
+struct ResetOnExit {
+  sqlite3_stmt* handle;
+  ~ResetOnExit() { sqlite3_reset(handle); }
+};
+
 } // namespace
 
 struct StateDb::Statement {
@@ -69,6 +77,7 @@ StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
   exec("PRAGMA synchronous=NORMAL");
   Transaction transaction(*this);
   auto& version = statement("PRAGMA user_version");
+  const ResetOnExit reset_version{version.handle};
   const int current =
       sqlite3_step(version.handle) == SQLITE_ROW ? static_cast<int>(version.number(0)) : 0;
   if (current > k_schema_version) {
@@ -152,6 +161,7 @@ std::optional<std::string> StateDb::find_file_id(const std::filesystem::path& pa
   const std::lock_guard lock(mutex_);
   auto& query = statement(
       "SELECT id FROM workspace_files WHERE path=?1 AND inode=?2 AND size=?3 AND mtime_ns=?4");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, path.string()).bind(2, stamp.inode).bind(3, stamp.size).bind(4, stamp.mtime_ns);
   if (sqlite3_step(query.handle) == SQLITE_ROW) {
     return query.text(0);
@@ -165,6 +175,7 @@ void StateDb::record_file_id(const std::filesystem::path& path,
   const std::lock_guard lock(mutex_);
   auto& query = statement("INSERT OR REPLACE INTO workspace_files(path, inode, size, mtime_ns, id) "
                           "VALUES(?1, ?2, ?3, ?4, ?5)");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, path.string())
       .bind(2, stamp.inode)
       .bind(3, stamp.size)
@@ -181,6 +192,7 @@ void StateDb::record_local_chunks(const Manifest& manifest) {
   for (const auto& chunk : manifest.chunks) {
     auto& query = statement(
         "INSERT OR IGNORE INTO local_chunks(chunk, file, offset, length) VALUES(?1, ?2, ?3, ?4)");
+    const ResetOnExit reset_query{query.handle};
     query.bind(1, chunk.id)
         .bind(2, manifest.id)
         .bind(3, offset)
@@ -196,6 +208,7 @@ void StateDb::record_local_chunks(const Manifest& manifest) {
 std::optional<LocalChunk> StateDb::find_local_chunk(const std::string& chunk_id) {
   const std::lock_guard lock(mutex_);
   auto& query = statement("SELECT file, offset, length FROM local_chunks WHERE chunk=?1");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, chunk_id);
   if (sqlite3_step(query.handle) == SQLITE_ROW) {
     return LocalChunk{query.text(0), static_cast<std::uint64_t>(query.number(1)),
@@ -207,6 +220,7 @@ std::optional<LocalChunk> StateDb::find_local_chunk(const std::string& chunk_id)
 void StateDb::forget_local_file(const std::string& file_id) {
   const std::lock_guard lock(mutex_);
   auto& query = statement("DELETE FROM local_chunks WHERE file=?1");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, file_id);
   if (sqlite3_step(query.handle) != SQLITE_DONE) {
     fail("forget local chunks");
@@ -247,6 +261,7 @@ std::optional<RemoteChunk> StateDb::find_remote_chunk(const std::string& remote,
 void StateDb::record_remote_manifest(const std::string& remote, const std::string& file_id) {
   const std::lock_guard lock(mutex_);
   auto& query = statement("INSERT OR IGNORE INTO remote_manifests(remote, file) VALUES(?1, ?2)");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, remote).bind(2, file_id);
   if (sqlite3_step(query.handle) != SQLITE_DONE) {
     fail("record a remote manifest");
@@ -256,6 +271,7 @@ void StateDb::record_remote_manifest(const std::string& remote, const std::strin
 bool StateDb::remote_has_manifest(const std::string& remote, const std::string& file_id) {
   const std::lock_guard lock(mutex_);
   auto& query = statement("SELECT 1 FROM remote_manifests WHERE remote=?1 AND file=?2");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, remote).bind(2, file_id);
   return sqlite3_step(query.handle) == SQLITE_ROW;
 }
@@ -265,6 +281,7 @@ void StateDb::forget_remote_packs(const std::string& remote,
   Transaction transaction(*this);
   for (const auto& pack : packs) {
     auto& query = statement("DELETE FROM remote_chunks WHERE remote=?1 AND pack=?2");
+    const ResetOnExit reset_query{query.handle};
     query.bind(1, remote).bind(2, pack);
     if (sqlite3_step(query.handle) != SQLITE_DONE) {
       fail("forget remote packs");
@@ -276,6 +293,7 @@ void StateDb::forget_remote_packs(const std::string& remote,
 void StateDb::forget_remote_manifest(const std::string& remote, const std::string& file_id) {
   const std::lock_guard lock(mutex_);
   auto& query = statement("DELETE FROM remote_manifests WHERE remote=?1 AND file=?2");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, remote).bind(2, file_id);
   if (sqlite3_step(query.handle) != SQLITE_DONE) {
     fail("forget a remote manifest");
@@ -287,6 +305,7 @@ void StateDb::forget_remote(const std::string& remote) {
   for (const char* sql : {"DELETE FROM remote_chunks WHERE remote=?1",
                           "DELETE FROM remote_manifests WHERE remote=?1"}) {
     auto& query = statement(sql);
+    const ResetOnExit reset_query{query.handle};
     query.bind(1, remote);
     if (sqlite3_step(query.handle) != SQLITE_DONE) {
       fail("forget a remote");
