@@ -72,9 +72,25 @@ std::string blob_text(git_blob* blob) {
                      static_cast<std::size_t>(git_blob_rawsize(blob)));
 }
 
-// The "/name" line that ignores exactly one entry of a folder.
+// The "/name" line that ignores exactly one entry of a folder: glob characters and a trailing
+// space are escaped so that "model[1].bin" matches itself and not "model1.bin".
 std::string ignore_line(const std::string& data_path) {
-  return "/" + fs::path(data_path).filename().string();
+  const auto name = fs::path(data_path).filename().string();
+  if (name.find_first_of("\n\r") != std::string::npos) {
+    throw Error(ExitCode::bad_input,
+                "cannot add '" + data_path + "' to a .gitignore: its name contains a line break",
+                "rename the file");
+  }
+  std::string line = "/";
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool trailing_space = c == ' ' && name.find_first_not_of(' ', i) == std::string::npos;
+    if (c == '\\' || c == '*' || c == '?' || c == '[' || trailing_space) {
+      line += '\\';
+    }
+    line += c;
+  }
+  return line;
 }
 
 std::vector<std::string> lines_of(const std::string& text) {
@@ -82,6 +98,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   std::stringstream stream(text);
   std::string line;
   while (std::getline(stream, line)) {
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back(); // a .gitignore written on Windows
+    }
     lines.push_back(line);
   }
   return lines;
@@ -95,7 +114,9 @@ struct WalkState {
 
 int collect_matching(const char* root, const git_tree_entry* entry, void* payload) {
   auto* state = static_cast<WalkState*>(payload);
-  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) {
+  // A symbolic link's blob is its target's name, not a file's content.
+  if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB ||
+      git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
     return 0;
   }
   const std::string name = git_tree_entry_name(entry);
@@ -265,7 +286,8 @@ std::string Repository::resolve_commit(const std::string& revision) const {
   }
   Object commit;
   if (git_object_peel(commit.out(), object.get(), GIT_OBJECT_COMMIT) < 0) {
-    throw Error(ExitCode::bad_input, "revision '" + revision + "' does not name a commit");
+    throw Error(ExitCode::bad_input, "revision '" + revision + "' does not name a commit",
+                "give a commit id, branch or tag that points to a commit");
   }
   return oid_hex(git_object_id(commit.get()));
 }

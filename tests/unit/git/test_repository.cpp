@@ -9,8 +9,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <set>
 
 namespace {
 
@@ -39,6 +42,15 @@ protected:
     git("add -A");
     git("commit -q -m '" + message + "'");
   }
+  // What `git` itself prints for a command run in the repository.
+  std::string git_output(const std::string& arguments) {
+    const auto out = root_ / "git-output.txt";
+    const auto command = "cd '" + (root_ / "repo").string() + "' && GIT_CONFIG_NOSYSTEM=1 HOME='" +
+                         root_.string() + "' git " + arguments + " > '" + out.string() + "'";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    return mlv::util::read_file(out);
+  }
+  fs::path repo_dir() const { return root_ / "repo"; }
 };
 
 TEST_F(GitTest, DiscoversTheWorkTreeFromASubfolder) {
@@ -120,6 +132,178 @@ TEST_F(GitTest, ReadsPointersOfOlderCommitsWithoutACheckout) {
     EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
     EXPECT_NE(std::string(error.what()).find("no-such-branch"), std::string::npos);
   }
+}
+
+TEST_F(GitTest, ABareRepositoryIsNotAWorkTree) {
+  fs::create_directories(root_ / "bare.git");
+  const auto command = "git init -q --bare '" + (root_ / "bare.git").string() + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0);
+  for (const auto& start : {root_ / "bare.git", root_ / "bare.git" / "refs"}) {
+    try {
+      (void)Repository::discover(start);
+      FAIL() << "accepted a bare repository at " << start;
+    } catch (const mlv::Error& error) {
+      EXPECT_EQ(error.code(), mlv::ExitCode::not_a_repository);
+      EXPECT_NE(std::string(error.what()).find("bare"), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST_F(GitTest, IgnoreCreatesTheGitignoreBesideTheDataAndGitAgrees) {
+  write("models/deep/keep.txt", "x");
+  write("top.bin", "t");
+  write("models/deep/net.bin", "n");
+  auto repo = Repository::discover(repo_dir());
+  EXPECT_EQ(repo.ignore("models/deep/net.bin"),
+            std::optional<std::string>("models/deep/.gitignore"));
+  EXPECT_EQ(mlv::util::read_file(repo_dir() / "models/deep/.gitignore"), "/net.bin\n");
+  EXPECT_EQ(repo.ignore("top.bin"), std::optional<std::string>(".gitignore"));
+  EXPECT_EQ(git_output("status --porcelain --untracked-files=all"),
+            "?? .gitignore\n?? models/deep/.gitignore\n?? models/deep/keep.txt\n")
+      << "git itself no longer sees the data files";
+  EXPECT_EQ(repo.unignore("top.bin"), std::optional<std::string>(".gitignore"));
+  EXPECT_EQ(mlv::util::read_file(repo_dir() / ".gitignore"), "");
+  EXPECT_FALSE(repo.unignore("top.bin").has_value()) << "nothing left to remove";
+  EXPECT_FALSE(repo.unignore("models/other/x.bin").has_value()) << "no .gitignore there";
+}
+
+TEST_F(GitTest, IgnoreMatchesNamesWithGlobCharactersLiterally) {
+  write("m/model[1].bin", "a");
+  write("m/model1.bin", "b");
+  write("m/star*.bin", "c");
+  write("m/stars.bin", "d");
+  auto repo = Repository::discover(repo_dir());
+  ASSERT_TRUE(repo.ignore("m/model[1].bin").has_value());
+  ASSERT_TRUE(repo.ignore("m/star*.bin").has_value());
+  EXPECT_TRUE(repo.is_ignored("m/model[1].bin"));
+  EXPECT_TRUE(repo.is_ignored("m/star*.bin"));
+  EXPECT_FALSE(repo.is_ignored("m/model1.bin")) << "a glob would have matched this one";
+  EXPECT_FALSE(repo.is_ignored("m/stars.bin"));
+  EXPECT_EQ(git_output("status --porcelain --untracked-files=all"),
+            "?? m/.gitignore\n?? m/model1.bin\n?? m/stars.bin\n");
+  ASSERT_TRUE(repo.unignore("m/model[1].bin").has_value());
+  ASSERT_TRUE(repo.unignore("m/star*.bin").has_value());
+  EXPECT_EQ(mlv::util::read_file(repo_dir() / "m/.gitignore"), "");
+}
+
+TEST_F(GitTest, UnignoreKeepsEveryOtherLine) {
+  write(".gitignore", "# build output\r\n/build/\r\n/net.bin\r\n*.log\r\n");
+  auto repo = Repository::discover(repo_dir());
+  EXPECT_FALSE(repo.ignore("net.bin").has_value()) << "already ignored by the existing line";
+  EXPECT_EQ(repo.unignore("net.bin"), std::optional<std::string>(".gitignore"));
+  EXPECT_EQ(mlv::util::read_file(repo_dir() / ".gitignore"), "# build output\n/build/\n*.log\n");
+}
+
+TEST_F(GitTest, StagingADeletedFileStagesItsRemoval) {
+  write("a.mlv", "one");
+  commit("one");
+  fs::remove(repo_dir() / "a.mlv");
+  auto repo = Repository::discover(repo_dir());
+  repo.stage({"a.mlv"});
+  EXPECT_EQ(git_output("status --porcelain"), "D  a.mlv\n");
+}
+
+TEST_F(GitTest, ResolvesRelativeRevisionsBranchesAndTags) {
+  write("a.mlv", "one");
+  commit("one");
+  git("tag light");
+  write("a.mlv", "two");
+  commit("two");
+  git("tag -a v2 -m release");
+  git("branch side HEAD~1");
+  const auto blob = git_output("hash-object -w a.mlv");
+  git("tag blob-tag " + blob.substr(0, 40));
+  write("a.mlv", "three");
+  commit("three");
+
+  const auto repo = Repository::discover(repo_dir());
+  const auto head = repo.resolve_commit("HEAD");
+  EXPECT_EQ(repo.head_commit(), std::optional<std::string>(head));
+  EXPECT_EQ(head + "\n", git_output("rev-parse HEAD"));
+  const auto one = repo.resolve_commit("HEAD~2");
+  EXPECT_EQ(repo.resolve_commit("light"), one);
+  EXPECT_EQ(repo.resolve_commit("side"), one);
+  EXPECT_EQ(repo.resolve_commit(one.substr(0, 10)), one) << "a short id";
+  const auto two = repo.resolve_commit("v2");
+  EXPECT_EQ(two, repo.resolve_commit("HEAD~1")) << "an annotated tag peels to its commit";
+  EXPECT_EQ(repo.resolve_commit("main"), head);
+  auto tags = repo.tag_commits();
+  auto expected_tags = std::vector<std::string>{one, two};
+  std::sort(expected_tags.begin(), expected_tags.end());
+  EXPECT_EQ(tags, expected_tags) << "the tag on a blob is skipped";
+  auto branches = repo.branch_commits();
+  auto expected_branches = std::vector<std::string>{one, head};
+  std::sort(expected_branches.begin(), expected_branches.end());
+  EXPECT_EQ(branches, expected_branches);
+  try {
+    (void)repo.resolve_commit("blob-tag");
+    FAIL() << "a tag on a blob resolved to a commit";
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_NE(std::string(error.what()).find("blob-tag"), std::string::npos);
+  }
+  try {
+    (void)repo.resolve_commit("HEAD~9");
+    FAIL() << "resolved beyond the first commit";
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_FALSE(error.hint().empty());
+  }
+}
+
+TEST_F(GitTest, FilesWithSuffixReadsAnOlderCommitWithoutACheckout) {
+  write("models/a.bin.mlv", "old pointer");
+  write("models/a.bin", "data");
+  write("top.mlv", "top");
+  commit("old");
+  const auto repo = Repository::discover(repo_dir());
+  const auto old = repo.resolve_commit("HEAD");
+  write("models/a.bin.mlv", "new pointer");
+  fs::remove(repo_dir() / "top.mlv");
+  fs::create_symlink("models/a.bin.mlv", repo_dir() / "link.mlv");
+  commit("new");
+
+  const auto at_old = repo.files_with_suffix(old, ".mlv");
+  ASSERT_EQ(at_old.size(), 2u);
+  std::map<std::string, std::string> by_path;
+  for (const auto& file : at_old) {
+    by_path[file.path] = file.content;
+  }
+  EXPECT_EQ(by_path["models/a.bin.mlv"], "old pointer");
+  EXPECT_EQ(by_path["top.mlv"], "top");
+  const auto at_head = repo.files_with_suffix(repo.resolve_commit("HEAD"), ".mlv");
+  ASSERT_EQ(at_head.size(), 1u) << "the symbolic link is not a pointer of its own";
+  EXPECT_EQ(at_head[0].path, "models/a.bin.mlv");
+  EXPECT_EQ(at_head[0].content, "new pointer");
+  EXPECT_EQ(mlv::util::read_file(repo_dir() / "models/a.bin.mlv"), "new pointer");
+  EXPECT_FALSE(fs::exists(repo_dir() / "top.mlv")) << "the work tree is untouched";
+  EXPECT_FALSE(repo.read_file(old, "models").has_value()) << "a folder is not a file";
+}
+
+TEST_F(GitTest, AllCommitsCoversEveryRefOnce) {
+  write("a", "1");
+  commit("c1");
+  write("a", "2");
+  commit("c2");
+  git("checkout -q -b side");
+  write("a", "side");
+  commit("c3 on side");
+  git("tag -a only-tagged -m t");
+  git("checkout -q main");
+  git("branch -q -D side");
+  write("a", "3");
+  commit("c4");
+  git("branch copy-of-main");
+
+  const auto repo = Repository::discover(repo_dir());
+  const auto commits = repo.all_commits();
+  EXPECT_EQ(commits.size(), 4u) << "the commit kept only by a tag counts, shared ones once";
+  std::set<std::string> unique(commits.begin(), commits.end());
+  EXPECT_EQ(unique.size(), commits.size());
+  const auto info = repo.commit_info(repo.resolve_commit("only-tagged"));
+  EXPECT_EQ(info.summary, "c3 on side");
+  EXPECT_EQ(info.author, "t");
+  EXPECT_GT(info.time, 1600000000);
 }
 
 } // namespace
