@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `mlv add` of a fresh 1 GiB random file against one `openssl dgst -sha256` over the same file.
-# mlv reads the file once to hash it, cut it into chunks, hash the chunks and copy it into the
-# cache, so the goal is to cost at most 1.5 times a plain SHA-256 pass. Both start from a warm
+# mlv reads the file once to hash it while the kernel copies it into the cache (chunking waits
+# for the first push), so the goal is to cost at most 1.5 times a plain SHA-256 pass. Both start from a warm
 # page cache (dropping caches needs privileges a benchmark should not use). Each mlv run uses a
 # new repository, so the file is always new to it; the median of BENCH_RUNS runs is reported.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
