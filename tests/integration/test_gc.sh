@@ -61,7 +61,7 @@ assert_in_cache "$wip_id" "the uncommitted workspace version"
 assert_in_cache "$a_id" "a member of the workspace dir"
 
 # Plain gc drops what only another branch names; answering y to the prompt removes.
-printf 'y\n' | mlv gc >/dev/null
+answer_out=$(printf 'y\n' | mlv gc 2>&1) || fail "gc answered y failed:"$'\n'"$answer_out"
 assert_not_in_cache "$side_id" "side's version after gc without selections"
 for id in "$v2_id" "$wip_id" "$a_id"; do assert_in_cache "$id" "a workspace object"; done
 

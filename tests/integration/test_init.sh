@@ -56,6 +56,18 @@ for cmd in init add status checkout verify remote config push pull fetch get rem
   assert_ok mlv "$cmd" --help
   [[ -n "$output" ]] || fail "mlv $cmd --help printed nothing"
 done
+# -q prints nothing on success (before or after the command); -v still succeeds.
+make_random_file quiet.bin 1000
+assert_ok mlv -q add quiet.bin
+assert_eq "$output" "" "output of mlv -q add"
+assert_exists quiet.bin.mlv
+assert_ok mlv status --quiet
+assert_eq "$output" "" "output of mlv status --quiet"
+assert_ok mlv -v status
+assert_contains "$stdout" "quiet.bin"
+# Errors are still reported under -q.
+assert_exit 6 bash -c 'rm -rf .mlv/cache && rm quiet.bin && "$MLV" -q checkout quiet.bin'
+assert_contains "$output" "quiet.bin"
 # An unknown command or option is a usage error.
 assert_exit 2 mlv no-such-command
 assert_exit 2 mlv status --no-such-option
