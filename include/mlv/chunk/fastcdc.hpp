@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -22,6 +23,12 @@ struct Params {
 inline constexpr Params k_default_params{};
 inline constexpr const char* k_gear_table_name = "mlv-gear-v1";
 
+// The 256 entries of the gear table "mlv-gear-v1" (docs/formats-chunking.md gives the rule).
+const std::array<std::uint64_t, 256>& gear_table();
+
+// Throws Error(bad_input) unless 0 < min <= avg <= max <= 1 GiB and avg is a power of two.
+void validate_params(const Params& params);
+
 // Where the next cut falls in `data` (FastCDC with normalized chunking, level 2): a length in
 // [1, data.size()]. Returns data.size() when no boundary is found before max_size or the data end,
 // so callers must only trust a cut shorter than data.size() or one at max_size.
@@ -42,11 +49,13 @@ public:
 
   Chunker(Params params, Sink sink);
   void update(std::span<const std::byte> data);
-  // Emits the last (possibly short) chunk.
+  // Emits the remaining chunks, the last one possibly shorter than min_size.
   void finish();
 
 private:
   void emit(std::span<const std::byte> bytes);
+  // Emits every chunk that starts with at least max_size bytes ahead; returns the bytes used.
+  std::size_t cut_while_full(std::span<const std::byte> bytes);
 
   Params params_;
   Sink sink_;

@@ -1,5 +1,6 @@
 #include <mlv/chunk/fastcdc.hpp>
 #include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 
 #include <algorithm>
@@ -11,8 +12,9 @@ namespace mlv::chunk {
 
 namespace {
 
-constexpr std::size_t k_read_block_size = 1 << 20;
-constexpr std::size_t k_chunk_buffer_size = 4 << 20;
+constexpr std::size_t k_read_block_size = 4 << 20;
+// Chunk lengths are stored as 32-bit numbers (manifests, ChunkInfo).
+constexpr std::uint32_t k_largest_max_size = 1u << 30;
 
 // The "mlv-gear-v1" table: 256 values of splitmix64 seeded with the ASCII bytes "mlv-gear"
 // read as a big-endian integer. Changing it changes every chunk boundary, so it is versioned.
@@ -33,12 +35,28 @@ constexpr std::array<std::uint64_t, 256> make_gear_table() {
 
 constexpr auto k_gear = make_gear_table();
 
-// A mask of the `bits` highest bits: the gear hash's high bits depend on the most recent bytes.
+// A mask of the `bits` highest bits. Bit k of the gear hash depends on the last k + 1 bytes, so
+// the high bits see a window of up to 64 bytes while the low bits see only the last few.
 constexpr std::uint64_t top_bits_mask(unsigned bits) {
   return bits == 0 ? 0 : ~std::uint64_t{0} << (64 - bits);
 }
 
 } // namespace
+
+const std::array<std::uint64_t, 256>& gear_table() {
+  return k_gear;
+}
+
+void validate_params(const Params& params) {
+  if (params.min_size == 0 || params.min_size > params.avg_size ||
+      params.avg_size > params.max_size || params.max_size > k_largest_max_size ||
+      !std::has_single_bit(params.avg_size)) {
+    throw Error(ExitCode::bad_input,
+                "invalid chunker sizes min=" + std::to_string(params.min_size) + " avg=" +
+                    std::to_string(params.avg_size) + " max=" + std::to_string(params.max_size),
+                "use 0 < min <= avg <= max <= 1 GiB with avg a power of two");
+  }
+}
 
 std::size_t find_cut(std::span<const std::byte> data, const Params& params) {
   std::size_t size = data.size();
@@ -73,7 +91,8 @@ std::size_t find_cut(std::span<const std::byte> data, const Params& params) {
 }
 
 Chunker::Chunker(Params params, Sink sink) : params_(params), sink_(std::move(sink)) {
-  pending_.reserve(std::max<std::size_t>(k_chunk_buffer_size, 2 * params_.max_size));
+  validate_params(params_);
+  pending_.reserve(2 * std::size_t{params_.max_size});
 }
 
 void Chunker::emit(std::span<const std::byte> bytes) {
@@ -85,26 +104,40 @@ void Chunker::emit(std::span<const std::byte> bytes) {
   sink_(info, bytes);
 }
 
+std::size_t Chunker::cut_while_full(std::span<const std::byte> bytes) {
+  std::size_t start = 0;
+  while (bytes.size() - start >= params_.max_size) {
+    const auto rest = bytes.subspan(start);
+    const std::size_t cut = find_cut(rest, params_);
+    emit(rest.first(cut));
+    start += cut;
+  }
+  return start;
+}
+
 void Chunker::update(std::span<const std::byte> data) {
-  // Cuts are decided only with max_size bytes of look-ahead (or at finish), so boundaries do not
-  // depend on how the input is split into blocks. The buffer holds many chunks so that the
-  // leftover is moved to its front once per buffer, not once per chunk.
-  const std::size_t capacity = std::max<std::size_t>(k_chunk_buffer_size, 2 * params_.max_size);
+  // A cut is decided only with max_size bytes of look-ahead (or at finish), so boundaries do not
+  // depend on how the input is split into blocks. Chunks are cut in the caller's bytes; only a
+  // tail shorter than max_size is copied, to be completed by the next block.
   while (!data.empty()) {
-    const std::size_t take = std::min(capacity - pending_.size(), data.size());
-    pending_.insert(pending_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
-    data = data.subspan(take);
-    if (pending_.size() < capacity) {
+    if (pending_.empty()) {
+      const std::size_t used = cut_while_full(data);
+      pending_.assign(data.begin() + static_cast<std::ptrdiff_t>(used), data.end());
       return;
     }
-    std::size_t start = 0;
-    while (pending_.size() - start >= params_.max_size) {
-      const auto rest = std::span<const std::byte>(pending_).subspan(start);
-      const std::size_t cut = find_cut(rest, params_);
-      emit(rest.first(cut));
-      start += cut;
+    // pending_ holds less than max_size bytes: complete it with up to max_size new bytes, cut
+    // the chunks that start in it, then go on in the caller's bytes where they end.
+    const std::size_t take = std::min<std::size_t>(data.size(), params_.max_size);
+    pending_.insert(pending_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+    const std::size_t used = cut_while_full(pending_);
+    const std::size_t left = pending_.size() - used;
+    if (left <= take) {
+      pending_.clear();
+      data = data.subspan(take - left);
+    } else {
+      pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(used));
+      data = data.subspan(take);
     }
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(start));
   }
 }
 
