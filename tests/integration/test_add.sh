@@ -115,6 +115,20 @@ make_random_file ckpt/b.bin 40000
 assert_ok mlv add ckpt
 assert_ne "$(pointer_id ckpt.mlv)" "$dir_id" "dir id after changing a file"
 
+# Names with spaces and glob characters: the .gitignore entry matches exactly that file.
+git commit -q -m "before odd names"
+make_random_file "odd dir/model [v1] *final*.bin" 3000
+make_random_file "odd dir/model v1 final.bin" 3000
+assert_ok mlv add "odd dir/model [v1] *final*.bin"
+assert_yaml "odd dir/model [v1] *final*.bin.mlv" path "model [v1] *final*.bin"
+git check-ignore -q "odd dir/model [v1] *final*.bin" || fail "git does not ignore the odd-named file"
+if git check-ignore -q "odd dir/model v1 final.bin"; then
+  fail "the .gitignore entry for 'model [v1] *final*.bin' also ignores 'model v1 final.bin':"$'\n'"$(cat "odd dir/.gitignore")"
+fi
+rm "odd dir/model [v1] *final*.bin"
+assert_ok mlv checkout "odd dir/model [v1] *final*.bin"
+assert_yaml "odd dir/model [v1] *final*.bin.mlv" sha256 "$(sha256_of "odd dir/model [v1] *final*.bin")"
+
 # Errors: missing file (non-zero, names it), a path outside the repo (4), an uninitialised repo (3).
 assert_exit_nonzero() { run "$@"; [[ "$status" != 0 ]] || fail "'$*' succeeded"$'\n'"$(last_output)"; }
 assert_exit_nonzero mlv add no_such_model.bin

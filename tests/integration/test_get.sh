@@ -43,6 +43,16 @@ assert_eq "$(ls -A | sort | tr '\n' ' ')" "m1.bin m2.bin m3.bin " "files in the 
 assert_ok mlv get "$TEST_ROOT/clone" models/m.bin -r origin -o m4.bin
 assert_file_eq m4.bin "$TEST_ROOT/m.v2"
 
+# An existing OUT is replaced only with --force.
+echo "keep me" >existing.bin
+run mlv get "$TEST_ROOT/clone" models/m.bin -o existing.bin
+[[ "$status" != 0 ]] || fail "get overwrote an existing output without --force"
+assert_contains "$output" "existing.bin"
+assert_eq "$(cat existing.bin)" "keep me" "existing output after a refused get"
+assert_ok mlv get "$TEST_ROOT/clone" models/m.bin -o existing.bin --force
+assert_file_eq existing.bin "$TEST_ROOT/m.v2"
+rm existing.bin
+
 # Errors name what is wrong and write no output.
 run mlv get "$TEST_ROOT/clone" models/nothing.bin -o bad1.bin
 [[ "$status" != 0 ]] || fail "get of an untracked path succeeded"

@@ -101,6 +101,18 @@ assert_file_eq models/net.bin "$TEST_ROOT/net.v2"
   fail "pulling a 21-byte edit of a 3 MB file received too much: $stats"
 assert_ok mlv verify
 
+# Pushing a version whose cache object is gone: 6, naming the file.
+cd "$TEST_ROOT/origin-repo"
+make_random_file models/lost.bin 5000
+assert_ok mlv add models/lost.bin
+lost_id=$(pointer_id models/lost.bin.mlv)
+chmod u+w ".mlv/cache/files/${lost_id:0:2}"
+rm -f ".mlv/cache/files/${lost_id:0:2}/$lost_id"
+assert_exit 6 mlv push models/lost.bin
+assert_contains "$output" "lost.bin"
+assert_not_exists "$TEST_ROOT/store/manifests/${lost_id:0:2}/$lost_id"
+assert_ok mlv remove models/lost.bin
+
 # A third clone pulls one target only.
 git clone -q "$TEST_ROOT/origin-repo" "$TEST_ROOT/clone2"
 cd "$TEST_ROOT/clone2"
