@@ -1,3 +1,5 @@
+#include "hashing_copy.hpp"
+
 #include <mlv/cache/cache.hpp>
 #include <mlv/hash/sha256.hpp>
 #include <mlv/util/atomic_file.hpp>
@@ -8,17 +10,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <condition_variable>
-#include <deque>
-#include <exception>
 #include <linux/fs.h>
-#include <mutex>
 #include <optional>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <thread>
 
 namespace mlv::cache {
 
@@ -26,196 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t k_copy_block_size = 4 << 20;
-constexpr std::size_t k_copy_blocks_in_flight = 4;
 constexpr unsigned k_object_mode = 0444;
-constexpr std::uint64_t k_kernel_copy_slice = 64 << 20;
-
-// Hands filled blocks from the reading (hashing) thread to the writing thread and back, so
-// hashing and writing overlap while memory stays at k_copy_blocks_in_flight blocks.
-class BlockPipe {
-public:
-  struct Block {
-    std::vector<std::byte> bytes = std::vector<std::byte>(k_copy_block_size);
-    std::size_t size = 0;
-  };
-
-  BlockPipe() {
-    for (auto& block : blocks_) {
-      free_.push_back(&block);
-    }
-  }
-
-  Block* take_free() { return pop(free_); }
-  void give_free(Block* block) { push(free_, block); }
-  Block* take_full() { return pop(full_); }
-  void give_full(Block* block) { push(full_, block); } // nullptr: no more blocks
-
-private:
-  Block* pop(std::deque<Block*>& queue) {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !queue.empty(); });
-    auto* block = queue.front();
-    queue.pop_front();
-    return block;
-  }
-  void push(std::deque<Block*>& queue, Block* block) {
-    {
-      const std::lock_guard lock(mutex_);
-      queue.push_back(block);
-    }
-    changed_.notify_all();
-  }
-
-  std::array<Block, k_copy_blocks_in_flight> blocks_;
-  std::deque<Block*> free_;
-  std::deque<Block*> full_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-};
-
-class ReadFd {
-public:
-  explicit ReadFd(const fs::path& path)
-      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), path_(path) {
-    if (fd_ < 0) {
-      throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
-                  errno_message("cannot open", path.string(), errno));
-    }
-    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
-  }
-  ~ReadFd() { ::close(fd_); }
-  int get() const { return fd_; }
-
-  // Fills `buffer` as far as the file allows; returns the bytes read (short only at the end).
-  std::size_t read_full(std::byte* buffer, std::size_t size) {
-    std::size_t filled = 0;
-    while (filled < size) {
-      const ssize_t got = ::read(fd_, buffer + filled, size - filled);
-      if (got < 0 && errno == EINTR) {
-        continue;
-      }
-      if (got < 0) {
-        throw Error(ExitCode::failure, errno_message("cannot read", path_.string(), errno));
-      }
-      if (got == 0) {
-        break;
-      }
-      filled += static_cast<std::size_t>(got);
-    }
-    return filled;
-  }
-
-private:
-  int fd_;
-  fs::path path_;
-};
-
-// Copies `source` into `file` while hashing it; returns the id and size.
-StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
-  ReadFd input(source);
-  hash::Sha256 hasher;
-  std::uint64_t size = 0;
-  BlockPipe pipe;
-  std::exception_ptr write_error;
-  std::thread writer([&] {
-    while (auto* block = pipe.take_full()) {
-      if (!write_error) {
-        try {
-          file.write(std::span<const std::byte>(block->bytes.data(), block->size));
-        } catch (...) {
-          write_error = std::current_exception();
-        }
-      }
-      pipe.give_free(block);
-    }
-  });
-  try {
-    while (true) {
-      auto* block = pipe.take_free();
-      block->size = input.read_full(block->bytes.data(), block->bytes.size());
-      if (block->size == 0) {
-        pipe.give_free(block);
-        break;
-      }
-      hasher.update(std::span<const std::byte>(block->bytes.data(), block->size));
-      size += block->size;
-      pipe.give_full(block);
-    }
-  } catch (...) {
-    pipe.give_full(nullptr);
-    writer.join();
-    throw;
-  }
-  pipe.give_full(nullptr);
-  writer.join();
-  if (write_error) {
-    std::rethrow_exception(write_error);
-  }
-  return {hasher.finish_hex(), size};
-}
-
-// Copies `source` to `target_fd` inside the kernel (copy_file_range), in slices whose writeback
-// starts at once, so the final fsync has little left to do. False when the kernel or filesystem
-// cannot (the caller then copies through user space).
-bool kernel_copy(const fs::path& source, int target_fd, std::uint64_t size) {
-  const int source_fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-  if (source_fd < 0) {
-    return false;
-  }
-  ::posix_fallocate(target_fd, 0, static_cast<off_t>(size));
-  std::uint64_t done = 0;
-  bool ok = true;
-  while (done < size) {
-    const auto slice =
-        static_cast<std::size_t>(std::min<std::uint64_t>(size - done, k_kernel_copy_slice));
-    const ssize_t copied = ::copy_file_range(source_fd, nullptr, target_fd, nullptr, slice, 0);
-    if (copied < 0 && errno == EINTR) {
-      continue;
-    }
-    if (copied <= 0) {
-      ok = false;
-      break;
-    }
-    ::sync_file_range(target_fd, static_cast<off_t>(done), copied, SYNC_FILE_RANGE_WRITE);
-    done += static_cast<std::uint64_t>(copied);
-  }
-  ::close(source_fd);
-  if (!ok) {
-    ::ftruncate(target_fd, 0);
-    ::lseek(target_fd, 0, SEEK_SET);
-  }
-  return ok;
-}
-
-// Hashes `source` while the kernel copies it to `file` on another thread. The source's stamp
-// (size, mtime, ctime, inode) must not change meanwhile, or the copy might not be what was hashed.
-std::optional<StoredFile> copy_in_kernel_while_hashing(const fs::path& source,
-                                                       util::AtomicFile& file) {
-  const auto before = util::stat_file(source, true);
-  if (!before) {
-    throw Error(ExitCode::missing, "cannot add " + source.string() + ": no such file");
-  }
-  bool copied = false;
-  std::thread copier([&] { copied = kernel_copy(source, file.fd(), before->size); });
-  std::string id;
-  try {
-    id = hash::sha256_file_hex(source);
-  } catch (...) {
-    copier.join();
-    throw;
-  }
-  copier.join();
-  if (!copied) {
-    return std::nullopt;
-  }
-  if (util::stat_file(source, true) != before ||
-      util::stat_file(file.temp_path())->size != before->size) {
-    throw Error(ExitCode::failure, source.string() + " changed while it was being added",
-                "add it again once nothing is writing to it");
-  }
-  return StoredFile{id, before->size};
-}
 
 // A copy-on-write clone where the filesystem supports it (btrfs, XFS): no bytes are copied.
 bool try_reflink(const fs::path& source, int target_fd) {
@@ -279,10 +86,9 @@ StoredFile Cache::store_file(const fs::path& source) {
   util::AtomicFile file(tmp_dir() / "incoming", tmp_dir());
   StoredFile stored;
   if (try_reflink(source, file.fd())) {
-    stored.id = hash::sha256_file_hex(source);
+    // Hash the clone, not the source: the id then names exactly the bytes that are kept.
+    stored.id = hash::sha256_file_hex(file.temp_path());
     stored.size = util::stat_file(file.temp_path())->size;
-  } else if (auto copied = copy_in_kernel_while_hashing(source, file)) {
-    stored = *copied;
   } else {
     stored = copy_hashing(source, file);
   }
@@ -356,12 +162,7 @@ void Cache::adopt_file(const fs::path& temp_file, const std::string& expected_id
 void Cache::copy_out(const std::string& id, const fs::path& destination, unsigned mode) {
   const auto object = file_path(id);
   util::AtomicFile file(destination, destination.parent_path());
-  StoredFile copied;
-  if (auto kernel = copy_in_kernel_while_hashing(object, file)) {
-    copied = *kernel;
-  } else {
-    copied = copy_hashing(object, file);
-  }
+  const auto copied = copy_hashing(object, file);
   if (copied.id != id) {
     throw Error(ExitCode::integrity,
                 "cache object " + id + " (" + object.string() +

@@ -1,0 +1,240 @@
+#include "hashing_copy.hpp"
+
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace mlv::cache {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t k_block_size = 4 << 20;
+constexpr std::size_t k_blocks_in_flight = 4;
+// O_DIRECT needs buffers, offsets and lengths aligned to the device's logical block size; a page
+// is a multiple of every common one.
+constexpr std::size_t k_direct_alignment = 4096;
+
+struct FreeAligned {
+  void operator()(std::byte* bytes) const { std::free(bytes); }
+};
+
+// Hands filled blocks from the reading (hashing) thread to the writing thread and back, so
+// hashing and writing overlap while memory stays at k_blocks_in_flight blocks.
+class BlockPipe {
+public:
+  struct Block {
+    std::unique_ptr<std::byte, FreeAligned> bytes;
+    std::size_t size = 0;
+  };
+
+  BlockPipe() {
+    for (auto& block : blocks_) {
+      block.bytes.reset(
+          static_cast<std::byte*>(std::aligned_alloc(k_direct_alignment, k_block_size)));
+      if (!block.bytes) {
+        throw std::bad_alloc();
+      }
+      free_.push_back(&block);
+    }
+  }
+
+  Block* take_free() { return pop(free_); }
+  void give_free(Block* block) { push(free_, block); }
+  Block* take_full() { return pop(full_); }
+  void give_full(Block* block) { push(full_, block); } // nullptr: no more blocks
+
+private:
+  Block* pop(std::deque<Block*>& queue) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return !queue.empty(); });
+    auto* block = queue.front();
+    queue.pop_front();
+    return block;
+  }
+  void push(std::deque<Block*>& queue, Block* block) {
+    {
+      const std::lock_guard lock(mutex_);
+      queue.push_back(block);
+    }
+    changed_.notify_all();
+  }
+
+  std::array<Block, k_blocks_in_flight> blocks_;
+  std::deque<Block*> free_;
+  std::deque<Block*> full_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+};
+
+class SourceFile {
+public:
+  explicit SourceFile(const fs::path& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), path_(path) {
+    if (fd_ < 0) {
+      throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+                  errno_message("cannot open", path.string(), errno));
+    }
+    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+  }
+  ~SourceFile() { ::close(fd_); }
+  SourceFile(const SourceFile&) = delete;
+  SourceFile& operator=(const SourceFile&) = delete;
+
+  // Fills `buffer` as far as the file allows; returns the bytes read (short only at the end).
+  std::size_t read_full(std::byte* buffer, std::size_t size) {
+    std::size_t filled = 0;
+    while (filled < size) {
+      const ssize_t got = ::read(fd_, buffer + filled, size - filled);
+      if (got < 0 && errno == EINTR) {
+        continue;
+      }
+      if (got < 0) {
+        throw Error(ExitCode::failure, errno_message("cannot read", path_.string(), errno));
+      }
+      if (got == 0) {
+        break;
+      }
+      filled += static_cast<std::size_t>(got);
+    }
+    return filled;
+  }
+
+private:
+  int fd_;
+  fs::path path_;
+};
+
+// Writes blocks to the temporary file, with O_DIRECT while the filesystem accepts it: every
+// block but the last is a whole number of pages, so only the file's tail goes through the page
+// cache. Any refusal (EINVAL) turns O_DIRECT off and the bytes are written the ordinary way.
+class TargetWriter {
+public:
+  explicit TargetWriter(const util::AtomicFile& file) : fd_(file.fd()), path_(file.temp_path()) {
+    const int flags = ::fcntl(fd_, F_GETFL);
+    direct_ = flags >= 0 && ::fcntl(fd_, F_SETFL, flags | O_DIRECT) == 0;
+  }
+  ~TargetWriter() { set_direct(false); }
+  TargetWriter(const TargetWriter&) = delete;
+  TargetWriter& operator=(const TargetWriter&) = delete;
+
+  void write(const std::byte* bytes, std::size_t size) {
+    if (direct_) {
+      const std::size_t aligned = size - size % k_direct_alignment;
+      const std::size_t done = write_all(bytes, aligned);
+      bytes += done;
+      size -= done;
+      if (size > 0) {
+        set_direct(false);
+      }
+    }
+    if (write_all(bytes, size) != size) {
+      throw Error(ExitCode::failure, errno_message("cannot write", path_.string(), errno),
+                  "check the free space of the cache's filesystem");
+    }
+  }
+
+private:
+  // Writes as much as the current mode allows; returns the bytes written. Only an O_DIRECT
+  // write may stop early (errno EINVAL), for the caller to go on without O_DIRECT.
+  std::size_t write_all(const std::byte* bytes, std::size_t size) {
+    std::size_t done = 0;
+    while (done < size) {
+      const ssize_t written = ::write(fd_, bytes + done, size - done);
+      if (written < 0 && errno == EINTR) {
+        continue;
+      }
+      if (written < 0 && errno == EINVAL && direct_) {
+        break;
+      }
+      if (written <= 0) {
+        throw Error(ExitCode::failure, errno_message("cannot write", path_.string(), errno),
+                    "check the free space of the cache's filesystem");
+      }
+      done += static_cast<std::size_t>(written);
+      if (direct_ && done % k_direct_alignment != 0) {
+        break; // a short direct write leaves the next offset unaligned
+      }
+    }
+    return done;
+  }
+
+  void set_direct(bool on) {
+    if (direct_ == on) {
+      return;
+    }
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags >= 0) {
+      ::fcntl(fd_, F_SETFL, on ? flags | O_DIRECT : flags & ~O_DIRECT);
+    }
+    direct_ = on;
+  }
+
+  int fd_;
+  fs::path path_;
+  bool direct_ = false;
+};
+
+} // namespace
+
+StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
+  SourceFile input(source);
+  hash::Sha256 hasher;
+  std::uint64_t size = 0;
+  BlockPipe pipe;
+  TargetWriter output(file);
+  std::exception_ptr write_error;
+  std::atomic<bool> write_failed{false};
+  std::thread writer([&] {
+    while (auto* block = pipe.take_full()) {
+      if (!write_failed) {
+        try {
+          output.write(block->bytes.get(), block->size);
+        } catch (...) {
+          write_error = std::current_exception();
+          write_failed = true;
+        }
+      }
+      pipe.give_free(block);
+    }
+  });
+  try {
+    while (!write_failed) {
+      auto* block = pipe.take_free();
+      block->size = input.read_full(block->bytes.get(), k_block_size);
+      if (block->size == 0) {
+        pipe.give_free(block);
+        break;
+      }
+      hasher.update(std::span<const std::byte>(block->bytes.get(), block->size));
+      size += block->size;
+      pipe.give_full(block);
+    }
+  } catch (...) {
+    pipe.give_full(nullptr);
+    writer.join();
+    throw;
+  }
+  pipe.give_full(nullptr);
+  writer.join();
+  if (write_error) {
+    std::rethrow_exception(write_error);
+  }
+  return {hasher.finish_hex(), size};
+}
+
+} // namespace mlv::cache
