@@ -1,4 +1,5 @@
 #include <mlv/util/error.hpp>
+#include <mlv/workspace/status.hpp>
 #include <mlv/workspace/sync.hpp>
 
 #include <thread>
@@ -112,8 +113,25 @@ std::vector<Tracked> select_tracked(Context& context, const SyncRequest& request
   return workspace_pointers(context, request.targets);
 }
 
+// Names the pointers whose data the cache lacks, so the user knows what to re-add or fetch.
+static void require_in_cache(Context& context, const std::vector<Tracked>& tracked) {
+  std::string missing;
+  for (const auto& item : tracked) {
+    if (!in_cache(context.cache(), item.pointer)) {
+      missing += "\n  " + item.pointer_path + " (" + item.pointer.sha256.substr(0, 12) + ")";
+    }
+  }
+  if (!missing.empty()) {
+    throw Error(ExitCode::missing,
+                "cannot push: the cache lacks the data these pointers name:" + missing,
+                "`mlv add` the file again if you have it, or `mlv fetch -r REMOTE` it from a "
+                "remote that has it");
+  }
+}
+
 transfer::Stats push(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
+  require_in_cache(context, tracked);
   auto targets = targets_of(tracked);
   targets.history_file_ids = history_ids(context, tracked, targets);
   auto remote = open_remote(context.config(), request.remote);
