@@ -10,15 +10,18 @@ namespace mlv::cache {
 
 namespace {
 
-constexpr int k_schema_version = 1;
-constexpr std::chrono::milliseconds k_busy_timeout{60'000};
+// Version 2: a chunk may be indexed in several cached files, so removing one of them keeps the
+// chunk findable in the others (version 1 kept one file per chunk).
+constexpr int k_schema_version = 2;
+constexpr std::chrono::milliseconds k_busy_timeout{30'000};
 
 constexpr const char* k_schema = R"sql(
 CREATE TABLE IF NOT EXISTS workspace_files(
   path TEXT PRIMARY KEY, inode INTEGER NOT NULL, size INTEGER NOT NULL,
   mtime_ns INTEGER NOT NULL, id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS local_chunks(
-  chunk TEXT PRIMARY KEY, file TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL);
+  chunk TEXT NOT NULL, file TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL,
+  PRIMARY KEY(chunk, file));
 CREATE INDEX IF NOT EXISTS local_chunks_by_file ON local_chunks(file);
 CREATE TABLE IF NOT EXISTS remote_chunks(
   remote TEXT NOT NULL, chunk TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL,
@@ -26,6 +29,18 @@ CREATE TABLE IF NOT EXISTS remote_chunks(
 CREATE INDEX IF NOT EXISTS remote_chunks_by_pack ON remote_chunks(remote, pack);
 CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
+)sql";
+
+// Run before k_schema on a version 1 database: moves its local chunk index aside, to be copied
+// into the version 2 table.
+constexpr const char* k_migrate_from_1 = R"sql(
+ALTER TABLE local_chunks RENAME TO local_chunks_v1;
+DROP INDEX IF EXISTS local_chunks_by_file;
+)sql";
+constexpr const char* k_migrate_from_1_copy = R"sql(
+INSERT OR IGNORE INTO local_chunks(chunk, file, offset, length)
+  SELECT chunk, file, offset, length FROM local_chunks_v1;
+DROP TABLE local_chunks_v1;
 )sql";
 
 // Resets a statement when a scope ends: a statement left stepped keeps a read transaction open,
@@ -76,16 +91,23 @@ StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=NORMAL");
   Transaction transaction(*this);
-  auto& version = statement("PRAGMA user_version");
-  const ResetOnExit reset_version{version.handle};
-  const int current =
-      sqlite3_step(version.handle) == SQLITE_ROW ? static_cast<int>(version.number(0)) : 0;
+  const int current = [&] {
+    auto& version = statement("PRAGMA user_version");
+    const ResetOnExit reset_version{version.handle}; // before any change of the schema
+    return sqlite3_step(version.handle) == SQLITE_ROW ? static_cast<int>(version.number(0)) : 0;
+  }();
   if (current > k_schema_version) {
     throw Error(ExitCode::failure,
                 "the state database " + db_path.string() + " was written by a newer mlv",
                 "upgrade mlv, or delete the file (it is rebuilt)");
   }
+  if (current == 1) {
+    exec(k_migrate_from_1);
+  }
   exec(k_schema);
+  if (current == 1) {
+    exec(k_migrate_from_1_copy);
+  }
   exec(("PRAGMA user_version=" + std::to_string(k_schema_version)).c_str());
   transaction.commit();
 }
@@ -236,6 +258,7 @@ void StateDb::record_remote_chunks(const std::string& remote, const Manifest& ma
     auto& query =
         statement("INSERT OR REPLACE INTO remote_chunks(remote, chunk, pack, offset, length) "
                   "VALUES(?1, ?2, ?3, ?4, ?5)");
+    const ResetOnExit reset_query{query.handle};
     query.bind(1, remote).bind(2, chunk.id).bind(3, chunk.pack).bind(4, chunk.pack_offset);
     query.bind(5, std::uint64_t{chunk.length});
     if (sqlite3_step(query.handle) != SQLITE_DONE) {
@@ -250,6 +273,7 @@ std::optional<RemoteChunk> StateDb::find_remote_chunk(const std::string& remote,
   const std::lock_guard lock(mutex_);
   auto& query =
       statement("SELECT pack, offset, length FROM remote_chunks WHERE remote=?1 AND chunk=?2");
+  const ResetOnExit reset_query{query.handle};
   query.bind(1, remote).bind(2, chunk_id);
   if (sqlite3_step(query.handle) == SQLITE_ROW) {
     return RemoteChunk{query.text(0), static_cast<std::uint64_t>(query.number(1)),
