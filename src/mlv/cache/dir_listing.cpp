@@ -20,16 +20,25 @@ constexpr std::string_view k_magic = "mlv-dir 1";
 
 bool is_safe_entry_path(std::string_view path) {
   if (path.empty() || path.front() == '/' || path.back() == '/' ||
-      path.find_first_of(std::string_view("\\\n\r\0", 4)) != std::string_view::npos) {
+      path.find("//") != std::string_view::npos) {
     return false;
   }
-  for (const auto& part : std::filesystem::path(std::string(path))) {
-    if (part == ".." || part == "." || part.empty()) {
+  for (const char c : path) {
+    // Control characters (a newline would end the entry) and backslashes (Windows separators).
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') {
       return false;
     }
   }
-  return path.find("//") == std::string_view::npos;
+  for (const auto& part : std::filesystem::path(std::string(path))) {
+    if (part == ".." || part == ".") {
+      return false;
+    }
+  }
+  return true;
 }
+
+constexpr const char* k_path_rule =
+    "relative, '/'-separated, without '.', '..', empty parts, control characters or backslashes";
 
 std::vector<DirEntry> sorted(std::vector<DirEntry> entries) {
   std::sort(entries.begin(), entries.end(),
@@ -48,9 +57,25 @@ std::uint64_t DirListing::total_size() const {
 }
 
 std::string serialize_dir_listing(const DirListing& listing) {
+  const auto entries = sorted(listing.entries);
   std::string out(k_magic);
   out += '\n';
-  for (const auto& entry : sorted(listing.entries)) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& entry = entries[i];
+    // Refuse what parse_dir_listing would refuse, so no listing is written that cannot be read.
+    if (!is_safe_entry_path(entry.path)) {
+      throw Error(ExitCode::bad_input,
+                  "cannot list '" + entry.path + "' in a tracked folder: a path must be " +
+                      k_path_rule,
+                  "rename the file");
+    }
+    if (i > 0 && entries[i - 1].path == entry.path) {
+      throw Error(ExitCode::bad_input, "dir listing: path '" + entry.path + "' appears twice");
+    }
+    if (!hash::is_content_id(entry.id)) {
+      throw Error(ExitCode::bad_input,
+                  "dir listing: '" + entry.id + "' (for " + entry.path + ") is not a content id");
+    }
     out += entry.id + ' ' + std::to_string(entry.size) + (entry.executable ? " 755 " : " 644 ") +
            entry.path + '\n';
   }
@@ -109,7 +134,7 @@ DirListing parse_dir_listing(std::string_view text, const std::string& source) {
     const auto path = line.substr(third + 1);
     if (!is_safe_entry_path(path)) {
       fail(source, line_number,
-           "unsafe path '" + std::string(path) + "' (empty, absolute, or with '..')");
+           "unsafe path '" + std::string(path) + "' (a path must be " + k_path_rule + ")");
     }
     if (!seen.insert(path).second) {
       fail(source, line_number, "duplicate path '" + std::string(path) + "'");

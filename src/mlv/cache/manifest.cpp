@@ -2,7 +2,9 @@
 #include <mlv/hash/sha256.hpp>
 #include <mlv/util/error.hpp>
 
+#include <array>
 #include <charconv>
+#include <optional>
 #include <sstream>
 
 namespace mlv::cache {
@@ -10,6 +12,7 @@ namespace mlv::cache {
 namespace {
 
 constexpr std::string_view k_magic = "mlv-manifest 1";
+constexpr std::size_t k_size_line = 3;
 
 class LineReader {
 public:
@@ -31,6 +34,12 @@ public:
 
   bool at_end() const { return position_ >= text_.size(); }
 
+  // Fails on the line after the last one read (text found where none is expected).
+  [[noreturn]] void fail_on_next_line(const std::string& what) {
+    ++line_;
+    fail(what);
+  }
+
   [[noreturn]] void fail(const std::string& what) const {
     throw Error(ExitCode::bad_input, source_ + ": line " + std::to_string(line_) + ": " + what,
                 "the manifest is damaged; delete it and fetch or push again");
@@ -43,17 +52,22 @@ private:
   std::size_t line_ = 0;
 };
 
-std::vector<std::string_view> split(std::string_view line) {
-  std::vector<std::string_view> words;
+// The space-separated words of a line, when there are exactly N of them (no allocation: a 1 GiB
+// file's manifest has about 16k lines).
+template <std::size_t N>
+std::optional<std::array<std::string_view, N>> split(std::string_view line) {
+  std::array<std::string_view, N> words;
   std::size_t start = 0;
-  while (start <= line.size()) {
-    const auto end = line.find(' ', start);
-    words.push_back(
-        line.substr(start, end == std::string_view::npos ? line.size() - start : end - start));
+  for (std::size_t i = 0; i < N; ++i) {
+    const auto end = i + 1 < N ? line.find(' ', start) : line.size();
     if (end == std::string_view::npos) {
-      break;
+      return std::nullopt;
     }
+    words[i] = line.substr(start, end - start);
     start = end + 1;
+  }
+  if (words[N - 1].find(' ') != std::string_view::npos) {
+    return std::nullopt;
   }
   return words;
 }
@@ -83,10 +97,11 @@ std::string_view keyed(std::string_view line, std::string_view key, const LineRe
 }
 
 chunk::Params parse_chunker(std::string_view line, const LineReader& reader) {
-  const auto words = split(keyed(line, "chunker", reader));
-  if (words.size() != 5 || words[0] != "fastcdc") {
+  const auto split_words = split<5>(keyed(line, "chunker", reader));
+  if (!split_words || (*split_words)[0] != "fastcdc") {
     reader.fail("expected 'chunker fastcdc min=N avg=N max=N gear=NAME'");
   }
+  const auto& words = *split_words;
   chunk::Params params;
   const auto value = [&](std::string_view word, std::string_view name) {
     if (!word.starts_with(name) || word.size() <= name.size() || word[name.size()] != '=') {
@@ -149,10 +164,11 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
   manifest.chunks.reserve(count);
   std::uint64_t total = 0;
   for (std::uint64_t i = 0; i < count; ++i) {
-    const auto words = split(reader.next("a chunk line"));
-    if (words.size() != 4) {
+    const auto split_words = split<4>(reader.next("a chunk line"));
+    if (!split_words) {
       reader.fail("expected '<chunk id> <length> <pack id|-> <offset|->'");
     }
+    const auto& words = *split_words;
     ChunkEntry entry;
     entry.id = id(words[0], reader, "chunk id");
     entry.length = number<std::uint32_t>(words[1], reader, "chunk length");
@@ -167,12 +183,13 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
     manifest.chunks.push_back(std::move(entry));
   }
   if (!reader.at_end()) {
-    reader.fail("unexpected text after the last chunk");
+    reader.fail_on_next_line("unexpected text after the last chunk");
   }
   if (total != manifest.size) {
     throw Error(ExitCode::bad_input,
-                source + ": chunk lengths add up to " + std::to_string(total) +
-                    " bytes, not the file's " + std::to_string(manifest.size),
+                source + ": line " + std::to_string(k_size_line) + ": size " +
+                    std::to_string(manifest.size) + " but the chunk lengths add up to " +
+                    std::to_string(total),
                 "the manifest is damaged; delete it and fetch or push again");
   }
   return manifest;

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -221,7 +222,8 @@ TEST_F(StateDbTest, ThreeProcessesCreateAndWriteTheSameDatabaseAtOnce) {
     if (child == 0) {
       try {
         write_many(db_path(), prefix);
-      } catch (...) {
+      } catch (const std::exception& error) {
+        std::fprintf(stderr, "%s: %s\n", prefix, error.what());
         ::_exit(1);
       }
       ::_exit(0);
