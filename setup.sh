@@ -19,6 +19,9 @@ PACKAGES=(
   libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev
   clang-format python3
 )
+# What the test suite adds: servers it starts on 127.0.0.1 (nginx with WebDAV; s3rver and Azurite
+# from npm, pinned in tests/servers/package-lock.json) and the aws cli that reads what mlv pushed.
+TEST_PACKAGES=(nginx-light libnginx-mod-http-dav-ext awscli)
 
 usage() {
   cat <<EOF
@@ -65,14 +68,15 @@ missing_packages() {
 }
 
 install_packages() {
+  local wanted=("$@")
   if ! command -v dpkg-query >/dev/null || ! command -v apt-get >/dev/null; then
     die "dpkg-query and apt-get are not available" \
       "setup.sh supports Debian 12; elsewhere install the packages listed in it and build by hand"
   fi
   local missing
-  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
+  mapfile -t missing < <(missing_packages "${wanted[@]}")
   if ((${#missing[@]} == 0)); then
-    say "All ${#PACKAGES[@]} required Debian packages are installed"
+    say "All ${#wanted[@]} required Debian packages are installed"
     return
   fi
   say "Installing missing Debian packages: ${missing[*]}"
@@ -80,9 +84,18 @@ install_packages() {
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
   as_root "${apt[@]}" update ||
     die "apt-get update failed" "check the machine's apt sources and network access"
-  as_root "${apt[@]}" install --no-install-recommends "${missing[@]}" ||
-    die "apt-get install failed for: ${missing[*]}" "see apt-get's message above"
-  mapfile -t missing < <(missing_packages "${PACKAGES[@]}")
+  # Packages such as nginx start a system service on install; the tests start their own on
+  # 127.0.0.1, so a policy-rc.d (only if the machine has none) keeps services from starting.
+  local policy=/usr/sbin/policy-rc.d added_policy=""
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod 755 "$policy" &&
+      added_policy=yes
+  fi
+  local status=0
+  as_root "${apt[@]}" install --no-install-recommends "${missing[@]}" || status=$?
+  [[ -z $added_policy ]] || as_root rm -f "$policy"
+  ((status == 0)) || die "apt-get install failed for: ${missing[*]}" "see apt-get's message above"
+  mapfile -t missing < <(missing_packages "${wanted[@]}")
   ((${#missing[@]} == 0)) || die "still not installed after apt-get: ${missing[*]}"
 }
 
@@ -96,6 +109,22 @@ build() {
 run_demo() {
   say "Running the demo (scripts/demo.sh)"
   MLV="$BUILD_DIR/mlv" bash "$REPO_ROOT/scripts/demo.sh"
+}
+
+# Node.js and npm for the test servers: Debian's, unless the machine already has node and npm.
+# Then the servers themselves, exactly as pinned in the lockfile.
+install_test_servers() {
+  local packages=("${TEST_PACKAGES[@]}")
+  command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
+  install_packages "${packages[@]}"
+  local dir=$REPO_ROOT/tests/servers
+  # node_modules/.mlv-lock is the lockfile of the last `npm ci` that completed.
+  if ! cmp -s "$dir/package-lock.json" "$dir/node_modules/.mlv-lock"; then
+    say "Installing the test servers (npm ci in tests/servers)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+      die "npm ci failed in tests/servers" "see npm's message above"
+    cp "$dir/package-lock.json" "$dir/node_modules/.mlv-lock"
+  fi
 }
 
 # Runs the unit and integration tests, then the format check; fails if either failed.
@@ -130,7 +159,8 @@ main() {
   esac
   (($# == 1)) || die "too many arguments: $*" "give one command: demo, test or build"
 
-  install_packages
+  install_packages "${PACKAGES[@]}"
+  [[ $command != test ]] || install_test_servers
   build
   case "$command" in
     demo) run_demo ;;
