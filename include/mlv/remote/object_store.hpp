@@ -50,6 +50,9 @@ public:
   virtual void remove(const std::string& key) = 0;
   // The remote's URL for messages, with any secret redacted.
   virtual std::string display_url() const = 0;
+  // Requests repeated after a failed attempt (5xx, 429, reset, stall) since the store was
+  // opened, for --json summaries; 0 for stores that never retry.
+  virtual std::uint64_t retries() const { return 0; }
 };
 
 // Options of a configured remote (`remote.<name>.<option>`), passed to the backend's factory.

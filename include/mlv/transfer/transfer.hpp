@@ -42,6 +42,7 @@ struct Stats {
   std::uint64_t objects_sent = 0;     // packs, manifests, dir listings written
   std::uint64_t objects_received = 0; // manifests, dir listings, pack ranges read
   std::uint64_t requests = 0;
+  std::uint64_t retries = 0; // requests the remote repeated after failures (network remotes)
   std::uint64_t files_transferred = 0;
   std::uint64_t files_skipped = 0; // already there
   std::uint64_t chunks_new = 0;    // chunks packed (push) or downloaded (fetch)

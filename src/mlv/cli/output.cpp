@@ -80,6 +80,8 @@ std::string stats_json(const transfer::Stats& stats) {
       .value(stats.objects_received)
       .key("requests")
       .value(stats.requests)
+      .key("retries")
+      .value(stats.retries)
       .key("files_transferred")
       .value(stats.files_transferred)
       .key("files_skipped")

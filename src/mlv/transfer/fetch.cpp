@@ -335,7 +335,7 @@ load_dir_listing(cache::Cache& cache, RemoteHandle remote, const std::string& di
   if (auto listing = cache.read_dir(dir_id)) {
     return *listing;
   }
-  Meter meter({});
+  Meter meter({}, remote.store);
   std::string text;
   try {
     text = read_object(remote, dir_key(dir_id), meter);
@@ -362,7 +362,7 @@ Stats fetch(cache::Cache& cache,
             RemoteHandle remote,
             const Targets& targets,
             const Options& options) {
-  Meter meter(options.progress);
+  Meter meter(options.progress, remote.store);
   check_layout(remote, false, meter);
   std::set<std::string> files = targets.file_ids;
   for (const auto& dir_id : targets.dir_ids) {

@@ -10,8 +10,10 @@ namespace mlv::transfer {
 // Stats shared by worker threads, with progress reports throttled to a few per second.
 class Meter {
 public:
-  explicit Meter(ProgressCallback progress)
-      : progress_(std::move(progress)), started_(std::chrono::steady_clock::now()) {}
+  // Counts the retries of `store` from now on.
+  Meter(ProgressCallback progress, const remote::ObjectStore& store)
+      : progress_(std::move(progress)), store_(store), retries_before_(store.retries()),
+        started_(std::chrono::steady_clock::now()) {}
 
   template <typename Update>
   void update(Update&& change) {
@@ -28,6 +30,7 @@ public:
 
   Stats finish() {
     const std::lock_guard lock(mutex_);
+    stats_.retries = store_.retries() - retries_before_;
     stats_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     return stats_;
@@ -36,6 +39,8 @@ public:
 private:
   static constexpr std::chrono::milliseconds k_report_interval{200};
   ProgressCallback progress_;
+  const remote::ObjectStore& store_;
+  std::uint64_t retries_before_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_report_{};
   Stats stats_;

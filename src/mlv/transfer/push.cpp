@@ -287,7 +287,7 @@ Stats push(cache::Cache& cache,
            RemoteHandle remote,
            const Targets& targets,
            const Options& options) {
-  Meter meter(options.progress);
+  Meter meter(options.progress, remote.store);
   check_layout(remote, true, meter);
   std::set<std::string> files = targets.file_ids;
   std::vector<std::pair<std::string, std::string>> dirs; // id, listing text
