@@ -225,6 +225,7 @@ private:
     pool_.submit([this, writer, sequence, pack_id] {
       const auto size = util::stat_file(writer->path())->size;
       remote_.store.put_file(pack_key(pack_id), writer->path());
+      remember_pack(pack_id, *writer);
       const std::lock_guard lock(uploaded_mutex_);
       uploaded_[sequence] = pack_id;
       meter_.update([&](Stats& stats) {
@@ -233,6 +234,19 @@ private:
         stats.bytes_sent += size;
       });
     });
+  }
+
+  // Records where the chunks of a pack now confirmed on the remote live, before any manifest
+  // names them: a push killed before its manifests reuses these packs when run again instead of
+  // sending their bytes once more. pack_present() still checks such a pack before a manifest
+  // points into it.
+  void remember_pack(const std::string& pack_id, const PackWriter& writer) {
+    cache::Manifest located;
+    located.chunks.reserve(writer.entries().size());
+    for (const auto& entry : writer.entries()) {
+      located.chunks.push_back({entry.chunk_id, entry.length, pack_id, entry.offset});
+    }
+    cache_.state().record_remote_chunks(remote_.state_key, located);
   }
 
   void write_ready_manifests() {

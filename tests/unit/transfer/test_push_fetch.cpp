@@ -177,6 +177,24 @@ TEST_F(PushFetchTest, AManifestIsNeverWrittenBeforeItsPacks) {
   EXPECT_EQ(read_all(machine("ci").file_path(id)), read_all(work("v6")));
 }
 
+TEST_F(PushFetchTest, APushCutShortBeforeItsManifestReusesThePacksItGotUp) {
+  const auto id = add_random("laptop", 8);
+  FaultStore failing(*store_, "manifests/"); // every pack goes up, the manifest does not
+  EXPECT_THROW(push(machine("laptop"), remote(failing), files({id}), options()), Error);
+  const auto packs = count_objects("packs/");
+  ASSERT_GE(packs, 6u);
+  EXPECT_EQ(count_objects("manifests/"), 0u);
+  // The next push sends the manifest only; its manifest points into the packs already there.
+  const auto again = push(machine("laptop"), remote(), files({id}), options());
+  EXPECT_EQ(again.chunks_new, 0u);
+  EXPECT_EQ(again.bytes_reused, k_file_size);
+  EXPECT_EQ(again.objects_sent, 1u);
+  EXPECT_LT(again.bytes_sent, 64u * 1024);
+  EXPECT_EQ(count_objects("packs/"), packs);
+  fetch(machine("ci"), remote(), files({id}), options());
+  EXPECT_EQ(read_all(machine("ci").file_path(id)), read_all(work("v8")));
+}
+
 TEST_F(PushFetchTest, AStaleStateDatabaseDoesNotMakeManifestsPointAtLostPacks) {
   const auto v1 = add_random("laptop", 7);
   push(machine("laptop"), remote(), files({v1}), options());
