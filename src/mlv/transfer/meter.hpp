@@ -10,10 +10,8 @@ namespace mlv::transfer {
 // Stats shared by worker threads, with progress reports throttled to a few per second.
 class Meter {
 public:
-  // Counts the retries of `store` from now on.
-  Meter(ProgressCallback progress, const remote::ObjectStore& store)
-      : progress_(std::move(progress)), store_(store), retries_before_(store.retries()),
-        started_(std::chrono::steady_clock::now()) {}
+  explicit Meter(ProgressCallback progress)
+      : progress_(std::move(progress)), started_(std::chrono::steady_clock::now()) {}
 
   template <typename Update>
   void update(Update&& change) {
@@ -30,17 +28,26 @@ public:
 
   Stats finish() {
     const std::lock_guard lock(mutex_);
-    stats_.retries = store_.retries() - retries_before_;
     stats_.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
     return stats_;
   }
 
+  // As finish(), with the requests and retries a network store counted since `before` (every
+  // attempt on the wire, where the meter counts one per object operation).
+  Stats finish(const remote::ObjectStore& store, const remote::StoreCounters& before) {
+    auto stats = finish();
+    const auto after = store.counters();
+    if (after.requests > before.requests) {
+      stats.requests = after.requests - before.requests;
+      stats.retries = after.retries - before.retries;
+    }
+    return stats;
+  }
+
 private:
   static constexpr std::chrono::milliseconds k_report_interval{200};
   ProgressCallback progress_;
-  const remote::ObjectStore& store_;
-  std::uint64_t retries_before_ = 0;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_report_{};
   Stats stats_;
