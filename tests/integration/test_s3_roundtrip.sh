@@ -12,13 +12,14 @@ export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
 
 new_repo origin-repo
 make_seeded_file models/net.bin 3000000 v1
-cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
+make_random_file models/head.bin 40000
+cp models/head.bin "$TEST_ROOT/head.bin"
 make_random_file ckpt/weights.bin 200000
 make_random_file "ckpt/tokenizer/vocab & merges.txt" 5000
 cp -r ckpt "$TEST_ROOT/ckpt.v1"
 # Above the 6 MiB threshold set below: a multipart upload of 3 parts of 5 MiB at most.
 make_seeded_file big/large.bin 12000000 big
-assert_ok mlv add models/net.bin models/rf.joblib ckpt big/large.bin
+assert_ok mlv add models/net.bin models/head.bin ckpt big/large.bin
 add_s3_remote origin s3://models/team/vision multipart_threshold=6MiB multipart_chunksize=5MiB
 commit_all "models"
 
@@ -63,7 +64,7 @@ cd "$TEST_ROOT/clone"
 assert_ok mlv pull --json
 assert_sha256 models/net.bin "$net_id"
 assert_sha256 big/large.bin "$big_id"
-assert_file_eq models/rf.joblib "$MLV_FIXTURES/rf_small.joblib"
+assert_file_eq models/head.bin "$TEST_ROOT/head.bin"
 assert_file_eq ckpt/weights.bin "$TEST_ROOT/ckpt.v1/weights.bin"
 assert_file_eq "ckpt/tokenizer/vocab & merges.txt" "$TEST_ROOT/ckpt.v1/tokenizer/vocab & merges.txt"
 assert_ok mlv verify
