@@ -1,5 +1,6 @@
 #include <mlv/remote/local_store.hpp>
 #include <mlv/remote/object_store.hpp>
+#include <mlv/remote/s3_store.hpp>
 #include <mlv/util/error.hpp>
 
 #include <array>
@@ -28,8 +29,9 @@ std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options
 }
 
 // Each scheme mlv can talk to, and the factory that opens it.
-const std::array<Scheme, 1> k_schemes = {{
+const std::array<Scheme, 2> k_schemes = {{
     {"file", open_file_url},
+    {"s3", make_s3_store},
 }};
 
 } // namespace
