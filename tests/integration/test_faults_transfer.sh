@@ -8,6 +8,9 @@ source "$LIB_DIR/servers.sh"
 source "$LIB_DIR/server_s3.sh"
 source "$LIB_DIR/server_faults.sh"
 
+# s3rver's truncated listings (continuation tokens) use DES, which Node's OpenSSL 3 only has in
+# its legacy provider.
+export NODE_OPTIONS=--openssl-legacy-provider
 start_s3rver models
 export AWS_ACCESS_KEY_ID=$S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$S3_SECRET_KEY
 start_fault_proxy "$S3_PORT" 0.25 503,429,reset,stall,midbody
