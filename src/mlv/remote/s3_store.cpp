@@ -123,6 +123,11 @@ public:
 
   std::string display_url() const override { return settings_.url; }
 
+  StoreCounters counters() const override {
+    const auto counted = engine_.counters();
+    return {counted.requests, counted.retries};
+  }
+
 private:
   static HttpOptions
   engine_options(const Settings& settings, const Options& options, const Environment& environment) {
