@@ -43,7 +43,7 @@ std::string status_text(long status) {
   }
 }
 
-std::string hint_for(std::string_view code, long status) {
+std::string hint_for(std::string_view code, long status, const std::string& bucket_region) {
   if (code == "NoSuchBucket") {
     return "create the bucket (e.g. `aws s3 mb s3://BUCKET`), or fix the bucket in the remote's "
            "URL, its endpointurl and region";
@@ -64,9 +64,11 @@ std::string hint_for(std::string_view code, long status) {
     return "check that the credentials mlv uses (remote.NAME.access_key_id, AWS_ACCESS_KEY_ID, "
            "or the AWS profile) may read and write this bucket and prefix";
   }
-  if (is_one_of(code, k_region_codes) || status == 301) {
-    return "the bucket lives in another region: set it with `mlv remote modify NAME region "
-           "REGION`";
+  if (is_one_of(code, k_region_codes) || status == 301 || !bucket_region.empty()) {
+    return "the bucket lives in " +
+           (bucket_region.empty() ? std::string("another region") : "region " + bucket_region) +
+           ": set it with `mlv remote modify NAME region " +
+           (bucket_region.empty() ? std::string("REGION") : bucket_region) + "`";
   }
   return "check the remote's URL and endpointurl, and retry";
 }
@@ -79,9 +81,15 @@ bool has_error_code(std::string_view body, std::string_view code) {
 
 Error request_error(const std::string& display_url,
                     const std::string& action,
-                    long status,
-                    std::string_view body) {
-  const auto error = parse_error(body);
+                    const HttpResponse& response) {
+  const long status = response.status;
+  const auto error = parse_error(response.body);
+  // S3 names the bucket's region on a redirect or a malformed-authorization answer.
+  std::string bucket_region;
+  if (const auto found = response.headers.find("x-amz-bucket-region");
+      found != response.headers.end() && (status == 301 || status == 400)) {
+    bucket_region = found->second;
+  }
   std::string message = display_url + ": " + action + " failed: " + status_text(status);
   if (!error.code.empty()) {
     message += " (" + error.code + ")";
@@ -93,7 +101,7 @@ Error request_error(const std::string& display_url,
     message =
         display_url + ": the bucket does not exist (" + status_text(status) + ", NoSuchBucket)";
   }
-  return Error(ExitCode::remote, message, hint_for(error.code, status));
+  return Error(ExitCode::remote, message, hint_for(error.code, status, bucket_region));
 }
 
 } // namespace mlv::remote::s3

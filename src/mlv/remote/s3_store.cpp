@@ -50,7 +50,7 @@ public:
     }
     // A HEAD answer has no body to name the S3 error; a listing of the bucket tells it.
     check_bucket();
-    throw request_error(settings_.url, "HEAD " + key, response.status, response.body);
+    throw request_error(settings_.url, "HEAD " + key, response);
   }
 
   bool get(const std::string& key, const Sink& sink) override {
@@ -123,6 +123,11 @@ public:
 
   std::string display_url() const override { return settings_.url; }
 
+  StoreCounters counters() const override {
+    const auto counted = engine_.counters();
+    return {counted.requests, counted.retries};
+  }
+
 private:
   static HttpOptions
   engine_options(const Settings& settings, const Options& options, const Environment& environment) {
@@ -173,7 +178,7 @@ private:
 
   void expect_success(const HttpResponse& response, const std::string& action) {
     if (!is_success(response.status)) {
-      throw request_error(settings_.url, action, response.status, response.body);
+      throw request_error(settings_.url, action, response);
     }
   }
 
@@ -188,7 +193,7 @@ private:
       }
       return false;
     }
-    throw request_error(settings_.url, action, response.status, response.body);
+    throw request_error(settings_.url, action, response);
   }
 
   // Throws the bucket's error (missing, refused) once; a store that reached it stops asking.
@@ -268,8 +273,9 @@ void S3Store::put_multipart(const std::string& key, const fs::path& source, std:
                                  .payload_hash = sha256_hex(body)});
     // S3 may answer 200 and still report a failure in the body.
     if (is_success(completed.status) && !parse_error(completed.body).code.empty()) {
-      throw request_error(settings_.url, "complete the multipart upload of " + key, 500,
-                          completed.body);
+      auto failed = completed;
+      failed.status = 500;
+      throw request_error(settings_.url, "complete the multipart upload of " + key, failed);
     }
     expect_success(completed, "complete the multipart upload of " + key);
   } catch (...) {
