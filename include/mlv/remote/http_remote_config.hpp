@@ -13,6 +13,8 @@ struct HttpRemoteConfig {
   std::string base_path;   // the path of base_url, percent-decoded ("/path/"), to match hrefs
   std::string display_url; // the URL as configured, with secrets redacted
   Headers headers;         // Authorization and the `header_<Name>` options, sent every time
+  std::string auth;        // what identifies us, for a 401's message: "no credentials",
+                           // "user 'alice' and a password", "a bearer token" ...
 };
 
 // Reads an http:// or https:// URL and the remote's options: `user` + `password` (or user-info

@@ -117,9 +117,14 @@ void add_auth_header(const Options& options, Credentials credentials, HttpRemote
                   "set it again with `mlv config --local remote.NAME.token TOKEN`");
     }
     config.headers.emplace_back("Authorization", "Bearer " + *token);
+    config.auth = "a bearer token (option 'token')";
   } else if (credentials.user) {
     const auto pair = *credentials.user + ":" + credentials.password.value_or("");
     config.headers.emplace_back("Authorization", "Basic " + base64(pair));
+    config.auth = "user '" + *credentials.user + "' and " +
+                  (credentials.password ? "a password" : "no password");
+  } else {
+    config.auth = "no credentials";
   }
 }
 

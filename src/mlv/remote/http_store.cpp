@@ -332,19 +332,13 @@ private:
 
   // --- errors ----------------------------------------------------------------------------------
 
-  bool sends_credentials() const {
-    return std::any_of(config_.headers.begin(), config_.headers.end(),
-                       [](const auto& header) { return header.first == "Authorization"; });
-  }
-
   Error failure(const std::string& what, const HttpResponse& response) const {
     const auto where = config_.display_url + ": " + what + ": ";
     if (response.status == 401) {
       return Error(ExitCode::remote,
-                   where + (sends_credentials() ? "the server rejected the credentials (HTTP 401)"
-                                                : "the server needs credentials (HTTP 401)"),
-                   "set them with `mlv config --local remote.NAME.user USER` and `mlv config "
-                   "--local remote.NAME.password PASSWORD` (or remote.NAME.token)");
+                   where + "the server refused access with " + config_.auth + " (HTTP 401)",
+                   "set the credentials with `mlv config --local remote.NAME.user USER` and `mlv "
+                   "config --local remote.NAME.password PASSWORD` (or remote.NAME.token)");
     }
     if (response.status == 403) {
       return Error(ExitCode::remote, where + "access denied (HTTP 403)",

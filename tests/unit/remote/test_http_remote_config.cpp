@@ -53,6 +53,9 @@ TEST(HttpRemoteConfig, UserInfoBecomesBasicAuthAndIsRedacted) {
 TEST(HttpRemoteConfig, OptionsGiveBasicAuthBearerTokensAndCustomHeaders) {
   const auto basic = http_remote_config("http://h/m", {{"user", "bob"}, {"password", "secret"}});
   EXPECT_EQ(header(basic, "Authorization"), "Basic Ym9iOnNlY3JldA==");
+  EXPECT_EQ(basic.auth, "user 'bob' and a password");
+  EXPECT_EQ(http_remote_config("http://h/m", {{"user", "bob"}}).auth, "user 'bob' and no password");
+  EXPECT_EQ(http_remote_config("http://h/m", {}).auth, "no credentials");
   // The option's password wins over the URL's.
   const auto both = http_remote_config("http://bob:old@h/m", {{"password", "secret"}});
   EXPECT_EQ(header(both, "Authorization"), "Basic Ym9iOnNlY3JldA==");
