@@ -8,7 +8,10 @@ NGINX_DAV_MODULE=/usr/lib/nginx/modules/ngx_http_dav_ext_module.so
 # http://127.0.0.1:PORT/NAME/... and exports WEBDAV_URL (the URL of the folder "models" in it)
 # and WEBDAV_ROOT (the folder on disk). MODE "dav" (default) allows PUT, DELETE, MKCOL, COPY,
 # MOVE, PROPFIND and OPTIONS; "readonly" serves the same files with GET and HEAD only. With
-# USER and PASSWORD, every request needs basic auth.
+# USER and PASSWORD, every request needs basic auth. Environment:
+#   WEBDAV_TLS=1                 serve https with a fresh self-signed certificate for 127.0.0.1,
+#                                exported as WEBDAV_CA (a PEM file)
+#   WEBDAV_REQUIRE_HEADER=N:V    answer 401 to requests without the header "N: V"
 start_nginx_webdav() {
   local name=$1 mode=${2:-dav} user=${3:-} password=${4:-}
   local prefix="$TEST_ROOT/nginx-$name-$mode" port
@@ -30,6 +33,23 @@ start_nginx_webdav() {
     auth="auth_basic \"mlv test\"; auth_basic_user_file $prefix/htpasswd;"
   fi
 
+  local listen="listen 127.0.0.1:$port;" scheme=http
+  if [[ "${WEBDAV_TLS:-}" == 1 ]]; then
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+      -addext subjectAltName=IP:127.0.0.1 -keyout "$prefix/key.pem" -out "$prefix/cert.pem" \
+      >/dev/null 2>&1 || fail "openssl could not make a test certificate"
+    listen="listen 127.0.0.1:$port ssl; ssl_certificate $prefix/cert.pem;
+      ssl_certificate_key $prefix/key.pem;"
+    scheme=https
+    WEBDAV_CA="$prefix/cert.pem"
+    export WEBDAV_CA
+  fi
+  if [[ -n "${WEBDAV_REQUIRE_HEADER:-}" ]]; then
+    local header_name=${WEBDAV_REQUIRE_HEADER%%:*} header_value=${WEBDAV_REQUIRE_HEADER#*:}
+    header_name=$(tr 'A-Z-' 'a-z_' <<<"$header_name")
+    auth+=" if (\$http_$header_name != \"$header_value\") { return 401; }"
+  fi
+
   cat >"$prefix/nginx.conf" <<EOF
 $([[ "$mode" == dav ]] && echo "load_module $NGINX_DAV_MODULE;")
 daemon off;
@@ -47,7 +67,7 @@ http {
   scgi_temp_path $prefix/tmp/scgi;
   client_max_body_size 0;
   server {
-    listen 127.0.0.1:$port;
+    $listen
     root $TEST_ROOT/www;
     location /$name/ {
       $methods
@@ -59,7 +79,7 @@ EOF
   "$NGINX_BIN" -c "$prefix/nginx.conf" -p "$prefix" -e "$prefix/logs/error.log" \
     >"$TEST_ROOT/logs/nginx-$name-$mode.log" 2>&1 &
   wait_for_port "$port" "nginx ($name, $mode)" "$prefix/logs/error.log"
-  WEBDAV_URL="http://127.0.0.1:$port/$name/models"
+  WEBDAV_URL="$scheme://127.0.0.1:$port/$name/models"
   NGINX_ACCESS_LOG="$prefix/logs/access.log"
   export WEBDAV_URL WEBDAV_ROOT NGINX_ACCESS_LOG
 }
