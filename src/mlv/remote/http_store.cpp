@@ -340,6 +340,14 @@ private:
                    "set the credentials with `mlv config --local remote.NAME.user USER` and `mlv "
                    "config --local remote.NAME.password PASSWORD` (or remote.NAME.token)");
     }
+    if (const auto location = response.headers.find("location");
+        response.status >= 300 && response.status < 400 && location != response.headers.end()) {
+      return Error(ExitCode::remote,
+                   where + "the server redirects to " + redact_url(location->second) + " (HTTP " +
+                       std::to_string(response.status) + ")",
+                   "set the remote's URL to where the server points: `mlv remote modify NAME url "
+                   "URL`");
+    }
     if (response.status == 403) {
       return Error(ExitCode::remote, where + "access denied (HTTP 403)",
                    "check that these credentials may use this folder on the server");

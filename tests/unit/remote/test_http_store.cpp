@@ -85,7 +85,7 @@ protected:
                         << "    location /dav/ { dav_methods PUT DELETE MKCOL COPY MOVE;\n"
                         << "      dav_ext_methods PROPFIND OPTIONS; create_full_put_path off; }\n"
                         << "    location /plain/ { alias " << (root_ / "www/dav/").string()
-                        << "; }\n  }\n}\n";
+                        << "; }\n    location /old/ { return 301 /dav/store/; }\n  }\n}\n";
     const std::string prefix = root_.string();
     const std::string conf_path = conf.string();
     const std::string error_log = (root_ / "logs/error.log").string();
@@ -206,6 +206,18 @@ TEST_F(HttpStoreTest, ReadOnlyServersServeReadsButRefuseWritesAndListings) {
         << error.what();
   }
   EXPECT_FALSE(fs::exists(root_ / "www/dav/store/packs/ab/ab02"));
+}
+
+TEST_F(HttpStoreTest, ARedirectIsAnErrorNamingWhereTheServerPoints) {
+  const auto moved = make_http_store(url("old/store"), {{"retries", "0"}});
+  try {
+    moved->exists("packs/ab/ab01");
+    FAIL() << "a redirect was taken for an answer";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_NE(std::string(error.what()).find("redirects to"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("/dav/store/"), std::string::npos) << error.what();
+  }
 }
 
 } // namespace
