@@ -13,12 +13,13 @@ store="$WEBDAV_ROOT/models"
 new_repo origin-repo
 make_seeded_file models/net.bin 3000000 v1
 cp models/net.bin "$TEST_ROOT/net.v1"
-cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
+make_random_file models/head.bin 150000
+cp models/head.bin "$TEST_ROOT/head.v1"
 make_random_file ckpt/weights.bin 200000
 make_random_file "ckpt/tokenizer/vocab list.txt" 5000
 touch ckpt/empty.txt
 cp -r ckpt "$TEST_ROOT/ckpt.v1"
-assert_ok mlv add models/net.bin models/rf.joblib ckpt
+assert_ok mlv add models/net.bin models/head.bin ckpt
 assert_ok mlv remote add origin "$WEBDAV_URL" --default
 commit_all "v1 models"
 
@@ -58,7 +59,7 @@ cd "$TEST_ROOT/clone"
 assert_ok mlv pull
 assert_file_eq models/net.bin "$TEST_ROOT/net.v1"
 assert_sha256 models/net.bin "$net_id"
-assert_file_eq models/rf.joblib "$MLV_FIXTURES/rf_small.joblib"
+assert_file_eq models/head.bin "$TEST_ROOT/head.v1"
 for f in weights.bin "tokenizer/vocab list.txt" empty.txt; do
   assert_file_eq "ckpt/$f" "$TEST_ROOT/ckpt.v1/$f"
 done
