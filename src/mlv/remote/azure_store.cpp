@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 namespace mlv::remote {
 
@@ -24,7 +25,7 @@ constexpr std::uint64_t k_default_block_size = 16ULL << 20;
 constexpr std::uint64_t k_max_block_size = 4000ULL << 20; // Azure's limit per block
 constexpr std::uint64_t k_max_single_put = 5000ULL << 20; // Azure's limit per Put Blob
 constexpr std::uint64_t k_max_blocks = 50'000;            // Azure's limit per blob
-constexpr const char* k_list_page_size = "5000";
+constexpr std::uint64_t k_max_list_page_size = 5000;      // Azure's limit per List Blobs page
 
 std::uint64_t size_option(const Options& options,
                           const char* name,
@@ -50,14 +51,25 @@ std::uint64_t size_option(const Options& options,
 
 class AzureStore final : public ObjectStore {
 public:
-  AzureStore(Location location, Account account, const Options& options)
+  // `account_error` is a configuration problem found when opening: `mlv remote add` opens a
+  // store before its credentials are configured, so it is reported at the first request.
+  AzureStore(Location location,
+             Account account,
+             std::optional<Error> account_error,
+             const Options& options)
       : location_(std::move(location)), account_(std::move(account)),
+        account_error_(std::move(account_error)),
         display_url_("azure://" + location_.container +
                      (location_.prefix.empty() ? "" : "/" + location_.prefix)),
         max_single_put_(
             size_option(options, "max_single_put", k_default_max_single_put, 0, k_max_single_put)),
         block_size_(size_option(options, "block_size", k_default_block_size, 1, k_max_block_size)),
-        engine_(http_options(options, display_url_ + " (" + account_.endpoint + ")")) {}
+        list_page_size_(
+            size_option(options, "list_page_size", k_max_list_page_size, 1, k_max_list_page_size)),
+        engine_(http_options(options,
+                             display_url_ + (account_.endpoint.empty()
+                                                 ? std::string()
+                                                 : " (" + account_.endpoint + ")"))) {}
 
   bool exists(const std::string& key) override {
     auto response = perform(request("HEAD", blob_url(key)));
@@ -114,7 +126,8 @@ public:
     std::vector<ObjectInfo> objects;
     std::string marker;
     do {
-      std::string query = "restype=container&comp=list&maxresults=" + std::string(k_list_page_size);
+      std::string query =
+          "restype=container&comp=list&maxresults=" + std::to_string(list_page_size_);
       if (!full_prefix.empty()) {
         query += "&prefix=" + url_escape(full_prefix);
       }
@@ -195,7 +208,12 @@ private:
     return request;
   }
 
-  HttpResponse perform(HttpRequest request) { return engine_.perform(std::move(request)); }
+  HttpResponse perform(HttpRequest request) {
+    if (account_error_) {
+      throw *account_error_;
+    }
+    return engine_.perform(std::move(request));
+  }
 
   bool fetch(const std::string& key, HttpRequest get) {
     const auto response = perform(std::move(get));
@@ -298,9 +316,11 @@ private:
 
   Location location_;
   Account account_;
+  std::optional<Error> account_error_;
   std::string display_url_;
   std::uint64_t max_single_put_;
   std::uint64_t block_size_;
+  std::uint64_t list_page_size_;
   HttpEngine engine_;
 };
 
@@ -308,8 +328,15 @@ private:
 
 std::unique_ptr<ObjectStore> make_azure_store(const std::string& url, const Options& options) {
   auto location = parse_url(url);
-  auto account = resolve_account(options, process_environment());
-  return std::make_unique<AzureStore>(std::move(location), std::move(account), options);
+  Account account;
+  std::optional<Error> account_error;
+  try {
+    account = resolve_account(options, process_environment());
+  } catch (const Error& error) {
+    account_error = error;
+  }
+  return std::make_unique<AzureStore>(std::move(location), std::move(account),
+                                      std::move(account_error), options);
 }
 
 } // namespace mlv::remote
