@@ -13,11 +13,11 @@ export AZURE_STORAGE_CONNECTION_STRING="$AZURITE_CONNECTION_STRING"
 
 new_repo origin-repo
 make_seeded_file models/net.bin 3000000 v1
-cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
+make_random_file models/head.bin 70000
 make_random_file ckpt/weights.bin 200000
 make_random_file ckpt/tokenizer/vocab.txt 5000
 cp -r ckpt "$TEST_ROOT/ckpt.v1"
-assert_ok mlv add models/net.bin models/rf.joblib ckpt
+assert_ok mlv add models/net.bin models/head.bin ckpt
 assert_ok mlv remote add origin azure://models/team/a --default
 commit_all "v1 models"
 
@@ -45,7 +45,7 @@ assert_ok mlv status -r origin --json
 assert_contains "$stdout" "net.bin"
 assert_ok mlv pull
 assert_file_eq models/net.bin "$TEST_ROOT/origin-repo/models/net.bin"
-assert_file_eq models/rf.joblib "$MLV_FIXTURES/rf_small.joblib"
+assert_file_eq models/head.bin "$TEST_ROOT/origin-repo/models/head.bin"
 assert_file_eq ckpt/weights.bin "$TEST_ROOT/ckpt.v1/weights.bin"
 assert_file_eq ckpt/tokenizer/vocab.txt "$TEST_ROOT/ckpt.v1/tokenizer/vocab.txt"
 assert_sha256 models/net.bin "$net_id"
