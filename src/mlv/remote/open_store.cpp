@@ -1,3 +1,4 @@
+#include <mlv/remote/azure_store.hpp>
 #include <mlv/remote/http_store.hpp>
 #include <mlv/remote/local_store.hpp>
 #include <mlv/remote/object_store.hpp>
@@ -29,10 +30,11 @@ std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options
 }
 
 // Each scheme mlv can talk to, and the factory that opens it.
-const std::array<Scheme, 3> k_schemes = {{
+const std::array<Scheme, 4> k_schemes = {{
     {"file", open_file_url},
     {"http", make_http_store},
     {"https", make_http_store},
+    {"azure", make_azure_store},
 }};
 
 } // namespace
