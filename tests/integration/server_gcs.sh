@@ -6,6 +6,7 @@
 # background job with the bucket "mlv-test", waits for it, and exports
 #   GCS_ENDPOINT     http://127.0.0.1:PORT
 #   GCS_KEY_FILE     the service account's JSON key file
+#   GCS_KEY_PEM      its private key alone
 #   GCS_DATA         the server's folder: GCS_DATA/BUCKET/<percent-encoded object name>
 #   GCS_LOG          the server's log (one line per request)
 # Extra flags go to the server (--token-lifetime S, --page-size N, --no-auth).
@@ -22,7 +23,7 @@ start_gcs_server() {
     --public-key "$dir/sa-pub.pem" --client-email "$GCS_CLIENT_EMAIL" "$@" >"$GCS_LOG" 2>&1 &
   wait_for_port "$port" "the GCS test server" "$GCS_LOG"
   export GCS_ENDPOINT="http://127.0.0.1:$port" GCS_KEY_FILE="$dir/service-account.json"
-  export GCS_DATA="$dir/data" GCS_LOG
+  export GCS_DATA="$dir/data" GCS_LOG GCS_KEY_PEM="$dir/sa-key.pem"
 }
 
 GCS_CLIENT_EMAIL="mlv-test@mlv-test-project.iam.gserviceaccount.com"
@@ -63,3 +64,21 @@ gcs_object_file() {
   python3 -c 'import sys, urllib.parse; print(sys.argv[1] + "/mlv-test/" + urllib.parse.quote(sys.argv[2], safe="~()*!.'"'"'"))' \
     "$GCS_DATA" "$1"
 }
+
+# gcs_fetch_token: an access token from the server's token endpoint, got the way Google's
+# client libraries get one (an RS256 JWT signed here with the openssl command), for the tests of
+# a given token.
+gcs_fetch_token() {
+  local now header claims signature
+  now=$(date +%s)
+  header=$(printf '{"alg":"RS256","typ":"JWT"}' | base64url)
+  claims=$(printf '{"iss":"%s","scope":"https://www.googleapis.com/auth/devstorage.read_write","aud":"%s/token","iat":%d,"exp":%d}' \
+    "$GCS_CLIENT_EMAIL" "$GCS_ENDPOINT" "$now" $((now + 600)) | base64url)
+  signature=$(printf '%s.%s' "$header" "$claims" | openssl dgst -sha256 -sign "$GCS_KEY_PEM" -binary | base64url)
+  python3 -c 'import json, sys, urllib.parse, urllib.request
+body = urllib.parse.urlencode({"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": sys.argv[2]}).encode()
+print(json.load(urllib.request.urlopen(sys.argv[1] + "/token", body))["access_token"])' \
+    "$GCS_ENDPOINT" "$header.$claims.$signature"
+}
+
+base64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }

@@ -14,7 +14,9 @@
 // Objects live in ROOT/BUCKET/<percent-encoded name>; a bucket exists when its folder does.
 //
 // Usage: node gcs_server.js --port N --root DIR (--public-key PEM --client-email EMAIL | --no-auth)
-//          [--token-lifetime SECONDS] [--page-size N] [--bucket NAME]...
+//          [--token-lifetime SECONDS] [--page-size N] [--delay-ms N] [--bucket NAME]...
+// --delay-ms answers every storage request that much later, so that a test's transfers outlast
+// a short token lifetime.
 'use strict';
 
 const crypto = require('node:crypto');
@@ -23,7 +25,7 @@ const http = require('node:http');
 const path = require('node:path');
 
 function parseArgs(argv) {
-  const args = { tokenLifetime: 3600, pageSize: 1000, buckets: [], auth: true };
+  const args = { tokenLifetime: 3600, pageSize: 1000, delayMs: 0, buckets: [], auth: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -37,6 +39,7 @@ function parseArgs(argv) {
       case '--client-email': args.clientEmail = value(); break;
       case '--token-lifetime': args.tokenLifetime = Number(value()); break;
       case '--page-size': args.pageSize = Number(value()); break;
+      case '--delay-ms': args.delayMs = Number(value()); break;
       case '--bucket': args.buckets.push(value()); break;
       case '--no-auth': args.auth = false; break;
       default: throw new Error(`unknown argument ${flag}`);
@@ -330,7 +333,7 @@ function readBody(req, callback) {
   req.on('end', () => callback(Buffer.concat(blocks)));
 }
 
-const server = http.createServer((req, res) => {
+function handle(req, res) {
   stats.requests++;
   const url = new URL(req.url, 'http://127.0.0.1');
   // Split the raw path before decoding: an object name is one segment with its '/' as %2F.
@@ -357,6 +360,16 @@ const server = http.createServer((req, res) => {
   } catch (error) {
     console.error(error);
     if (!res.headersSent) sendError(res, 500, 'backendError', 'Internal error.');
+  }
+}
+
+const server = http.createServer((req, res) => {
+  const storage = !req.url.startsWith('/token') && !req.url.startsWith('/_test/');
+  if (storage && args.delayMs > 0) {
+    req.pause();
+    setTimeout(() => handle(req, res), args.delayMs);
+  } else {
+    handle(req, res);
   }
 });
 
