@@ -21,7 +21,7 @@ PACKAGES=(
 )
 # What the test suite adds: servers it starts on 127.0.0.1 (nginx with WebDAV; s3rver and Azurite
 # from npm, pinned in tests/servers/package-lock.json) and the aws cli that reads what mlv pushed.
-TEST_PACKAGES=(nginx-light libnginx-mod-http-dav-ext awscli)
+TEST_PACKAGES=(nginx libnginx-mod-http-dav-ext awscli)
 
 usage() {
   cat <<EOF

@@ -31,8 +31,8 @@ struct Body {
   static Body of(std::string_view text) {
     return of(std::as_bytes(std::span(text.data(), text.size())));
   }
-  static Body of_file(const std::filesystem::path& path, std::uint64_t offset,
-                      std::uint64_t length) {
+  static Body
+  of_file(const std::filesystem::path& path, std::uint64_t offset, std::uint64_t length) {
     return Body{{}, path, offset, length};
   }
 };
@@ -64,8 +64,8 @@ struct HttpResponse {
 
 // What the engine does on failures, and its limits. Filled from config by remote_http_options().
 struct HttpOptions {
-  unsigned max_connections = 8;            // transfers in flight at once (-j / core.jobs)
-  unsigned retries = 5;                    // further attempts after a failed one
+  unsigned max_connections = 8;                // transfers in flight at once (-j / core.jobs)
+  unsigned retries = 5;                        // further attempts after a failed one
   std::chrono::milliseconds backoff_base{200}; // doubled per attempt, with full jitter
   std::chrono::milliseconds backoff_max{10'000};
   std::chrono::seconds connect_timeout{10};

@@ -24,6 +24,12 @@ struct ObjectInfo {
   std::int64_t mtime = 0; // seconds since the epoch; 0 when unknown
 };
 
+// What a store's transport did: requests (retries included) and retries. Zero for a folder.
+struct StoreCounters {
+  std::uint64_t requests = 0;
+  std::uint64_t retries = 0;
+};
+
 // Receives an object's bytes in order, in blocks.
 using Sink = std::function<void(std::span<const std::byte>)>;
 
@@ -50,6 +56,8 @@ public:
   virtual void remove(const std::string& key) = 0;
   // The remote's URL for messages, with any secret redacted.
   virtual std::string display_url() const = 0;
+  // Requests and retries so far (network backends count them; others leave them zero).
+  virtual StoreCounters counters() const { return {}; }
 };
 
 // Options of a configured remote (`remote.<name>.<option>`), passed to the backend's factory.

@@ -41,12 +41,17 @@ struct Stats {
   std::uint64_t bytes_received = 0;
   std::uint64_t objects_sent = 0;     // packs, manifests, dir listings written
   std::uint64_t objects_received = 0; // manifests, dir listings, pack ranges read
-  std::uint64_t requests = 0;
+  std::uint64_t requests = 0;         // requests made, retries included
+  std::uint64_t retries = 0;          // requests that were attempts again after a failure
   std::uint64_t files_transferred = 0;
   std::uint64_t files_skipped = 0; // already there
   std::uint64_t chunks_new = 0;    // chunks packed (push) or downloaded (fetch)
   std::uint64_t chunks_reused = 0; // chunks already on the remote (push) or local (fetch)
   std::uint64_t bytes_reused = 0;
+  // Progress through the files being moved: their total size as known so far, and how much of
+  // it is done (sent, received or reused). For the ETA.
+  std::uint64_t bytes_planned = 0;
+  std::uint64_t bytes_done = 0;
   double seconds = 0;
 };
 
@@ -76,7 +81,10 @@ Stats fetch(cache::Cache& cache,
             const Targets& targets,
             const Options& options);
 
-// Which of these file and dir ids the remote holds (manifest / dir listing present).
+// Which of these file and dir ids the remote holds (manifest / dir listing present). Asks the
+// state database first; for the rest, lists a key prefix that two or more ids share (one request
+// for up to 1,000 keys, and every manifest listed is remembered) or sends one HEAD per id,
+// whichever costs fewer requests.
 std::set<std::string> present_on_remote(cache::Cache& cache,
                                         RemoteHandle remote,
                                         const std::set<std::string>& file_ids,

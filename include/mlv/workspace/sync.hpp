@@ -21,8 +21,11 @@ struct OpenedRemote {
 };
 
 // Opens the remote `name` (or the default) of a configuration; a relative folder URL resolves
-// against the repository root.
-OpenedRemote open_remote(const config::Config& config, const std::optional<std::string>& name);
+// against the repository root. `jobs` (0: core.jobs or the default) bounds a network backend's
+// transfers in flight.
+OpenedRemote open_remote(const config::Config& config,
+                         const std::optional<std::string>& name,
+                         unsigned jobs = 0);
 
 // The `core.jobs` setting, or a default suited to the remote kind.
 unsigned default_jobs(const config::Config& config);

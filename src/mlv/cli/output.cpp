@@ -38,10 +38,17 @@ transfer::ProgressCallback Output::progress(const std::string& verb) {
     const auto moved = stats.bytes_sent + stats.bytes_received;
     const auto rate =
         seconds > 0 ? static_cast<std::uint64_t>(static_cast<double>(moved) / seconds) : 0;
-    std::fprintf(stderr, "\r%s: %s moved, %s reused, %llu objects, %s/s   ", verb.c_str(),
+    // The ETA from the rate of progress through the files (reused bytes count as done).
+    std::string eta;
+    if (stats.bytes_done > 0 && stats.bytes_planned > stats.bytes_done && seconds > 1) {
+      const double left = static_cast<double>(stats.bytes_planned - stats.bytes_done) * seconds /
+                          static_cast<double>(stats.bytes_done);
+      eta = ", ETA " + std::to_string(static_cast<long long>(left + 0.5)) + " s";
+    }
+    std::fprintf(stderr, "\r%s: %s moved, %s reused, %llu objects, %s/s%s   ", verb.c_str(),
                  human_bytes(moved).c_str(), human_bytes(stats.bytes_reused).c_str(),
                  static_cast<unsigned long long>(stats.objects_sent + stats.objects_received),
-                 human_bytes(rate).c_str());
+                 human_bytes(rate).c_str(), eta.c_str());
     meter_shown_ = true;
   };
 }
@@ -80,6 +87,8 @@ std::string stats_json(const transfer::Stats& stats) {
       .value(stats.objects_received)
       .key("requests")
       .value(stats.requests)
+      .key("retries")
+      .value(stats.retries)
       .key("files_transferred")
       .value(stats.files_transferred)
       .key("files_skipped")

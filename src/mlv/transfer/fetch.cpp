@@ -25,8 +25,9 @@ namespace fs = std::filesystem;
 
 // Ranges of one pack closer than this are read in one request (the gap is read and dropped).
 constexpr std::uint64_t k_coalesce_gap = 1 << 20;
-// One request reads at most this much, so parallel requests stay balanced.
-constexpr std::uint64_t k_max_request = 16 << 20;
+// One request reads at most this much: a whole default pack, so a GiB takes about 32 requests,
+// while a file of a few packs still spreads over parallel requests.
+constexpr std::uint64_t k_max_request = 32 << 20;
 
 struct Placement {
   std::size_t index = 0;         // chunk index in the manifest
@@ -129,6 +130,7 @@ public:
       return;
     }
     const auto manifest = read_manifest(file_id);
+    meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
     OutputFile output(cache_.tmp_dir());
     output.set_size(manifest.size);
     std::vector<Repeat> repeats;
@@ -199,6 +201,7 @@ private:
         meter_.update([&](Stats& stats) {
           ++stats.chunks_reused;
           stats.bytes_reused += chunk.length;
+          stats.bytes_done += chunk.length;
         });
       } else if (!copy_local(chunk, file_offset, output)) {
         by_pack[chunk.pack].emplace_back(chunk.pack_offset, Placement{i, file_offset});
@@ -246,6 +249,7 @@ private:
     meter_.update([&](Stats& stats) {
       ++stats.chunks_reused;
       stats.bytes_reused += chunk.length;
+      stats.bytes_done += chunk.length;
     });
     return true;
   }
@@ -301,6 +305,7 @@ private:
                 return;
               }
               output.write_at(placement.file_offset, chunk_bytes);
+              meter_.update([&](Stats& stats) { stats.bytes_done += chunk.length; });
               chunk_bytes.clear();
               ++next;
             }
@@ -363,6 +368,7 @@ Stats fetch(cache::Cache& cache,
             const Targets& targets,
             const Options& options) {
   Meter meter(options.progress);
+  const auto counters_before = remote.store.counters();
   check_layout(remote, false, meter);
   std::set<std::string> files = targets.file_ids;
   for (const auto& dir_id : targets.dir_ids) {
@@ -374,40 +380,7 @@ Stats fetch(cache::Cache& cache,
   for (const auto& id : files) {
     fetcher.fetch_file(id);
   }
-  return meter.finish();
-}
-
-std::set<std::string> present_on_remote(cache::Cache& cache,
-                                        RemoteHandle remote,
-                                        const std::set<std::string>& file_ids,
-                                        const std::set<std::string>& dir_ids,
-                                        unsigned jobs) {
-  std::set<std::string> present;
-  std::mutex mutex;
-  util::TaskPool pool(jobs, jobs * 4);
-  for (const auto& id : file_ids) {
-    if (cache.state().remote_has_manifest(remote.state_key, id)) {
-      present.insert(id);
-      continue;
-    }
-    pool.submit([&, id] {
-      if (remote.store.exists(manifest_key(id))) {
-        cache.state().record_remote_manifest(remote.state_key, id);
-        const std::lock_guard lock(mutex);
-        present.insert(id);
-      }
-    });
-  }
-  for (const auto& id : dir_ids) {
-    pool.submit([&, id] {
-      if (remote.store.exists(dir_key(id))) {
-        const std::lock_guard lock(mutex);
-        present.insert(id);
-      }
-    });
-  }
-  pool.wait();
-  return present;
+  return meter.finish(remote.store, counters_before);
 }
 
 } // namespace mlv::transfer

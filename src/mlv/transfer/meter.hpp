@@ -33,6 +33,18 @@ public:
     return stats_;
   }
 
+  // As finish(), with the requests and retries a network store counted since `before` (every
+  // attempt on the wire, where the meter counts one per object operation).
+  Stats finish(const remote::ObjectStore& store, const remote::StoreCounters& before) {
+    auto stats = finish();
+    const auto after = store.counters();
+    if (after.requests > before.requests) {
+      stats.requests = after.requests - before.requests;
+      stats.retries = after.retries - before.retries;
+    }
+    return stats;
+  }
+
 private:
   static constexpr std::chrono::milliseconds k_report_interval{200};
   ProgressCallback progress_;

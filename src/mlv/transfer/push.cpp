@@ -119,6 +119,7 @@ public:
     }
     auto manifest = cache_.ensure_manifest(file_id, options_.params);
     CachedFileReader reader(cache_.file_path(file_id));
+    meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
     PendingManifest pending{std::move(manifest), {}, {}};
     std::uint64_t offset = 0;
     for (std::size_t i = 0; i < pending.manifest.chunks.size(); ++i) {
@@ -130,6 +131,7 @@ public:
         meter_.update([&](Stats& stats) {
           ++stats.chunks_reused;
           stats.bytes_reused += chunk.length;
+          stats.bytes_done += chunk.length;
         });
       } else if (const auto packed = packed_.find(chunk.id); packed != packed_.end()) {
         pending.unresolved.emplace_back(i, packed->second);
@@ -137,6 +139,7 @@ public:
         meter_.update([&](Stats& stats) {
           ++stats.chunks_reused;
           stats.bytes_reused += chunk.length;
+          stats.bytes_done += chunk.length;
         });
       } else {
         if (!writer_) {
@@ -155,7 +158,10 @@ public:
         packed_.emplace(chunk.id, location);
         pending.unresolved.emplace_back(i, location);
         pending.packs.insert(sequence_);
-        meter_.update([](Stats& stats) { ++stats.chunks_new; });
+        meter_.update([&](Stats& stats) {
+          ++stats.chunks_new;
+          stats.bytes_done += chunk.length;
+        });
         if (writer_->data_size() >= options_.pack_size) {
           seal();
         }
@@ -288,6 +294,7 @@ Stats push(cache::Cache& cache,
            const Targets& targets,
            const Options& options) {
   Meter meter(options.progress);
+  const auto counters_before = remote.store.counters();
   check_layout(remote, true, meter);
   std::set<std::string> files = targets.file_ids;
   std::vector<std::pair<std::string, std::string>> dirs; // id, listing text
@@ -328,7 +335,7 @@ Stats push(cache::Cache& cache,
       stats.bytes_sent += text.size();
     });
   }
-  return meter.finish();
+  return meter.finish(remote.store, counters_before);
 }
 
 } // namespace mlv::transfer

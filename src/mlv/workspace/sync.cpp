@@ -78,8 +78,11 @@ transfer::Options transfer_options(const config::Config& config, const SyncReque
 
 } // namespace
 
-OpenedRemote open_remote(const config::Config& config, const std::optional<std::string>& name) {
-  const auto spec = config.choose_remote(name);
+OpenedRemote
+open_remote(const config::Config& config, const std::optional<std::string>& name, unsigned jobs) {
+  auto spec = config.choose_remote(name);
+  // A network backend keeps as many transfers in flight as the command runs in parallel.
+  spec.options["jobs"] = std::to_string(jobs > 0 ? jobs : default_jobs(config));
   std::string url = spec.url;
   if (!has_scheme(url) && fs::path(url).is_relative()) {
     url = (config.repo_root() / url).lexically_normal().string();
@@ -157,17 +160,17 @@ transfer::Stats push(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
   auto targets = targets_of(tracked);
   targets.history_file_ids = history_ids(context, tracked, targets);
-  auto remote = open_remote(context.config(), request.remote);
   const auto options = transfer_options(context.config(), request);
+  auto remote = open_remote(context.config(), request.remote, options.jobs);
   require_pushable(context, tracked, remote.handle(), options.jobs);
   return transfer::push(context.cache(), remote.handle(), targets, options);
 }
 
 transfer::Stats fetch(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
-  auto remote = open_remote(context.config(), request.remote);
-  return transfer::fetch(context.cache(), remote.handle(), targets_of(tracked),
-                         transfer_options(context.config(), request));
+  const auto options = transfer_options(context.config(), request);
+  auto remote = open_remote(context.config(), request.remote, options.jobs);
+  return transfer::fetch(context.cache(), remote.handle(), targets_of(tracked), options);
 }
 
 PullResult pull(Context& context, const SyncRequest& request, const CheckoutOptions& options) {
