@@ -119,6 +119,12 @@ public:
 
   std::string display_url() const override { return display_url_; }
 
+  // Token requests included: they are requests this remote costs.
+  StoreCounters counters() const override {
+    const auto counters = engine_.counters();
+    return {counters.requests, counters.retries};
+  }
+
 private:
   std::string bucket_url() const {
     return endpoint_ + "/storage/v1/b/" + url_escape(location_.bucket);
