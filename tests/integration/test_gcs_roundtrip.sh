@@ -13,12 +13,13 @@ export GOOGLE_APPLICATION_CREDENTIALS=$GCS_KEY_FILE
 new_repo origin-repo
 make_seeded_file models/net.bin 3000000 v1
 cp models/net.bin "$TEST_ROOT/net.v1"
-cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
+make_random_file models/head.bin 70000
+cp models/head.bin "$TEST_ROOT/head.v1"
 make_random_file ckpt/weights.bin 200000
 make_random_file "ckpt/tokenizer/vocab file+é.txt" 5000
 touch ckpt/empty.txt
 cp -r ckpt "$TEST_ROOT/ckpt.v1"
-assert_ok mlv add models/net.bin models/rf.joblib ckpt
+assert_ok mlv add models/net.bin models/head.bin ckpt
 assert_ok mlv remote add origin gs://mlv-test/teams/vision --default
 assert_ok mlv config remote.origin.endpointurl "$GCS_ENDPOINT"
 # Small packs, so the push writes several of them.
@@ -51,7 +52,7 @@ assert_ok mlv status -r origin --json
 assert_ok mlv pull --json
 assert_sha256 models/net.bin "$net_id"
 assert_file_eq models/net.bin "$TEST_ROOT/net.v1"
-assert_file_eq models/rf.joblib "$MLV_FIXTURES/rf_small.joblib"
+assert_file_eq models/head.bin "$TEST_ROOT/head.v1"
 for f in weights.bin "tokenizer/vocab file+é.txt" empty.txt; do
   assert_file_eq "ckpt/$f" "$TEST_ROOT/ckpt.v1/$f"
 done
