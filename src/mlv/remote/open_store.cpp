@@ -1,4 +1,5 @@
 #include <mlv/remote/gcs_store.hpp>
+#include <mlv/remote/http_store.hpp>
 #include <mlv/remote/local_store.hpp>
 #include <mlv/remote/object_store.hpp>
 #include <mlv/util/error.hpp>
@@ -29,9 +30,11 @@ std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options
 }
 
 // Each scheme mlv can talk to, and the factory that opens it.
-const std::array<Scheme, 2> k_schemes = {{
+const std::array<Scheme, 4> k_schemes = {{
     {"file", open_file_url},
     {"gs", make_gcs_store},
+    {"http", make_http_store},
+    {"https", make_http_store},
 }};
 
 } // namespace
