@@ -131,6 +131,8 @@ void collect_keys(const YAML::Node& node,
   }
 }
 
+std::optional<std::string> lookup(const YAML::Node& layer, const std::vector<std::string>& parts);
+
 // Whether a URL carries a password in its user-info ("https://user:secret@host/...").
 bool url_has_password(const std::string& value) {
   const auto scheme_end = value.find("://");
