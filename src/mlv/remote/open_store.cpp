@@ -3,6 +3,7 @@
 #include <mlv/remote/http_store.hpp>
 #include <mlv/remote/local_store.hpp>
 #include <mlv/remote/object_store.hpp>
+#include <mlv/remote/s3_store.hpp>
 #include <mlv/util/error.hpp>
 
 #include <array>
@@ -31,8 +32,9 @@ std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options
 }
 
 // Each scheme mlv can talk to, and the factory that opens it.
-const std::array<Scheme, 5> k_schemes = {{
+const std::array<Scheme, 6> k_schemes = {{
     {"file", open_file_url},
+    {"s3", make_s3_store},
     {"gs", make_gcs_store},
     {"http", make_http_store},
     {"https", make_http_store},

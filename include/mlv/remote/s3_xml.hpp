@@ -1,0 +1,49 @@
+#pragma once
+
+#include <mlv/remote/object_store.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlv::remote::s3 {
+
+// One page of a ListObjectsV2 answer. Keys are whole bucket keys, entities decoded.
+struct ListPage {
+  std::vector<ObjectInfo> objects;
+  bool truncated = false;
+  std::string next_continuation_token;
+};
+
+// Parses a ListBucketResult; throws Error(remote) naming `display_url` when it is not one.
+ListPage parse_list_objects(std::string_view xml, const std::string& display_url);
+
+// The Code and Message of an S3 <Error> document; both empty when `xml` is not one.
+struct ErrorBody {
+  std::string code;
+  std::string message;
+};
+ErrorBody parse_error(std::string_view xml);
+
+// The UploadId of an InitiateMultipartUploadResult; nullopt when absent.
+std::optional<std::string> parse_upload_id(std::string_view xml);
+
+// The text of the first element `name` at any depth, entities decoded; nullopt when absent.
+std::optional<std::string> element_text(std::string_view xml, std::string_view name);
+
+// Replaces the five predefined entities and numeric character references (&#38; &#x26;) with
+// their characters (UTF-8); an unknown or malformed reference is kept as written.
+std::string decode_entities(std::string_view text);
+// Escapes & < > " ' for element text.
+std::string escape_text(std::string_view text);
+
+// Seconds since the epoch for an ISO 8601 UTC time ("2009-10-12T17:50:30.000Z"); 0 when it
+// cannot be read.
+std::int64_t parse_iso8601(std::string_view text);
+
+// The CompleteMultipartUpload body for parts 1..N with these ETags (as the server returned them).
+std::string complete_multipart_body(const std::vector<std::string>& etags);
+
+} // namespace mlv::remote::s3
