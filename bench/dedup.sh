@@ -70,19 +70,7 @@ info "version 1: $(push_version models/big.bin "Big v1")"
 packs_before=$(bytes_in "$WORK/scattered-remote/packs")
 remote_before=$(bytes_in "$WORK/scattered-remote")
 cp models/big.bin models/big.bin.new
-python3 - models/big.bin.new "$CHANGED_FRACTION" "$CHANGED_REGIONS" <<'PY'
-import os, random, sys
-path, fraction, regions = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-size = os.path.getsize(path)
-region = int(size * fraction) // regions
-slot = size // regions  # one region at a random place inside each slot: scattered, disjoint
-generator = random.Random(5)
-with open(path, "r+b") as out:
-    for index in range(regions):
-        out.seek(index * slot + generator.randrange(slot - region))
-        out.write(generator.randbytes(region))
-print(f"   rewrote {regions} regions of {region} bytes ({regions * region} bytes)")
-PY
+python3 "$BENCH_DIR/change_bytes.py" models/big.bin.new "$CHANGED_FRACTION" "$CHANGED_REGIONS"
 mv models/big.bin.new models/big.bin
 json=$(push_version models/big.bin "Big v2: 5% changed")
 info "version 2: $json"

@@ -1,4 +1,5 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/util/json.hpp>
 #include <mlv/workspace/gc.hpp>
 
@@ -15,6 +16,8 @@ struct GcArguments {
   workspace::RevisionSelection selection;
   bool dry_run = false;
   bool force = false;
+  std::string remote;
+  std::string grace = "24h";
 };
 
 bool confirmed() {
@@ -25,6 +28,92 @@ bool confirmed() {
     return false;
   }
   return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+// "90s", "30m", "24h", "7d", or a number of seconds.
+std::int64_t parse_duration(const std::string& text) {
+  std::size_t used = 0;
+  long long value = -1;
+  try {
+    value = std::stoll(text, &used);
+  } catch (const std::exception&) {
+  }
+  const auto unit = text.substr(std::min(used, text.size()));
+  const std::int64_t scale = unit.empty() || unit == "s" ? 1
+                             : unit == "m"               ? 60
+                             : unit == "h"               ? 3600
+                             : unit == "d"               ? 86400
+                                                         : 0;
+  if (value < 0 || scale == 0 || used == 0) {
+    throw mlv::Error(mlv::ExitCode::usage, "--grace '" + text + "' is not a duration",
+                     "write a number with s, m, h or d, e.g. --grace 24h");
+  }
+  return value * scale;
+}
+
+std::string remote_plan_json(const workspace::RemoteGc& gc, bool removed) {
+  const auto& plan = gc.plan;
+  util::JsonWriter json;
+  json.begin_object()
+      .key("remote")
+      .value(gc.remote_name)
+      .key("removed")
+      .value(removed)
+      .key("bytes")
+      .value(plan.bytes)
+      .key("recent_kept")
+      .value(plan.recent_kept);
+  for (const auto& [name, ids] :
+       {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
+        std::pair{"dirs", &plan.dirs}}) {
+    json.key(name).begin_array();
+    for (const auto& id : *ids) {
+      json.value(id);
+    }
+    json.end_array();
+  }
+  json.end_object();
+  return json.str();
+}
+
+void run_remote_gc(const GcArguments& arguments, Output& output) {
+  const auto grace = parse_duration(arguments.grace);
+  auto context = workspace::Context::open(std::filesystem::current_path());
+  const auto gc = workspace::plan_remote_gc(context, arguments.selection, arguments.remote, grace);
+  const auto& plan = gc.plan;
+  const auto spared = plan.recent_kept == 0
+                          ? std::string()
+                          : "; " + std::to_string(plan.recent_kept) + " newer than " +
+                                arguments.grace + " kept (a push may be using them)";
+  if (plan.empty()) {
+    output.say("Nothing to remove from " + gc.remote_url + ": every object is needed" + spared +
+               ".");
+    output.emit_json(remote_plan_json(gc, false));
+    return;
+  }
+  output.say("Unreferenced on " + gc.remote_url + ": " + std::to_string(plan.packs.size()) +
+             " pack(s) (" + human_bytes(plan.bytes) + "), " +
+             std::to_string(plan.manifests.size()) + " manifest(s), " +
+             std::to_string(plan.dirs.size()) + " dir listing(s)" + spared);
+  if (output.verbose || arguments.dry_run) {
+    for (const auto& id : plan.packs) {
+      output.say("  pack " + id);
+    }
+    for (const auto& id : plan.manifests) {
+      output.say("  manifest " + id);
+    }
+    for (const auto& id : plan.dirs) {
+      output.say("  dir " + id);
+    }
+  }
+  if (arguments.dry_run || (!arguments.force && !confirmed())) {
+    output.say("Nothing removed.");
+    output.emit_json(remote_plan_json(gc, false));
+    return;
+  }
+  const auto freed = workspace::apply_remote_gc(context, gc);
+  output.say("Removed; freed " + human_bytes(freed) + " on " + gc.remote_url + ".");
+  output.emit_json(remote_plan_json(gc, true));
 }
 
 std::string plan_json(const workspace::GcPlan& plan, bool removed) {
@@ -47,7 +136,8 @@ std::string plan_json(const workspace::GcPlan& plan, bool removed) {
 
 void register_gc(CLI::App& app, Output& output) {
   auto arguments = std::make_shared<GcArguments>();
-  auto* command = app.add_subcommand("gc", "Remove cache objects that no kept pointer names");
+  auto* command = app.add_subcommand(
+      "gc", "Remove cache (or, with -r, remote) objects that no kept pointer names");
   command->add_flag("--all-branches", arguments->selection.all_branches,
                     "Keep what every branch tip names");
   command->add_flag("--all-tags", arguments->selection.all_tags,
@@ -59,7 +149,16 @@ void register_gc(CLI::App& app, Output& output) {
   command->add_flag("-n,--dry-run", arguments->dry_run, "Only list what would be removed");
   command->add_flag("-f,--force", arguments->force, "Do not ask for confirmation");
   command->add_flag("--json", output.json, "Print the plan as JSON");
+  command->add_option("-r,--remote", arguments->remote,
+                      "Collect this remote's packs, manifests and dir listings instead of the "
+                      "cache");
+  command->add_option("--grace", arguments->grace,
+                      "With -r: keep objects newer than this, whatever names them (default 24h)");
   command->callback([arguments, &output] {
+    if (!arguments->remote.empty()) {
+      run_remote_gc(*arguments, output);
+      return;
+    }
     auto context = workspace::Context::open(std::filesystem::current_path());
     const auto plan = workspace::plan_gc(context, arguments->selection);
     if (plan.empty()) {

@@ -131,6 +131,19 @@ void collect_keys(const YAML::Node& node,
   }
 }
 
+std::optional<std::string> lookup(const YAML::Node& layer, const std::vector<std::string>& parts);
+
+// Whether a URL carries a password in its user-info ("https://user:secret@host/...").
+bool url_has_password(const std::string& value) {
+  const auto scheme_end = value.find("://");
+  if (scheme_end == std::string::npos) {
+    return false;
+  }
+  const auto authority = value.substr(scheme_end + 3, value.find('/', scheme_end + 3) - scheme_end - 3);
+  const auto at = authority.rfind('@');
+  return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
+}
+
 // A layer may only hold known sections and well-named remotes; the committed layer no secrets.
 void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
   const auto fix = "fix " + file.string() + " by hand or with `mlv config`";
@@ -158,6 +171,13 @@ void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
     std::vector<std::string> keys;
     collect_keys(entry.second, section, keys);
     for (const auto& key : keys) {
+      if (key.ends_with(".url") && url_has_password(lookup(layer, split_key(key)).value_or(""))) {
+        throw Error(ExitCode::bad_input,
+                    file.string() + ": '" + key +
+                        "' holds a password in its URL, and the committed config may not",
+                    "keep the URL without the password and set `mlv config --local " +
+                        key.substr(0, key.size() - 3) + "password VALUE`");
+      }
       if (is_secret_key(key)) {
         throw Error(ExitCode::bad_input,
                     file.string() + ": '" + key +
@@ -294,6 +314,12 @@ fs::path Config::file_of(Scope scope) const {
 
 void Config::set(Scope scope, const std::string& key, const std::string& value) {
   validate_key(key);
+  if (scope == Scope::repo && key.ends_with(".url") && url_has_password(value)) {
+    throw Error(ExitCode::bad_input,
+                "'" + key + "' would put a password from the URL in the committed .mlv/config",
+                "give the URL without it and `mlv config --local " + key.substr(0, key.size() - 3) +
+                    "password VALUE`, or use `--local`");
+  }
   if (scope == Scope::repo && is_secret_key(key)) {
     throw Error(ExitCode::bad_input,
                 "'" + key + "' is a secret and may not be stored in the committed .mlv/config",

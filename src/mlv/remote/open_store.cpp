@@ -1,3 +1,6 @@
+#include <mlv/remote/azure_store.hpp>
+#include <mlv/remote/gcs_store.hpp>
+#include <mlv/remote/http_store.hpp>
 #include <mlv/remote/local_store.hpp>
 #include <mlv/remote/object_store.hpp>
 #include <mlv/remote/s3_store.hpp>
@@ -29,9 +32,13 @@ std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options
 }
 
 // Each scheme mlv can talk to, and the factory that opens it.
-const std::array<Scheme, 2> k_schemes = {{
+const std::array<Scheme, 6> k_schemes = {{
     {"file", open_file_url},
     {"s3", make_s3_store},
+    {"gs", make_gcs_store},
+    {"http", make_http_store},
+    {"https", make_http_store},
+    {"azure", make_azure_store},
 }};
 
 } // namespace
@@ -53,7 +60,7 @@ std::unique_ptr<ObjectStore> open_store(const std::string& url, const Options& o
   }
   throw Error(ExitCode::bad_input,
               "remote URL '" + redact_url(url) + "': unsupported scheme '" + scheme + "'",
-              "this mlv supports folder paths and file:// URLs");
+              "use a folder path, file://, s3://, gs://, azure://, http:// or https://");
 }
 
 std::string redact_url(const std::string& url) {

@@ -1,5 +1,7 @@
+#include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/gc.hpp>
+#include <mlv/workspace/sync.hpp>
 
 #include <set>
 
@@ -76,6 +78,39 @@ std::uint64_t apply_gc(Context& context, const GcPlan& plan) {
     cache.remove_dir(id);
   }
   return freed;
+}
+
+RemoteGc plan_remote_gc(Context& context,
+                        const RevisionSelection& selection,
+                        const std::string& remote,
+                        std::int64_t grace_seconds) {
+  auto opened = open_remote(context.config(), remote);
+  auto kept = kept_ids(context, selection);
+  // A kept folder's files are kept too, whether its listing is cached or only on the remote.
+  for (const auto& dir_id : kept.dirs) {
+    try {
+      for (const auto& entry :
+           transfer::load_dir_listing(context.cache(), opened.handle(), dir_id).entries) {
+        kept.files.insert(entry.id);
+      }
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::missing) {
+        throw;
+      }
+    }
+  }
+  RemoteGc gc;
+  gc.remote_name = opened.name;
+  gc.remote_url = opened.url;
+  gc.plan = transfer::plan_remote_gc(opened.handle(), kept.files, kept.dirs, grace_seconds,
+                                     default_jobs(context.config()));
+  return gc;
+}
+
+std::uint64_t apply_remote_gc(Context& context, const RemoteGc& gc) {
+  auto opened = open_remote(context.config(), gc.remote_name);
+  return transfer::apply_remote_gc(context.cache(), opened.handle(), gc.plan,
+                                   default_jobs(context.config()));
 }
 
 } // namespace mlv::workspace

@@ -1,0 +1,219 @@
+#include <mlv/remote/azure_xml.hpp>
+#include <mlv/util/error.hpp>
+
+#include <time.h>
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+namespace mlv::remote::azure {
+
+namespace {
+
+// An element found by find_element: its attributes text and its content, raw.
+struct Element {
+  std::string_view attributes;
+  std::string_view content;
+  std::size_t end = std::string_view::npos; // just past the closing tag
+};
+
+// The first <name ...>content</name> (or <name/>) at or after `from`; end == npos when absent.
+// Azure's responses carry no comments, CDATA or nested elements of the same name, so a scan for
+// the exact tag is enough.
+Element find_element(std::string_view xml, std::string_view name, std::size_t from) {
+  Element element;
+  const std::string open = "<" + std::string(name);
+  std::size_t at = from;
+  while ((at = xml.find(open, at)) != std::string_view::npos) {
+    const auto after = at + open.size();
+    if (after < xml.size() && (xml[after] == '>' || xml[after] == ' ' || xml[after] == '/' ||
+                               xml[after] == '\t' || xml[after] == '\r' || xml[after] == '\n')) {
+      break;
+    }
+    at = after;
+  }
+  if (at == std::string_view::npos) {
+    return element;
+  }
+  const auto tag_end = xml.find('>', at);
+  if (tag_end == std::string_view::npos) {
+    return element;
+  }
+  const auto attributes_start = at + open.size();
+  if (xml[tag_end - 1] == '/') { // <name/>
+    element.attributes = xml.substr(attributes_start, tag_end - 1 - attributes_start);
+    element.end = tag_end + 1;
+    return element;
+  }
+  element.attributes = xml.substr(attributes_start, tag_end - attributes_start);
+  const std::string close = "</" + std::string(name) + ">";
+  const auto close_at = xml.find(close, tag_end + 1);
+  if (close_at == std::string_view::npos) {
+    return element;
+  }
+  element.content = xml.substr(tag_end + 1, close_at - tag_end - 1);
+  element.end = close_at + close.size();
+  return element;
+}
+
+void append_utf8(std::string& out, unsigned long code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xC0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xE0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (code & 0x3F));
+  }
+}
+
+std::string decode_entities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '&') {
+      out += text[i];
+      continue;
+    }
+    const auto semicolon = text.find(';', i);
+    if (semicolon == std::string_view::npos) {
+      out += text[i];
+      continue;
+    }
+    const auto entity = text.substr(i + 1, semicolon - i - 1);
+    static constexpr std::array<std::pair<std::string_view, char>, 5> named = {
+        {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}}};
+    bool done = false;
+    for (const auto& [name, character] : named) {
+      if (entity == name) {
+        out += character;
+        done = true;
+      }
+    }
+    if (!done && entity.size() > 1 && entity[0] == '#') {
+      const bool hex = entity[1] == 'x' || entity[1] == 'X';
+      const auto digits = entity.substr(hex ? 2 : 1);
+      unsigned long code = 0;
+      const auto result =
+          std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
+      if (result.ec == std::errc() && result.ptr == digits.data() + digits.size()) {
+        append_utf8(out, code);
+        done = true;
+      }
+    }
+    if (!done) {
+      out += text.substr(i, semicolon - i + 1);
+    }
+    i = semicolon;
+  }
+  return out;
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned value = 0;
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
+            text.data() + i + 3) {
+      out += static_cast<char>(value);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+std::string text_of(std::string_view xml, std::string_view name) {
+  const auto element = find_element(xml, name, 0);
+  return element.end == std::string_view::npos ? std::string() : decode_entities(element.content);
+}
+
+} // namespace
+
+BlobListPage parse_blob_list(std::string_view xml) {
+  if (find_element(xml, "EnumerationResults", 0).end == std::string_view::npos) {
+    throw Error(ExitCode::remote, "the server's answer to List Blobs is not an EnumerationResults "
+                                  "document");
+  }
+  BlobListPage page;
+  const auto blobs = find_element(xml, "Blobs", 0);
+  std::size_t at = 0;
+  while (true) {
+    const auto blob = find_element(blobs.content, "Blob", at);
+    if (blob.end == std::string_view::npos) {
+      break;
+    }
+    at = blob.end;
+    const auto name = find_element(blob.content, "Name", 0);
+    if (name.end == std::string_view::npos) {
+      throw Error(ExitCode::remote, "a Blob in the server's List Blobs answer has no Name");
+    }
+    ObjectInfo info;
+    info.key = decode_entities(name.content);
+    if (name.attributes.find("Encoded=\"true\"") != std::string_view::npos) {
+      info.key = percent_decode(info.key);
+    }
+    const auto length = text_of(blob.content, "Content-Length");
+    std::from_chars(length.data(), length.data() + length.size(), info.size);
+    info.mtime = parse_http_date(text_of(blob.content, "Last-Modified"));
+    page.blobs.push_back(std::move(info));
+  }
+  page.next_marker = text_of(xml, "NextMarker");
+  return page;
+}
+
+std::string error_code(std::string_view xml) {
+  return text_of(xml, "Code");
+}
+
+std::string block_list_xml(const std::vector<std::string>& block_ids) {
+  std::string xml = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<BlockList>\n";
+  for (const auto& id : block_ids) {
+    xml += "  <Latest>" + id + "</Latest>\n"; // base64 has no character XML must escape
+  }
+  xml += "</BlockList>\n";
+  return xml;
+}
+
+std::int64_t parse_http_date(std::string_view text) {
+  static constexpr std::array<std::string_view, 12> months = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // "Www, DD Mon YYYY HH:MM:SS GMT"
+  if (text.size() != 29 || text.substr(3, 2) != ", " || !text.ends_with(" GMT")) {
+    return 0;
+  }
+  const auto number = [&](std::size_t at, std::size_t length) {
+    int value = -1;
+    const auto result = std::from_chars(text.data() + at, text.data() + at + length, value);
+    return result.ptr == text.data() + at + length ? value : -1;
+  };
+  std::tm parts{};
+  parts.tm_mday = number(5, 2);
+  parts.tm_year = number(12, 4) - 1900;
+  parts.tm_hour = number(17, 2);
+  parts.tm_min = number(20, 2);
+  parts.tm_sec = number(23, 2);
+  parts.tm_mon = -1;
+  for (std::size_t i = 0; i < months.size(); ++i) {
+    if (text.substr(8, 3) == months[i]) {
+      parts.tm_mon = static_cast<int>(i);
+    }
+  }
+  if (parts.tm_mday < 1 || parts.tm_year < 70 || parts.tm_hour < 0 || parts.tm_min < 0 ||
+      parts.tm_sec < 0 || parts.tm_mon < 0) {
+    return 0;
+  }
+  return static_cast<std::int64_t>(timegm(&parts));
+}
+
+} // namespace mlv::remote::azure

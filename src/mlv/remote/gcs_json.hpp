@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// A minimal, strict JSON reader for what the GCS backend reads: service-account key files, token
+// responses, object listings and error bodies. Private to the backend.
+namespace mlv::remote::gcs {
+
+// Malformed JSON: says what is wrong and at which byte, never quoting the input (it may be a key).
+class JsonError : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+struct JsonValue {
+  enum class Type { null, boolean, number, string, array, object };
+
+  Type type = Type::null;
+  bool boolean = false;
+  std::string text; // a string's decoded UTF-8, or a number exactly as written
+  std::vector<JsonValue> items;
+  std::vector<std::pair<std::string, JsonValue>> members; // in document order
+
+  bool is_object() const { return type == Type::object; }
+  bool is_array() const { return type == Type::array; }
+  bool is_string() const { return type == Type::string; }
+
+  // The member named `key` of an object (the last one, if repeated); nullptr when absent or when
+  // this is not an object.
+  const JsonValue* find(std::string_view key) const;
+  // The member `key` when it is a string.
+  std::optional<std::string> string_at(std::string_view key) const;
+  // The member `key` as an unsigned integer, written as a JSON number or a decimal string (GCS
+  // sends 64-bit numbers as strings).
+  std::optional<std::uint64_t> unsigned_at(std::string_view key) const;
+};
+
+// Parses one JSON document (surrounding whitespace allowed); throws JsonError.
+JsonValue parse_json(std::string_view text);
+
+} // namespace mlv::remote::gcs
