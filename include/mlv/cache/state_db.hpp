@@ -80,6 +80,7 @@ private:
   // A prepared statement, cached by its SQL text, reset and ready for binding.
   Statement& statement(const char* sql);
   [[noreturn]] void fail(const std::string& action) const;
+  void set_up(); // WAL mode, then the schema created or migrated in one transaction
 
   sqlite3* db_ = nullptr;
   int transaction_depth_ = 0;

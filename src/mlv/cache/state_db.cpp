@@ -5,6 +5,8 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <random>
+#include <thread>
 
 namespace mlv::cache {
 
@@ -88,6 +90,30 @@ StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
                 "check permissions; the file can be deleted safely and is rebuilt");
   }
   sqlite3_busy_timeout(db_, static_cast<int>(k_busy_timeout.count()));
+  // Processes that create the database at the same moment can get SQLITE_BUSY at once, without
+  // the busy handler (switching a new file to WAL, or upgrading a lock, would deadlock): such a
+  // set-up is tried again, for as long as the busy timeout.
+  const auto deadline = std::chrono::steady_clock::now() + k_busy_timeout;
+  std::mt19937 random(std::random_device{}());
+  for (;;) {
+    try {
+      set_up();
+      return;
+    } catch (const Error&) {
+      if ((sqlite3_errcode(db_) & 0xff) != SQLITE_BUSY ||
+          std::chrono::steady_clock::now() > deadline) {
+        statements_.clear();
+        sqlite3_close(db_);
+        db_ = nullptr;
+        throw;
+      }
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 50)(random)));
+    }
+  }
+}
+
+void StateDb::set_up() {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=NORMAL");
   Transaction transaction(*this);
@@ -98,7 +124,7 @@ StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
   }();
   if (current > k_schema_version) {
     throw Error(ExitCode::failure,
-                "the state database " + db_path.string() + " was written by a newer mlv",
+                "the state database " + path_.string() + " was written by a newer mlv",
                 "upgrade mlv, or delete the file (it is rebuilt)");
   }
   if (current == 1) {
