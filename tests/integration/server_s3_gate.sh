@@ -44,7 +44,15 @@ start_s3rver_with_sigv4_gate() {
   export AWS_EC2_METADATA_DISABLED=true
 }
 
-# How many requests s3rver has answered so far (the gate forwards only verified ones).
+# How many requests s3rver has answered so far (the gate forwards only verified ones). s3rver
+# logs a request as its answer finishes, so this waits until two reads 0.1 s apart agree.
 s3rver_request_count() {
-  grep -cE ' [0-9]{3} [0-9.]+m?s ' "$S3_LOG" || true
+  local count previous=-1 i
+  for ((i = 0; i < 50; i++)); do
+    count=$(grep -cE ' [0-9]{3} [0-9.]+m?s ' "$S3_LOG" || true)
+    [[ "$count" == "$previous" ]] && break
+    previous=$count
+    sleep 0.1
+  done
+  echo "$count"
 }

@@ -515,9 +515,10 @@ function forwardHeaders(rawHeaders) {
 
 function makeGate(config) {
   const agent = new http.Agent({ keepAlive: true });
-  const log = config.logFile ? fs.createWriteStream(config.logFile, { flags: 'a' }) : null;
+  // Written synchronously: a line is in the file before the client has the answer.
+  const logFd = config.logFile ? fs.openSync(config.logFile, 'a') : null;
   const logLine = (req, verdict, status) => {
-    if (log) log.write(`${req.method} ${req.url} ${verdict} ${status}\n`);
+    if (logFd !== null) fs.writeSync(logFd, `${req.method} ${req.url} ${verdict} ${status}\n`);
   };
 
   function refuse(req, res, err, expectContinue) {
