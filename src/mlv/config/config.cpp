@@ -3,6 +3,8 @@
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -139,7 +141,8 @@ bool url_has_password(const std::string& value) {
   if (scheme_end == std::string::npos) {
     return false;
   }
-  const auto authority = value.substr(scheme_end + 3, value.find('/', scheme_end + 3) - scheme_end - 3);
+  const auto authority =
+      value.substr(scheme_end + 3, value.find('/', scheme_end + 3) - scheme_end - 3);
   const auto at = authority.rfind('@');
   return at != std::string::npos && authority.substr(0, at).find(':') != std::string::npos;
 }
@@ -387,6 +390,23 @@ std::vector<RemoteSpec> Config::remotes() const {
   for (auto& [name, spec] : found) {
     if (const char* url = std::getenv(environment_name("remote." + name + ".url").c_str())) {
       spec.url = url;
+    }
+    // Any option from the environment, as CI passes secrets: MLV_REMOTE_ORIGIN_PASSWORD is
+    // remote.origin.password. It wins over the files, as every environment setting does.
+    const auto prefix = environment_name("remote." + name + ".");
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+      const std::string_view entry(*variable);
+      const auto equals = entry.find('=');
+      if (equals == std::string_view::npos || !entry.starts_with(prefix) ||
+          equals <= prefix.size()) {
+        continue;
+      }
+      std::string option(entry.substr(prefix.size(), equals - prefix.size()));
+      std::transform(option.begin(), option.end(), option.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (option != "url") {
+        spec.options[option] = std::string(entry.substr(equals + 1));
+      }
     }
     if (!spec.url.empty()) {
       remotes.push_back(std::move(spec));

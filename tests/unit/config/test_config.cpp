@@ -131,6 +131,29 @@ TEST_F(ConfigTest, CacheDirResolvesAgainstTheRepository) {
   EXPECT_EQ(Config::load(repo()).cache_dir(), root_ / "shared-cache");
 }
 
+TEST_F(ConfigTest, RemoteSecretsComeFromTheEnvironmentAsCiPassesThem) {
+  auto config = Config::load(repo());
+  config.set(Scope::repo, "remote.origin.url", "s3://bucket/models");
+  config.set(Scope::repo, "remote.origin.region", "eu-west-1");
+  config.set(Scope::local, "remote.origin.secret_access_key", "from-file");
+  ::setenv("MLV_REMOTE_ORIGIN_SECRET_ACCESS_KEY", "from-env", 1);
+  const auto remote = Config::load(repo()).remote("origin");
+  ::unsetenv("MLV_REMOTE_ORIGIN_SECRET_ACCESS_KEY");
+  ASSERT_TRUE(remote.has_value());
+  EXPECT_EQ(remote->options.at("secret_access_key"), "from-env");
+  EXPECT_EQ(remote->options.at("region"), "eu-west-1");
+  EXPECT_EQ(remote->url, "s3://bucket/models");
+}
+
+TEST_F(ConfigTest, APasswordInACommittedUrlIsRefused) {
+  auto config = Config::load(repo());
+  EXPECT_THROW(config.set(Scope::repo, "remote.web.url", "https://bob:hunter2@host/models"),
+               mlv::Error);
+  config.set(Scope::repo, "remote.web.url", "https://bob@host/models");
+  config.set(Scope::local, "remote.other.url", "https://bob:hunter2@host/models");
+  EXPECT_EQ(Config::load(repo()).remote("other")->url, "https://bob:hunter2@host/models");
+}
+
 TEST_F(ConfigTest, TheEnvironmentOverridesSettingsAndRemoteUrls) {
   auto config = Config::load(repo());
   config.set(Scope::repo, "remote.origin.url", "/from/file");
