@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -63,9 +65,13 @@ public:
   void adopt_file(const std::filesystem::path& temp_file, const std::string& expected_id);
 
   // Copies cached file `id` to `destination` (replacing it only when complete), hashing the
-  // object while the kernel copies it; Error(integrity) naming the object if its bytes no longer
-  // match its id, and then nothing is written.
+  // object while it copies; Error(integrity) naming the object if its bytes no longer match its
+  // id, and then nothing is written. An object this process has just verified whole (fetched)
+  // is copied by the kernel without hashing it again. The copy is not fsynced: the cache holds
+  // the durable bytes.
   void copy_out(const std::string& id, const std::filesystem::path& destination, unsigned mode);
+  // Whether this process verified object `id` whole since it was written (adopt_file).
+  bool verified_here(const std::string& id) const;
 
   // Re-hashes a cached file; false when it is missing or its bytes no longer match its id.
   bool verify_file(const std::string& id) const;
@@ -92,6 +98,8 @@ private:
 
   std::filesystem::path root_;
   std::unique_ptr<StateDb> state_;
+  mutable std::mutex verified_mutex_;
+  std::set<std::string> verified_; // objects adopted (and so hashed whole) by this process
 };
 
 } // namespace mlv::cache

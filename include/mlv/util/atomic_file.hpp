@@ -24,6 +24,11 @@ public:
   void write(std::string_view text);
   // fsync, set `mode` (e.g. 0444 for cache objects), rename over the final path, fsync the folder.
   void commit(unsigned mode = 0644);
+  // Set `mode` and rename, without the fsyncs: for copies of data kept durably elsewhere (a
+  // workspace file checked out from the cache). A crash of the process still never leaves a
+  // partial file under the final name; a power loss may, and `mlv status` then reports it
+  // modified while the cache keeps the good bytes.
+  void commit_unsynced(unsigned mode = 0644);
   // The same, to a final path decided only now (e.g. a content id known after the write).
   void commit_as(const std::filesystem::path& final_path, unsigned mode);
 

@@ -143,25 +143,40 @@ void Cache::adopt_file(const fs::path& temp_file, const std::string& expected_id
                     ")",
                 "the remote holds damaged data; nothing was written to the cache");
   }
+  // No fsync: an adopted file came from a remote that keeps it durably, and every read of a
+  // cached object checks its hash, so one damaged by a power loss is found and fetched again.
+  // (Objects stored by `add` are fsynced: the cache may then hold the only copy.)
   const int fd = ::open(temp_file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || ::fchmod(fd, k_object_mode) != 0 || ::fsync(fd) != 0) {
+  if (fd < 0 || ::fchmod(fd, k_object_mode) != 0) {
     const int error_number = errno;
     if (fd >= 0) {
       ::close(fd);
     }
-    throw Error(ExitCode::failure, errno_message("cannot sync", temp_file.string(), error_number));
+    throw Error(ExitCode::failure,
+                errno_message("cannot set the mode of", temp_file.string(), error_number));
   }
   ::close(fd);
   util::make_directories(target.parent_path());
   if (::rename(temp_file.c_str(), target.c_str()) != 0) {
     throw Error(ExitCode::failure, errno_message("cannot rename into", target.string(), errno));
   }
-  util::sync_directory(target.parent_path());
+  const std::lock_guard lock(verified_mutex_);
+  verified_.insert(expected_id);
+}
+
+bool Cache::verified_here(const std::string& id) const {
+  const std::lock_guard lock(verified_mutex_);
+  return verified_.contains(id);
 }
 
 void Cache::copy_out(const std::string& id, const fs::path& destination, unsigned mode) {
   const auto object = file_path(id);
   util::AtomicFile file(destination, destination.parent_path());
+  if (verified_here(id)) {
+    copy_in_kernel(object, file);
+    file.commit_unsynced(mode);
+    return;
+  }
   const auto copied = copy_hashing(object, file);
   if (copied.id != id) {
     throw Error(ExitCode::integrity,
@@ -169,7 +184,7 @@ void Cache::copy_out(const std::string& id, const fs::path& destination, unsigne
                     ") is corrupted: its bytes no longer match its id",
                 "run `mlv verify` to list damaged objects, delete them, then `mlv fetch` again");
   }
-  file.commit(mode);
+  file.commit_unsynced(mode);
 }
 
 bool Cache::verify_file(const std::string& id) const {

@@ -15,6 +15,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <sys/stat.h>
 #include <thread>
 
 namespace mlv::cache {
@@ -235,6 +236,30 @@ StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
     std::rethrow_exception(write_error);
   }
   return {hasher.finish_hex(), size};
+}
+
+void copy_in_kernel(const fs::path& source, util::AtomicFile& file) {
+  const int input = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (input < 0) {
+    throw Error(ExitCode::failure, errno_message("cannot open", source.string(), errno));
+  }
+  struct stat info {};
+  ::fstat(input, &info);
+  auto left = static_cast<std::uint64_t>(info.st_size);
+  while (left > 0) {
+    const ssize_t copied = ::copy_file_range(input, nullptr, file.fd(), nullptr, left, 0);
+    if (copied < 0 && errno == EINTR) {
+      continue;
+    }
+    if (copied <= 0) {
+      const int error_number = copied < 0 ? errno : EIO;
+      ::close(input);
+      throw Error(ExitCode::failure, errno_message("cannot copy", source.string(), error_number),
+                  "check free disk space");
+    }
+    left -= static_cast<std::uint64_t>(copied);
+  }
+  ::close(input);
 }
 
 } // namespace mlv::cache

@@ -14,4 +14,8 @@ namespace mlv::cache {
 // blocks whatever the file size. Returns the id and size of the bytes written.
 StoredFile copy_hashing(const std::filesystem::path& source, util::AtomicFile& file);
 
+// Copies `source` into `file` in the kernel (copy_file_range), without reading it into this
+// process: for an object already verified.
+void copy_in_kernel(const std::filesystem::path& source, util::AtomicFile& file);
+
 } // namespace mlv::cache

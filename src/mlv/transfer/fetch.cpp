@@ -25,9 +25,10 @@ namespace fs = std::filesystem;
 
 // Ranges of one pack closer than this are read in one request (the gap is read and dropped).
 constexpr std::uint64_t k_coalesce_gap = 1 << 20;
-// One request reads at most this much: a whole default pack, so a GiB takes about 32 requests,
-// while a file of a few packs still spreads over parallel requests.
-constexpr std::uint64_t k_max_request = 32 << 20;
+// One request reads at most this much: a whole default pack (32 MiB of chunks, plus the last
+// chunk that crossed the limit) in one request, so a GiB takes about 32 requests, while a file of
+// a few packs still spreads over parallel requests.
+constexpr std::uint64_t k_max_request = 48 << 20;
 
 struct Placement {
   std::size_t index = 0;         // chunk index in the manifest

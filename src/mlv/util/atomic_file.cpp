@@ -89,6 +89,21 @@ void AtomicFile::commit(unsigned mode) {
   sync_directory(final_path_.parent_path().empty() ? "." : final_path_.parent_path());
 }
 
+void AtomicFile::commit_unsynced(unsigned mode) {
+  if (::fchmod(fd_, static_cast<mode_t>(mode)) != 0) {
+    throw Error(ExitCode::failure,
+                errno_message("cannot set the mode of", temp_path_.string(), errno));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  make_directories(final_path_.parent_path().empty() ? "." : final_path_.parent_path());
+  if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    throw Error(ExitCode::failure,
+                errno_message("cannot rename into", final_path_.string(), errno));
+  }
+  committed_ = true;
+}
+
 void AtomicFile::commit_as(const std::filesystem::path& final_path, unsigned mode) {
   final_path_ = final_path;
   commit(mode);
