@@ -79,7 +79,12 @@ public:
   std::optional<Manifest> read_manifest(const std::string& file_id) const;
   void write_manifest(const Manifest& manifest);
   // The manifest of a cached file, chunking it (and recording it) when there is none yet.
-  Manifest ensure_manifest(const std::string& file_id, const chunk::Params& params);
+  // `same_content`, if given, is a file that probably holds the same bytes (the workspace file
+  // that was added, still in the page cache, where the cache object was written past it): it is
+  // chunked instead when its whole-file hash proves it equal, else the cache object is.
+  Manifest ensure_manifest(const std::string& file_id,
+                           const chunk::Params& params,
+                           const std::filesystem::path& same_content = {});
 
   std::optional<DirListing> read_dir(const std::string& dir_id) const;
   // Writes the listing and returns its id.

@@ -47,7 +47,8 @@ class Chunker {
 public:
   using Sink = std::function<void(const ChunkInfo&, std::span<const std::byte> bytes)>;
 
-  Chunker(Params params, Sink sink);
+  // Without `hash_ids`, ChunkInfo::id is left empty for the caller to fill (in parallel, say).
+  Chunker(Params params, Sink sink, bool hash_ids = true);
   void update(std::span<const std::byte> data);
   // Emits the remaining chunks, the last one possibly shorter than min_size.
   void finish();
@@ -59,6 +60,7 @@ private:
 
   Params params_;
   Sink sink_;
+  bool hash_ids_ = true;
   std::vector<std::byte> pending_;
   std::uint64_t offset_ = 0;
 };
@@ -66,5 +68,13 @@ private:
 // Chunks a whole file, streaming it once; chunk bytes are passed to `sink` if given.
 std::vector<ChunkInfo>
 chunk_file(const std::filesystem::path& path, const Params& params, const Chunker::Sink& sink = {});
+
+// The same chunks, with their SHA-256 ids computed by `threads` worker threads while this one
+// finds the cuts: about twice as fast on two cores. Memory stays at a few MiB of copied chunks.
+// With `whole_id`, one more thread hashes the whole file in the same pass and stores its id there.
+std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
+                                           const Params& params,
+                                           unsigned threads,
+                                           std::string* whole_id = nullptr);
 
 } // namespace mlv::chunk

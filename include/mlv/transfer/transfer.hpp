@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -34,6 +35,9 @@ struct Targets {
   // Earlier versions of the same paths (from git history): push reads their manifests from the
   // remote, so chunks they share with the targets are not uploaded again.
   std::set<std::string> history_file_ids;
+  // Workspace files that were added as these ids: push chunks them instead of the cache object
+  // when their bytes prove equal (they are likely still in the page cache).
+  std::map<std::string, std::filesystem::path> workspace_files;
 };
 
 struct Stats {

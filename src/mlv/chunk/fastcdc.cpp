@@ -90,7 +90,8 @@ std::size_t find_cut(std::span<const std::byte> data, const Params& params) {
   return size;
 }
 
-Chunker::Chunker(Params params, Sink sink) : params_(params), sink_(std::move(sink)) {
+Chunker::Chunker(Params params, Sink sink, bool hash_ids)
+    : params_(params), sink_(std::move(sink)), hash_ids_(hash_ids) {
   validate_params(params_);
   pending_.reserve(2 * std::size_t{params_.max_size});
 }
@@ -99,7 +100,9 @@ void Chunker::emit(std::span<const std::byte> bytes) {
   ChunkInfo info;
   info.offset = offset_;
   info.length = static_cast<std::uint32_t>(bytes.size());
-  info.id = hash::sha256_hex(bytes);
+  if (hash_ids_) {
+    info.id = hash::sha256_hex(bytes);
+  }
   offset_ += bytes.size();
   sink_(info, bytes);
 }

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 namespace mlv::transfer {
@@ -63,9 +64,13 @@ private:
 // every pack it points into is confirmed on the remote.
 class Pusher {
 public:
-  Pusher(cache::Cache& cache, RemoteHandle remote, const Options& options, Meter& meter)
+  Pusher(cache::Cache& cache,
+         RemoteHandle remote,
+         const Options& options,
+         Meter& meter,
+         std::map<std::string, fs::path> workspace_files)
       : cache_(cache), remote_(remote), options_(options), meter_(meter),
-        pool_(options.jobs, options.jobs) {}
+        workspace_files_(std::move(workspace_files)), pool_(options.jobs, options.jobs) {}
 
   // Learns the chunks of a manifest already on the remote (an earlier version of a target), so
   // the chunks they share are not uploaded again. An absent or damaged manifest only means
@@ -96,6 +101,11 @@ public:
     auto& state = cache_.state();
     state.record_remote_chunks(remote_.state_key, manifest);
     state.record_remote_manifest(remote_.state_key, file_id);
+    // A manifest on the remote is written only after its packs: read just now, it proves them
+    // there, with no HEAD request per pack.
+    for (const auto& chunk : manifest.chunks) {
+      checked_packs_.emplace(chunk.pack, true);
+    }
   }
 
   // Whether the remote already has this file (asking it when the state database does not know).
@@ -117,8 +127,11 @@ public:
                   "object " + file_id + " is not in the cache, so it cannot be pushed",
                   "`mlv fetch` it from another remote, or `mlv add` the file again");
     }
-    auto manifest = cache_.ensure_manifest(file_id, options_.params);
+    const auto copy = workspace_files_.find(file_id);
+    auto manifest = cache_.ensure_manifest(
+        file_id, options_.params, copy == workspace_files_.end() ? fs::path() : copy->second);
     CachedFileReader reader(cache_.file_path(file_id));
+    check_packs_of(manifest);
     meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
     PendingManifest pending{std::move(manifest), {}, {}};
     std::uint64_t offset = 0;
@@ -208,6 +221,46 @@ private:
     return present;
   }
 
+  // Checks at once, with parallel HEAD requests, every pack that the state database places this
+  // file's chunks in and that this push has not checked yet: one round trip per `jobs` packs
+  // instead of one per pack.
+  void check_packs_of(const cache::Manifest& manifest) {
+    std::set<std::string> unchecked;
+    for (const auto& chunk : manifest.chunks) {
+      const auto known = cache_.state().find_remote_chunk(remote_.state_key, chunk.id);
+      if (known && !checked_packs_.contains(known->pack)) {
+        unchecked.insert(known->pack);
+      }
+    }
+    if (unchecked.size() < 2) {
+      return; // pack_present() asks for a single one when it comes to it
+    }
+    std::map<std::string, bool> found;
+    std::mutex mutex;
+    {
+      util::TaskPool checks(options_.jobs, options_.jobs * 4);
+      for (const auto& pack : unchecked) {
+        checks.submit([&, pack] {
+          const bool present = remote_.store.exists(pack_key(pack));
+          const std::lock_guard lock(mutex);
+          found.emplace(pack, present);
+        });
+      }
+      checks.wait();
+    }
+    std::vector<std::string> missing;
+    for (const auto& [pack, present] : found) {
+      checked_packs_.emplace(pack, present);
+      if (!present) {
+        missing.push_back(pack);
+      }
+    }
+    meter_.update([&](Stats& stats) { stats.requests += found.size(); });
+    if (!missing.empty()) {
+      cache_.state().forget_remote_packs(remote_.state_key, missing);
+    }
+  }
+
   // Whether the state database already knows the chunks of this manifest on the remote. A
   // manifest recorded by present_on_remote() carries no chunks, so the first one is checked.
   bool chunks_known(const std::string& file_id) {
@@ -291,6 +344,7 @@ private:
   RemoteHandle remote_;
   const Options& options_;
   Meter& meter_;
+  std::map<std::string, fs::path> workspace_files_;
   std::unique_ptr<PackWriter> writer_;
   std::uint64_t sequence_ = 0;
   std::map<std::string, PackedChunk> packed_;
@@ -324,7 +378,7 @@ Stats push(cache::Cache& cache,
     }
     dirs.emplace_back(dir_id, cache::serialize_dir_listing(*listing));
   }
-  Pusher pusher(cache, remote, options, meter);
+  Pusher pusher(cache, remote, options, meter, targets.workspace_files);
   for (const auto& id : targets.history_file_ids) {
     pusher.learn(id);
   }

@@ -160,6 +160,14 @@ transfer::Stats push(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
   auto targets = targets_of(tracked);
   targets.history_file_ids = history_ids(context, tracked, targets);
+  if (!request.revisions.any()) {
+    for (const auto& item : tracked) {
+      if (item.pointer.kind == pointer::Kind::file) {
+        targets.workspace_files.emplace(item.pointer.sha256,
+                                        context.config().repo_root() / item.data_path);
+      }
+    }
+  }
   const auto options = transfer_options(context.config(), request);
   auto remote = open_remote(context.config(), request.remote, options.jobs);
   require_pushable(context, tracked, remote.handle(), options.jobs);

@@ -1,0 +1,108 @@
+#include <mlv/chunk/fastcdc.hpp>
+#include <mlv/hash/sha256.hpp>
+#include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
+#include <mlv/util/task_pool.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <deque>
+#include <memory>
+
+namespace mlv::chunk {
+
+namespace {
+
+constexpr std::size_t k_read_block = 4 << 20;
+// Chunks are hashed in batches of about this many bytes: one task per batch, not per chunk.
+constexpr std::size_t k_batch_bytes = 4 << 20;
+
+// Reads [offset, offset + length) of an open file.
+void read_exactly(int fd, std::uint64_t offset, std::span<std::byte> out, const std::string& path) {
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t got =
+        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) {
+      continue;
+    }
+    if (got <= 0) {
+      throw Error(ExitCode::failure, errno_message("cannot read", path, got < 0 ? errno : EIO),
+                  "the file changed while it was read; run the command again");
+    }
+    done += static_cast<std::size_t>(got);
+  }
+}
+
+} // namespace
+
+std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
+                                           const Params& params,
+                                           unsigned threads,
+                                           std::string* whole_id) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(ExitCode::failure, errno_message("cannot open", path.string(), errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  // A deque keeps the address of every element while more are appended, so workers can write
+  // ids into chunks found earlier while the cutting goes on. This thread only finds the cuts;
+  // the workers read their batch's bytes again (from the page cache) and hash them, so nothing
+  // is copied here.
+  std::deque<ChunkInfo> chunks;
+  util::TaskPool pool(std::max(1U, threads), std::max(1U, threads) * 2);
+  std::vector<ChunkInfo*> batch;
+  std::uint64_t batch_bytes = 0;
+  const auto submit = [&] {
+    if (batch.empty()) {
+      return;
+    }
+    pool.submit([fd, &path, work = std::move(batch), batch_bytes] {
+      std::vector<std::byte> bytes(batch_bytes);
+      read_exactly(fd, work.front()->offset, bytes, path.string());
+      std::size_t at = 0;
+      for (auto* chunk : work) {
+        chunk->id = hash::sha256_hex(std::span(bytes).subspan(at, chunk->length));
+        at += chunk->length;
+      }
+    });
+    batch.clear();
+    batch_bytes = 0;
+  };
+  // The whole-file hash is sequential: one task at a time takes the blocks in order.
+  util::TaskPool whole_pool(1, 2);
+  hash::Sha256 whole;
+  Chunker chunker(
+      params,
+      [&](const ChunkInfo& info, std::span<const std::byte>) {
+        chunks.push_back(info);
+        batch.push_back(&chunks.back());
+        batch_bytes += info.length;
+        if (batch_bytes >= k_batch_bytes) {
+          submit();
+        }
+      },
+      false);
+  util::read_blocks(path, k_read_block, [&](std::span<const std::byte> block) {
+    if (whole_id != nullptr) {
+      auto copy = std::make_shared<std::vector<std::byte>>(block.begin(), block.end());
+      whole_pool.submit([&whole, copy] { whole.update(*copy); });
+    }
+    chunker.update(block);
+  });
+  chunker.finish();
+  submit();
+  pool.wait();
+  whole_pool.wait();
+  if (whole_id != nullptr) {
+    *whole_id = whole.finish_hex();
+  }
+  return {chunks.begin(), chunks.end()};
+}
+
+} // namespace mlv::chunk
