@@ -217,14 +217,23 @@ void Cache::write_manifest(const Manifest& manifest) {
   }
   util::AtomicFile file(object_path("manifests", manifest.id), tmp_dir());
   file.write(serialize_manifest(local));
-  file.commit(k_object_mode);
+  // Not fsynced: a manifest is derived data, rebuilt from the cached file when it is damaged,
+  // and a directory fsync here would wait for every byte just fetched to reach the disk.
+  file.commit_unsynced(k_object_mode);
 }
 
 Manifest Cache::ensure_manifest(const std::string& file_id,
                                 const chunk::Params& params,
                                 const fs::path& same_content) {
-  if (auto existing = read_manifest(file_id); existing && existing->params == params) {
-    return *existing;
+  try {
+    if (auto existing = read_manifest(file_id); existing && existing->params == params) {
+      return *existing;
+    }
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input && error.code() != ExitCode::integrity) {
+      throw;
+    }
+    // A damaged manifest (a power loss after an unsynced write) is simply made again.
   }
   if (!has_file(file_id)) {
     throw Error(ExitCode::missing, "object " + file_id + " is not in the cache",

@@ -120,14 +120,16 @@ LinkType materialize(cache::Cache& cache,
                 "run `mlv pull` (or `mlv fetch`) to download it");
   }
   util::make_directories(destination.parent_path());
-  bool verified = false;
+  // An object this process fetched and verified whole needs no second hash.
+  bool verified = cache.verified_here(id);
   for (const auto type : order) {
     if (type == LinkType::copy) {
       cache.copy_out(id, destination, executable ? 0755 : 0644);
       return type;
     }
-    // Links share the object's bytes, so the object itself is verified once first.
-    if (!verified) {
+    // Hard and symbolic links share the object's bytes, so the object is verified first; a
+    // reflink clone is verified itself once made (where reflinks fail, nothing was hashed).
+    if (!verified && type != LinkType::reflink) {
       if (!cache.verify_file(id)) {
         throw corrupted(id, object);
       }
@@ -136,6 +138,10 @@ LinkType materialize(cache::Cache& cache,
     const auto temp = temporary_beside(destination);
     if (!place_link(type, object, temp)) {
       continue;
+    }
+    if (type == LinkType::reflink && !verified && hash::sha256_file_hex(temp) != id) {
+      ::unlink(temp.c_str());
+      throw corrupted(id, object);
     }
     if (type == LinkType::reflink) {
       ::chmod(temp.c_str(), executable ? 0755 : 0644);
