@@ -102,12 +102,6 @@ public:
     }
     write_at(to, bytes);
   }
-  // Starts writing a finished range to disk now, while the download goes on, so that dirty pages
-  // do not pile up and throttle the writes that follow (the checkout's copy).
-  void start_writeback(std::uint64_t offset, std::uint64_t length) {
-    ::sync_file_range(fd_, static_cast<off_t>(offset), static_cast<off_t>(length),
-                      SYNC_FILE_RANGE_WRITE);
-  }
   void set_size(std::uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       throw Error(ExitCode::failure, errno_message("cannot size", path_.string(), errno),
@@ -268,9 +262,6 @@ private:
     for (int attempt = 0;; ++attempt) {
       const auto bad = try_download(manifest, request, output);
       if (!bad) {
-        for (const auto& placement : request.chunks) {
-          output.start_writeback(placement.file_offset, manifest.chunks[placement.index].length);
-        }
         meter_.update([&](Stats& stats) { stats.chunks_new += request.chunks.size(); });
         return;
       }
