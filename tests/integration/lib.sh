@@ -32,7 +32,8 @@ cleanup_test_root() {
   # Background jobs a test started (kill tests, concurrency tests) must not outlive it.
   local pids
   pids=$(jobs -p 2>/dev/null || true)
-  if [[ -n "$pids" ]]; then kill -9 $pids 2>/dev/null || true; wait 2>/dev/null || true; fi
+  # The group's redirection also silences bash's "Killed" report for each job.
+  if [[ -n "$pids" ]]; then { kill -9 $pids || true; wait || true; } 2>/dev/null; fi
   # Cache objects and their folders may be read-only.
   chmod -R u+w "$TEST_ROOT" 2>/dev/null || true
   rm -rf "$TEST_ROOT"
