@@ -37,9 +37,9 @@ enum class AuthKind {
 
 struct AuthChoice {
   AuthKind kind = AuthKind::anonymous;
-  std::string token;                // for AuthKind::token
-  std::filesystem::path key_file;   // for AuthKind::service_account
-  std::string origin;               // where the choice came from, for messages
+  std::string token;              // for AuthKind::token
+  std::filesystem::path key_file; // for AuthKind::service_account
+  std::string origin;             // where the choice came from, for messages
 };
 
 // First of: option token, option credentialpath, GOOGLE_OAUTH_ACCESS_TOKEN,
