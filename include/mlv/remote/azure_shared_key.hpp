@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mlv/remote/http_engine.hpp>
+#include <mlv/remote/text_codec.hpp>
 
 #include <chrono>
 #include <optional>
@@ -13,9 +14,8 @@ namespace mlv::remote::azure {
 // The REST API version every request names (x-ms-version) and SAS tokens the tests make use.
 inline constexpr const char* k_api_version = "2021-08-06";
 
-std::string base64_encode(std::string_view bytes);
-// Decodes standard base64 (padding optional); std::nullopt when the text is not base64.
-std::optional<std::string> base64_decode(std::string_view text);
+using remote::base64_decode; // text_codec.hpp
+using remote::base64_encode;
 
 // HMAC-SHA256 of `message` with `key` (raw bytes), base64-encoded: the Shared Key signature.
 std::string hmac_sha256_base64(std::string_view key, std::string_view message);

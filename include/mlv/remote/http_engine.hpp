@@ -54,6 +54,11 @@ struct HttpRequest {
   std::function<void(HttpRequest&)> sign;
 };
 
+// A 2xx status.
+inline bool is_success(long status) {
+  return status >= 200 && status < 300;
+}
+
 struct HttpResponse {
   long status = 0;
   std::map<std::string, std::string> headers; // lower-case names

@@ -67,8 +67,4 @@ void sign_request(HttpRequest& request,
                   std::string_view payload_hash,
                   std::chrono::system_clock::time_point now);
 
-// Lower-case hex SHA-256 and HMAC-SHA256 through OpenSSL.
-std::string sha256_hex(std::string_view data);
-std::string hmac_sha256(std::string_view key, std::string_view data);
-
 } // namespace mlv::remote::s3

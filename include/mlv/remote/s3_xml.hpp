@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mlv/remote/object_store.hpp>
+#include <mlv/remote/text_codec.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -33,9 +34,7 @@ std::optional<std::string> parse_upload_id(std::string_view xml);
 // The text of the first element `name` at any depth, entities decoded; nullopt when absent.
 std::optional<std::string> element_text(std::string_view xml, std::string_view name);
 
-// Replaces the five predefined entities and numeric character references (&#38; &#x26;) with
-// their characters (UTF-8); an unknown or malformed reference is kept as written.
-std::string decode_entities(std::string_view text);
+using remote::decode_entities; // text_codec.hpp
 // Escapes & < > " ' for element text.
 std::string escape_text(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include <mlv/remote/azure_account.hpp>
 #include <mlv/remote/azure_shared_key.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
@@ -12,20 +13,6 @@ namespace {
 
 constexpr const char* k_default_protocol = "https";
 constexpr const char* k_default_suffix = "core.windows.net";
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return {};
-  }
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 // What one layer (the remote's options, or the environment) says; `where_*` name the setting a
 // value came from, for messages.

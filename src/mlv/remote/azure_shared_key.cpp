@@ -1,8 +1,6 @@
 #include <mlv/remote/azure_shared_key.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <time.h>
 
@@ -15,9 +13,6 @@
 namespace mlv::remote::azure {
 
 namespace {
-
-constexpr std::string_view k_base64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 // The standard headers of the string-to-sign, in their order there.
 constexpr std::array<const char*, 11> k_signed_headers = {"content-encoding",
@@ -32,52 +27,6 @@ constexpr std::array<const char*, 11> k_signed_headers = {"content-encoding",
                                                           "if-unmodified-since",
                                                           "range"};
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
-
 void set_header(Headers& headers, const std::string& name, const std::string& value) {
   const auto wanted = lower(name);
   std::erase_if(headers, [&](const auto& header) { return lower(header.first) == wanted; });
@@ -86,67 +35,8 @@ void set_header(Headers& headers, const std::string& name, const std::string& va
 
 } // namespace
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    out += k_base64_alphabet[(n >> 18) & 63];
-    out += k_base64_alphabet[(n >> 12) & 63];
-    out += k_base64_alphabet[(n >> 6) & 63];
-    out += k_base64_alphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    auto n = static_cast<unsigned char>(bytes[i]) << 16;
-    if (i + 1 < bytes.size()) {
-      n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
-    }
-    out += k_base64_alphabet[(n >> 18) & 63];
-    out += k_base64_alphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? k_base64_alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  while (text.ends_with('=')) {
-    text.remove_suffix(1);
-  }
-  if (text.size() % 4 == 1) {
-    return std::nullopt;
-  }
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned bits = 0;
-  int count = 0;
-  for (const char c : text) {
-    const auto position = k_base64_alphabet.find(c);
-    if (position == std::string_view::npos) {
-      return std::nullopt;
-    }
-    bits = (bits << 6) | static_cast<unsigned>(position);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out.push_back(static_cast<char>((bits >> count) & 0xFF));
-    }
-  }
-  return out;
-}
-
 std::string hmac_sha256_base64(std::string_view key, std::string_view message) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
-           &length) == nullptr) {
-    throw Error(ExitCode::failure, "OpenSSL could not compute an HMAC-SHA256");
-  }
-  return base64_encode(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+  return base64_encode(hmac_sha256(key, message));
 }
 
 std::string http_date(std::chrono::system_clock::time_point when) {

@@ -1,4 +1,5 @@
 #include <mlv/remote/azure_xml.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <time.h>
@@ -55,82 +56,6 @@ Element find_element(std::string_view xml, std::string_view name, std::size_t fr
   element.content = xml.substr(tag_end + 1, close_at - tag_end - 1);
   element.end = close_at + close.size();
   return element;
-}
-
-void append_utf8(std::string& out, unsigned long code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
-std::string decode_entities(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '&') {
-      out += text[i];
-      continue;
-    }
-    const auto semicolon = text.find(';', i);
-    if (semicolon == std::string_view::npos) {
-      out += text[i];
-      continue;
-    }
-    const auto entity = text.substr(i + 1, semicolon - i - 1);
-    static constexpr std::array<std::pair<std::string_view, char>, 5> named = {
-        {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}}};
-    bool done = false;
-    for (const auto& [name, character] : named) {
-      if (entity == name) {
-        out += character;
-        done = true;
-      }
-    }
-    if (!done && entity.size() > 1 && entity[0] == '#') {
-      const bool hex = entity[1] == 'x' || entity[1] == 'X';
-      const auto digits = entity.substr(hex ? 2 : 1);
-      unsigned long code = 0;
-      const auto result =
-          std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
-      if (result.ec == std::errc() && result.ptr == digits.data() + digits.size()) {
-        append_utf8(out, code);
-        done = true;
-      }
-    }
-    if (!done) {
-      out += text.substr(i, semicolon - i + 1);
-    }
-    i = semicolon;
-  }
-  return out;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned value = 0;
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
-            text.data() + i + 3) {
-      out += static_cast<char>(value);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 std::string text_of(std::string_view xml, std::string_view name) {

@@ -2,6 +2,7 @@
 
 #include "gcs_json.hpp"
 
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/util/json.hpp>
@@ -94,35 +95,6 @@ ServiceAccountKey read_service_account_key(const std::filesystem::path& path,
                 "point it at the service account's JSON key file");
   }
   return parse_service_account_key(util::read_file(path), path.string());
-}
-
-std::string base64url(std::string_view bytes) {
-  static constexpr char k_alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const auto n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16 |
-                   static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8 |
-                   static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 2]));
-    out += k_alphabet[(n >> 18) & 63];
-    out += k_alphabet[(n >> 12) & 63];
-    out += k_alphabet[(n >> 6) & 63];
-    out += k_alphabet[n & 63];
-  }
-  if (bytes.size() - i == 1) {
-    const auto n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    out += k_alphabet[(n >> 18) & 63];
-    out += k_alphabet[(n >> 12) & 63];
-  } else if (bytes.size() - i == 2) {
-    const auto n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16 |
-                   static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    out += k_alphabet[(n >> 18) & 63];
-    out += k_alphabet[(n >> 12) & 63];
-    out += k_alphabet[(n >> 6) & 63];
-  }
-  return out;
 }
 
 std::string make_jwt_assertion(const ServiceAccountKey& key, std::int64_t now) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <mlv/remote/text_codec.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -40,7 +42,7 @@ std::string make_jwt_assertion(const ServiceAccountKey& key, std::int64_t now);
 // The x-www-form-urlencoded body of the token request for an assertion.
 std::string token_request_body(std::string_view assertion);
 
-std::string base64url(std::string_view bytes);
+using remote::base64url; // text_codec.hpp
 
 struct TokenGrant {
   std::string access_token;

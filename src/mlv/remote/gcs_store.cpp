@@ -31,10 +31,6 @@ std::int64_t parse_rfc3339(const std::string& text) {
   return static_cast<std::int64_t>(timegm(&time));
 }
 
-bool is_success(long status) {
-  return status >= 200 && status < 300;
-}
-
 class GcsStore final : public ObjectStore {
 public:
   GcsStore(const std::string& url, const Options& options, const Environment& environment)

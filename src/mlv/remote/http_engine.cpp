@@ -1,4 +1,5 @@
 #include <mlv/remote/http_engine.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <curl/curl.h>
@@ -31,21 +32,6 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(std::string_view text) {
-  const auto begin = text.find_first_not_of(" \t\r\n");
-  if (begin == std::string_view::npos) {
-    return {};
-  }
-  const auto end = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(begin, end - begin + 1));
-}
-
 // One attempt of one request, run by the engine's thread. Owned by the caller of perform(),
 // which waits on `done` before reading the outcome or destroying it.
 struct Attempt {
@@ -71,10 +57,6 @@ struct Attempt {
   bool status_known = false;
   std::promise<void> done;
 };
-
-bool is_success(long status) {
-  return status >= 200 && status < 300;
-}
 
 // Object offset of a 206 body's first byte, from "Content-Range: bytes a-b/c".
 std::uint64_t content_range_start(const std::map<std::string, std::string>& headers) {

@@ -1,4 +1,5 @@
 #include <mlv/remote/http_remote_config.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/remote/webdav_multistatus.hpp>
 #include <mlv/util/error.hpp>
 
@@ -14,14 +15,6 @@ namespace mlv::remote {
 namespace {
 
 constexpr std::string_view k_header_prefix = "header_";
-
-std::string base64(std::string_view text) {
-  std::vector<unsigned char> out(4 * ((text.size() + 2) / 3) + 1);
-  const int length =
-      EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                      static_cast<int>(text.size()));
-  return std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(length));
-}
 
 std::optional<std::string> option(const Options& options, const std::string& name) {
   const auto it = options.find(name);
@@ -120,7 +113,7 @@ void add_auth_header(const Options& options, Credentials credentials, HttpRemote
     config.auth = "a bearer token (option 'token')";
   } else if (credentials.user) {
     const auto pair = *credentials.user + ":" + credentials.password.value_or("");
-    config.headers.emplace_back("Authorization", "Basic " + base64(pair));
+    config.headers.emplace_back("Authorization", "Basic " + base64_encode(pair));
     config.auth = "user '" + *credentials.user + "' and " +
                   (credentials.password ? "a password" : "no password");
   } else {

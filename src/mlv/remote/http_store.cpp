@@ -24,9 +24,6 @@ constexpr const char* k_propfind_body =
     R"(<D:propfind xmlns:D="DAV:"><D:prop><D:resourcetype/><D:getcontentlength/>)"
     R"(<D:getlastmodified/></D:prop></D:propfind>)";
 
-bool is_success(long status) {
-  return status >= 200 && status < 300;
-}
 bool is_not_found(long status) {
   return status == 404 || status == 410;
 }

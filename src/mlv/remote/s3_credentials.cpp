@@ -1,4 +1,5 @@
 #include <mlv/remote/s3_credentials.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
@@ -11,21 +12,6 @@ namespace mlv::remote::s3 {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
-}
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string option_or_empty(const Options& options, const std::string& key) {
   const auto found = options.find(key);

@@ -1,5 +1,6 @@
 #include <mlv/remote/s3_settings.hpp>
 #include <mlv/remote/s3_signer.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
@@ -28,12 +29,6 @@ constexpr std::array<SizeSuffix, 10> k_size_suffixes = {{{"b", 0},
                                                          {"g", 30},
                                                          {"gb", 30},
                                                          {"gib", 30}}};
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 std::string option_or_empty(const Options& options, const std::string& key) {
   const auto found = options.find(key);

@@ -1,4 +1,6 @@
+#include <mlv/hash/sha256.hpp>
 #include <mlv/remote/s3_signer.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <openssl/evp.h>
@@ -28,13 +30,6 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
   return hex;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // Trims the ends and folds inner runs of spaces into one, as the canonical headers require.
 std::string trim_header_value(std::string_view value) {
   std::string out;
@@ -49,37 +44,6 @@ std::string trim_header_value(std::string_view value) {
       in_space = false;
     }
     out.push_back(c);
-  }
-  return out;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
-      if (high >= 0 && low >= 0) {
-        out.push_back(static_cast<char>(high * 16 + low));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
   }
   return out;
 }
@@ -178,26 +142,6 @@ std::string signed_header_names(const SigningInput& input) {
 
 } // namespace
 
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1) {
-    throw Error(ExitCode::failure, "OpenSSL SHA-256 failed");
-  }
-  return to_hex(digest.data(), size);
-}
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(),
-           &size) == nullptr) {
-    throw Error(ExitCode::failure, "OpenSSL HMAC-SHA256 failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest.data()), size);
-}
-
 std::string aws_uri_encode(std::string_view text, bool keep_slash) {
   std::string out;
   out.reserve(text.size());
@@ -265,7 +209,7 @@ std::string canonical_request(const SigningInput& input) {
 
 std::string string_to_sign(const SigningInput& input, const SigningScope& scope) {
   return std::string(k_algorithm) + "\n" + input.amz_date + "\n" + credential_scope(input, scope) +
-         "\n" + sha256_hex(canonical_request(input));
+         "\n" + hash::sha256_hex(canonical_request(input));
 }
 
 std::string

@@ -1,3 +1,4 @@
+#include <mlv/hash/sha256.hpp>
 #include <mlv/remote/http_engine.hpp>
 #include <mlv/remote/s3_credentials.hpp>
 #include <mlv/remote/s3_errors.hpp>
@@ -18,10 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace s3;
-
-bool is_success(long status) {
-  return status >= 200 && status < 300;
-}
 
 // What one request needs besides its URL.
 struct Call {
@@ -93,7 +90,7 @@ public:
     const auto response = send({.method = "PUT",
                                 .url = url_of(key),
                                 .body = Body::of(bytes),
-                                .payload_hash = sha256_hex(text)});
+                                .payload_hash = hash::sha256_hex(text)});
     expect_success(response, "PUT " + key);
   }
 
@@ -270,7 +267,7 @@ void S3Store::put_multipart(const std::string& key, const fs::path& source, std:
     const auto completed = send({.method = "POST",
                                  .url = url + "?" + upload_query,
                                  .body = Body::of(std::string_view(body)),
-                                 .payload_hash = sha256_hex(body)});
+                                 .payload_hash = hash::sha256_hex(body)});
     // S3 may answer 200 and still report a failure in the body.
     if (is_success(completed.status) && !parse_error(completed.body).code.empty()) {
       auto failed = completed;

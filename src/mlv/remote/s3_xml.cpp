@@ -1,4 +1,5 @@
 #include <mlv/remote/s3_xml.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 
 #include <charconv>
@@ -55,50 +56,6 @@ std::string_view content(std::string_view xml, const Element& element) {
   return xml.substr(element.content_begin, element.content_end - element.content_begin);
 }
 
-void append_utf8(std::string& out, std::uint32_t code_point) {
-  if (code_point < 0x80) {
-    out.push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
-}
-
-// The character a reference such as "amp" or "#x41" stands for; false when it is not one.
-bool decode_reference(std::string_view reference, std::string& out) {
-  static constexpr std::pair<std::string_view, char> named[] = {
-      {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
-  for (const auto& [entity, character] : named) {
-    if (reference == entity) {
-      out.push_back(character);
-      return true;
-    }
-  }
-  if (reference.size() < 2 || reference.front() != '#') {
-    return false;
-  }
-  const bool hex = reference[1] == 'x' || reference[1] == 'X';
-  const auto digits = reference.substr(hex ? 2 : 1);
-  std::uint32_t code_point = 0;
-  const auto [end, error] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), code_point, hex ? 16 : 10);
-  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
-      code_point == 0 || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-    return false;
-  }
-  append_utf8(out, code_point);
-  return true;
-}
-
 std::uint64_t parse_size_text(std::string_view text, const std::string& display_url) {
   std::uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -112,33 +69,6 @@ std::uint64_t parse_size_text(std::string_view text, const std::string& display_
 }
 
 } // namespace
-
-std::string decode_entities(std::string_view text) {
-  // Some servers wrap text in CDATA, which holds characters as they are.
-  if (text.starts_with("<![CDATA[") && text.ends_with("]]>")) {
-    return std::string(text.substr(9, text.size() - 12));
-  }
-  std::string out;
-  out.reserve(text.size());
-  std::size_t position = 0;
-  while (position < text.size()) {
-    const auto amp = text.find('&', position);
-    if (amp == std::string_view::npos) {
-      out.append(text.substr(position));
-      break;
-    }
-    out.append(text.substr(position, amp - position));
-    const auto semicolon = text.find(';', amp);
-    if (semicolon != std::string_view::npos && semicolon - amp <= 10 &&
-        decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
-      position = semicolon + 1;
-    } else {
-      out.push_back('&');
-      position = amp + 1;
-    }
-  }
-  return out;
-}
 
 std::string escape_text(std::string_view text) {
   std::string out;

@@ -1,3 +1,4 @@
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/remote/webdav_multistatus.hpp>
 
 #include <array>
@@ -12,77 +13,10 @@ namespace {
 constexpr std::array<const char*, 12> k_month_names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
-
 // The name without its namespace prefix: "D:href" -> "href".
 std::string_view local_name(std::string_view name) {
   const auto colon = name.rfind(':');
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-void append_utf8(std::string& out, unsigned long code) {
-  if (code < 0x80) {
-    out += static_cast<char>(code);
-  } else if (code < 0x800) {
-    out += static_cast<char>(0xC0 | (code >> 6));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else if (code < 0x10000) {
-    out += static_cast<char>(0xE0 | (code >> 12));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (code >> 18));
-    out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (code & 0x3F));
-  }
-}
-
-// Replaces the five predefined entities and character references; false on a malformed one.
-bool decode_entities(std::string_view text, std::string& out) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '&') {
-      out += text[i];
-      continue;
-    }
-    const auto end = text.find(';', i);
-    if (end == std::string_view::npos) {
-      return false;
-    }
-    const auto entity = text.substr(i + 1, end - i - 1);
-    if (entity == "amp") {
-      out += '&';
-    } else if (entity == "lt") {
-      out += '<';
-    } else if (entity == "gt") {
-      out += '>';
-    } else if (entity == "quot") {
-      out += '"';
-    } else if (entity == "apos") {
-      out += '\'';
-    } else if (entity.size() > 1 && entity[0] == '#') {
-      const bool hex = entity[1] == 'x' || entity[1] == 'X';
-      const auto digits = entity.substr(hex ? 2 : 1);
-      unsigned long code = 0;
-      const auto [ptr, error] =
-          std::from_chars(digits.data(), digits.data() + digits.size(), code, hex ? 16 : 10);
-      if (error != std::errc() || ptr != digits.data() + digits.size() || code > 0x10FFFF) {
-        return false;
-      }
-      append_utf8(out, code);
-    } else {
-      return false;
-    }
-    i = end;
-  }
-  return true;
 }
 
 // The path of an href: "http://host:80/a%20b/" -> "/a b/".
@@ -178,11 +112,11 @@ std::optional<std::vector<DavEntry>> parse_multistatus(std::string_view xml) {
     if (xml[i] != '<') {
       const auto next = xml.find('<', i);
       const auto end = next == std::string_view::npos ? xml.size() : next;
-      std::string decoded;
-      if (!decode_entities(xml.substr(i, end - i), decoded)) {
+      const auto decoded = decode_entities_strict(xml.substr(i, end - i));
+      if (!decoded) {
         return std::nullopt;
       }
-      reader.text(decoded);
+      reader.text(*decoded);
       i = end;
       continue;
     }
@@ -253,9 +187,9 @@ std::optional<std::vector<DavEntry>> parse_multistatus(std::string_view xml) {
 
 std::int64_t parse_http_date(std::string_view text) {
   // "Sun, 06 Nov 1994 08:49:37 GMT": the weekday is redundant and skipped.
-  text = trim(text);
-  if (const auto comma = text.find(','); comma != std::string_view::npos) {
-    text = trim(text.substr(comma + 1));
+  std::string date = trim(text);
+  if (const auto comma = date.find(','); comma != std::string::npos) {
+    date = trim(std::string_view(date).substr(comma + 1));
   }
   int day = 0;
   int year = 0;
@@ -264,8 +198,7 @@ std::int64_t parse_http_date(std::string_view text) {
   int second = 0;
   char month[4] = {};
   char zone[4] = {};
-  const std::string copy(text);
-  if (std::sscanf(copy.c_str(), "%2d %3s %4d %2d:%2d:%2d %3s", &day, month, &year, &hour, &minute,
+  if (std::sscanf(date.c_str(), "%2d %3s %4d %2d:%2d:%2d %3s", &day, month, &year, &hour, &minute,
                   &second, zone) != 7 ||
       std::string_view(zone) != "GMT") {
     return 0;
@@ -288,25 +221,6 @@ std::int64_t parse_http_date(std::string_view text) {
   time.tm_min = minute;
   time.tm_sec = second;
   return static_cast<std::int64_t>(::timegm(&time));
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned value = 0;
-    if (text[i] == '%' && i + 2 < text.size()) {
-      const auto digits = text.substr(i + 1, 2);
-      const auto [ptr, error] = std::from_chars(digits.data(), digits.data() + 2, value, 16);
-      if (error == std::errc() && ptr == digits.data() + 2) {
-        out += static_cast<char>(value);
-        i += 2;
-        continue;
-      }
-    }
-    out += text[i];
-  }
-  return out;
 }
 
 } // namespace mlv::remote

@@ -1,6 +1,8 @@
 // The azure:// ObjectStore against a real Azurite on 127.0.0.1 (tests/servers, installed by
 // `./setup.sh test`): every method of the interface, block uploads, paged listings under a
 // prefix, and a missing container.
+#include "../loopback.hpp"
+
 #include <mlv/remote/azure_account.hpp>
 #include <mlv/remote/azure_shared_key.hpp>
 #include <mlv/remote/azure_store.hpp>
@@ -31,34 +33,11 @@ using namespace mlv::remote;
 
 namespace {
 
+using mlv::test::accepts_connections;
+using mlv::test::free_port;
+
 const fs::path k_azurite =
     fs::path(__FILE__).parent_path() / "../../servers/node_modules/.bin/azurite-blob";
-
-sockaddr_in loopback(int port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  auto address = loopback(0);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  auto address = loopback(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return ok;
-}
 
 std::span<const std::byte> bytes_of(const std::string& text) {
   return std::as_bytes(std::span(text.data(), text.size()));
@@ -102,10 +81,10 @@ protected:
                           const_cast<char* const*>(argv.data()), environ),
               0);
     posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 300 && !accepts(port_); ++i) {
+    for (int i = 0; i < 300 && !accepts_connections(port_); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    ASSERT_TRUE(accepts(port_)) << "Azurite did not start on port " << port_;
+    ASSERT_TRUE(accepts_connections(port_)) << "Azurite did not start on port " << port_;
     endpoint_ = "http://127.0.0.1:" + port + "/" + azure::k_dev_account;
     create_container("store-test");
   }

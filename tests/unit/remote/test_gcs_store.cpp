@@ -1,6 +1,7 @@
 // The gs:// store against the GCS test server (tests/servers/gcs_server.js) started on
 // 127.0.0.1 for each test: every ObjectStore method, listings over several pages, token refresh,
 // refused keys and tokens, a missing bucket.
+#include "../loopback.hpp"
 #include "../temp_dir.hpp"
 
 #include <mlv/remote/gcs_store.hpp>
@@ -39,6 +40,9 @@ using namespace mlv::remote;
 
 namespace {
 
+using mlv::test::accepts_connections;
+using mlv::test::free_port;
+
 const fs::path k_server_script =
     fs::path(__FILE__).parent_path().parent_path().parent_path() / "servers" / "gcs_server.js";
 constexpr const char* k_client_email = "unit@mlv-test.iam.gserviceaccount.com";
@@ -53,29 +57,6 @@ std::string pem_of(EVP_PKEY* key, bool public_half) {
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(size));
-}
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
 }
 
 std::span<const std::byte> bytes_of(const std::string& text) {
@@ -129,10 +110,10 @@ protected:
     ASSERT_EQ(posix_spawnp(&server_, "node", &actions, nullptr, argv.data(), environ), 0)
         << "cannot start node";
     posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 300 && !accepts(port_); ++i) {
+    for (int i = 0; i < 300 && !accepts_connections(port_); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    ASSERT_TRUE(accepts(port_)) << "the GCS test server did not start";
+    ASSERT_TRUE(accepts_connections(port_)) << "the GCS test server did not start";
   }
 
   void stop_server() {

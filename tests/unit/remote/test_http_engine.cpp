@@ -1,5 +1,6 @@
 // The HTTP engine against a real nginx on 127.0.0.1 (Debian's nginx, installed by
 // `./setup.sh test`), and against sockets that fail the way networks do: refused, stalled.
+#include "../loopback.hpp"
 #include "../temp_dir.hpp"
 
 #include <mlv/remote/http_engine.hpp>
@@ -20,6 +21,9 @@
 
 namespace mlv::remote {
 namespace {
+
+using mlv::test::accepts_connections;
+using mlv::test::free_port;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -47,19 +51,6 @@ private:
   int port_ = 0;
 };
 
-// A port nothing listens on.
-int closed_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
 std::string random_text(std::size_t size, unsigned seed) {
   std::mt19937 generator(seed);
   std::string text(size, '\0');
@@ -80,7 +71,7 @@ protected:
     TempDirTest::SetUp();
     ASSERT_TRUE(fs::exists("/usr/sbin/nginx"))
         << "nginx is not installed: run ./setup.sh test, which installs Debian's nginx";
-    port_ = closed_port();
+    port_ = free_port();
     fs::create_directories(root_ / "www/files");
     fs::create_directories(root_ / "tmp");
     std::ofstream(root_ / "nginx.conf")
@@ -232,7 +223,7 @@ TEST_F(HttpEngineTest, FailsFastOnARefusedConnection) {
   const auto started = Clock::now();
   EXPECT_THROW(
       engine.perform(
-          {"GET", "http://127.0.0.1:" + std::to_string(closed_port()) + "/x", {}, {}, {}, {}, {}}),
+          {"GET", "http://127.0.0.1:" + std::to_string(free_port()) + "/x", {}, {}, {}, {}, {}}),
       Error);
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - started).count(), 2.0);
   EXPECT_EQ(engine.counters().requests, 3U);

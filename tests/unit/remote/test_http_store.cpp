@@ -1,5 +1,6 @@
 // The http(s) store against a real nginx WebDAV server on 127.0.0.1 (what the CLI tests cannot
 // reach: listings, deletes, ranges, the temporary names).
+#include "../loopback.hpp"
 #include "../temp_dir.hpp"
 
 #include <mlv/remote/http_store.hpp>
@@ -30,31 +31,11 @@ using mlv::remote::ObjectStore;
 
 namespace {
 
+using mlv::test::accepts_connections;
+using mlv::test::free_port;
+
 constexpr const char* k_nginx = "/usr/sbin/nginx";
 constexpr const char* k_dav_module = "/usr/lib/nginx/modules/ngx_http_dav_ext_module.so";
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts_connections(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return ok;
-}
 
 std::string as_text(const std::vector<std::byte>& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());

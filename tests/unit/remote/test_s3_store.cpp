@@ -1,6 +1,8 @@
 // The S3 store against a real S3-compatible server (s3rver from tests/servers, started here on
 // 127.0.0.1): every ObjectStore operation, listings longer than one page, multipart uploads, and
 // the errors a user sees. Needs `npm ci` in tests/servers, like the integration tests.
+#include "../loopback.hpp"
+
 #include <mlv/remote/object_store.hpp>
 #include <mlv/remote/s3_store.hpp>
 #include <mlv/util/error.hpp>
@@ -32,32 +34,12 @@ using namespace mlv::remote;
 
 namespace {
 
+using mlv::test::accepts_connections;
+using mlv::test::free_port;
+
 const fs::path k_s3rver =
     fs::path(__FILE__).parent_path() / ".." / ".." / "servers" / "node_modules" / ".bin" / "s3rver";
 constexpr const char* k_bucket = "unit";
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t size = sizeof(address);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts_connections(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<std::uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
-  ::close(fd);
-  return ok;
-}
 
 std::span<const std::byte> bytes_of(const std::string& text) {
   return std::as_bytes(std::span(text.data(), text.size()));

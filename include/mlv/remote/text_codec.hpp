@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Text encodings that the network backends' protocols share: header and XML text, URL escapes,
+// base64 and HMAC for request signing. One copy here, not one per backend.
+namespace mlv::remote {
+
+// ASCII lower case (header names, hex digests).
+std::string lower(std::string_view text);
+// Without leading and trailing spaces, tabs and line ends.
+std::string trim(std::string_view text);
+// Decodes %XX escapes; a '%' not followed by two hex digits stays as it is.
+std::string percent_decode(std::string_view text);
+
+// Appends a Unicode code point as UTF-8.
+void append_utf8(std::string& out, std::uint32_t code_point);
+// XML character data: the five named entities, &#N; and &#xN; references, and a whole CDATA
+// section. A reference that is not valid stays as written.
+std::string decode_entities(std::string_view text);
+// The same without CDATA, for a parser that refuses a document with an '&' that does not start a
+// valid reference: nullopt then.
+std::optional<std::string> decode_entities_strict(std::string_view text);
+
+std::string base64_encode(std::string_view bytes);
+// Standard base64, with or without '=' padding; nullopt for anything else.
+std::optional<std::string> base64_decode(std::string_view text);
+// base64url without padding (JWT, RFC 7515).
+std::string base64url(std::string_view bytes);
+
+// HMAC-SHA256 of `message` under `key`: the 32 raw bytes.
+std::string hmac_sha256(std::string_view key, std::string_view message);
+
+} // namespace mlv::remote

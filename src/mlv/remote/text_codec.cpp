@@ -1,0 +1,196 @@
+#include <mlv/remote/text_codec.hpp>
+#include <mlv/util/error.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <vector>
+
+namespace mlv::remote {
+
+namespace {
+
+// One character reference without its '&' and ';' ("amp", "#233", "#xE9"), appended to `out`;
+// false when it is not a valid one.
+bool decode_reference(std::string_view reference, std::string& out) {
+  static constexpr std::array<std::pair<std::string_view, char>, 5> k_named = {
+      {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}}};
+  for (const auto& [entity, character] : k_named) {
+    if (reference == entity) {
+      out.push_back(character);
+      return true;
+    }
+  }
+  if (reference.size() < 2 || reference.front() != '#') {
+    return false;
+  }
+  const bool hex = reference[1] == 'x' || reference[1] == 'X';
+  const auto digits = reference.substr(hex ? 2 : 1);
+  std::uint32_t code_point = 0;
+  const auto [end, error] =
+      std::from_chars(digits.data(), digits.data() + digits.size(), code_point, hex ? 16 : 10);
+  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
+      code_point == 0 || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+    return false;
+  }
+  append_utf8(out, code_point);
+  return true;
+}
+
+} // namespace
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) {
+    return {};
+  }
+  return std::string(text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1));
+}
+
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned value = 0;
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
+            text.data() + i + 3) {
+      out.push_back(static_cast<char>(value));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+void append_utf8(std::string& out, std::uint32_t code_point) {
+  if (code_point < 0x80) {
+    out.push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+std::string decode_entities(std::string_view text) {
+  // Some servers wrap text in CDATA, which holds characters as they are.
+  if (text.starts_with("<![CDATA[") && text.ends_with("]]>")) {
+    return std::string(text.substr(9, text.size() - 12));
+  }
+  std::string out;
+  out.reserve(text.size());
+  std::size_t position = 0;
+  while (position < text.size()) {
+    const auto amp = text.find('&', position);
+    if (amp == std::string_view::npos) {
+      out.append(text.substr(position));
+      break;
+    }
+    out.append(text.substr(position, amp - position));
+    const auto semicolon = text.find(';', amp);
+    if (semicolon != std::string_view::npos && semicolon - amp <= 10 &&
+        decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
+      position = semicolon + 1;
+    } else {
+      out.push_back('&');
+      position = amp + 1;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> decode_entities_strict(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t position = 0;
+  while (position < text.size()) {
+    const auto amp = text.find('&', position);
+    if (amp == std::string_view::npos) {
+      out.append(text.substr(position));
+      break;
+    }
+    out.append(text.substr(position, amp - position));
+    const auto semicolon = text.find(';', amp);
+    if (semicolon == std::string_view::npos ||
+        !decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
+      return std::nullopt;
+    }
+    position = semicolon + 1;
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(bytes.data()),
+                                     static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(length));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string padded(text);
+  if (padded.size() % 4 == 1) {
+    return std::nullopt;
+  }
+  while (padded.size() % 4 != 0) {
+    padded.push_back('=');
+  }
+  const auto padding = padded.size() - padded.find_last_not_of('=') - 1;
+  if (padding > 2 || padded.find_first_of(" \t\r\n") != std::string::npos) {
+    return std::nullopt; // EVP_DecodeBlock would skip blanks; a key or token has none
+  }
+  std::string out(padded.size() / 4 * 3, '\0');
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                     reinterpret_cast<const unsigned char*>(padded.data()),
+                                     static_cast<int>(padded.size()));
+  if (length < 0) {
+    return std::nullopt;
+  }
+  out.resize(static_cast<std::size_t>(length) - padding);
+  return out;
+}
+
+std::string base64url(std::string_view bytes) {
+  auto out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') {
+    out.pop_back();
+  }
+  std::replace(out.begin(), out.end(), '+', '-');
+  std::replace(out.begin(), out.end(), '/', '_');
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
+           &length) == nullptr) {
+    throw Error(ExitCode::failure, "HMAC-SHA256 failed (OpenSSL)");
+  }
+  return std::string(reinterpret_cast<const char*>(digest.data()), length);
+}
+
+} // namespace mlv::remote
