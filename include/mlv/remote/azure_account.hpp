@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/remote/environment.hpp>
 #include <mlv/remote/object_store.hpp>
 
 #include <functional>
@@ -39,8 +40,8 @@ std::map<std::string, std::string> parse_connection_string(const std::string& te
 Location parse_url(const std::string& url);
 
 // Reads an environment variable; empty when unset. Replaceable for tests.
-using Environment = std::function<std::optional<std::string>(const std::string& name)>;
-Environment process_environment();
+using remote::Environment; // environment.hpp
+using remote::process_environment;
 
 // The account from the remote's options (`connection_string`, `account_name`, `account_key`,
 // `sas_token`, `endpointurl`), then from the environment (AZURE_STORAGE_CONNECTION_STRING,

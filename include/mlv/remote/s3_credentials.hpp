@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/remote/environment.hpp>
 #include <mlv/remote/object_store.hpp>
 #include <mlv/remote/s3_signer.hpp>
 
@@ -12,8 +13,8 @@
 namespace mlv::remote::s3 {
 
 // Reads an environment variable: a seam, so tests need not change the process's environment.
-using Environment = std::function<std::optional<std::string>(const std::string& name)>;
-Environment process_environment();
+using remote::Environment; // environment.hpp
+using remote::process_environment;
 
 // The shared AWS files a profile lives in: AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials
 // (sections `[NAME]`) and AWS_CONFIG_FILE or ~/.aws/config (sections `[profile NAME]`,

@@ -202,13 +202,6 @@ Location parse_url(const std::string& url) {
   return location;
 }
 
-Environment process_environment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    return value ? std::optional<std::string>(value) : std::nullopt;
-  };
-}
-
 Account resolve_account(const Options& options, const Environment& environment) {
   const Layer configured = options_layer(options);
   const Layer environ = environment_layer(environment);

@@ -59,16 +59,6 @@ std::string endpoint_from(std::string value, const std::string& origin) {
 
 } // namespace
 
-Environment process_environment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr || *value == '\0') {
-      return std::nullopt;
-    }
-    return std::string(value);
-  };
-}
-
 Location parse_gs_url(const std::string& url) {
   if (!url.starts_with(k_scheme)) {
     throw Error(ExitCode::bad_input, "remote URL '" + url + "' is not a gs:// URL");

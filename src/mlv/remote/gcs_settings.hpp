@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/remote/environment.hpp>
 #include <mlv/remote/object_store.hpp>
 
 #include <filesystem>
@@ -14,8 +15,8 @@ namespace mlv::remote::gcs {
 inline constexpr std::string_view k_default_endpoint = "https://storage.googleapis.com";
 
 // Reads an environment variable; the process environment in production, a map in tests.
-using Environment = std::function<std::optional<std::string>(const std::string& name)>;
-Environment process_environment();
+using remote::Environment; // environment.hpp
+using remote::process_environment;
 
 struct Location {
   std::string bucket;

@@ -34,16 +34,6 @@ void check_pair(const Credentials& credentials, const std::string& where) {
 
 } // namespace
 
-Environment process_environment() {
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
-    if (value == nullptr || *value == '\0') {
-      return std::nullopt;
-    }
-    return std::string(value);
-  };
-}
-
 ProfileFiles profile_files(const Environment& environment) {
   const fs::path home = environment("HOME").value_or("");
   ProfileFiles files;
