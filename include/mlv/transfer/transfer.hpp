@@ -38,6 +38,8 @@ struct Targets {
   // Workspace files that were added as these ids: push chunks them instead of the cache object
   // when their bytes prove equal (they are likely still in the page cache).
   std::map<std::string, std::filesystem::path> workspace_files;
+  // What names each id (a pointer file), for messages about it.
+  std::map<std::string, std::string> labels;
 };
 
 struct Stats {
@@ -69,8 +71,8 @@ struct Options {
 };
 
 // Uploads what the remote lacks: packs first (in parallel), then manifests, then dir listings,
-// so a present manifest always means a complete file. Throws Error(missing) naming the id when
-// a target is not in the cache.
+// so a present manifest always means a complete file. Before sending anything, throws
+// Error(missing) naming every target (by its label) that neither the cache nor the remote holds.
 Stats push(cache::Cache& cache,
            RemoteHandle remote,
            const Targets& targets,

@@ -108,25 +108,8 @@ public:
     }
   }
 
-  // Whether the remote already has this file (asking it when the state database does not know).
-  bool on_remote(const std::string& file_id) {
-    if (cache_.state().remote_has_manifest(remote_.state_key, file_id)) {
-      return true;
-    }
-    meter_.update([](Stats& stats) { ++stats.requests; });
-    if (!remote_.store.exists(manifest_key(file_id))) {
-      return false;
-    }
-    learn(file_id);
-    return true;
-  }
-
+  // Packs and records one file the cache holds (push() checked that it does).
   void push_file(const std::string& file_id) {
-    if (!cache_.has_file(file_id)) {
-      throw Error(ExitCode::missing,
-                  "object " + file_id + " is not in the cache, so it cannot be pushed",
-                  "`mlv fetch` it from another remote, or `mlv add` the file again");
-    }
     const auto copy = workspace_files_.find(file_id);
     auto manifest = cache_.ensure_manifest(
         file_id, options_.params, copy == workspace_files_.end() ? fs::path() : copy->second);
@@ -365,25 +348,54 @@ Stats push(cache::Cache& cache,
   const auto counters_before = remote.store.counters();
   check_layout(remote, true, meter);
   std::set<std::string> files = targets.file_ids;
+  std::map<std::string, std::string> labels = targets.labels; // id -> what names it
+  const auto label = [&](const std::string& id) {
+    const auto it = labels.find(id);
+    return it == labels.end() ? id : it->second + " (" + id.substr(0, 12) + ")";
+  };
   std::vector<std::pair<std::string, std::string>> dirs; // id, listing text
+  std::set<std::string> uncached_dirs;
   for (const auto& dir_id : targets.dir_ids) {
     const auto listing = cache.read_dir(dir_id);
     if (!listing) {
-      throw Error(ExitCode::missing,
-                  "dir listing " + dir_id + " is not in the cache, so it cannot be pushed",
-                  "`mlv add` the folder again");
+      uncached_dirs.insert(dir_id);
+      continue;
     }
     for (const auto& entry : listing->entries) {
       files.insert(entry.id);
+      if (const auto dir_label = labels.find(dir_id); dir_label != labels.end()) {
+        labels.emplace(entry.id, dir_label->second + ": " + entry.path);
+      }
     }
     dirs.emplace_back(dir_id, cache::serialize_dir_listing(*listing));
+  }
+  // What the remote holds already, in bulk; everything else must come from the cache. Data in
+  // neither stops the push before anything is sent, naming what needs it.
+  const auto present = present_on_remote(cache, remote, files, uncached_dirs, options.jobs);
+  std::string unavailable;
+  for (const auto& id : uncached_dirs) {
+    if (!present.contains(id)) {
+      unavailable += "\n  " + label(id);
+    }
+  }
+  for (const auto& id : files) {
+    if (!present.contains(id) && !cache.has_file(id)) {
+      unavailable += "\n  " + label(id);
+    }
+  }
+  if (!unavailable.empty()) {
+    throw Error(ExitCode::missing,
+                "cannot push: neither the cache nor " + remote.store.display_url() +
+                    " has the data these name:" + unavailable,
+                "`mlv add` the file again if you have it, or `mlv fetch -r REMOTE` it from a "
+                "remote that has it");
   }
   Pusher pusher(cache, remote, options, meter, targets.workspace_files);
   for (const auto& id : targets.history_file_ids) {
     pusher.learn(id);
   }
   for (const auto& id : files) {
-    if (pusher.on_remote(id)) {
+    if (present.contains(id)) {
       meter.update([](Stats& stats) { ++stats.files_skipped; });
       continue;
     }

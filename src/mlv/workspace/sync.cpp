@@ -1,5 +1,4 @@
 #include <mlv/util/error.hpp>
-#include <mlv/workspace/status.hpp>
 #include <mlv/workspace/sync.hpp>
 
 #include <thread>
@@ -23,6 +22,7 @@ transfer::Targets targets_of(const std::vector<Tracked>& tracked) {
   for (const auto& item : tracked) {
     (item.pointer.kind == pointer::Kind::dir ? targets.dir_ids : targets.file_ids)
         .insert(item.pointer.sha256);
+    targets.labels.emplace(item.pointer.sha256, item.pointer_path);
   }
   return targets;
 }
@@ -116,46 +116,6 @@ std::vector<Tracked> select_tracked(Context& context, const SyncRequest& request
   return workspace_pointers(context, request.targets);
 }
 
-namespace {
-
-// Names the pointers whose data neither the cache nor the remote holds, so the user knows what
-// to re-add or fetch. Data the remote already has needs no cache copy: a clone that never pulled
-// can still push its own new models.
-void require_pushable(Context& context,
-                      const std::vector<Tracked>& tracked,
-                      transfer::RemoteHandle remote,
-                      unsigned jobs) {
-  std::vector<const Tracked*> uncached;
-  std::set<std::string> file_ids;
-  std::set<std::string> dir_ids;
-  for (const auto& item : tracked) {
-    if (!in_cache(context.cache(), item.pointer)) {
-      uncached.push_back(&item);
-      (item.pointer.kind == pointer::Kind::dir ? dir_ids : file_ids).insert(item.pointer.sha256);
-    }
-  }
-  if (uncached.empty()) {
-    return;
-  }
-  const auto present =
-      transfer::present_on_remote(context.cache(), remote, file_ids, dir_ids, jobs);
-  std::string missing;
-  for (const auto* item : uncached) {
-    if (!present.contains(item->pointer.sha256)) {
-      missing += "\n  " + item->pointer_path + " (" + item->pointer.sha256.substr(0, 12) + ")";
-    }
-  }
-  if (!missing.empty()) {
-    throw Error(ExitCode::missing,
-                "cannot push: neither the cache nor the remote has the data these pointers name:" +
-                    missing,
-                "`mlv add` the file again if you have it, or `mlv fetch -r REMOTE` it from a "
-                "remote that has it");
-  }
-}
-
-} // namespace
-
 transfer::Stats push(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
   auto targets = targets_of(tracked);
@@ -170,7 +130,6 @@ transfer::Stats push(Context& context, const SyncRequest& request) {
   }
   const auto options = transfer_options(context.config(), request);
   auto remote = open_remote(context.config(), request.remote, options.jobs);
-  require_pushable(context, tracked, remote.handle(), options.jobs);
   return transfer::push(context.cache(), remote.handle(), targets, options);
 }
 

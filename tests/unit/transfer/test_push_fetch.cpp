@@ -77,6 +77,30 @@ TEST_F(PushFetchTest, ASecondPushUploadsNothing) {
   EXPECT_EQ(other.files_skipped, 1u);
 }
 
+TEST_F(PushFetchTest, DataOnlyTheRemoteHoldsIsSkippedAndDataNowhereStopsThePushFirst) {
+  const auto shared = add_random("laptop", 21);
+  push(machine("laptop"), remote(), files({shared}), options());
+  // A clone that never fetched `shared` still pushes its own new file beside it.
+  auto& clone = machine("clone");
+  const auto own = add_random("clone", 22);
+  const auto pushed = push(clone, remote(), files({shared, own}), options());
+  EXPECT_EQ(pushed.files_skipped, 1u);
+  EXPECT_EQ(pushed.files_transferred, 1u);
+  // An id in neither place stops the push before anything is sent, named by its label.
+  auto targets = files({own, std::string(64, 'a')});
+  targets.labels.emplace(std::string(64, 'a'), "models/lost.bin.mlv");
+  const auto packs_before = count_objects("packs/");
+  try {
+    push(machine("third"), remote(), targets, options());
+    FAIL() << "a push of data held nowhere must fail";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::missing);
+    EXPECT_NE(std::string(error.what()).find("models/lost.bin.mlv"), std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(count_objects("packs/"), packs_before);
+}
+
 TEST_F(PushFetchTest, ASmallEditUploadsOnlyTheChangedChunks) {
   const auto v1 = add_random("laptop", 3);
   push(machine("laptop"), remote(), files({v1}), options());
