@@ -32,6 +32,11 @@ void read_blocks(const std::filesystem::path& path,
                  const std::function<void(std::span<const std::byte>)>& sink);
 
 // Creates the folder and its parents; throws Error naming the path on failure.
+// Reads `out.size()` bytes at `offset` of an open file, retrying short reads; returns fewer only
+// at the end of the file. A read error is Error(failure) naming `path`.
+std::size_t
+read_at(int fd, std::uint64_t offset, std::span<std::byte> out, const std::filesystem::path& path);
+
 void make_directories(const std::filesystem::path& path);
 
 // Removes a file if present; returns whether it existed.

@@ -19,23 +19,6 @@ constexpr std::size_t k_read_block = 4 << 20;
 // Chunks are hashed in batches of about this many bytes: one task per batch, not per chunk.
 constexpr std::size_t k_batch_bytes = 4 << 20;
 
-// Reads [offset, offset + length) of an open file.
-void read_exactly(int fd, std::uint64_t offset, std::span<std::byte> out, const std::string& path) {
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t got =
-        ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) {
-      continue;
-    }
-    if (got <= 0) {
-      throw Error(ExitCode::failure, errno_message("cannot read", path, got < 0 ? errno : EIO),
-                  "the file changed while it was read; run the command again");
-    }
-    done += static_cast<std::size_t>(got);
-  }
-}
-
 } // namespace
 
 std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
@@ -64,7 +47,10 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
     }
     pool.submit([fd, &path, work = std::move(batch), batch_bytes] {
       std::vector<std::byte> bytes(batch_bytes);
-      read_exactly(fd, work.front()->offset, bytes, path.string());
+      if (util::read_at(fd, work.front()->offset, bytes, path) != bytes.size()) {
+        throw Error(ExitCode::failure, path.string() + " became shorter while it was read",
+                    "run the command again");
+      }
       std::size_t at = 0;
       for (auto* chunk : work) {
         chunk->id = hash::sha256_hex(std::span(bytes).subspan(at, chunk->length));

@@ -1,5 +1,6 @@
 #include <mlv/inspect/byte_source.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -37,21 +38,8 @@ std::string FileSource::read_at(std::uint64_t offset, std::size_t length) const 
     return {};
   }
   std::string out(static_cast<std::size_t>(std::min<std::uint64_t>(length, size_ - offset)), '\0');
-  std::size_t filled = 0;
-  while (filled < out.size()) {
-    const ssize_t got =
-        ::pread(fd_, out.data() + filled, out.size() - filled, static_cast<off_t>(offset + filled));
-    if (got < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      throw Error(ExitCode::failure, errno_message("cannot read", name_, errno));
-    }
-    if (got == 0) {
-      break; // the file shrank while we looked at it
-    }
-    filled += static_cast<std::size_t>(got);
-  }
+  // Fewer bytes when the file shrank while we looked at it.
+  const auto filled = util::read_at(fd_, offset, std::as_writable_bytes(std::span(out)), name_);
   out.resize(filled);
   return out;
 }

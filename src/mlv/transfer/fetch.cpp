@@ -88,17 +88,8 @@ public:
   // Copies bytes already written at `from` to `to` (a chunk that occurs twice in the file).
   void copy_within(std::uint64_t from, std::uint64_t to, std::uint32_t length) {
     std::vector<std::byte> bytes(length);
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t got =
-          ::pread(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(from + done));
-      if (got < 0 && errno == EINTR) {
-        continue;
-      }
-      if (got <= 0) {
-        throw Error(ExitCode::failure, errno_message("cannot read", path_.string(), errno));
-      }
-      done += static_cast<std::size_t>(got);
+    if (util::read_at(fd_, from, bytes, path_) != length) {
+      throw Error(ExitCode::failure, path_.string() + " is shorter than the chunks written to it");
     }
     write_at(to, bytes);
   }
@@ -241,10 +232,15 @@ private:
     if (fd < 0) {
       return false;
     }
-    const ssize_t got = ::pread(fd, bytes.data(), bytes.size(), static_cast<off_t>(local->offset));
+    std::size_t got = 0;
+    try {
+      got = util::read_at(fd, local->offset, bytes, cache_.file_path(local->file_id));
+    } catch (const Error&) {
+      got = 0;
+    }
     ::close(fd);
     // A cached object that no longer matches is simply not used: the chunk is downloaded.
-    if (got != static_cast<ssize_t>(bytes.size()) || hash::sha256_hex(bytes) != chunk.id) {
+    if (got != bytes.size() || hash::sha256_hex(bytes) != chunk.id) {
       return false;
     }
     output.write_at(file_offset, bytes);

@@ -37,19 +37,10 @@ public:
 
   std::span<const std::byte> read(std::uint64_t offset, std::uint32_t length) {
     buffer_.resize(length);
-    std::size_t filled = 0;
-    while (filled < length) {
-      const ssize_t got = ::pread(fd_, buffer_.data() + filled, length - filled,
-                                  static_cast<off_t>(offset + filled));
-      if (got < 0 && errno == EINTR) {
-        continue;
-      }
-      if (got <= 0) {
-        throw Error(ExitCode::integrity,
-                    "cached file " + path_.string() + " is shorter than its manifest says",
-                    "run `mlv verify`");
-      }
-      filled += static_cast<std::size_t>(got);
+    if (util::read_at(fd_, offset, buffer_, path_) != length) {
+      throw Error(ExitCode::integrity,
+                  "cached file " + path_.string() + " is shorter than its manifest says",
+                  "run `mlv verify`");
     }
     return buffer_;
   }
