@@ -105,13 +105,13 @@ public:
     auto manifest = cache_.ensure_manifest(
         file_id, options_.params, copy == workspace_files_.end() ? fs::path() : copy->second);
     CachedFileReader reader(cache_.file_path(file_id));
-    check_packs_of(manifest);
+    const auto known_chunks = check_packs_of(manifest);
     meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
     PendingManifest pending{std::move(manifest), {}, {}};
     std::uint64_t offset = 0;
     for (std::size_t i = 0; i < pending.manifest.chunks.size(); ++i) {
       auto& chunk = pending.manifest.chunks[i];
-      const auto known = cache_.state().find_remote_chunk(remote_.state_key, chunk.id);
+      const auto& known = known_chunks[i];
       if (known && known->length == chunk.length && pack_present(known->pack)) {
         chunk.pack = known->pack;
         chunk.pack_offset = known->offset;
@@ -198,16 +198,19 @@ private:
   // Checks at once, with parallel HEAD requests, every pack that the state database places this
   // file's chunks in and that this push has not checked yet: one round trip per `jobs` packs
   // instead of one per pack.
-  void check_packs_of(const cache::Manifest& manifest) {
+  // Returns where the state database places each chunk (by index), looked up once.
+  std::vector<std::optional<cache::RemoteChunk>> check_packs_of(const cache::Manifest& manifest) {
+    std::vector<std::optional<cache::RemoteChunk>> known;
+    known.reserve(manifest.chunks.size());
     std::set<std::string> unchecked;
     for (const auto& chunk : manifest.chunks) {
-      const auto known = cache_.state().find_remote_chunk(remote_.state_key, chunk.id);
-      if (known && !checked_packs_.contains(known->pack)) {
-        unchecked.insert(known->pack);
+      known.push_back(cache_.state().find_remote_chunk(remote_.state_key, chunk.id));
+      if (known.back() && !checked_packs_.contains(known.back()->pack)) {
+        unchecked.insert(known.back()->pack);
       }
     }
     if (unchecked.size() < 2) {
-      return; // pack_present() asks for a single one when it comes to it
+      return known; // pack_present() asks for a single one when it comes to it
     }
     std::map<std::string, bool> found;
     std::mutex mutex;
@@ -233,6 +236,7 @@ private:
     if (!missing.empty()) {
       cache_.state().forget_remote_packs(remote_.state_key, missing);
     }
+    return known;
   }
 
   // Whether the state database already knows the chunks of this manifest on the remote. A
