@@ -31,7 +31,8 @@ void register_add_remote(CLI::App& group, Output& output) {
     bool local = false;
   };
   auto arguments = std::make_shared<Arguments>();
-  auto* command = group.add_subcommand("add", "Add a remote (a folder path or file:// URL)");
+  auto* command = group.add_subcommand(
+      "add", "Add a remote: a folder path, file://, s3://, gs://, http(s):// or azure:// URL");
   command->add_option("name", arguments->name, "Remote name")->required();
   command->add_option("url", arguments->url, "Remote URL or folder")->required();
   command->add_flag("-d,--default", arguments->make_default, "Make it the default remote");
