@@ -81,8 +81,11 @@ transfer::Options transfer_options(const config::Config& config, const SyncReque
 OpenedRemote
 open_remote(const config::Config& config, const std::optional<std::string>& name, unsigned jobs) {
   auto spec = config.choose_remote(name);
-  // A network backend keeps as many transfers in flight as the command runs in parallel.
-  spec.options["jobs"] = std::to_string(jobs > 0 ? jobs : default_jobs(config));
+  // A network backend keeps as many transfers in flight as the command runs in parallel: -j
+  // decides, else the remote's own `jobs` option, else core.jobs.
+  if (jobs > 0 || !spec.options.contains("jobs")) {
+    spec.options["jobs"] = std::to_string(jobs > 0 ? jobs : default_jobs(config));
+  }
   std::string url = spec.url;
   if (!has_scheme(url) && fs::path(url).is_relative()) {
     url = (config.repo_root() / url).lexically_normal().string();
