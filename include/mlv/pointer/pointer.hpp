@@ -24,9 +24,10 @@ struct Pointer {
   std::uint64_t size = 0;
   std::optional<std::uint64_t> files; // dirs only: file count
   std::string format = "unknown";
-  YAML::Node meta;   // user metadata (a map, or null)
-  YAML::Node safety; // the scanner's verdict and findings (a map, or null)
-  YAML::Node extra;  // unknown top-level keys, kept on rewrite (a map, or null)
+  YAML::Node summary; // what the format itself records, in short (docs/inspect.md; a map, or null)
+  YAML::Node meta;    // user metadata (a map, or null)
+  YAML::Node safety;  // the scanner's verdict and findings (a map, or null)
+  YAML::Node extra;   // unknown top-level keys, kept on rewrite (a map, or null)
 };
 
 // Parses and validates; throws Error(bad_input) naming `source` and the field at fault.

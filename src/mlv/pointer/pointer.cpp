@@ -13,8 +13,8 @@ namespace {
 
 constexpr const char* k_header =
     "# mlv pointer: the data lives in the mlv cache and remotes; see docs/formats.md";
-constexpr std::array<const char*, 9> k_known_keys = {"version", "path",   "kind", "sha256", "size",
-                                                     "files",   "format", "meta", "safety"};
+constexpr std::array<const char*, 10> k_known_keys = {
+    "version", "path", "kind", "sha256", "size", "files", "format", "summary", "meta", "safety"};
 
 Error field_error(const std::string& source, const std::string& field, const std::string& what) {
   return Error(ExitCode::bad_input, source + ": field '" + field + "': " + what,
@@ -123,6 +123,7 @@ Pointer validate_pointer(const YAML::Node& root, const std::string& source) {
   if (root["format"] && !root["format"].IsNull()) {
     pointer.format = scalar(root["format"], source, "format");
   }
+  pointer.summary = optional_map(root["summary"], source, "summary");
   pointer.meta = optional_map(root["meta"], source, "meta");
   pointer.safety = optional_map(root["safety"], source, "safety");
   for (const auto& entry : root) {
@@ -184,7 +185,8 @@ std::string serialize_pointer(const Pointer& pointer) {
   }
   out << YAML::Key << "format" << YAML::Value << pointer.format;
   for (const auto& [key, node] :
-       {std::pair{"meta", &pointer.meta}, std::pair{"safety", &pointer.safety}}) {
+       {std::pair{"summary", &pointer.summary}, std::pair{"meta", &pointer.meta},
+        std::pair{"safety", &pointer.safety}}) {
     if (*node && node->IsMap() && node->size() > 0) {
       out << YAML::Key << key << YAML::Value;
       emit_node(out, *node);

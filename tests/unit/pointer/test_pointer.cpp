@@ -76,13 +76,15 @@ TEST(Pointer, SerialisesToExactlyTheDocumentedBytes) {
   pointer.size = 42;
   pointer.files = 3;
   pointer.format = "safetensors";
+  pointer.summary = YAML::Load("{tensors: 2}");
   pointer.meta = YAML::Load("{params: {layers: [1, 2]}, owner: bob}");
   pointer.safety = YAML::Load("{verdict: safe}");
   const std::string expected =
       "# mlv pointer: the data lives in the mlv cache and remotes; see docs/formats.md\n"
       "version: 1\npath: weights\nkind: dir\nsha256: " +
       k_id +
-      "\nsize: 42\nfiles: 3\nformat: safetensors\nmeta: {params: {layers: [1, 2]}, owner: bob}\n"
+      "\nsize: 42\nfiles: 3\nformat: safetensors\nsummary: {tensors: 2}\nmeta: {params: {layers: "
+      "[1, 2]}, owner: bob}\n"
       "safety: {verdict: safe}\n";
   EXPECT_EQ(serialize_pointer(pointer), expected);
   EXPECT_EQ(serialize_pointer(pointer), serialize_pointer(pointer)) << "same pointer, same bytes";
@@ -90,6 +92,7 @@ TEST(Pointer, SerialisesToExactlyTheDocumentedBytes) {
   EXPECT_EQ(again.kind, mlv::pointer::Kind::dir);
   EXPECT_EQ(again.files, std::optional<std::uint64_t>(3));
   EXPECT_EQ(again.meta["params"]["layers"][1].as<int>(), 2);
+  EXPECT_EQ(again.summary["tensors"].as<int>(), 2);
   EXPECT_EQ(serialize_pointer(again), expected);
 }
 
