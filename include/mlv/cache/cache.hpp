@@ -63,11 +63,15 @@ public:
   // Moves a complete file from tmp_dir() into the cache as object `expected_id`, after hashing
   // it; a mismatch deletes it and throws Error(integrity). For files assembled out of order.
   void adopt_file(const std::filesystem::path& temp_file, const std::string& expected_id);
+  // The same for a file whose bytes the caller hashed as they were written: `actual_id`.
+  void adopt_file(const std::filesystem::path& temp_file,
+                  const std::string& expected_id,
+                  const std::string& actual_id);
 
   // Copies cached file `id` to `destination` (replacing it only when complete), hashing the
   // object while it copies; Error(integrity) naming the object if its bytes no longer match its
   // id, and then nothing is written. An object this process has just verified whole (fetched)
-  // is copied by the kernel without hashing it again. The copy is not fsynced: the cache holds
+  // is copied without hashing it again. The copy is not fsynced: the cache holds
   // the durable bytes.
   void copy_out(const std::string& id, const std::filesystem::path& destination, unsigned mode);
   // Whether this process verified object `id` whole since it was written (adopt_file).

@@ -134,8 +134,13 @@ void Cache::FileWriter::commit() {
 }
 
 void Cache::adopt_file(const fs::path& temp_file, const std::string& expected_id) {
+  adopt_file(temp_file, expected_id, hash::sha256_file_hex(temp_file));
+}
+
+void Cache::adopt_file(const fs::path& temp_file,
+                       const std::string& expected_id,
+                       const std::string& actual) {
   const auto target = file_path(expected_id);
-  const auto actual = hash::sha256_file_hex(temp_file);
   if (actual != expected_id) {
     util::remove_file(temp_file);
     throw Error(ExitCode::integrity,
@@ -173,7 +178,7 @@ void Cache::copy_out(const std::string& id, const fs::path& destination, unsigne
   const auto object = file_path(id);
   util::AtomicFile file(destination, destination.parent_path());
   if (verified_here(id)) {
-    copy_in_kernel(object, file);
+    copy_unhashed(object, file);
     file.commit_unsynced(mode);
     return;
   }
