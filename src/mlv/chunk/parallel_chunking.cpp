@@ -46,14 +46,16 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
       return;
     }
     pool.submit([fd, &path, work = std::move(batch), batch_bytes] {
-      std::vector<std::byte> bytes(batch_bytes);
+      // Not a vector: zero-filling 4 MiB per batch showed up as 4% of a push's time.
+      const std::unique_ptr<std::byte[]> buffer(new std::byte[batch_bytes]);
+      const std::span<std::byte> bytes(buffer.get(), batch_bytes);
       if (util::read_at(fd, work.front()->offset, bytes, path) != bytes.size()) {
         throw Error(ExitCode::failure, path.string() + " became shorter while it was read",
                     "run the command again");
       }
       std::size_t at = 0;
       for (auto* chunk : work) {
-        chunk->id = hash::sha256_hex(std::span(bytes).subspan(at, chunk->length));
+        chunk->id = hash::sha256_hex(bytes.subspan(at, chunk->length));
         at += chunk->length;
       }
     });
