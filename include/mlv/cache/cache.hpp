@@ -86,9 +86,13 @@ public:
   // `same_content`, if given, is a file that probably holds the same bytes (the workspace file
   // that was added, still in the page cache, where the cache object was written past it): it is
   // chunked instead when its whole-file hash proves it equal, else the cache object is.
+  // `on_chunks`, if given, receives every chunk of the returned manifest once, in order, with its
+  // id: while the chunking goes on where the bytes are trusted as they are cut (the cache object,
+  // or a workspace file the state database knows), else all at once at the end.
   Manifest ensure_manifest(const std::string& file_id,
                            const chunk::Params& params,
-                           const std::filesystem::path& same_content = {});
+                           const std::filesystem::path& same_content = {},
+                           const chunk::BatchSink& on_chunks = {});
 
   std::optional<DirListing> read_dir(const std::string& dir_id) const;
   // Writes the listing and returns its id.
