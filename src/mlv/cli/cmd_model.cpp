@@ -15,9 +15,11 @@ git::Repository open_repository() {
   return git::Repository::discover(std::filesystem::current_path());
 }
 
-void note_push(const Output& output, const std::string& tag) {
+// Registry tags live in this clone until pushed; a version's data must reach the remote too.
+void note_push(const Output& output, const std::string& tag, bool with_data) {
   output.note("The tag is local: share it with `git push origin " + tag +
-              "` (or `git push --tags`), and the model's data with `mlv push --rev " + tag + "`.");
+              "` (or `git push --tags`)" +
+              (with_data ? ", and the model's data with `mlv push --rev " + tag + "`." : "."));
 }
 
 std::string stages_text(const registry::Model& model) {
@@ -67,7 +69,7 @@ void register_register(CLI::App& group, Output& output) {
                tag.record.path + " (" + short_id(tag.record.sha256) + ", " +
                human_bytes(tag.record.size) + ") at commit " + short_id(tag.commit) + " as tag " +
                tag.tag);
-    note_push(output, tag.tag);
+    note_push(output, tag.tag, true);
     util::JsonWriter json;
     write_registry_tag(json, tag);
     output.emit_json(json.str());
@@ -97,7 +99,7 @@ void register_promote(CLI::App& group, Output& output) {
     if (result.changed) {
       output.say(record.model + " " + record.version + " is now in " + record.stage + " (tag " +
                  result.assignment.tag + ")");
-      note_push(output, result.assignment.tag);
+      note_push(output, result.assignment.tag, false);
     } else {
       output.say(record.model + " " + record.version + " is already in " + record.stage + " (tag " +
                  result.assignment.tag + "); nothing to do");
