@@ -13,7 +13,8 @@ namespace {
 // `--model NAME --stage S` (or --version V): the registry tag's commit and pointer path.
 workspace::GetRequest model_request(workspace::GetRequest request,
                                     const std::vector<std::string>& positional,
-                                    const registry::Selector& selector) {
+                                    const registry::Selector& selector,
+                                    const Output& output) {
   if (positional.size() > 1) {
     throw Error(ExitCode::usage, "with --model, give only the repository (or nothing), not a PATH",
                 "e.g. `mlv get . --model classifier --stage production -o model.onnx`");
@@ -24,6 +25,9 @@ workspace::GetRequest model_request(workspace::GetRequest request,
   request.repository = repository.work_dir().string();
   request.path = resolved.version.record.pointer;
   request.revision = resolved.version.commit;
+  output.note("model " + selector.model + " " + resolved.version.record.version +
+              (resolved.stage ? " (" + resolved.stage->tag + ")" : "") + ": " +
+              resolved.version.record.path + " at commit " + resolved.version.commit.substr(0, 12));
   return request;
 }
 
@@ -75,7 +79,7 @@ void register_get(CLI::App& app, Output& output) {
       if (version->count() > 0) {
         selector.version = arguments->version;
       }
-      request = model_request(request, arguments->positional, selector);
+      request = model_request(request, arguments->positional, selector, output);
     } else if (arguments->positional.size() == 2) {
       request.repository = arguments->positional[0];
       request.path = arguments->positional[1];

@@ -78,13 +78,14 @@ std::uint64_t next_assignment_number(const git::Repository& repo,
                                      const std::string& model,
                                      const std::string& stage) {
   std::uint64_t highest = 0;
-  for (const auto& tag : repo.tags([](const std::string&) { return true; })) {
-    const auto name = parse_tag_name(tag.name);
+  (void)repo.tags([&](const std::string& tag) {
+    const auto name = parse_tag_name(tag);
     if (name && name->kind == TagName::Kind::stage && name->model == model &&
         name->stage == stage) {
       highest = std::max(highest, name->number);
     }
-  }
+    return false; // the names are enough: no tag object is read
+  });
   return highest + 1;
 }
 
