@@ -11,6 +11,12 @@
 
 namespace mlv::git::detail {
 
+// libgit2 needs one global initialisation before its first use in the process.
+inline void ensure_initialised() {
+  static const int initialised = git_libgit2_init();
+  (void)initialised;
+}
+
 inline std::string last_error_text() {
   const git_error* error = git_error_last();
   return error != nullptr && error->message != nullptr ? error->message : "unknown libgit2 error";

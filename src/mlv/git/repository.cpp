@@ -19,11 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace detail;
 
-void ensure_initialised() {
-  static const int initialised = git_libgit2_init();
-  (void)initialised;
-}
-
 // The "/name" line that ignores exactly one entry of a folder: glob characters and a trailing
 // space are escaped so that "model[1].bin" matches itself and not "model1.bin".
 std::string ignore_line(const std::string& data_path) {

@@ -13,10 +13,10 @@ using namespace detail;
 
 constexpr std::string_view k_tags_prefix = "refs/tags/";
 
-struct ForeachState {
-  git_repository* repo;
-  const std::function<bool(const std::string&)>* wanted;
-  std::vector<TagInfo>* found;
+// A tag reference as git_tag_foreach reports it.
+struct TagReference {
+  std::string name; // without refs/tags/
+  git_oid target;
 };
 
 // Reads what a tag reference points to: an annotated tag object (message, tagger) peeled to
@@ -47,19 +47,17 @@ bool describe_tag(git_repository* repo, const git_oid& target, TagInfo& info) {
   return true;
 }
 
+// Only copies what libgit2 reports: nothing here may throw through libgit2's C frames.
 int collect_tag(const char* reference_name, git_oid* target, void* payload) {
-  auto* state = static_cast<ForeachState*>(payload);
+  auto* found = static_cast<std::vector<TagReference>*>(payload);
   std::string_view name(reference_name);
   if (name.starts_with(k_tags_prefix)) {
     name.remove_prefix(k_tags_prefix.size());
   }
-  TagInfo info;
-  info.name = std::string(name);
-  if (!(*state->wanted)(info.name)) {
-    return 0;
-  }
-  if (describe_tag(state->repo, *target, info)) {
-    state->found->push_back(std::move(info));
+  try {
+    found->push_back({std::string(name), *target});
+  } catch (...) {
+    return -1; // out of memory: stop the walk, reported by check() below
   }
   return 0;
 }
@@ -119,15 +117,23 @@ git_signature* tagger_signature(git_repository* repo) {
 } // namespace
 
 bool Repository::is_valid_tag_name(const std::string& name) {
+  ensure_initialised();
   int valid = 0;
   const auto reference = std::string(k_tags_prefix) + name;
   return git_reference_name_is_valid(&valid, reference.c_str()) == 0 && valid == 1;
 }
 
 std::vector<TagInfo> Repository::tags(const std::function<bool(const std::string&)>& wanted) const {
+  std::vector<TagReference> references;
+  check(git_tag_foreach(repo_, collect_tag, &references), "list tags");
   std::vector<TagInfo> found;
-  ForeachState state{repo_, &wanted, &found};
-  check(git_tag_foreach(repo_, collect_tag, &state), "list tags");
+  for (const auto& reference : references) {
+    TagInfo info;
+    info.name = reference.name;
+    if (wanted(info.name) && describe_tag(repo_, reference.target, info)) {
+      found.push_back(std::move(info));
+    }
+  }
   return found;
 }
 
