@@ -131,8 +131,8 @@ std::string diff_json(const history::DiffResult& result) {
 void register_diff(CLI::App& app, Output& output) {
   auto revisions = std::make_shared<std::vector<std::string>>();
   auto* command = app.add_subcommand(
-      "diff", "Models added, removed or changed between two revisions, or a revision (default "
-              "HEAD) and the work tree");
+      "diff",
+      "Models added, removed or changed between revisions (default: HEAD and the work tree)");
   command->add_option("revisions", *revisions, "[REV_A [REV_B]]: commits, branches or tags")
       ->expected(0, 2);
   command->add_flag("--json", output.json, "Print the result as JSON");

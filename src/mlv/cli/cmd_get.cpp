@@ -49,7 +49,7 @@ void register_get(CLI::App& app, Output& output) {
   command
       ->add_option("repo_and_path", arguments->positional,
                    "[REPO] PATH: a local git repository (default: the current one) and the tracked "
-                   "path in it")
+                   "path in it; with --model, only [REPO]")
       ->expected(0, 2);
   command->add_option("-o,--out", arguments->output_path, "Where to write the file")->required();
   auto* revision = command->add_option("--rev", arguments->request.revision,
