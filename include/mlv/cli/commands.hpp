@@ -19,6 +19,10 @@ void register_transfer(CLI::App& app, Output& output);
 void register_get(CLI::App& app, Output& output);
 void register_remove(CLI::App& app, Output& output);
 void register_gc(CLI::App& app, Output& output);
+void register_show(CLI::App& app, Output& output);
+void register_diff(CLI::App& app, Output& output);
+void register_log(CLI::App& app, Output& output);
+void register_model(CLI::App& app, Output& output);
 
 // Shared by checkout and pull.
 void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);

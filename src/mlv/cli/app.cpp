@@ -43,6 +43,10 @@ int run(int argc, char** argv) {
   register_get(app, output);
   register_remove(app, output);
   register_gc(app, output);
+  register_show(app, output);
+  register_diff(app, output);
+  register_log(app, output);
+  register_model(app, output);
 
   try {
     app.parse(argc, argv);

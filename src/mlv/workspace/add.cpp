@@ -3,6 +3,7 @@
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
+#include <mlv/workspace/metadata.hpp>
 
 #include <algorithm>
 
@@ -11,33 +12,6 @@ namespace mlv::workspace {
 namespace {
 
 namespace fs = std::filesystem;
-
-void merge_into(YAML::Node map, const KeyValues& values) {
-  for (const auto& [key, value] : values) {
-    map[key] = value;
-  }
-}
-
-// The pointer's meta after this add: what it had, with the given keys set over it.
-YAML::Node merged_meta(const YAML::Node& existing, const AddOptions& options) {
-  YAML::Node meta =
-      existing && existing.IsMap() ? YAML::Clone(existing) : YAML::Node(YAML::NodeType::Map);
-  merge_into(meta, options.meta);
-  if (!options.metrics.empty()) {
-    YAML::Node metrics = meta["metrics"] && meta["metrics"].IsMap()
-                             ? meta["metrics"]
-                             : YAML::Node(YAML::NodeType::Map);
-    merge_into(metrics, options.metrics);
-    meta["metrics"] = metrics;
-  }
-  if (!options.params.empty()) {
-    YAML::Node params =
-        meta["params"] && meta["params"].IsMap() ? meta["params"] : YAML::Node(YAML::NodeType::Map);
-    merge_into(params, options.params);
-    meta["params"] = params;
-  }
-  return meta;
-}
 
 void check_addable(const std::string& relative,
                    const fs::path& absolute,
@@ -111,6 +85,8 @@ AddResult add_one(Context& context,
   result.format = pointer.format;
   result.changed = pointer::serialize_pointer(pointer) != before;
   if (result.changed) {
+    // Stamped only when something else changed, so an unchanged add rewrites nothing.
+    pointer.meta = with_provenance(pointer.meta, context.git());
     pointer::write_pointer(pointer_file, pointer);
   }
 
