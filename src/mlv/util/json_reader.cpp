@@ -1,10 +1,9 @@
-#include "gcs_json.hpp"
-
-#include <mlv/remote/text_codec.hpp>
+#include <mlv/util/json_reader.hpp>
+#include <mlv/util/utf8.hpp>
 
 #include <charconv>
 
-namespace mlv::remote::gcs {
+namespace mlv::util {
 
 namespace {
 
@@ -283,15 +282,13 @@ std::optional<std::string> JsonValue::string_at(std::string_view key) const {
   return value->text;
 }
 
-std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const {
-  const auto* value = find(key);
-  if (value == nullptr || (value->type != Type::number && value->type != Type::string) ||
-      value->text.empty()) {
+std::optional<std::uint64_t> JsonValue::as_unsigned() const {
+  if ((type != Type::number && type != Type::string) || text.empty()) {
     return std::nullopt;
   }
   std::uint64_t number = 0;
-  const auto* first = value->text.data();
-  const auto* last = first + value->text.size();
+  const auto* first = text.data();
+  const auto* last = first + text.size();
   const auto [end, error] = std::from_chars(first, last, number);
   if (error != std::errc() || end != last) {
     return std::nullopt;
@@ -299,8 +296,13 @@ std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const 
   return number;
 }
 
+std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const {
+  const auto* value = find(key);
+  return value == nullptr ? std::nullopt : value->as_unsigned();
+}
+
 JsonValue parse_json(std::string_view text) {
   return Parser(text).document();
 }
 
-} // namespace mlv::remote::gcs
+} // namespace mlv::util
