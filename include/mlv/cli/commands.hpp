@@ -19,6 +19,7 @@ void register_transfer(CLI::App& app, Output& output);
 void register_get(CLI::App& app, Output& output);
 void register_remove(CLI::App& app, Output& output);
 void register_gc(CLI::App& app, Output& output);
+void register_inspect(CLI::App& app, Output& output);
 
 // Shared by checkout and pull.
 void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);

@@ -8,10 +8,6 @@ namespace {
 
 constexpr unsigned char k_proto = 0x80;
 constexpr unsigned char k_highest_protocol = 5;
-// torch.save's legacy format starts with its magic number pickled as LONG1:
-// 0x1950a86a20f9469cfc6c, ten bytes little-endian (torch/serialization.py MAGIC_NUMBER).
-constexpr std::string_view k_torch_legacy_magic =
-    "\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
 constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 constexpr std::size_t k_joblib_search_bytes = 1 << 20;
 // A protocol 0/1 stream counts as a pickle once this many opcodes parse, if it does not end
@@ -226,6 +222,17 @@ PickleKind classify_pickle(std::string_view head) {
                                                             : PickleKind::pickle;
   }
   return is_text_protocol_pickle(head) ? PickleKind::pickle : PickleKind::none;
+}
+
+std::optional<int> declared_pickle_protocol(std::string_view head) {
+  if (head.size() < 2 || static_cast<unsigned char>(head[0]) != k_proto) {
+    return std::nullopt;
+  }
+  const auto protocol = static_cast<unsigned char>(head[1]);
+  if (protocol < 2 || protocol > k_highest_protocol) {
+    return std::nullopt;
+  }
+  return protocol;
 }
 
 bool references_joblib(const ByteSource& source) {
