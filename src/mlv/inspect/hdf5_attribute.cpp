@@ -192,7 +192,7 @@ Attribute read_attribute(const File& file, const Message& message) {
   // Version 1 pads the name, datatype and dataspace to multiples of 8 bytes.
   const auto step = [&](std::uint64_t size) { return version == 1 ? padded8(size) : size; };
   Attribute attribute;
-  attribute.name = fixed_string(cursor.bytes(name_size));
+  attribute.name = fixed_string(cursor.bytes(step(name_size)));
   const std::uint64_t type_at = cursor.position();
   cursor.skip(step(type_size));
   const std::uint64_t space_at = cursor.position();

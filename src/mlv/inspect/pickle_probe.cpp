@@ -8,6 +8,8 @@ namespace {
 
 constexpr unsigned char k_proto = 0x80;
 constexpr unsigned char k_highest_protocol = 5;
+constexpr unsigned char k_frame = 0x95;
+constexpr std::size_t k_frame_bytes = 9; // the opcode and a u64 length
 constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 constexpr std::size_t k_joblib_search_bytes = 1 << 20;
 // A protocol 0/1 stream counts as a pickle once this many opcodes parse, if it does not end
@@ -218,8 +220,12 @@ PickleKind classify_pickle(std::string_view head) {
         !is_pickle_opcode(static_cast<unsigned char>(head[2]))) {
       return PickleKind::none;
     }
-    return head.substr(2).starts_with(k_torch_legacy_magic) ? PickleKind::torch_legacy
-                                                            : PickleKind::pickle;
+    // From protocol 4 on, a FRAME opcode and its 8-byte length may come first.
+    const std::size_t first_opcode =
+        static_cast<unsigned char>(head[2]) == k_frame ? 2 + k_frame_bytes : 2;
+    return head.size() > first_opcode && head.substr(first_opcode).starts_with(k_torch_legacy_magic)
+               ? PickleKind::torch_legacy
+               : PickleKind::pickle;
   }
   return is_text_protocol_pickle(head) ? PickleKind::pickle : PickleKind::none;
 }

@@ -25,9 +25,9 @@ SourceCursor::SourceCursor(const ByteSource& source,
                            std::uint64_t end)
     : source_(source), format_(std::move(format)), end_(std::min(end, source.size())),
       position_(std::min(begin, end_)) {
-  if (begin > end_) {
-    fail("a range starting at byte " + std::to_string(begin) + " lies past the end of the file (" +
-         std::to_string(source.size()) + " bytes)");
+  if (begin > end || end > source.size()) {
+    fail("a range of bytes " + std::to_string(begin) + " to " + std::to_string(end) +
+         " lies past the end of the file (" + std::to_string(source.size()) + " bytes)");
   }
 }
 
