@@ -90,6 +90,18 @@ TEST(JsonReader, RefusesDocumentsNestedTooDeeply) {
   EXPECT_NO_THROW(parse_json(std::string(20, '[') + std::string(20, ']')));
 }
 
+TEST(JsonReader, ArrayItemsAsUnsignedSizes) {
+  // A safetensors shape: sizes must be plain non-negative integers of at most 64 bits.
+  const auto shape = parse_json(R"([0, 18446744073709551615, 18446744073709551616, -1, 2.0, "7"])");
+  ASSERT_EQ(shape.items.size(), 6u);
+  EXPECT_EQ(shape.items[0].as_unsigned(), 0u);
+  EXPECT_EQ(shape.items[1].as_unsigned(), 18446744073709551615u);
+  EXPECT_EQ(shape.items[2].as_unsigned(), std::nullopt);
+  EXPECT_EQ(shape.items[3].as_unsigned(), std::nullopt);
+  EXPECT_EQ(shape.items[4].as_unsigned(), std::nullopt);
+  EXPECT_EQ(shape.items[5].as_unsigned(), 7u);
+}
+
 TEST(JsonReader, RepeatedMembersResolveToTheLast) {
   EXPECT_EQ(parse_json(R"({"a": "1", "a": "2"})").string_at("a"), "2");
 }
