@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -45,7 +46,9 @@ struct JsonValue {
   std::optional<std::uint64_t> unsigned_at(std::string_view key) const;
 };
 
-// Parses one JSON document (surrounding whitespace allowed); throws JsonError.
-JsonValue parse_json(std::string_view text);
+// Parses one JSON document (surrounding whitespace allowed); throws JsonError. A document of
+// more than `max_values` values is refused: a value costs about a hundred bytes in memory, so an
+// untrusted document of tiny values ("[0,0,0,...") would otherwise cost 50 times its size.
+JsonValue parse_json(std::string_view text, std::size_t max_values = SIZE_MAX);
 
 } // namespace mlv::util

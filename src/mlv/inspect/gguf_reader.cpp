@@ -133,6 +133,8 @@ public:
       cursor_.fail("counts of " + std::to_string(tensor_count) + " tensors and " +
                    std::to_string(metadata_count) + " metadata pairs cannot fit in the file");
     }
+    check_table_size(cursor_.source(), k_format, tensor_count, "tensors");
+    check_table_size(cursor_.source(), k_format, metadata_count, "metadata keys");
     for (std::uint64_t i = 0; i < metadata_count; ++i) {
       read_pair();
     }

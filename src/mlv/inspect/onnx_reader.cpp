@@ -166,6 +166,7 @@ void read_graph(const ProtoReader& parent, const ProtoField& field, Inspection& 
       while (const auto item = node_reader.next()) {
         if (item->number == node::op_type && item->wire_type == WireType::length_delimited) {
           operators.insert(node_reader.text(*item));
+          check_table_size(reader.source(), k_format, operators.size(), "operator types");
         }
       }
       break;
@@ -181,13 +182,16 @@ void read_graph(const ProtoReader& parent, const ProtoField& field, Inspection& 
       }
       initializer_names.insert(initializer.tensor.name);
       out.tensors.push_back(std::move(initializer.tensor));
+      check_table_size(reader.source(), k_format, out.tensors.size(), "initializers");
       break;
     }
     case graph::input:
       inputs.push_back(read_value_info(reader, *part));
+      check_table_size(reader.source(), k_format, inputs.size(), "graph inputs");
       break;
     case graph::output:
       out.outputs.push_back(read_value_info(reader, *part));
+      check_table_size(reader.source(), k_format, out.outputs.size(), "graph outputs");
       break;
     default:
       break;
@@ -263,6 +267,7 @@ void read_onnx(const ByteSource& source, Inspection& out) {
         }
         opsets.push_back((opset_domain.empty() ? std::string(k_default_domain) : opset_domain) +
                          " " + std::to_string(version));
+        check_table_size(source, k_format, opsets.size(), "opset imports");
       }
       break;
     case model::metadata_props:
@@ -281,6 +286,7 @@ void read_onnx(const ByteSource& source, Inspection& out) {
           }
         }
         out.metadata.push_back(std::move(property));
+        check_table_size(source, k_format, out.metadata.size(), "metadata properties");
       }
       break;
     case model::graph:

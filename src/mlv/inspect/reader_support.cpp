@@ -5,6 +5,14 @@
 
 namespace mlv::inspect::reader {
 
+namespace {
+
+// A safetensors header takes about eight JSON values per tensor: this allows 250,000 tensors,
+// far beyond any published model, and bounds the parse to a few hundred MB of memory.
+constexpr std::size_t k_max_json_values = 2'000'000;
+
+} // namespace
+
 std::optional<std::uint64_t> element_count(const std::vector<Dimension>& shape) {
   std::uint64_t count = 1;
   for (const auto& dimension : shape) {
@@ -31,12 +39,22 @@ void add_checked(const ByteSource& source,
   total += count;
 }
 
+void check_table_size(const ByteSource& source,
+                      std::string_view format,
+                      std::size_t rows,
+                      std::string_view what) {
+  if (rows > k_max_table_rows) {
+    fail_bad_input(source, format,
+                   "more than " + std::to_string(k_max_table_rows) + " " + std::string(what));
+  }
+}
+
 util::JsonValue parse_json_or_fail(const ByteSource& source,
                                    std::string_view format,
                                    std::string_view what,
                                    std::string_view text) {
   try {
-    return util::parse_json(text);
+    return util::parse_json(text, k_max_json_values);
   } catch (const util::JsonError& error) {
     fail_bad_input(source, format, std::string(what) + " is not valid JSON: " + error.what());
   }

@@ -44,7 +44,16 @@ void read_joblib(const ByteSource& source, Inspection& out);
 // savedmodel_reader.cpp: a TensorFlow SavedModel directory.
 void read_savedmodel(const std::filesystem::path& directory, Inspection& out);
 
+// No model has a million tensors, graph inputs or metadata keys; a file that lists more is
+// hostile, and is refused before its table costs gigabytes of memory.
+inline constexpr std::size_t k_max_table_rows = 1'000'000;
+
 // reader_support.cpp, shared by the readers:
+// Fails naming the file when a table of `what` would grow past k_max_table_rows.
+void check_table_size(const ByteSource& source,
+                      std::string_view format,
+                      std::size_t rows,
+                      std::string_view what);
 // The number of elements of a shape; nullopt when a dimension is symbolic or negative, or the
 // product overflows 64 bits (a hostile header).
 std::optional<std::uint64_t> element_count(const std::vector<Dimension>& shape);

@@ -145,8 +145,9 @@ Signature read_signature(const ProtoReader& parent, const ProtoField& field) {
       continue;
     }
     auto tensor = read_tensor_info(reader, *info, std::move(tensor_name));
-    (part->number == signature::inputs ? signature.inputs : signature.outputs)
-        .push_back(std::move(tensor));
+    auto& tensors = part->number == signature::inputs ? signature.inputs : signature.outputs;
+    tensors.push_back(std::move(tensor));
+    check_table_size(reader.source(), k_format, tensors.size(), "signature tensors");
   }
   return signature;
 }
@@ -163,6 +164,7 @@ MetaGraph read_meta_graph(const ProtoReader& parent, const ProtoField& field) {
       while (const auto item = info.next()) {
         if (item->number == meta_info::tags && item->wire_type == WireType::length_delimited) {
           graph.tags.push_back(info.text(*item));
+          check_table_size(reader.source(), k_format, graph.tags.size(), "tags");
         } else if (item->number == meta_info::tensorflow_version &&
                    item->wire_type == WireType::length_delimited) {
           graph.tensorflow_version = info.text(*item);
@@ -176,6 +178,7 @@ MetaGraph read_meta_graph(const ProtoReader& parent, const ProtoField& field) {
       }
     } else if (part->number == meta_graph::signature_def) {
       graph.signatures.push_back(read_signature(reader, *part));
+      check_table_size(reader.source(), k_format, graph.signatures.size(), "signatures");
     }
   }
   return graph;
@@ -185,12 +188,16 @@ void read_graph_file(const fs::path& file, Inspection& out) {
   const FileSource source(file);
   ProtoReader reader(source, std::string(k_format), 0, source.size());
   std::vector<MetaGraph> graphs;
+  std::size_t signature_count = 0;
   while (const auto field = reader.next()) {
     if (field->number == saved_model::schema_version && field->wire_type == WireType::varint) {
       out.add_fact("schema_version", field->value);
     } else if (field->number == saved_model::meta_graphs &&
                field->wire_type == WireType::length_delimited) {
       graphs.push_back(read_meta_graph(reader, *field));
+      signature_count += graphs.back().signatures.size();
+      check_table_size(source, k_format, graphs.size() + signature_count,
+                       "meta graphs and signatures");
     }
   }
   out.add_fact("meta_graphs", static_cast<std::uint64_t>(graphs.size()));

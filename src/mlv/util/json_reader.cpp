@@ -12,7 +12,7 @@ constexpr int k_max_depth = 64;
 
 class Parser {
 public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, std::size_t max_values) : text_(text), max_values_(max_values) {}
 
   JsonValue document() {
     skip_space();
@@ -55,6 +55,9 @@ private:
   JsonValue parse_value(int depth) {
     if (depth > k_max_depth) {
       fail("nested too deeply");
+    }
+    if (++values_ > max_values_) {
+      fail("more than " + std::to_string(max_values_) + " values");
     }
     JsonValue value;
     switch (peek()) {
@@ -259,6 +262,8 @@ private:
   }
 
   std::string_view text_;
+  std::size_t max_values_;
+  std::size_t values_ = 0;
   std::size_t pos_ = 0;
 };
 
@@ -301,8 +306,8 @@ std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const 
   return value == nullptr ? std::nullopt : value->as_unsigned();
 }
 
-JsonValue parse_json(std::string_view text) {
-  return Parser(text).document();
+JsonValue parse_json(std::string_view text, std::size_t max_values) {
+  return Parser(text, max_values).document();
 }
 
 } // namespace mlv::util

@@ -82,6 +82,15 @@ TEST(Safetensors, HostileHeadersAreBadInputNamingTheFile) {
   std::string no_dtype = k_two_tensors;
   no_dtype.replace(no_dtype.find(R"("dtype":"F32",)"), 14, "");
   bad_input_message(safetensors(no_dtype, 92), "no-dtype.safetensors");
+  // A shape of millions of dimensions: refused before it costs gigabytes of memory.
+  std::string many = k_two_tensors;
+  std::string zeros = "[1";
+  for (int i = 0; i < 2'100'000; ++i) {
+    zeros += ",1";
+  }
+  many.replace(many.find("[3]"), 3, zeros + "]");
+  EXPECT_NE(bad_input_message(safetensors(many, 92), "many.safetensors").find("values"),
+            std::string::npos);
   std::string negative = k_two_tensors;
   negative.replace(negative.find("[3]"), 3, "[-3]");
   bad_input_message(safetensors(negative, 92), "negative.safetensors");

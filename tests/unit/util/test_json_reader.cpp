@@ -102,6 +102,11 @@ TEST(JsonReader, ArrayItemsAsUnsignedSizes) {
   EXPECT_EQ(shape.items[5].as_unsigned(), 7u);
 }
 
+TEST(JsonReader, RefusesMoreValuesThanAllowed) {
+  EXPECT_NO_THROW(parse_json("[1, 2, 3]", 4));
+  EXPECT_THROW(parse_json("[1, 2, 3, 4]", 4), JsonError);
+}
+
 TEST(JsonReader, RepeatedMembersResolveToTheLast) {
   EXPECT_EQ(parse_json(R"({"a": "1", "a": "2"})").string_at("a"), "2");
 }
