@@ -197,6 +197,11 @@ TEST(Gguf, HostileAndTruncatedFilesAreBadInputNamingTheFile) {
   std::string counts = good;
   counts.replace(8, 8, le(1ull << 60, 8));
   EXPECT_NE(bad_input_message(counts, "count.gguf").find("cannot fit"), std::string::npos);
+  // More metadata keys than any model has, in a file big enough to claim them.
+  const std::string many =
+      "GGUF" + le(3, 4) + le(0, 8) + le(1'500'000, 8) + std::string(1'500'000 * 10, '\0');
+  EXPECT_NE(bad_input_message(many, "many.gguf").find("more than 1000000 metadata keys"),
+            std::string::npos);
   // A string length far past the end.
   const std::string long_string =
       "GGUF" + le(3, 4) + le(0, 8) + le(1, 8) + le(4, 8) + "name" + le(t_string, 4) + le(~0ull, 8);
