@@ -81,13 +81,21 @@ void print_tensors(const Output& output,
     return;
   }
   output.say(title + " (" + std::to_string(tensors.size()) + "):");
-  std::vector<std::vector<std::string>> rows = {{"NAME", "DTYPE", "SHAPE", "BYTES"}};
+  // Graph inputs and outputs have no stored bytes: no column for them.
+  const bool any_bytes = std::any_of(tensors.begin(), tensors.end(),
+                                     [](const inspect::Tensor& tensor) { return tensor.bytes; });
+  std::vector<std::vector<std::string>> rows = {{"NAME", "DTYPE", "SHAPE"}};
+  if (any_bytes) {
+    rows.front().push_back("BYTES");
+  }
   for (std::size_t i = 0; i < tensors.size() && (all || i < k_rows_shown); ++i) {
     const auto& tensor = tensors[i];
     rows.push_back(
         {one_line(tensor.name, all), tensor.dtype.empty() ? "-" : tensor.dtype,
-         tensor.shape.empty() && tensor.dtype.empty() ? "-" : inspect::shape_text(tensor.shape),
-         tensor.bytes ? std::to_string(*tensor.bytes) : "-"});
+         tensor.shape.empty() && tensor.dtype.empty() ? "-" : inspect::shape_text(tensor.shape)});
+    if (any_bytes) {
+      rows.back().push_back(tensor.bytes ? std::to_string(*tensor.bytes) : "-");
+    }
   }
   print_table(output, rows);
   print_more(output, tensors.size(), all);
