@@ -23,6 +23,7 @@ void register_show(CLI::App& app, Output& output);
 void register_diff(CLI::App& app, Output& output);
 void register_log(CLI::App& app, Output& output);
 void register_model(CLI::App& app, Output& output);
+void register_inspect(CLI::App& app, Output& output);
 
 // Shared by checkout and pull.
 void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);

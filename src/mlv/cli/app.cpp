@@ -47,6 +47,7 @@ int run(int argc, char** argv) {
   register_diff(app, output);
   register_log(app, output);
   register_model(app, output);
+  register_inspect(app, output);
 
   try {
     app.parse(argc, argv);

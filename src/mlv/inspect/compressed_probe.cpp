@@ -45,16 +45,31 @@ bool ends_with_any(std::string_view name, const auto& suffixes) {
 
 } // namespace
 
-bool is_compressed_stream(std::string_view head) {
-  if (is_zlib_header(head) || head.starts_with(k_gzip_magic) || head.starts_with(k_xz_magic) ||
-      head.starts_with(k_lz4_frame_magic)) {
-    return true;
+std::string_view compression_kind(std::string_view head) {
+  if (is_zlib_header(head)) {
+    return "zlib";
+  }
+  if (head.starts_with(k_gzip_magic)) {
+    return "gzip";
+  }
+  if (head.starts_with(k_xz_magic)) {
+    return "xz";
+  }
+  if (head.starts_with(k_lz4_frame_magic)) {
+    return "lz4";
   }
   if (head.starts_with(k_bzip2_magic) && head.size() > 3 && head[3] >= '1' && head[3] <= '9') {
-    return true;
+    return "bz2";
   }
-  return head.size() >= 13 && static_cast<unsigned char>(head[0]) == k_lzma_default_properties &&
-         head.substr(5, 8) == k_lzma_unknown_size;
+  if (head.size() >= 13 && static_cast<unsigned char>(head[0]) == k_lzma_default_properties &&
+      head.substr(5, 8) == k_lzma_unknown_size) {
+    return "lzma";
+  }
+  return {};
+}
+
+bool is_compressed_stream(std::string_view head) {
+  return !compression_kind(head).empty();
 }
 
 bool is_legacy_joblib_zfile(std::string_view head) {

@@ -1,4 +1,5 @@
 #include <mlv/inspect/detect.hpp>
+#include <mlv/inspect/inspect.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/add.hpp>
@@ -6,12 +7,27 @@
 #include <mlv/workspace/metadata.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace mlv::workspace {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// The detected format and the short summary a pointer keeps (docs/inspect.md). A damaged or
+// hostile header does not stop the file being tracked: it keeps its format, without a summary.
+std::pair<std::string, YAML::Node> describe_content(const fs::path& path) {
+  try {
+    const auto inspection = inspect::inspect_path(path);
+    return {inspection.format, inspect::short_summary(inspection)};
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input) {
+      throw;
+    }
+    return {inspect::detect_format(path), YAML::Node()};
+  }
+}
 
 void check_addable(const std::string& relative,
                    const fs::path& absolute,
@@ -69,7 +85,7 @@ AddResult add_one(Context& context,
     pointer.size = stored.size;
     pointer.files.reset();
   }
-  pointer.format = inspect::detect_format(absolute);
+  std::tie(pointer.format, pointer.summary) = describe_content(absolute);
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
     pointer.meta = YAML::Node();
