@@ -79,17 +79,20 @@ git commit -q -am "rf v2 metrics"
 
 # mlv show: the pointer's facts, metrics and params, and other maps printed whatever they hold
 # (summary and safety are written by the inspector and the scanner; simulated here).
-cat >>"$pointer" <<'YAML'
-safety:
-  verdict: unsafe
-  findings:
-    - {opcode: GLOBAL, module: os, name: system, offset: 42}
-YAML
+# Whatever add recorded in them is replaced by known values first.
 python3 - "$pointer" <<'PY'
 import sys
 path = sys.argv[1]
-text = open(path).read()
+kept, skipping = [], False
+for line in open(path).read().splitlines(keepends=True):
+    top_level = line[:1] not in (" ", "-", "")
+    if top_level:
+        skipping = line.startswith(("summary:", "safety:"))
+    if not skipping:
+        kept.append(line)
+text = "".join(kept)
 text = text.replace("meta:\n", "summary:\n  classes: [RandomForestClassifier]\n  protocol: 4\nmeta:\n", 1)
+text += "safety:\n  verdict: unsafe\n  findings:\n    - {opcode: GLOBAL, module: os, name: system, offset: 42}\n"
 open(path, "w").write(text)
 PY
 assert_ok mlv show models/rf.joblib
