@@ -164,10 +164,7 @@ std::uint32_t LzmaDecoder::decode_distance(unsigned length) {
 
 std::size_t LzmaDecoder::copy_match(LzmaDictionary& dictionary, std::size_t limit) {
   const auto count = static_cast<std::uint32_t>(std::min<std::size_t>(match_left_, limit));
-  const std::uint32_t distance = reps_[0] + 1;
-  for (std::uint32_t i = 0; i < count; ++i) {
-    dictionary.put(dictionary.back(distance));
-  }
+  dictionary.copy_back(reps_[0] + 1, count);
   match_left_ -= count;
   return count;
 }

@@ -1,6 +1,7 @@
 #include "lzma_dictionary.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace mlv::inspect::decode {
 
@@ -24,6 +25,18 @@ std::size_t LzmaDictionary::start_batch() {
     }
   }
   return buffer_.size() - pos_;
+}
+
+void LzmaDictionary::copy_back(std::uint32_t distance, std::size_t count) {
+  if (pos_ >= distance && distance >= count) {
+    // The common case: source and destination apart and neither wrapping.
+    std::memcpy(buffer_.data() + pos_, buffer_.data() + pos_ - distance, count);
+    commit(count);
+    return;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    put(back(distance));
+  }
 }
 
 void LzmaDictionary::commit(std::size_t n) {

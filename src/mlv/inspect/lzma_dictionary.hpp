@@ -46,6 +46,9 @@ public:
     filled_ += filled_ < size_ ? 1 : 0;
     ++total_;
   }
+  // Appends `count` bytes copied from `distance` back, where reaches(distance) holds; the copy
+  // may overlap what it writes (a run).
+  void copy_back(std::uint32_t distance, std::size_t count);
   // Room for a batch of raw bytes (an uncompressed LZMA2 chunk): fill, then commit.
   unsigned char* write_area() { return buffer_.data() + pos_; }
   void commit(std::size_t n);

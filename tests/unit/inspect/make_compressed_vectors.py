@@ -97,11 +97,14 @@ def main():
             f.write(value)
 
     for key, value in data.items():
+        # Incompressible data makes uncompressed chunks whatever the preset: take the fastest.
+        preset = 0 if key == "random" else 6
         emit(f"{key}.zlib6", key, "zlib", zlib.compress(value, 6))
         emit(f"{key}.gz", key, "gzip", gzip.compress(value, mtime=0))
         emit(f"{key}.bz2_9", key, "bz2", bz2.compress(value, 9))
-        emit(f"{key}.xz", key, "xz", lzma.compress(value, check=lzma.CHECK_CRC64))
-        emit(f"{key}.lzma", key, "lzma", lzma.compress(value, format=lzma.FORMAT_ALONE))
+        emit(f"{key}.xz", key, "xz", lzma.compress(value, check=lzma.CHECK_CRC64, preset=preset))
+        emit(f"{key}.lzma", key, "lzma", lzma.compress(value, format=lzma.FORMAT_ALONE,
+                                                       preset=preset))
 
     for key in ("empty", "one", "text", "mixed"):
         value = data[key]
@@ -116,9 +119,9 @@ def main():
         emit(f"{key}.zfile", key, "joblib-zfile",
              b"ZF" + hex(len(value)).encode().ljust(19) + zlib.compress(value, 3))
         emit(f"{key}.bz2_1", key, "bz2", bz2.compress(value, 1))
-        emit(f"{key}.xz_crc32", key, "xz", lzma.compress(value, check=lzma.CHECK_CRC32))
-        emit(f"{key}.xz_sha256", key, "xz", lzma.compress(value, check=lzma.CHECK_SHA256))
-        emit(f"{key}.xz_none", key, "xz", lzma.compress(value, check=lzma.CHECK_NONE))
+        emit(f"{key}.xz_crc32", key, "xz", lzma.compress(value, check=lzma.CHECK_CRC32, preset=1))
+        emit(f"{key}.xz_sha256", key, "xz", lzma.compress(value, check=lzma.CHECK_SHA256, preset=1))
+        emit(f"{key}.xz_none", key, "xz", lzma.compress(value, check=lzma.CHECK_NONE, preset=1))
         emit(f"{key}.xz_preset0", key, "xz", lzma.compress(value, preset=0))
         emit(f"{key}.xz_preset9e", key, "xz", lzma.compress(value, preset=9 | lzma.PRESET_EXTREME))
         # A small dictionary wraps around many times; other literal/position contexts.
@@ -129,7 +132,7 @@ def main():
         emit(f"{key}.lzma_lc4", key, "lzma", lzma.compress(value, format=lzma.FORMAT_ALONE,
              filters=[{"id": lzma.FILTER_LZMA1, "lc": 4, "lp": 0, "pb": 1}]))
         # The .lzma header may state the size; the stream still closes with an end marker.
-        alone = lzma.compress(value, format=lzma.FORMAT_ALONE)
+        alone = lzma.compress(value, format=lzma.FORMAT_ALONE, preset=1)
         emit(f"{key}.lzma_known_size", key, "lzma", alone[:5] + struct.pack("<Q", len(value)) + alone[13:])
         emit(f"{key}.gz_fields", key, "gzip", gzip_member(
             value, (b"AB\x02\x00hi", b"model.pkl", b"a comment", True)))
@@ -147,7 +150,8 @@ def main():
              gzip.compress(first, mtime=0) + gzip.compress(second, mtime=0) + b"\x00" * 7)
         emit(f"{key}.bz2_streams", key, "bz2", bz2.compress(first) + bz2.compress(second))
         emit(f"{key}.xz_streams", key, "xz",
-             lzma.compress(first) + b"\x00" * 8 + lzma.compress(second, check=lzma.CHECK_CRC32) +
+             lzma.compress(first, preset=1) + b"\x00" * 8 +
+             lzma.compress(second, check=lzma.CHECK_CRC32, preset=1) +
              b"\x00" * 4)
 
     with open(os.path.join(out_dir, "unsupported_bcj.xz"), "wb") as f:
