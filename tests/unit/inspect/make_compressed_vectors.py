@@ -101,6 +101,8 @@ def main():
         preset = 0 if key == "random" else 6
         emit(f"{key}.zlib6", key, "zlib", zlib.compress(value, 6))
         emit(f"{key}.gz", key, "gzip", gzip.compress(value, mtime=0))
+        emit(f"{key}.zfile", key, "joblib-zfile",
+             b"ZF" + hex(len(value)).encode().ljust(19) + zlib.compress(value, 3))
         emit(f"{key}.bz2_9", key, "bz2", bz2.compress(value, 9))
         emit(f"{key}.xz", key, "xz", lzma.compress(value, check=lzma.CHECK_CRC64, preset=preset))
         emit(f"{key}.lzma", key, "lzma", lzma.compress(value, format=lzma.FORMAT_ALONE,
@@ -116,8 +118,6 @@ def main():
         emit(f"{key}.zlib_rle", key, "zlib", deflate(value, strategy=zlib.Z_RLE))
         emit(f"{key}.zlib_window512", key, "zlib", deflate(value, wbits=9, mem_level=1))
         emit(f"{key}.deflate", key, "deflate", deflate(value, wbits=-15))
-        emit(f"{key}.zfile", key, "joblib-zfile",
-             b"ZF" + hex(len(value)).encode().ljust(19) + zlib.compress(value, 3))
         emit(f"{key}.bz2_1", key, "bz2", bz2.compress(value, 1))
         emit(f"{key}.xz_crc32", key, "xz", lzma.compress(value, check=lzma.CHECK_CRC32, preset=1))
         emit(f"{key}.xz_sha256", key, "xz", lzma.compress(value, check=lzma.CHECK_SHA256, preset=1))
