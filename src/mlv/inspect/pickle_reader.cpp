@@ -10,8 +10,6 @@ namespace mlv::inspect::reader {
 namespace {
 
 constexpr std::size_t k_head_bytes = 16;
-// joblib < 0.10 wrote "ZF" + hex length, then a zlib stream.
-constexpr std::string_view k_legacy_zfile_compression = "zlib (joblib < 0.10 ZF container)";
 
 // PROTO's protocol, or "0/1" for a stream without one: protocol 0 (text opcodes) and 1 (binary
 // opcodes) differ only in which opcodes occur, which a walk of the stream tells.
@@ -30,17 +28,17 @@ void read_pickle(const ByteSource& source, Inspection& out) {
 
 void read_joblib(const ByteSource& source, Inspection& out) {
   const std::string head = source.read_at(0, probe::k_head_bytes);
-  if (probe::is_legacy_joblib_zfile(head)) {
-    out.add_fact("compression", std::string(k_legacy_zfile_compression));
+  const auto compression = detect_compression(head);
+  if (compression == Compression::none) {
+    out.add_fact("compression", std::string("none"));
+    out.add_fact("protocol", protocol_of(head));
     return;
   }
-  if (const auto kind = probe::compression_kind(head); !kind.empty()) {
-    // The pickle inside is compressed: its protocol is known once it is decompressed.
-    out.add_fact("compression", std::string(kind));
-    return;
+  out.add_fact("compression", std::string(compression_name(compression)));
+  // The pickle inside tells its protocol once decompressed (lz4 is not decoded: no protocol).
+  if (const auto inner = probe::decompressed_head(source, compression); !inner.empty()) {
+    out.add_fact("protocol", protocol_of(inner));
   }
-  out.add_fact("compression", std::string("none"));
-  out.add_fact("protocol", protocol_of(head));
 }
 
 } // namespace mlv::inspect::reader

@@ -117,7 +117,7 @@ TEST(Joblib, CompressionKindFromMagicBytes) {
   }
   const std::string legacy = "ZF0xbb9" + std::string(14, ' ') + "\x78\x9c"s + tail;
   EXPECT_EQ(fact_text(inspect_source(MemorySource(legacy, "old.pkl"), "old.pkl"), "compression"),
-            "zlib (joblib < 0.10 ZF container)");
+            "joblib-zfile");
 }
 
 } // namespace
