@@ -42,6 +42,25 @@ assert_eq "$(json_get "$stdout" 'd["facts"]["tensor_records"]')" 4
 # Class names come from a walk of the pickle, not from this reader: absent, never invented.
 assert_eq "$(json_get "$stdout" '"classes" in d')" false
 
+# numpy.savez_compressed deflates each member: the array headers are still read (an .npz is
+# written here as numpy does, with Python's zipfile, without numpy).
+python3 - <<'PY'
+import struct, zipfile
+def npy(descr, shape, data):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data
+with zipfile.ZipFile("packed.npz", "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("w.npy", npy("<f4", "(64, 32)", bytes(64 * 32 * 4)))
+    z.writestr("b.npy", npy("<i8", "(10,)", bytes(80)))
+PY
+assert_ok mlv inspect --json packed.npz
+assert_eq "$(json_get "$stdout" 'd["format"]')" numpy
+assert_eq "$(json_get "$stdout" 'd["facts"]["compressed_arrays"]')" 2
+assert_eq "$(json_get "$stdout" '[(t["name"], t["dtype"], t["shape"]) for t in d["tensors"]]')" \
+  '[["w", "<f4", [64, 32]], ["b", "<i8", [10]]]'
+assert_eq "$(json_get "$stdout" 'd["facts"]["elements"]')" 2058
+
 # --- safetensors and GGUF written from their specifications ----------------------------------
 
 python3 - <<'PY'

@@ -26,16 +26,19 @@ const ZipEntry* find_member(const std::vector<ZipEntry>& members, std::string_vi
   return found == members.end() ? nullptr : &*found;
 }
 
-// A stored JSON member's text; nullopt when absent, compressed or too large to be a config.
+// A JSON member's text, stored or deflated (Keras writes config.json deflated); nullopt when
+// absent, compressed otherwise, or too large to be a config.
 std::optional<std::string> json_member(const ByteSource& source, const ZipEntry* entry) {
   if (entry == nullptr || entry->uncompressed_size > k_max_json_member) {
     return std::nullopt;
   }
-  const auto member = stored_member(source, *entry);
-  if (!member) {
-    return std::nullopt;
+  if (const auto member = stored_member(source, *entry)) {
+    return member->read_at(0, static_cast<std::size_t>(member->size()));
   }
-  return member->read_at(0, static_cast<std::size_t>(member->size()));
+  if (const auto member = deflated_member_head(source, *entry, k_max_json_member)) {
+    return member->read_at(0, static_cast<std::size_t>(member->size()));
+  }
+  return std::nullopt;
 }
 
 } // namespace
@@ -78,8 +81,7 @@ void read_keras_zip(const ByteSource& source, Inspection& out) {
   if (const auto text = json_member(source, config)) {
     add_keras_config_facts(source, *text, out);
   } else if (config != nullptr) {
-    // Deflated: read once a decompressor is wired in.
-    out.add_fact("config", std::string("compressed, not read"));
+    out.add_fact("config", std::string("compressed by a method mlv does not read"));
   }
   if (const auto* weights = find_member(members, k_weights_member)) {
     out.add_fact("weights_bytes", weights->uncompressed_size);

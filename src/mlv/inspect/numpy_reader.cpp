@@ -20,6 +20,8 @@ constexpr std::string_view k_format = "numpy";
 constexpr std::uint64_t k_magic_bytes = 6;
 // numpy itself refuses headers over 10000 bytes unless told otherwise; a MiB is generous.
 constexpr std::uint64_t k_max_header_bytes = 1 << 20;
+// How much of a deflated member is decompressed first: enough for any header numpy writes.
+constexpr std::size_t k_first_header_read = 4096;
 constexpr int k_max_literal_depth = 16;
 constexpr std::string_view k_member_suffix = ".npy";
 
@@ -186,6 +188,24 @@ std::optional<std::uint64_t> item_bytes(std::string_view dtype) {
   return dtype[0] == 'U' ? count * 4 : count; // unicode is UCS-4
 }
 
+// Where the data of a .npy starting with `head` begins, by its version and header-length fields;
+// 0 when `head` is too short to say.
+std::uint64_t npy_header_end(std::string_view head) {
+  if (head.size() < k_magic_bytes + 6) {
+    return 0;
+  }
+  const auto byte = [&](std::size_t at) {
+    return static_cast<std::uint64_t>(static_cast<unsigned char>(head[at]));
+  };
+  const std::size_t length_at = k_magic_bytes + 2;
+  if (byte(k_magic_bytes) == 1) {
+    return length_at + 2 + (byte(length_at) | byte(length_at + 1) << 8);
+  }
+  return length_at + 4 +
+         (byte(length_at) | byte(length_at + 1) << 8 | byte(length_at + 2) << 16 |
+          byte(length_at + 3) << 24);
+}
+
 NpyHeader read_npy_header(const ByteSource& source) {
   SourceCursor cursor(source, std::string(k_format));
   cursor.skip(k_magic_bytes);
@@ -242,12 +262,13 @@ bool holds_objects(std::string_view dtype) {
 
 // The elements of the header's shape, after checking that the data holds them all (a
 // truncated download fails here, naming the file).
-std::uint64_t checked_elements(const ByteSource& source, const NpyHeader& header) {
+// `data_bytes`: how many bytes follow the header (the member's size, for a deflated one).
+std::uint64_t
+checked_elements(const ByteSource& source, const NpyHeader& header, std::uint64_t data_bytes) {
   const auto count = element_count(dimensions(header.shape));
   if (!count) {
     fail_bad_input(source, k_format, "the shape's element count overflows");
   }
-  const std::uint64_t data_bytes = source.size() - header.data_offset;
   const auto size = item_bytes(header.dtype);
   if (size && *size != 0 && !holds_objects(header.dtype) && (*count > data_bytes / *size)) {
     fail_bad_input(source, k_format,
@@ -266,7 +287,7 @@ void read_npy(const ByteSource& source, Inspection& out) {
   out.add_fact("dtype", header.dtype);
   out.add_fact("shape", header.shape);
   out.add_fact("fortran_order", header.fortran_order);
-  out.add_fact("elements", checked_elements(source, header));
+  out.add_fact("elements", checked_elements(source, header, source.size() - header.data_offset));
   out.add_fact("data_bytes", source.size() - header.data_offset);
   if (holds_objects(header.dtype)) {
     out.add_fact("pickled_objects", true);
@@ -275,7 +296,8 @@ void read_npy(const ByteSource& source, Inspection& out) {
 
 void read_npz(const ByteSource& source, Inspection& out) {
   std::uint64_t elements = 0;
-  std::uint64_t compressed = 0;
+  std::uint64_t compressed = 0; // deflated members, read through their decompressed headers
+  std::uint64_t unreadable = 0; // other compression methods, listed by name only
   std::set<std::string> dtypes;
   bool objects = false;
   for (const auto& entry : probe::list_zip_members(source)) {
@@ -286,18 +308,39 @@ void read_npz(const ByteSource& source, Inspection& out) {
     array.name = entry.name.ends_with(k_member_suffix)
                      ? entry.name.substr(0, entry.name.size() - k_member_suffix.size())
                      : entry.name;
-    // savez_compressed deflates its members: their headers are read once a decompressor is
-    // wired in; until then they are listed by name and size only.
-    if (const auto member = stored_member(source, entry)) {
+    // savez_compressed deflates its members: their headers are decompressed, their data not.
+    std::optional<MemorySource> head;
+    std::optional<RangeSource> stored = stored_member(source, entry);
+    if (!stored) {
+      head = deflated_member_head(source, entry, k_first_header_read);
+      if (head && head->size() == k_first_header_read) {
+        // A header longer than the first read (numpy writes a few hundred bytes): read it whole.
+        if (const auto whole = npy_header_end(head->read_at(0, k_first_header_read));
+            whole > k_first_header_read) {
+          head = deflated_member_head(
+              source, entry, static_cast<std::size_t>(std::min(whole, k_max_header_bytes)));
+        }
+      }
+    }
+    const ByteSource* member = stored ? static_cast<const ByteSource*>(&*stored)
+                               : head ? &*head
+                                      : nullptr;
+    if (member != nullptr) {
       const auto header = read_npy_header(*member);
+      const std::uint64_t member_size = stored ? stored->size() : entry.uncompressed_size;
+      if (member_size < header.data_offset) {
+        fail_bad_input(*member, k_format, "the member is shorter than its header");
+      }
       array.dtype = header.dtype;
       array.shape = dimensions(header.shape);
-      array.bytes = member->size() - header.data_offset;
-      add_checked(source, k_format, elements, checked_elements(*member, header));
+      array.bytes = member_size - header.data_offset;
+      add_checked(source, k_format, elements,
+                  checked_elements(*member, header, member_size - header.data_offset));
       dtypes.insert(header.dtype);
       objects = objects || holds_objects(header.dtype);
+      compressed += stored ? 0 : 1;
     } else {
-      ++compressed;
+      ++unreadable;
     }
     out.tensors.push_back(std::move(array));
   }
@@ -306,6 +349,9 @@ void read_npz(const ByteSource& source, Inspection& out) {
   out.add_fact("dtypes", std::vector<std::string>(dtypes.begin(), dtypes.end()));
   if (compressed > 0) {
     out.add_fact("compressed_arrays", compressed);
+  }
+  if (unreadable > 0) {
+    out.add_fact("unreadable_arrays", unreadable);
   }
   if (objects) {
     out.add_fact("pickled_objects", true);

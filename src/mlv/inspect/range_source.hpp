@@ -1,8 +1,11 @@
 #pragma once
 
-// Private to the inspect module: a stored (uncompressed) zip member read in place.
+// Private to the inspect module: a stored (uncompressed) zip member read in place, or the head
+// of a deflated one.
 
 #include <mlv/inspect/byte_source.hpp>
+#include <mlv/inspect/byte_stream.hpp>
+#include <mlv/inspect/decompress.hpp>
 #include <mlv/inspect/zip_reader.hpp>
 
 #include <algorithm>
@@ -45,6 +48,33 @@ inline std::optional<RangeSource> stored_member(const ByteSource& archive, const
   }
   const std::uint64_t offset = zip_member_data_offset(archive, entry);
   return RangeSource(archive, offset, entry.uncompressed_size, archive.name() + ":" + entry.name);
+}
+
+// The first `limit` bytes (or fewer, for a shorter member) of a member deflated by zip's method
+// 8, decompressed into memory; nullopt for other methods and encrypted members. A damaged
+// stream is Error(bad_input) naming "<archive>:<member>".
+inline std::optional<MemorySource>
+deflated_member_head(const ByteSource& archive, const ZipEntry& entry, std::size_t limit) {
+  constexpr std::uint16_t k_deflated = 8;
+  if (entry.compression_method != k_deflated || entry.is_encrypted()) {
+    return std::nullopt;
+  }
+  const std::uint64_t offset = zip_member_data_offset(archive, entry);
+  auto stream =
+      open_raw_deflate(std::make_unique<SourceStream>(archive, offset, entry.compressed_size));
+  const auto wanted =
+      static_cast<std::size_t>(std::min<std::uint64_t>(limit, entry.uncompressed_size));
+  std::string head(wanted, '\0');
+  std::size_t filled = 0;
+  while (filled < wanted) {
+    const std::size_t got = stream->read(head.data() + filled, wanted - filled);
+    if (got == 0) {
+      break;
+    }
+    filled += got;
+  }
+  head.resize(filled);
+  return MemorySource(std::move(head), archive.name() + ":" + entry.name);
 }
 
 } // namespace mlv::inspect
