@@ -7,10 +7,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 namespace mlv::chunk {
 
@@ -40,57 +43,108 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
   // the workers read their batch's bytes again (from the page cache) and hash them, so nothing
   // is copied here.
   std::deque<ChunkInfo> chunks;
-  util::TaskPool pool(std::max(1U, threads), std::max(1U, threads) * 2);
-  std::vector<ChunkInfo*> batch;
-  std::uint64_t batch_bytes = 0;
-  // Batches handed to the workers, oldest first, until on_batch has seen them.
+  // Batches handed to the workers, oldest first, until on_batch has seen them. A thread of its
+  // own passes them on as they are hashed, so on_batch's work (lookups, reads, uploads) never
+  // holds up the cutting. Declared before the pool: its tasks use them until it is destroyed.
   struct Batch {
     std::vector<ChunkInfo*> chunks;
-    std::atomic<bool> hashed{false};
+    bool hashed = false;
   };
+  std::mutex report_mutex;
+  std::condition_variable report_changed;
   std::deque<std::shared_ptr<Batch>> unreported;
-  std::vector<ChunkInfo> report;
-  const auto report_hashed = [&](bool wait_all) {
-    if (wait_all) {
-      pool.wait();
-    }
-    while (on_batch && !unreported.empty() &&
-           unreported.front()->hashed.load(std::memory_order_acquire)) {
-      report.clear();
-      for (const auto* chunk : unreported.front()->chunks) {
-        report.push_back(*chunk);
+  bool cutting_done = false;
+  std::exception_ptr report_error;
+  const auto report = [&] {
+    std::vector<ChunkInfo> ready;
+    std::unique_lock lock(report_mutex);
+    for (;;) {
+      report_changed.wait(lock, [&] {
+        return (!unreported.empty() && unreported.front()->hashed) ||
+               (cutting_done && unreported.empty());
+      });
+      if (unreported.empty()) {
+        return;
       }
+      const auto next = unreported.front();
       unreported.pop_front();
-      on_batch(report);
+      lock.unlock();
+      ready.clear();
+      for (const auto* chunk : next->chunks) {
+        ready.push_back(*chunk);
+      }
+      try {
+        on_batch(ready);
+      } catch (...) {
+        lock.lock();
+        report_error = std::current_exception();
+        unreported.clear();
+        return;
+      }
+      lock.lock();
     }
   };
+  // Ends the reporting thread: after the last batch, or at once (`abandon`) when cutting failed.
+  const auto finish_reporting = [&](std::thread& reporter, bool abandon) {
+    if (!reporter.joinable()) {
+      return;
+    }
+    {
+      const std::lock_guard lock(report_mutex);
+      if (abandon) {
+        unreported.clear();
+      }
+      cutting_done = true;
+    }
+    report_changed.notify_all();
+    reporter.join();
+  };
+  util::TaskPool pool(std::max(1U, threads), std::max(1U, threads) * 2);
+  std::thread reporter;
+  if (on_batch) {
+    reporter = std::thread(report);
+  }
+  struct ReporterGuard {
+    std::function<void()> stop;
+    ~ReporterGuard() { stop(); }
+  } reporter_guard{[&] { finish_reporting(reporter, true); }};
+  std::vector<ChunkInfo*> batch;
+  std::uint64_t batch_bytes = 0;
   const auto submit = [&] {
     if (batch.empty()) {
       return;
     }
     auto state = std::make_shared<Batch>();
-    state->chunks = batch;
     if (on_batch) {
+      const std::lock_guard lock(report_mutex);
+      if (report_error) {
+        std::rethrow_exception(report_error); // on_batch failed: stop cutting
+      }
+      state->chunks = batch;
       unreported.push_back(state);
     }
-    pool.submit([fd, &path, work = std::move(batch), batch_bytes, state] {
-      // Not a vector: zero-filling 4 MiB per batch showed up as 4% of a push's time.
-      const std::unique_ptr<std::byte[]> buffer(new std::byte[batch_bytes]);
-      const std::span<std::byte> bytes(buffer.get(), batch_bytes);
-      if (util::read_at(fd, work.front()->offset, bytes, path) != bytes.size()) {
-        throw Error(ExitCode::failure, path.string() + " became shorter while it was read",
-                    "run the command again");
-      }
-      std::size_t at = 0;
-      for (auto* chunk : work) {
-        chunk->id = hash::sha256_hex(bytes.subspan(at, chunk->length));
-        at += chunk->length;
-      }
-      state->hashed.store(true, std::memory_order_release);
-    });
+    pool.submit(
+        [fd, &path, work = std::move(batch), batch_bytes, state, &report_mutex, &report_changed] {
+          // Not a vector: zero-filling 4 MiB per batch showed up as 4% of a push's time.
+          const std::unique_ptr<std::byte[]> buffer(new std::byte[batch_bytes]);
+          const std::span<std::byte> bytes(buffer.get(), batch_bytes);
+          if (util::read_at(fd, work.front()->offset, bytes, path) != bytes.size()) {
+            throw Error(ExitCode::failure, path.string() + " became shorter while it was read",
+                        "run the command again");
+          }
+          std::size_t at = 0;
+          for (auto* chunk : work) {
+            chunk->id = hash::sha256_hex(bytes.subspan(at, chunk->length));
+            at += chunk->length;
+          }
+          {
+            const std::lock_guard lock(report_mutex);
+            state->hashed = true;
+          }
+          report_changed.notify_all();
+        });
     batch.clear();
     batch_bytes = 0;
-    report_hashed(false);
   };
   // The whole-file hash is sequential: one task at a time takes the blocks in order.
   util::TaskPool whole_pool(1, 2);
@@ -115,7 +169,11 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
   });
   chunker.finish();
   submit();
-  report_hashed(true);
+  pool.wait();
+  finish_reporting(reporter, false);
+  if (report_error) {
+    std::rethrow_exception(report_error);
+  }
   whole_pool.wait();
   if (whole_id != nullptr) {
     *whole_id = whole.finish_hex();

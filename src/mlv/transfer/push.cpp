@@ -105,6 +105,17 @@ public:
     const auto copy = workspace_files_.find(file_id);
     const auto object = cache_.file_path(file_id);
     CachedFileReader reader(object);
+    // New chunks are read from the workspace copy when there is one: it was just read for the
+    // cutting, so it is in the page cache, where the cache object (written past it) is not.
+    // Each chunk is checked against its id; a mismatch reads the cache object instead.
+    std::optional<CachedFileReader> workspace_reader;
+    if (copy != workspace_files_.end()) {
+      try {
+        workspace_reader.emplace(copy->second);
+      } catch (const Error&) {
+        workspace_reader.reset();
+      }
+    }
     if (const auto stamp = util::stat_file(object)) {
       meter_.update([&](Stats& stats) { stats.bytes_planned += stamp->size; });
     }
@@ -115,7 +126,8 @@ public:
         [&](std::span<const chunk::ChunkInfo> batch) {
           const auto known_chunks = check_packs_of(batch);
           for (std::size_t i = 0; i < batch.size(); ++i) {
-            place_chunk(file_id, batch[i], known_chunks[i], reader, pending, placed);
+            place_chunk(file_id, batch[i], known_chunks[i], reader,
+                        workspace_reader ? &*workspace_reader : nullptr, pending, placed);
           }
         });
     if (manifest.chunks.size() != placed.size()) {
@@ -156,6 +168,7 @@ private:
                    const chunk::ChunkInfo& chunk,
                    const std::optional<cache::RemoteChunk>& known,
                    CachedFileReader& reader,
+                   CachedFileReader* workspace_reader,
                    PendingManifest& pending,
                    std::vector<cache::ChunkEntry>& placed) {
     const std::size_t index = placed.size();
@@ -183,13 +196,25 @@ private:
     if (!writer_) {
       writer_ = std::make_unique<PackWriter>(cache_.tmp_dir());
     }
-    const auto bytes = reader.read(chunk.offset, chunk.length);
+    std::span<const std::byte> bytes;
+    bool verified = false;
+    if (workspace_reader != nullptr) {
+      try {
+        bytes = workspace_reader->read(chunk.offset, chunk.length);
+        verified = hash::sha256_hex(bytes) == chunk.id;
+      } catch (const Error&) {
+        verified = false; // shorter now: the cache object is read instead
+      }
+    }
     // A cached file damaged since it was chunked must not reach the remote under a good id.
-    if (hash::sha256_hex(bytes) != chunk.id) {
-      throw Error(ExitCode::integrity,
-                  "cached file " + cache_.file_path(file_id).string() + " is corrupted (chunk " +
-                      chunk.id + " does not match)",
-                  "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
+    if (!verified) {
+      bytes = reader.read(chunk.offset, chunk.length);
+      if (hash::sha256_hex(bytes) != chunk.id) {
+        throw Error(ExitCode::integrity,
+                    "cached file " + cache_.file_path(file_id).string() + " is corrupted (chunk " +
+                        chunk.id + " does not match)",
+                    "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
+      }
     }
     const auto pack_offset = writer_->add(chunk.id, bytes);
     const PackedChunk location{sequence_, pack_offset};
