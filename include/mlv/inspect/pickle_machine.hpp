@@ -63,6 +63,9 @@ struct PickleRun {
 // unpickler would run). Throws Error only when the stream cannot be read (I/O).
 PickleRun run_pickle(PickleInput& input, PickleHooks& hooks);
 
+// Whether `byte` is an opcode of any protocol (0 to 5): where an unpickler stops if not.
+bool is_pickle_opcode(unsigned char byte);
+
 // "module.qualname" of the callable(s) that build `value`: the class of an object made by
 // NEWOBJ or copyreg's reconstructors rather than the reconstructor; "builtins.dict" and the
 // like for containers; empty when nothing is known.

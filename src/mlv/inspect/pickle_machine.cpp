@@ -673,6 +673,12 @@ private:
 
 } // namespace
 
+bool is_pickle_opcode(unsigned char byte) {
+  static constexpr std::string_view k_text_opcodes = "(.012FIJKLMNPQRSTUVXabcdeghijlopqrstu}])GBC";
+  return (byte >= opcode::PROTO && byte <= opcode::READONLY_BUFFER) ||
+         k_text_opcodes.find(static_cast<char>(byte)) != std::string_view::npos;
+}
+
 PickleRun run_pickle(PickleInput& input, PickleHooks& hooks) {
   return Machine(input, hooks).run();
 }
