@@ -38,7 +38,7 @@ struct ScanReport {
   std::string path;
   std::string format; // as `mlv add` detects it (docs/formats-detection.md)
   Verdict verdict = Verdict::clean;
-  std::vector<Finding> findings;      // in the order the file holds them
+  std::vector<Finding> findings;      // stream by stream, each in offset order
   std::uint64_t findings_omitted = 0; // repeats of a callable past a cap, counted only
   std::vector<std::string> notes;     // where a stream broke off or a layer was not followed
   std::uint64_t pickle_streams = 0;   // pickle streams scanned

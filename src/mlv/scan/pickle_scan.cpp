@@ -79,7 +79,7 @@ public:
     }
     calls_.push_back({callable.text, callable.name, offset, callable.complete});
     if (mode_ == Mode::full && is_nested_loader(callable.dotted_name())) {
-      scan_payload(callable.dotted_name(), args, offset);
+      keep_payload(callable.dotted_name(), args, offset);
     }
   }
 
@@ -108,8 +108,9 @@ public:
         [this](inspect::PickleInput& data, std::uint64_t) { probe(data); });
   }
 
-  // Turns what was seen into findings: every call of a global at the call, and globals never
-  // called where they are named (loading imports their module there).
+  // Turns what was seen into findings, in offset order: every call of a global at the call,
+  // and globals never called where they are named (loading imports their module there). Then
+  // the payloads handed to nested loaders are scanned, each as a layer of its own.
   void finish() {
     std::set<std::string> called;
     for (const auto& call : calls_) {
@@ -124,8 +125,6 @@ public:
         uses.push_back(&reference);
       }
     }
-    std::stable_sort(uses.begin(), uses.end(),
-                     [](const Use* a, const Use* b) { return a->offset < b->offset; });
     for (const auto* use : uses) {
       const Rating rating = rate_callable(use->module, use->name);
       if (rating.severity) {
@@ -133,6 +132,19 @@ public:
                use->known ? rating.reason : "a name not resolvable statically");
       }
     }
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const Pending& a, const Pending& b) { return a.offset < b.offset; });
+    for (auto& finding : pending_) {
+      scanner_.add(finding.severity, std::move(finding.callable), finding.offset,
+                   std::move(finding.reason));
+    }
+    pending_.clear();
+    for (const auto& payload : payloads_) {
+      Scanner::Layer layer(
+          scanner_, "payload of " + payload.loader + " at " + std::to_string(payload.offset), {});
+      scan_content(inspect::MemorySource(payload.bytes, "payload"), scanner_);
+    }
+    payloads_.clear();
   }
 
 private:
@@ -144,24 +156,37 @@ private:
     std::string dotted() const { return module + "." + name; }
   };
 
+  struct Pending {
+    Severity severity;
+    std::string callable;
+    std::uint64_t offset;
+    std::string reason;
+  };
+
+  struct Payload {
+    std::string loader;
+    std::uint64_t offset;
+    std::string bytes;
+  };
+
   void report(Severity severity, std::string callable, std::uint64_t offset, std::string reason) {
     if (mode_ == Mode::probe && severity != Severity::unsafe) {
       return;
     }
-    scanner_.add(severity, std::move(callable), offset, std::move(reason));
+    pending_.push_back({severity, std::move(callable), offset, std::move(reason)});
   }
 
-  void scan_payload(const std::string& loader, const PickleValue& args, std::uint64_t offset) {
+  void keep_payload(const std::string& loader, const PickleValue& args, std::uint64_t offset) {
     const PickleValue* payload = payload_of(args);
     if (payload == nullptr) {
       return;
     }
     if (!payload->complete) {
-      scanner_.unscanned(offset, "the payload passed to " + loader + " is too large to keep");
+      report(Severity::suspicious, "<unscanned>", offset,
+             "the payload passed to " + loader + " is too large to keep");
       return;
     }
-    Scanner::Layer layer(scanner_, "payload of " + loader + " at " + std::to_string(offset), {});
-    scan_content(inspect::MemorySource(payload->text, "payload"), scanner_);
+    payloads_.push_back({loader, offset, payload->text});
   }
 
   void probe(inspect::PickleInput& data) {
@@ -176,6 +201,8 @@ private:
   PickleFacts* facts_;
   std::vector<Use> references_;
   std::vector<Use> calls_;
+  std::vector<Pending> pending_;
+  std::vector<Payload> payloads_;
 };
 
 std::string describe_end(const PickleRun& run, const inspect::PickleInput& input) {
