@@ -1,5 +1,6 @@
 #include "probes.hpp"
 
+#include <mlv/inspect/decompress.hpp>
 #include <mlv/inspect/detect.hpp>
 #include <mlv/inspect/zip_reader.hpp>
 #include <mlv/util/error.hpp>
@@ -58,11 +59,14 @@ std::string detect_format(const ByteSource& source, const std::string& file_name
   if (probe::is_onnx(head, source.size())) {
     return "onnx";
   }
-  if (probe::is_legacy_joblib_zfile(head)) {
-    return "joblib";
-  }
-  if (probe::is_compressed_stream(head)) {
-    return probe::named_like_joblib(file_name) ? "joblib" : "unknown";
+  if (const auto compression = detect_compression(head); compression != Compression::none) {
+    // joblib < 0.10 alone wrote "ZF" files; other compressed data is joblib's when its pickle
+    // says so or, if it cannot be read (lz4, damage), when its name does.
+    return compression == Compression::joblib_zfile ||
+                   probe::is_compressed_joblib(source, compression) ||
+                   probe::named_like_joblib(file_name)
+               ? "joblib"
+               : "unknown";
   }
   if (const auto superblock = probe::find_hdf5_signature(source)) {
     return probe::is_keras_hdf5(source, *superblock) ? "keras" : "hdf5";

@@ -4,6 +4,7 @@
 // names. detect.cpp decides the order in which they are asked.
 
 #include <mlv/inspect/byte_source.hpp>
+#include <mlv/inspect/decompress.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -31,11 +32,12 @@ PickleKind classify_pickle(std::string_view head);
 // Whether the stream references joblib's numpy_pickle module within its first MiB.
 bool references_joblib(const ByteSource& source);
 
-// --- compressed streams (compressed_probe.cpp)
-// zlib, gzip, bz2, xz, lzma-alone or lz4 frame: joblib's `compress=` outputs.
-bool is_compressed_stream(std::string_view head);
-// joblib < 0.10's compressed pickle: "ZF", the hex length, then a zlib stream.
-bool is_legacy_joblib_zfile(std::string_view head);
+// --- compressed streams (compressed_probe.cpp); detect_compression tells their kind.
+// The first k_head_bytes the stream decompresses to, or fewer when it ends, is damaged or cannot
+// be decoded (lz4); never throws on content.
+std::string decompressed_head(const ByteSource& source, Compression kind);
+// Whether the decompressed head is a pickle that references joblib's numpy_pickle module.
+bool is_compressed_joblib(const ByteSource& source, Compression kind);
 // Whether a file name says pickle or joblib, after any compression suffix (model.pkl.gz).
 bool named_like_joblib(const std::string& file_name);
 

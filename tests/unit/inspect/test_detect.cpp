@@ -1,3 +1,4 @@
+#include "compressed_vectors.hpp"
 #include "test_helpers.hpp"
 
 #include <mlv/inspect/detect.hpp>
@@ -18,6 +19,7 @@ namespace fs = std::filesystem;
 using namespace std::string_literals;
 using mlv::inspect::detect_format;
 using mlv::inspect::MemorySource;
+using mlv::inspect::testing::CompressedVectors;
 using mlv::inspect::testing::le;
 using mlv::inspect::testing::read_bytes;
 using mlv::inspect::testing::write_bytes;
@@ -83,19 +85,62 @@ TEST_F(DetectTest, ContentDecidesNotTheFileName) {
   EXPECT_EQ(detect_renamed("weights.npz", "weights.zip"), "numpy");
 }
 
-TEST_F(DetectTest, CompressedJoblibNeedsAPickleOrJoblibName) {
-  // Without a decompressor, a zlib stream is only known to be joblib's by its name.
-  EXPECT_EQ(detect_renamed("rf_small_zlib3.joblib", "model.bin"), "unknown");
-  EXPECT_EQ(detect_renamed("rf_small_zlib3.joblib", "model.pkl.z"), "joblib");
-  EXPECT_EQ(detect_renamed("rf_small_zlib3.joblib", "MODEL.JBL"), "joblib");
-  EXPECT_EQ(detect_bytes("model.joblib.gz", std::string("\x1f\x8b\x08\x00\x00\x00\x00", 7)),
+// A zlib stream of stored blocks, written by hand: enough to compress without a compressor.
+std::string zlib_stored(const std::string& data) {
+  std::string out = "\x78\x01";
+  std::size_t pos = 0;
+  do {
+    const std::size_t length = std::min<std::size_t>(data.size() - pos, 0xFFFF);
+    out += (pos + length == data.size() ? '\x01' : '\x00') + le(length, 2) +
+           le(length ^ 0xFFFF, 2) + data.substr(pos, length);
+    pos += length;
+  } while (pos < data.size());
+  std::uint32_t low = 1;
+  std::uint32_t high = 0;
+  for (const char c : data) {
+    low = (low + static_cast<unsigned char>(c)) % 65521;
+    high = (high + low) % 65521;
+  }
+  const std::uint32_t adler = high << 16 | low;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((adler >> shift) & 0xFF));
+  }
+  return out;
+}
+
+TEST_F(DetectTest, CompressedJoblibIsKnownByTheDecompressedPickle) {
+  // The name plays no part when the pickle inside references joblib's numpy_pickle.
+  EXPECT_EQ(detect_renamed("rf_small_zlib3.joblib", "model.bin"), "joblib");
+  const auto& vectors = CompressedVectors::get();
+  for (const auto& file : {"fixture.zlib6", "fixture.gz", "fixture.bz2_9", "fixture.xz",
+                           "fixture.lzma", "fixture.zfile"}) {
+    EXPECT_EQ(detect_bytes("model.bin", vectors.bytes(file)), "joblib") << file;
+  }
+  EXPECT_EQ(detect_bytes("model.bin", zlib_stored(read_bytes(k_fixtures / "rf_small.joblib"))),
             "joblib");
+}
+
+TEST_F(DetectTest, OtherCompressedDataFallsBackToTheFileName) {
+  // A plain pickle (no joblib arrays), damaged streams and lz4 (which mlv cannot decode) are
+  // joblib's only when the name, after a compression suffix, says pickle or joblib.
+  const std::string pickle = zlib_stored(read_bytes(k_fixtures / "pipeline_p4.pkl"));
+  EXPECT_EQ(detect_bytes("model.bin", pickle), "unknown");
+  EXPECT_EQ(detect_bytes("model.pkl.z", pickle), "joblib");
+  EXPECT_EQ(detect_bytes("MODEL.JBL", pickle), "joblib");
+  // Text that mentions joblib is no pickle.
+  EXPECT_EQ(detect_bytes("notes.bin", zlib_stored("see joblib.numpy_pickle for details")),
+            "unknown");
+  const std::string cut_gzip("\x1f\x8b\x08\x00\x00\x00\x00", 7);
+  EXPECT_EQ(detect_bytes("model.joblib.gz", cut_gzip), "joblib");
+  EXPECT_EQ(detect_bytes("data.gz", cut_gzip), "unknown");
   EXPECT_EQ(detect_bytes("model.pkl", "BZh91AY&SY"), "joblib");
   EXPECT_EQ(detect_bytes("model.pkl.xz", std::string("\xfd"
                                                      "7zXZ\0\0\x04",
                                                      8)),
             "joblib");
-  EXPECT_EQ(detect_bytes("data.gz", std::string("\x1f\x8b\x08\x00\x00\x00\x00", 7)), "unknown");
+  const std::string lz4 = "\x04\x22\x4d\x18\x64\x40\xa7";
+  EXPECT_EQ(detect_bytes("model.joblib.lz4", lz4), "joblib");
+  EXPECT_EQ(detect_bytes("model.lz4", lz4), "unknown");
 }
 
 TEST_F(DetectTest, LegacyJoblibZFileIsJoblibWhateverItsName) {

@@ -1,0 +1,146 @@
+#include "decoders.hpp"
+#include "input_buffer.hpp"
+
+#include <mlv/inspect/decompress.hpp>
+#include <mlv/util/error.hpp>
+
+#include <cctype>
+
+namespace mlv::inspect {
+
+namespace {
+
+constexpr std::string_view k_gzip_magic = "\x1f\x8b\x08";
+constexpr std::string_view k_bzip2_magic = "BZh";
+constexpr std::string_view k_xz_magic = std::string_view("\xfd"
+                                                         "7zXZ\0",
+                                                         6);
+constexpr std::string_view k_lz4_frame_magic = "\x04\x22\x4d\x18";
+// lzma "alone" has no magic number; Python's lzma module (joblib's compress="lzma") writes the
+// properties lc=3 lp=0 pb=2, a dictionary size, then an unknown uncompressed size (all ones).
+constexpr unsigned char k_lzma_default_properties = 0x5d;
+constexpr std::string_view k_lzma_unknown_size = "\xff\xff\xff\xff\xff\xff\xff\xff";
+constexpr std::size_t k_lzma_size_offset = 5;
+// joblib < 0.10: "ZF", the compressed length as hex ("0x..." left-justified in 19 bytes), zlib.
+constexpr std::string_view k_zfile_prefix = "ZF0x";
+constexpr std::size_t k_zfile_header_size = 2 + 19;
+
+bool is_zlib_header(std::string_view head) {
+  // CMF: deflate (8) with a window of at most 32 KiB; CMF*256+FLG is a multiple of 31.
+  if (head.size() < 2) {
+    return false;
+  }
+  const auto cmf = static_cast<unsigned char>(head[0]);
+  const auto flg = static_cast<unsigned char>(head[1]);
+  return (cmf & 0x0F) == 8 && (cmf >> 4) <= 7 && (cmf * 256 + flg) % 31 == 0;
+}
+
+bool is_zfile_header(std::string_view head) {
+  if (!head.starts_with(k_zfile_prefix) || head.size() < k_zfile_header_size + 2) {
+    return false;
+  }
+  std::size_t pos = k_zfile_prefix.size();
+  while (pos < k_zfile_header_size && std::isxdigit(static_cast<unsigned char>(head[pos]))) {
+    ++pos;
+  }
+  while (pos < k_zfile_header_size && head[pos] == ' ') {
+    ++pos;
+  }
+  return pos == k_zfile_header_size && is_zlib_header(head.substr(k_zfile_header_size));
+}
+
+bool is_lzma_alone_header(std::string_view head) {
+  return head.size() >= k_lzma_size_offset + k_lzma_unknown_size.size() &&
+         static_cast<unsigned char>(head[0]) == k_lzma_default_properties &&
+         head.substr(k_lzma_size_offset, k_lzma_unknown_size.size()) == k_lzma_unknown_size;
+}
+
+} // namespace
+
+Compression detect_compression(std::string_view head) {
+  if (is_zfile_header(head)) {
+    return Compression::joblib_zfile;
+  }
+  if (head.starts_with(k_gzip_magic)) {
+    return Compression::gzip;
+  }
+  if (head.starts_with(k_xz_magic)) {
+    return Compression::xz;
+  }
+  if (head.starts_with(k_lz4_frame_magic)) {
+    return Compression::lz4;
+  }
+  if (head.starts_with(k_bzip2_magic) && head.size() > 3 && head[3] >= '1' && head[3] <= '9') {
+    return Compression::bz2;
+  }
+  if (is_lzma_alone_header(head)) {
+    return Compression::lzma;
+  }
+  if (is_zlib_header(head)) {
+    return Compression::zlib;
+  }
+  return Compression::none;
+}
+
+std::string_view compression_name(Compression kind) {
+  switch (kind) {
+  case Compression::none:
+    return "none";
+  case Compression::zlib:
+    return "zlib";
+  case Compression::gzip:
+    return "gzip";
+  case Compression::bz2:
+    return "bz2";
+  case Compression::xz:
+    return "xz";
+  case Compression::lzma:
+    return "lzma";
+  case Compression::joblib_zfile:
+    return "joblib-zfile";
+  case Compression::lz4:
+    return "lz4";
+  }
+  return "unknown";
+}
+
+std::unique_ptr<ByteStream> open_decompressed(std::unique_ptr<ByteStream> compressed,
+                                              Compression kind) {
+  const std::string_view name = compression_name(kind);
+  const auto input = [&] {
+    return std::make_unique<decode::InputBuffer>(std::move(compressed), std::string(name));
+  };
+  switch (kind) {
+  case Compression::none:
+    return compressed;
+  case Compression::zlib:
+    return decode::make_zlib_stream(input());
+  case Compression::joblib_zfile:
+    return decode::make_joblib_zfile_stream(input());
+  case Compression::gzip:
+    return decode::make_gzip_stream(input());
+  case Compression::bz2:
+    return decode::make_bzip2_stream(input());
+  case Compression::xz:
+    return decode::make_xz_stream(input());
+  case Compression::lzma:
+    return decode::make_lzma_alone_stream(input());
+  case Compression::lz4:
+    throw Error(ExitCode::bad_input,
+                compressed->name() + ": lz4-compressed data cannot be read: mlv has no lz4 "
+                                     "decoder",
+                "save the model with another compression (joblib.dump(..., compress=3) uses "
+                "zlib) to let mlv inspect and scan it");
+  }
+  throw Error(ExitCode::bad_input,
+              compressed->name() + ": unknown compression kind " +
+                  std::to_string(static_cast<int>(kind)),
+              "this is unexpected; please report it with the command you ran");
+}
+
+std::unique_ptr<ByteStream> open_raw_deflate(std::unique_ptr<ByteStream> compressed) {
+  return decode::make_raw_deflate_stream(
+      std::make_unique<decode::InputBuffer>(std::move(compressed), "deflate"));
+}
+
+} // namespace mlv::inspect
