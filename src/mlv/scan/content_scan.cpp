@@ -1,6 +1,7 @@
 #include "scanner.hpp"
 #include "streams.hpp"
 
+#include <mlv/inspect/decompress.hpp>
 #include <mlv/inspect/detect.hpp>
 #include <mlv/util/error.hpp>
 
@@ -21,7 +22,7 @@ constexpr std::string_view k_npy_magic = "\x93NUMPY";
 constexpr unsigned char k_proto = 0x80;
 constexpr unsigned char k_highest_protocol = 5;
 
-enum class Content { none, zip, tar, npy, pickle };
+enum class Content { none, zip, tar, npy, compressed, pickle };
 
 Content classify(std::string_view head) {
   if (head.starts_with(k_zip_magic) || head.starts_with(k_empty_zip_magic)) {
@@ -34,7 +35,15 @@ Content classify(std::string_view head) {
       head.substr(k_tar_magic_offset, k_tar_magic.size()) == k_tar_magic) {
     return Content::tar;
   }
-  return starts_like_pickle(head) ? Content::pickle : Content::none;
+  // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
+  // while a pickle is only taken for one when its first opcodes parse.
+  if (starts_like_pickle(head)) {
+    return Content::pickle;
+  }
+  if (inspect::detect_compression(head) != inspect::Compression::none) {
+    return Content::compressed;
+  }
+  return Content::none;
 }
 
 // A zip that only a stream reaches, read into memory.
@@ -48,7 +57,35 @@ void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
   scan_zip(inspect::MemorySource(std::move(bytes), stream.name()), scanner);
 }
 
+// joblib's compress= outputs (and any other stream those compressors made): what they
+// decompress to is scanned as content of its own.
+// `speculative`: the bytes were already scanned as something else, so data that does not
+// decompress is only noted.
+void scan_compressed(std::string_view head,
+                     inspect::ByteStream& stream,
+                     Scanner& scanner,
+                     bool speculative) {
+  const auto kind = inspect::detect_compression(head);
+  Scanner::Layer layer(scanner, std::string(inspect::compression_name(kind)), {});
+  std::unique_ptr<inspect::ByteStream> decompressed;
+  try {
+    decompressed = inspect::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input) {
+      throw;
+    }
+    if (speculative) {
+      scanner.note(error.what());
+    } else {
+      scanner.unscanned(0, error.what());
+    }
+    return;
+  }
+  scan_content(*decompressed, scanner);
+}
+
 void scan_classified(Content content,
+                     std::string_view head,
                      inspect::ByteStream& stream,
                      const inspect::ByteSource* source,
                      Scanner& scanner) {
@@ -69,6 +106,9 @@ void scan_classified(Content content,
     return;
   case Content::npy:
     scan_npy(stream, scanner);
+    return;
+  case Content::compressed:
+    scan_compressed(head, stream, scanner, false);
     return;
   case Content::pickle: {
     inspect::PickleInput input(stream);
@@ -94,8 +134,15 @@ bool starts_like_pickle(std::string_view head) {
 
 void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
   const std::string head = source.read_at(0, k_head_bytes);
+  const Content content = classify(head);
   inspect::SourceStream stream(source);
-  scan_classified(classify(head), stream, &source, scanner);
+  scan_classified(content, head, stream, &source, scanner);
+  // Bytes that read as a pickle and as compressed data are scanned as both.
+  if (content == Content::pickle &&
+      inspect::detect_compression(head) != inspect::Compression::none) {
+    inspect::SourceStream again(source);
+    scan_compressed(head, again, scanner, true);
+  }
 }
 
 void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
@@ -110,9 +157,9 @@ void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
     return;
   }
   const Content content = classify(head);
-  PrefixedStream whole(std::move(head), stream);
+  PrefixedStream whole(head, stream);
   try {
-    scan_classified(content, whole, nullptr, scanner);
+    scan_classified(content, head, whole, nullptr, scanner);
   } catch (const Error& error) {
     // A damaged compressed stream under a tar or npy header: what came before was scanned.
     if (error.code() != ExitCode::bad_input) {

@@ -59,6 +59,18 @@ private:
   inspect::ByteStream& rest_;
 };
 
+// Another stream, not owned: for an API that takes ownership of what it reads from.
+class BorrowedStream : public inspect::ByteStream {
+public:
+  explicit BorrowedStream(inspect::ByteStream& stream) : stream_(stream) {}
+  std::size_t read(char* out, std::size_t n) override { return stream_.read(out, n); }
+  std::uint64_t skip(std::uint64_t n) override { return stream_.skip(n); }
+  const std::string& name() const override { return stream_.name(); }
+
+private:
+  inspect::ByteStream& stream_;
+};
+
 // Up to `n` bytes from the stream's start (fewer only at its end).
 std::string read_head(inspect::ByteStream& stream, std::size_t n);
 

@@ -1,6 +1,7 @@
 #include "scanner.hpp"
 #include "streams.hpp"
 
+#include <mlv/inspect/decompress.hpp>
 #include <mlv/inspect/zip_reader.hpp>
 #include <mlv/util/error.hpp>
 
@@ -78,6 +79,18 @@ bool is_storage_record(const std::string& name, const std::set<std::string>& key
   return keys.contains(name.substr(folder + k_storage_folder.size()));
 }
 
+// A member's bytes as a pickle (collecting PyTorch's storage keys) or as any other content.
+void scan_member_stream(inspect::ByteStream& stream, Scanner& scanner, PickleFacts& facts) {
+  const std::string head = read_head(stream, k_head_bytes);
+  PrefixedStream whole(head, stream);
+  if (starts_like_pickle(head)) {
+    inspect::PickleInput input(whole);
+    scan_pickle_sequence(input, scanner, &facts);
+  } else {
+    scan_content(whole, scanner);
+  }
+}
+
 void scan_member(const inspect::ByteSource& source,
                  const Member& member,
                  Scanner& scanner,
@@ -90,16 +103,25 @@ void scan_member(const inspect::ByteSource& source,
       inspect::PickleInput input(stream);
       scan_pickle_sequence(input, scanner, &facts);
     } else {
-      scan_content(data, scanner);
+      scan_content(data, scanner); // random access kept: a stored zip in a zip
+    }
+    return;
+  }
+  if (member.method == k_deflated) {
+    Scanner::Layer layer(scanner, "zip, deflated", member.name);
+    const auto inflated = inspect::open_raw_deflate(
+        std::make_unique<inspect::SourceStream>(source, member.data_offset, member.size));
+    try {
+      scan_member_stream(*inflated, scanner, facts);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::bad_input) {
+        throw;
+      }
+      scanner.note(error.what());
     }
     return;
   }
   Scanner::Layer layer(scanner, "zip", member.name);
-  if (member.method == k_deflated) {
-    scanner.unscanned(0, "deflated zip member " + member.name +
-                             ": the deflate decoder is not part of this build");
-    return;
-  }
   scanner.unscanned(0, "zip member " + member.name + " uses compression method " +
                            std::to_string(member.method) + ", which the scanner does not read");
 }

@@ -5,11 +5,13 @@
 
 #include <mlv/inspect/byte_source.hpp>
 #include <mlv/inspect/byte_stream.hpp>
+#include <mlv/inspect/decompress.hpp>
 #include <mlv/inspect/joblib_array.hpp>
 #include <mlv/inspect/pickle_machine.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -281,6 +283,19 @@ TEST(PickleMachine, SummaryOfRealFiles) {
     EXPECT_EQ(summary.root_classes, std::vector<std::string>{c.root}) << c.file;
     EXPECT_FALSE(summary.globals.empty()) << c.file;
   }
+}
+
+TEST(PickleMachine, SummaryOfACompressedJoblibFile) {
+  // joblib.dump(compress=3): the same pickle and inline arrays, zlib-compressed.
+  FileSource source(std::string(MLV_FIXTURES_DIR) + "/rf_small_zlib3.joblib");
+  const auto stream = open_decompressed(std::make_unique<SourceStream>(source), Compression::zlib);
+  const auto summary = summarize_pickle(*stream);
+  EXPECT_TRUE(summary.complete);
+  EXPECT_EQ(summary.root_classes,
+            std::vector<std::string>{"sklearn.ensemble._forest.RandomForestClassifier"});
+  EXPECT_NE(std::find(summary.globals.begin(), summary.globals.end(),
+                      "joblib.numpy_pickle.NumpyArrayWrapper"),
+            summary.globals.end());
 }
 
 TEST(PickleMachine, JoblibArraysAreSteppedOver) {

@@ -219,11 +219,13 @@ TEST(ScanJoblib, ArrayDataThatPickleLoadWouldRun) {
   EXPECT_EQ(finding->offset, data_at + hidden.find('R'));
 }
 
-TEST(ScanJoblib, RealJoblibFileIsReadToItsEnd) {
-  const auto report = scan_file(std::string(MLV_FIXTURES_DIR) + "/rf_small.joblib");
-  EXPECT_EQ(report.verdict, Verdict::clean) << describe(report);
-  EXPECT_TRUE(report.notes.empty()) << describe(report);
-  EXPECT_EQ(report.pickle_streams, 1u);
+TEST(ScanJoblib, RealJoblibFilesAreReadToTheirEnd) {
+  for (const char* name : {"rf_small.joblib", "rf_small_zlib3.joblib"}) {
+    const auto report = scan_file(std::string(MLV_FIXTURES_DIR) + "/" + name);
+    EXPECT_EQ(report.verdict, Verdict::clean) << describe(report);
+    EXPECT_TRUE(report.notes.empty()) << name << describe(report);
+    EXPECT_EQ(report.pickle_streams, 1u) << name;
+  }
 }
 
 } // namespace
