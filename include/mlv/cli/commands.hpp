@@ -19,8 +19,14 @@ void register_transfer(CLI::App& app, Output& output);
 void register_get(CLI::App& app, Output& output);
 void register_remove(CLI::App& app, Output& output);
 void register_gc(CLI::App& app, Output& output);
+void register_scan(CLI::App& app, Output& output);
 
 // Shared by checkout and pull.
 void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);
+
+// --allow-unsafe of checkout, pull and get; a file let through is reported as a note.
+void add_allow_unsafe_flag(CLI::App& command,
+                           workspace::SafetyOptions& safety,
+                           const Output& output);
 
 } // namespace mlv::cli

@@ -43,6 +43,7 @@ int run(int argc, char** argv) {
   register_get(app, output);
   register_remove(app, output);
   register_gc(app, output);
+  register_scan(app, output);
 
   try {
     app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
+#include <mlv/workspace/safety.hpp>
 
 #include <algorithm>
 
@@ -96,6 +97,7 @@ AddResult add_one(Context& context,
     pointer.files.reset();
   }
   pointer.format = inspect::detect_format(absolute);
+  pointer.safety = safety_record(absolute);
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
     pointer.meta = YAML::Node();
