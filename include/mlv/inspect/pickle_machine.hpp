@@ -66,6 +66,10 @@ PickleRun run_pickle(PickleInput& input, PickleHooks& hooks);
 // Whether `byte` is an opcode of any protocol (0 to 5): where an unpickler stops if not.
 bool is_pickle_opcode(unsigned char byte);
 
+// Whether bytes start like a pickle: PROTO (any protocol) then an opcode, or protocol 0/1
+// opcodes that parse (the rules format detection uses for a pickle file).
+bool starts_like_pickle(std::string_view head);
+
 // "module.qualname" of the callable(s) that build `value`: the class of an object made by
 // NEWOBJ or copyreg's reconstructors rather than the reconstructor; "builtins.dict" and the
 // like for containers; empty when nothing is known.

@@ -24,8 +24,8 @@ struct CheckoutResult {
 // pointer's version nor anything in the cache is never overwritten without `force`: those paths
 // are left alone and reported after the others are done as Error(conflict). Objects missing
 // from the cache are reported as Error(missing) naming the pointers and suggesting `mlv pull`.
-// A file the safety scan finds unsafe stops the checkout before it is written, as
-// Error(unsafe), unless the safety options or `safety.policy` let it through (SafetyGate).
+// A file the safety scan finds unsafe is not written, unless the safety options or
+// `safety.policy` let it through (SafetyGate); those files are reported first, as Error(unsafe).
 std::vector<CheckoutResult>
 checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options);
 

@@ -31,13 +31,16 @@ public:
   // Error(bad_input) naming `safety.policy` when it is neither `block` nor `warn`.
   SafetyGate(const config::Config& config, SafetyOptions options);
 
-  // Throws Error(unsafe) naming `shown`, the callable and its offset when `bytes` is unsafe
-  // and may not pass.
-  void check(const std::filesystem::path& bytes, const std::string& shown) const;
+  // Scans `bytes`, to be written as `shown`: true when they may be written (a clean or
+  // suspicious file, or an unsafe one let through with a warning), false when refused.
+  bool admit(const std::filesystem::path& bytes, const std::string& shown);
+  // Error(unsafe) naming every refused file with its first unsafe callable and offset.
+  void finish() const;
 
 private:
   bool let_through_ = false;
   SafetyOptions options_;
+  std::vector<std::string> refused_; // "models/x.pkl: posix.system (process execution) at ..."
 };
 
 // `mlv scan PATH...`: one report per file, named as the user knows it. Files are scanned as

@@ -2,7 +2,6 @@
 #include "streams.hpp"
 
 #include <mlv/inspect/decompress.hpp>
-#include <mlv/inspect/detect.hpp>
 #include <mlv/util/error.hpp>
 
 namespace mlv::scan::detail {
@@ -19,8 +18,6 @@ constexpr std::string_view k_tar_magic = "ustar";
 constexpr std::string_view k_zip_magic = "PK\x03\x04";
 constexpr std::string_view k_empty_zip_magic = "PK\x05\x06";
 constexpr std::string_view k_npy_magic = "\x93NUMPY";
-constexpr unsigned char k_proto = 0x80;
-constexpr unsigned char k_highest_protocol = 5;
 
 enum class Content { none, zip, tar, npy, compressed, pickle };
 
@@ -37,7 +34,7 @@ Content classify(std::string_view head) {
   }
   // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
   // while a pickle is only taken for one when its first opcodes parse.
-  if (starts_like_pickle(head)) {
+  if (inspect::starts_like_pickle(head)) {
     return Content::pickle;
   }
   if (inspect::detect_compression(head) != inspect::Compression::none) {
@@ -121,16 +118,6 @@ void scan_classified(Content content,
 }
 
 } // namespace
-
-bool starts_like_pickle(std::string_view head) {
-  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == k_proto) {
-    return static_cast<unsigned char>(head[1]) <= k_highest_protocol &&
-           (head.size() == 2 || inspect::is_pickle_opcode(static_cast<unsigned char>(head[2])));
-  }
-  // Protocol 0 and 1 streams, by the same rules `mlv add` detects a pickle with.
-  const auto format = inspect::detect_format(inspect::MemorySource(std::string(head), ""), "");
-  return format == "pickle" || format == "joblib";
-}
 
 void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
   const std::string head = source.read_at(0, k_head_bytes);

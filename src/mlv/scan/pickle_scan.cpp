@@ -251,7 +251,7 @@ void scan_pickle_sequence(inspect::PickleInput& input, Scanner& scanner, PickleF
     }
     // Another pickle right behind this one is read by a program that calls load() again.
     const auto next = input.peek(3);
-    if (next.size() < 3 || !starts_like_pickle(next)) {
+    if (next.size() < 3 || !inspect::starts_like_pickle(next)) {
       return;
     }
   }

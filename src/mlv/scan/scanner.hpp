@@ -79,7 +79,4 @@ inspect::PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, Pi
 // PyTorch files hold five, then raw storages).
 void scan_pickle_sequence(inspect::PickleInput& input, Scanner& scanner, PickleFacts* facts);
 
-// Whether the bytes start like a pickle: PROTO, or protocol 0/1 opcodes that parse.
-bool starts_like_pickle(std::string_view head);
-
 } // namespace mlv::scan::detail

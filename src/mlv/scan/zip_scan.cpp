@@ -45,6 +45,9 @@ void add_member(std::vector<Member>& members,
   for (auto& member : members) {
     if (member.data_offset == data_offset && member.method == entry.compression_method) {
       member.size = std::max(member.size, size);
+      if (member.name != entry.name && member.name.find(" (local header: ") == std::string::npos) {
+        member.name += " (local header: " + entry.name + ")";
+      }
       return;
     }
   }
@@ -83,7 +86,7 @@ bool is_storage_record(const std::string& name, const std::set<std::string>& key
 void scan_member_stream(inspect::ByteStream& stream, Scanner& scanner, PickleFacts& facts) {
   const std::string head = read_head(stream, k_head_bytes);
   PrefixedStream whole(head, stream);
-  if (starts_like_pickle(head)) {
+  if (inspect::starts_like_pickle(head)) {
     inspect::PickleInput input(whole);
     scan_pickle_sequence(input, scanner, &facts);
   } else {
@@ -98,7 +101,7 @@ void scan_member(const inspect::ByteSource& source,
   if (member.method == k_stored) {
     Scanner::Layer layer(scanner, "zip", member.name);
     const SliceSource data(source, member.data_offset, member.size, member.name);
-    if (starts_like_pickle(data.read_at(0, k_head_bytes))) {
+    if (inspect::starts_like_pickle(data.read_at(0, k_head_bytes))) {
       inspect::SourceStream stream(data);
       inspect::PickleInput input(stream);
       scan_pickle_sequence(input, scanner, &facts);

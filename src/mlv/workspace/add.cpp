@@ -111,6 +111,7 @@ AddResult add_one(Context& context,
   result.size = pointer.size;
   result.files = pointer.files.value_or(0);
   result.format = pointer.format;
+  result.safety = pointer.safety["verdict"].as<std::string>();
   result.changed = pointer::serialize_pointer(pointer) != before;
   if (result.changed) {
     pointer::write_pointer(pointer_file, pointer);

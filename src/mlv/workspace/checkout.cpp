@@ -35,6 +35,7 @@ public:
   }
 
   std::vector<CheckoutResult> finish() {
+    gate_.finish();
     if (!conflicts_.empty()) {
       std::string list;
       for (const auto& path : conflicts_) {
@@ -81,7 +82,9 @@ private:
       conflicts_.push_back(shown);
       return;
     }
-    gate_.check(cache_.file_path(id), shown);
+    if (!gate_.admit(cache_.file_path(id), shown)) {
+      return;
+    }
     if (fs::is_directory(data, error) && !fs::is_symlink(data, error)) {
       fs::remove_all(data, error);
     }

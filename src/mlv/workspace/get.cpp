@@ -65,11 +65,12 @@ std::string repository_path(const GetRequest& request, const fs::path& root) {
 void write_output(cache::Cache& cache,
                   const pointer::Pointer& pointer,
                   const fs::path& output,
-                  const SafetyGate& gate,
+                  SafetyGate& gate,
                   const std::string& shown) {
   const LinkType copy[] = {LinkType::copy};
   if (pointer.kind == pointer::Kind::file) {
-    gate.check(cache.file_path(pointer.sha256), shown);
+    gate.admit(cache.file_path(pointer.sha256), shown);
+    gate.finish();
     materialize(cache, pointer.sha256, output, false, copy);
     return;
   }
@@ -79,8 +80,9 @@ void write_output(cache::Cache& cache,
                 "run `mlv fetch` for it first");
   }
   for (const auto& entry : listing->entries) {
-    gate.check(cache.file_path(entry.id), shown + "/" + entry.path);
+    gate.admit(cache.file_path(entry.id), shown + "/" + entry.path);
   }
+  gate.finish();
   for (const auto& entry : listing->entries) {
     materialize(cache, entry.id, output / entry.path, entry.executable, copy);
   }
@@ -127,7 +129,7 @@ GetResult get(const GetRequest& request) {
 
   auto context = same_repository(root);
   const auto config = context ? context->config() : config::Config::load(root);
-  const SafetyGate gate(config, request.safety);
+  SafetyGate gate(config, request.safety);
   std::optional<TemporaryCache> temporary;
   cache::Cache& cache = context ? context->cache() : temporary.emplace(output_folder).cache();
 

@@ -109,22 +109,35 @@ SafetyGate::SafetyGate(const config::Config& config, SafetyOptions options)
   let_through_ = options_.allow_unsafe || policy == k_warn;
 }
 
-void SafetyGate::check(const fs::path& bytes, const std::string& shown) const {
+bool SafetyGate::admit(const fs::path& bytes, const std::string& shown) {
   const auto report = scan::scan_file(bytes);
   if (report.verdict != scan::Verdict::unsafe) {
+    return true;
+  }
+  if (!let_through_) {
+    refused_.push_back(shown + ": " + first_unsafe(report));
+    return false;
+  }
+  if (options_.warn) {
+    options_.warn("warning: " + shown + " is unsafe: " + first_unsafe(report) +
+                  "; written anyway (" +
+                  (options_.allow_unsafe ? "--allow-unsafe" : "safety.policy is warn") + ")");
+  }
+  return true;
+}
+
+void SafetyGate::finish() const {
+  if (refused_.empty()) {
     return;
   }
-  if (let_through_) {
-    if (options_.warn) {
-      options_.warn("warning: " + shown + " is unsafe: " + first_unsafe(report) +
-                    "; written anyway (" +
-                    (options_.allow_unsafe ? "--allow-unsafe" : "safety.policy is warn") + ")");
-    }
-    return;
+  std::string list;
+  for (const auto& line : refused_) {
+    list += "\n  " + line;
   }
   throw Error(ExitCode::unsafe,
-              "refusing to write " + shown + ": loading it would run " + first_unsafe(report),
-              "do not load it; if you trust its source, re-run with --allow-unsafe (or set "
+              "refusing to write " + std::to_string(refused_.size()) +
+                  " file(s) whose loading would run code:" + list,
+              "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
               "`mlv config --local safety.policy warn`); `mlv scan` lists every finding");
 }
 
