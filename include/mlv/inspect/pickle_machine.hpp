@@ -21,7 +21,7 @@ public:
   // OBJ, NEWOBJ, NEWOBJ_EX. `result` is the value that stands for what the call returns.
   virtual void on_call(const PickleValue& callable,
                        const PickleValue& args,
-                       PickleValue& result,
+                       const PickleValue& result,
                        std::uint64_t offset) {
     (void)callable, (void)args, (void)result, (void)offset;
   }

@@ -58,17 +58,20 @@ struct PickleValue {
 };
 
 // Owns every value of one pickle run, so that values may point at each other freely (memo
-// references make cycles) and are freed together. Past a budget of values it hands out one
-// scratch value again and again: the run goes on, knowing less.
+// references make cycles) and are freed together. Past a budget of values it hands out a
+// "discard" value, overwritten by the next make(), that the machine never keeps: the run goes
+// on, knowing less. Text, bytes and globals, which names are resolved from, have a larger
+// budget than the rest.
 class PickleArena {
 public:
   PickleValue* make(PickleValue::Kind kind, std::uint64_t offset);
+  bool discarded(const PickleValue* value) const { return value == &discard_; }
   // Whether the budget ran out.
   bool exhausted() const { return exhausted_; }
 
 private:
   std::deque<PickleValue> values_;
-  PickleValue scratch_;
+  PickleValue discard_;
   bool exhausted_ = false;
 };
 

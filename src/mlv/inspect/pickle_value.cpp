@@ -4,9 +4,10 @@ namespace mlv::inspect {
 
 namespace {
 
-// Values one pickle run may keep: beyond this (a hostile or enormous pickle), values are no
-// longer told apart. Each costs about 150 bytes.
-constexpr std::size_t k_max_values = 2'000'000;
+// Values one pickle run keeps (about 150 bytes each): beyond the first budget only text, bytes
+// and globals are kept, up to the second; beyond that none (a hostile or enormous pickle).
+constexpr std::size_t k_max_values = 1'000'000;
+constexpr std::size_t k_max_name_values = 3'000'000;
 
 } // namespace
 
@@ -23,13 +24,15 @@ const PickleValue* PickleValue::get(std::string_view key) const {
 }
 
 PickleValue* PickleArena::make(PickleValue::Kind kind, std::uint64_t offset) {
+  const bool names = kind == PickleValue::Kind::text || kind == PickleValue::Kind::bytes ||
+                     kind == PickleValue::Kind::global;
   PickleValue* value = nullptr;
-  if (values_.size() < k_max_values) {
+  if (values_.size() < k_max_values || (names && values_.size() < k_max_name_values)) {
     value = &values_.emplace_back();
   } else {
     exhausted_ = true;
-    scratch_ = PickleValue{};
-    value = &scratch_;
+    discard_ = PickleValue{};
+    value = &discard_;
   }
   value->kind = kind;
   value->offset = offset;

@@ -71,7 +71,7 @@ public:
 
   void on_call(const PickleValue& callable,
                const PickleValue& args,
-               PickleValue&,
+               const PickleValue&,
                std::uint64_t offset) override {
     if (callable.kind != Kind::global) {
       report(Severity::suspicious, describe(callable), offset, "calls a value made while loading");
@@ -110,8 +110,10 @@ public:
 
   // Turns what was seen into findings, in offset order: every call of a global at the call,
   // and globals never called where they are named (loading imports their module there). Then
-  // the payloads handed to nested loaders are scanned, each as a layer of its own.
-  void finish() {
+  // the payloads handed to nested loaders are scanned, each as a layer of its own. A name not
+  // resolvable after the machine's value budget ran out is unsafe: the scanner cannot vouch
+  // for it, while an unpickler would resolve it.
+  void finish(bool budget_exhausted) {
     std::set<std::string> called;
     for (const auto& call : calls_) {
       called.insert(call.dotted());
@@ -126,10 +128,15 @@ public:
       }
     }
     for (const auto* use : uses) {
-      const Rating rating = rate_callable(use->module, use->name);
+      Rating rating = rate_callable(use->module, use->name);
+      if (!use->known && budget_exhausted) {
+        rating = {Severity::unsafe, "a name the scanner could not resolve: the pickle holds more "
+                                    "values than the scanner keeps"};
+      } else if (!use->known && rating.severity) {
+        rating.reason = "a name not resolvable statically";
+      }
       if (rating.severity) {
-        report(*rating.severity, use->dotted(), use->offset,
-               use->known ? rating.reason : "a name not resolvable statically");
+        report(*rating.severity, use->dotted(), use->offset, rating.reason);
       }
     }
     std::stable_sort(pending_.begin(), pending_.end(),
@@ -192,8 +199,8 @@ private:
   void probe(inspect::PickleInput& data) {
     Scanner::Layer layer(scanner_, "array data read as pickle opcodes", {});
     PickleScan probe(scanner_, Mode::probe, nullptr);
-    inspect::run_pickle(data, probe);
-    probe.finish();
+    const auto run = inspect::run_pickle(data, probe);
+    probe.finish(run.budget_exhausted);
   }
 
   Scanner& scanner_;
@@ -223,7 +230,7 @@ std::string describe_end(const PickleRun& run, const inspect::PickleInput& input
 PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, PickleFacts* facts) {
   PickleScan hooks(scanner, PickleScan::Mode::full, facts);
   auto run = inspect::run_pickle(input, hooks);
-  hooks.finish();
+  hooks.finish(run.budget_exhausted);
   scanner.count_pickle_stream();
   if (run.end != PickleRun::End::stop) {
     scanner.note(describe_end(run, input));

@@ -31,7 +31,7 @@ struct Recorder : PickleHooks {
   void on_global(PickleValue& global) override { globals.push_back(global.dotted_name()); }
   void on_call(const PickleValue& callable,
                const PickleValue&,
-               PickleValue&,
+               const PickleValue&,
                std::uint64_t offset) override {
     calls.emplace_back(callable.kind == PickleValue::Kind::global ? callable.dotted_name() : "?",
                        offset);
