@@ -34,10 +34,16 @@ YAML::Node finding_node(const scan::Finding& finding, const std::string& file) {
 // The regular files below a folder, relative and sorted, as `mlv add` lists them.
 std::vector<std::string> files_below(const fs::path& folder) {
   std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-    if (entry.is_regular_file()) {
-      files.push_back(entry.path().lexically_relative(folder).generic_string());
+  std::error_code error;
+  for (auto it = fs::recursive_directory_iterator(folder, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file(error)) {
+      files.push_back(it->path().lexically_relative(folder).generic_string());
     }
+  }
+  if (error) {
+    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message(),
+                "check the folder's permissions");
   }
   std::sort(files.begin(), files.end());
   return files;

@@ -26,13 +26,18 @@ bool is_managed_folder(const fs::path& path) {
 
 void add_folder(const fs::path& folder, std::vector<ScanTarget>& targets) {
   std::vector<ScanTarget> found;
-  for (auto it = fs::recursive_directory_iterator(folder); it != fs::recursive_directory_iterator();
-       ++it) {
-    if (it->is_directory() && is_managed_folder(it->path())) {
+  std::error_code error;
+  for (auto it = fs::recursive_directory_iterator(folder, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_directory(error) && is_managed_folder(it->path())) {
       it.disable_recursion_pending();
-    } else if (it->is_regular_file() && !pointer::is_pointer_path(it->path())) {
+    } else if (it->is_regular_file(error) && !pointer::is_pointer_path(it->path())) {
       found.push_back({it->path().generic_string(), it->path()});
     }
+  }
+  if (error) {
+    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message(),
+                "check the folder's permissions");
   }
   std::sort(found.begin(), found.end(),
             [](const ScanTarget& a, const ScanTarget& b) { return a.shown < b.shown; });
