@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <random>
 
 namespace mlv::scan {
 namespace {
@@ -32,6 +35,27 @@ TEST(ScanFixtures, NoRealModelFileIsUnsafe) {
     }
   }
   EXPECT_GE(files, 12u);
+}
+
+TEST(ScanFixtures, DamagedFilesAreScannedWithoutFailing) {
+  // Random bytes overwritten, and the files cut short: a scan never crashes or throws on
+  // malformed content (it reports what it could read).
+  std::mt19937 random(7);
+  for (const char* name : {"rf_small.joblib", "rf_small_zlib3.joblib", "pipeline_p0.pkl",
+                           "mlp_state_dict.pt", "mlp_state_dict_legacy.pt", "weights.npz"}) {
+    std::ifstream in(fs::path(MLV_FIXTURES_DIR) / name, std::ios::binary);
+    const std::string original{std::istreambuf_iterator<char>(in), {}};
+    for (int round = 0; round < 150; ++round) {
+      std::string bytes = original;
+      for (int flips = 0; flips < 1 + round % 8; ++flips) {
+        bytes[random() % bytes.size()] = static_cast<char>(random());
+      }
+      if (round % 5 == 0) {
+        bytes.resize(random() % bytes.size());
+      }
+      EXPECT_NO_THROW((void)scan_source(inspect::MemorySource(bytes, name), name)) << name;
+    }
+  }
 }
 
 } // namespace
