@@ -29,6 +29,11 @@ stop_fault_proxy() {
   local output="$TEST_ROOT/logs/fault_proxy.$PROXY_PORT.log"
   kill -TERM "$PROXY_PID" 2>/dev/null || true
   wait "$PROXY_PID" 2>/dev/null || true
+  # The line may reach the log a moment after the process is reaped, on a loaded machine.
+  for _ in $(seq 50); do
+    grep -q '^fault_proxy: requests=' "$output" && break
+    sleep 0.1
+  done
   grep '^fault_proxy: requests=' "$output" || fail "the fault proxy printed no counts:"$'\n'"$(cat "$output")"
 }
 

@@ -24,8 +24,10 @@ confirmed_packs() {
 pack_puts() { confirmed_packs | grep -c . || true; }
 
 # remote_keys FOLDER: the keys under s3://models/PREFIX/FOLDER/, one per line, without the prefix.
+# (`aws s3 ls` exits 1 when it lists nothing: the kill may come before any manifest is written.)
 remote_keys() {
-  aws_s3 s3 ls --recursive "s3://models/$PREFIX/$1/" | awk '{ print $4 }' | sed "s|^$PREFIX/||" | sort
+  { aws_s3 s3 ls --recursive "s3://models/$PREFIX/$1/" || true; } | awk '{ print $4 }' |
+    sed "s|^$PREFIX/||" | sort
 }
 
 # Every manifest on the remote names only packs that are on the remote whole (their bytes hash

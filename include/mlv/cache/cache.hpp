@@ -63,11 +63,15 @@ public:
   // Moves a complete file from tmp_dir() into the cache as object `expected_id`, after hashing
   // it; a mismatch deletes it and throws Error(integrity). For files assembled out of order.
   void adopt_file(const std::filesystem::path& temp_file, const std::string& expected_id);
+  // The same for a file whose bytes the caller hashed as they were written: `actual_id`.
+  void adopt_file(const std::filesystem::path& temp_file,
+                  const std::string& expected_id,
+                  const std::string& actual_id);
 
   // Copies cached file `id` to `destination` (replacing it only when complete), hashing the
   // object while it copies; Error(integrity) naming the object if its bytes no longer match its
   // id, and then nothing is written. An object this process has just verified whole (fetched)
-  // is copied by the kernel without hashing it again. The copy is not fsynced: the cache holds
+  // is copied without hashing it again. The copy is not fsynced: the cache holds
   // the durable bytes.
   void copy_out(const std::string& id, const std::filesystem::path& destination, unsigned mode);
   // Whether this process verified object `id` whole since it was written (adopt_file).
@@ -82,9 +86,13 @@ public:
   // `same_content`, if given, is a file that probably holds the same bytes (the workspace file
   // that was added, still in the page cache, where the cache object was written past it): it is
   // chunked instead when its whole-file hash proves it equal, else the cache object is.
+  // `on_chunks`, if given, receives every chunk of the returned manifest once, in order, with its
+  // id: while the chunking goes on where the bytes are trusted as they are cut (the cache object,
+  // or a workspace file the state database knows), else all at once at the end.
   Manifest ensure_manifest(const std::string& file_id,
                            const chunk::Params& params,
-                           const std::filesystem::path& same_content = {});
+                           const std::filesystem::path& same_content = {},
+                           const chunk::BatchSink& on_chunks = {});
 
   std::optional<DirListing> read_dir(const std::string& dir_id) const;
   // Writes the listing and returns its id.

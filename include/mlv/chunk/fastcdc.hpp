@@ -69,12 +69,18 @@ private:
 std::vector<ChunkInfo>
 chunk_file(const std::filesystem::path& path, const Params& params, const Chunker::Sink& sink = {});
 
+// Receives chunks whose ids are known, in file order, while the chunking goes on.
+using BatchSink = std::function<void(std::span<const ChunkInfo>)>;
+
 // The same chunks, with their SHA-256 ids computed by `threads` worker threads while this one
 // finds the cuts: about twice as fast on two cores. Memory stays at a few MiB of copied chunks.
 // With `whole_id`, one more thread hashes the whole file in the same pass and stores its id there.
+// With `on_batch`, every chunk is also passed to it once, in order, on this thread, as soon as
+// it and those before it are hashed: a push packs and uploads while the cutting goes on.
 std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
                                            const Params& params,
                                            unsigned threads,
-                                           std::string* whole_id = nullptr);
+                                           std::string* whole_id = nullptr,
+                                           const BatchSink& on_batch = {});
 
 } // namespace mlv::chunk

@@ -19,6 +19,11 @@ void register_transfer(CLI::App& app, Output& output);
 void register_get(CLI::App& app, Output& output);
 void register_remove(CLI::App& app, Output& output);
 void register_gc(CLI::App& app, Output& output);
+void register_show(CLI::App& app, Output& output);
+void register_diff(CLI::App& app, Output& output);
+void register_log(CLI::App& app, Output& output);
+void register_model(CLI::App& app, Output& output);
+void register_inspect(CLI::App& app, Output& output);
 void register_scan(CLI::App& app, Output& output);
 
 // Shared by checkout and pull.

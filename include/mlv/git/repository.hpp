@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,6 +15,23 @@ namespace mlv::git {
 struct TreeFile {
   std::string path; // repository-relative, '/'-separated
   std::string content;
+};
+
+// A commit where one path's blob differs from the commit's first parent.
+struct PathChange {
+  std::string commit;
+  std::optional<std::string> blob; // nullopt: the path was removed in this commit
+};
+
+// A tag, peeled to the commit it names.
+struct TagInfo {
+  std::string name; // without refs/tags/
+  std::string commit;
+  bool annotated = false;
+  std::string message; // annotated tags only
+  std::string tagger;  // annotated tags only
+  std::string tagger_email;
+  std::int64_t time = 0; // tagging time (annotated), else the commit's time
 };
 
 // A thin libgit2 wrapper: every libgit2 error becomes an mlv::Error with a message that names
@@ -61,14 +79,39 @@ public:
   // One file of a commit's tree; nullopt when the path is not in it.
   std::optional<std::string> read_file(const std::string& commit, const std::string& path) const;
 
-  // Commit metadata for messages and `mlv log` later.
+  // Commit metadata for messages and `mlv log`.
   struct CommitInfo {
     std::string id;
     std::string summary;
     std::string author;
-    std::int64_t time = 0;
+    std::string author_email;
+    std::int64_t author_time = 0; // seconds since the epoch, as `git log` shows
+    std::int64_t time = 0;        // commit time, seconds since the epoch
   };
   CommitInfo commit_info(const std::string& commit) const;
+
+  // History of one path (history.cpp).
+  // Id of the blob at `path` in a commit's tree; nullopt when the path is not a file there.
+  std::optional<std::string> blob_id(const std::string& commit, const std::string& path) const;
+  std::string read_blob(const std::string& blob_id) const;
+  // The commits on `start`'s first-parent line (a branch's own history, merges entered from
+  // their first parent) where the file at `path` differs from the first parent: added, changed
+  // or removed. Newest first.
+  std::vector<PathChange> path_changes(const std::string& start, const std::string& path) const;
+  // Whether `ancestor` is `descendant` or one of its ancestors.
+  bool is_ancestor(const std::string& ancestor, const std::string& descendant) const;
+
+  // Tags (tags.cpp). Every tag whose short name (without refs/tags/) passes `wanted`, peeled to
+  // its commit; tags on objects other than commits are left out.
+  std::vector<TagInfo> tags(const std::function<bool(const std::string&)>& wanted) const;
+  std::optional<TagInfo> find_tag(const std::string& name) const;
+  // Creates the annotated tag `name` on `commit`, signed by the git identity (GIT_COMMITTER_NAME
+  // and GIT_COMMITTER_EMAIL, else user.name and user.email, as git does). Error(conflict) when
+  // the tag exists, Error(bad_input) for an invalid name or a missing identity.
+  TagInfo
+  create_tag(const std::string& name, const std::string& commit, const std::string& message);
+  // Whether `name` is a valid tag name for git (refs/tags/<name> is a valid reference name).
+  static bool is_valid_tag_name(const std::string& name);
 
 private:
   explicit Repository(git_repository* repo);

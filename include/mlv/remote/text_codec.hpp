@@ -16,8 +16,6 @@ std::string trim(std::string_view text);
 // Decodes %XX escapes; a '%' not followed by two hex digits stays as it is.
 std::string percent_decode(std::string_view text);
 
-// Appends a Unicode code point as UTF-8.
-void append_utf8(std::string& out, std::uint32_t code_point);
 // XML character data: the five named entities, &#N; and &#xN; references, and a whole CDATA
 // section. A reference that is not valid stays as written.
 std::string decode_entities(std::string_view text);

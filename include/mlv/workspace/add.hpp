@@ -2,6 +2,8 @@
 
 #include <mlv/workspace/context.hpp>
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -12,10 +14,12 @@ namespace mlv::workspace {
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 struct AddOptions {
-  KeyValues meta;    // free keys at the top of `meta`
-  KeyValues metrics; // meta.metrics
-  KeyValues params;  // meta.params
-  bool stage = true; // stage the pointer and .gitignore in the git index
+  KeyValues meta;          // free keys at the top of `meta`
+  KeyValues metrics;       // meta.metrics
+  KeyValues params;        // meta.params
+  YAML::Node metrics_file; // a --metrics-file's map (metadata.hpp): replaces meta.metrics
+  YAML::Node params_file;  // a --params-file's map: replaces meta.params
+  bool stage = true;       // stage the pointer and .gitignore in the git index
 };
 
 struct AddResult {

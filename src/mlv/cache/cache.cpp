@@ -134,8 +134,13 @@ void Cache::FileWriter::commit() {
 }
 
 void Cache::adopt_file(const fs::path& temp_file, const std::string& expected_id) {
+  adopt_file(temp_file, expected_id, hash::sha256_file_hex(temp_file));
+}
+
+void Cache::adopt_file(const fs::path& temp_file,
+                       const std::string& expected_id,
+                       const std::string& actual) {
   const auto target = file_path(expected_id);
-  const auto actual = hash::sha256_file_hex(temp_file);
   if (actual != expected_id) {
     util::remove_file(temp_file);
     throw Error(ExitCode::integrity,
@@ -173,7 +178,7 @@ void Cache::copy_out(const std::string& id, const fs::path& destination, unsigne
   const auto object = file_path(id);
   util::AtomicFile file(destination, destination.parent_path());
   if (verified_here(id)) {
-    copy_in_kernel(object, file);
+    copy_unhashed(object, file);
     file.commit_unsynced(mode);
     return;
   }
@@ -224,9 +229,19 @@ void Cache::write_manifest(const Manifest& manifest) {
 
 Manifest Cache::ensure_manifest(const std::string& file_id,
                                 const chunk::Params& params,
-                                const fs::path& same_content) {
+                                const fs::path& same_content,
+                                const chunk::BatchSink& on_chunks) {
   try {
     if (auto existing = read_manifest(file_id); existing && existing->params == params) {
+      if (on_chunks) {
+        std::vector<chunk::ChunkInfo> chunks;
+        std::uint64_t offset = 0;
+        for (const auto& entry : existing->chunks) {
+          chunks.push_back({offset, entry.length, entry.id});
+          offset += entry.length;
+        }
+        on_chunks(chunks);
+      }
       return *existing;
     }
   } catch (const Error& error) {
@@ -249,20 +264,36 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
     // in it), is read as is; any other is proven equal by its whole-file hash.
     const bool known = state_->find_file_id(same_content, *stamp) == file_id;
     std::string whole_id;
+    bool streamed = false; // whether on_chunks has seen chunks of this pass
+    const chunk::BatchSink stream = [&](std::span<const chunk::ChunkInfo> batch) {
+      streamed = true;
+      on_chunks(batch);
+    };
     try {
-      chunks = chunk::chunk_file_parallel(same_content, params, 2, known ? nullptr : &whole_id);
+      chunks = chunk::chunk_file_parallel(same_content, params, 2, known ? nullptr : &whole_id,
+                                          known && on_chunks ? stream : chunk::BatchSink());
       if (known) {
         whole_id = util::stat_file(same_content) == stamp ? file_id : std::string();
       }
     } catch (const Error&) {
+      if (streamed) {
+        throw; // on_chunks' own failure, or one after chunks were passed on
+      }
       whole_id.clear(); // it changed or vanished meanwhile: the cache object is read instead
+    }
+    if (whole_id != file_id && streamed) {
+      // Chunks already passed on cannot be taken back: the caller stops, nothing is recorded.
+      throw Error(ExitCode::failure, same_content.string() + " changed while it was read",
+                  "run the command again");
     }
     if (whole_id != file_id) {
       chunks.clear();
+    } else if (!known && on_chunks) {
+      on_chunks(chunks);
     }
   }
   if (chunks.empty() && size > 0) {
-    chunks = chunk::chunk_file_parallel(path, params, 2);
+    chunks = chunk::chunk_file_parallel(path, params, 2, nullptr, on_chunks);
   }
   const auto manifest = make_manifest(file_id, size, params, chunks);
   write_manifest(manifest);

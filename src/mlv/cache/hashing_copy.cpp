@@ -192,9 +192,12 @@ private:
 
 } // namespace
 
-StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
+namespace {
+
+// Reads `source` on this thread (hashing each block when `hasher` is given) while a writer
+// thread writes the blocks to `file`; returns the bytes copied.
+std::uint64_t copy_blocks(const fs::path& source, util::AtomicFile& file, hash::Sha256* hasher) {
   SourceFile input(source);
-  hash::Sha256 hasher;
   std::uint64_t size = 0;
   BlockPipe pipe;
   TargetWriter output(file);
@@ -221,7 +224,9 @@ StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
         pipe.give_free(block);
         break;
       }
-      hasher.update(std::span<const std::byte>(block->bytes.get(), block->size));
+      if (hasher != nullptr) {
+        hasher->update(std::span<const std::byte>(block->bytes.get(), block->size));
+      }
       size += block->size;
       pipe.give_full(block);
     }
@@ -235,31 +240,19 @@ StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
   if (write_error) {
     std::rethrow_exception(write_error);
   }
+  return size;
+}
+
+} // namespace
+
+StoredFile copy_hashing(const fs::path& source, util::AtomicFile& file) {
+  hash::Sha256 hasher;
+  const auto size = copy_blocks(source, file, &hasher);
   return {hasher.finish_hex(), size};
 }
 
-void copy_in_kernel(const fs::path& source, util::AtomicFile& file) {
-  const int input = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-  if (input < 0) {
-    throw Error(ExitCode::failure, errno_message("cannot open", source.string(), errno));
-  }
-  struct stat info {};
-  ::fstat(input, &info);
-  auto left = static_cast<std::uint64_t>(info.st_size);
-  while (left > 0) {
-    const ssize_t copied = ::copy_file_range(input, nullptr, file.fd(), nullptr, left, 0);
-    if (copied < 0 && errno == EINTR) {
-      continue;
-    }
-    if (copied <= 0) {
-      const int error_number = copied < 0 ? errno : EIO;
-      ::close(input);
-      throw Error(ExitCode::failure, errno_message("cannot copy", source.string(), error_number),
-                  "check free disk space");
-    }
-    left -= static_cast<std::uint64_t>(copied);
-  }
-  ::close(input);
+void copy_unhashed(const fs::path& source, util::AtomicFile& file) {
+  copy_blocks(source, file, nullptr);
 }
 
 } // namespace mlv::cache

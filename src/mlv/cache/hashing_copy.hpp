@@ -14,8 +14,10 @@ namespace mlv::cache {
 // blocks whatever the file size. Returns the id and size of the bytes written.
 StoredFile copy_hashing(const std::filesystem::path& source, util::AtomicFile& file);
 
-// Copies `source` into `file` in the kernel (copy_file_range), without reading it into this
-// process: for an object already verified.
-void copy_in_kernel(const std::filesystem::path& source, util::AtomicFile& file);
+// The same copy without hashing, for an object already verified. Not copy_file_range: on a
+// filesystem without reflinks that fills the page cache with a second copy of the bytes, and
+// fresh page-cache pages cost far more than direct writes (on a 1 GiB pull, 2.9 s against 0.7 s
+// on the benchmark machine).
+void copy_unhashed(const std::filesystem::path& source, util::AtomicFile& file);
 
 } // namespace mlv::cache

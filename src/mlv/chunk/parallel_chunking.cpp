@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <deque>
 #include <memory>
@@ -24,7 +25,8 @@ constexpr std::size_t k_batch_bytes = 4 << 20;
 std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
                                            const Params& params,
                                            unsigned threads,
-                                           std::string* whole_id) {
+                                           std::string* whole_id,
+                                           const BatchSink& on_batch) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw Error(ExitCode::failure, errno_message("cannot open", path.string(), errno));
@@ -41,24 +43,54 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
   util::TaskPool pool(std::max(1U, threads), std::max(1U, threads) * 2);
   std::vector<ChunkInfo*> batch;
   std::uint64_t batch_bytes = 0;
+  // Batches handed to the workers, oldest first, until on_batch has seen them.
+  struct Batch {
+    std::vector<ChunkInfo*> chunks;
+    std::atomic<bool> hashed{false};
+  };
+  std::deque<std::shared_ptr<Batch>> unreported;
+  std::vector<ChunkInfo> report;
+  const auto report_hashed = [&](bool wait_all) {
+    if (wait_all) {
+      pool.wait();
+    }
+    while (on_batch && !unreported.empty() &&
+           unreported.front()->hashed.load(std::memory_order_acquire)) {
+      report.clear();
+      for (const auto* chunk : unreported.front()->chunks) {
+        report.push_back(*chunk);
+      }
+      unreported.pop_front();
+      on_batch(report);
+    }
+  };
   const auto submit = [&] {
     if (batch.empty()) {
       return;
     }
-    pool.submit([fd, &path, work = std::move(batch), batch_bytes] {
-      std::vector<std::byte> bytes(batch_bytes);
+    auto state = std::make_shared<Batch>();
+    state->chunks = batch;
+    if (on_batch) {
+      unreported.push_back(state);
+    }
+    pool.submit([fd, &path, work = std::move(batch), batch_bytes, state] {
+      // Not a vector: zero-filling 4 MiB per batch showed up as 4% of a push's time.
+      const std::unique_ptr<std::byte[]> buffer(new std::byte[batch_bytes]);
+      const std::span<std::byte> bytes(buffer.get(), batch_bytes);
       if (util::read_at(fd, work.front()->offset, bytes, path) != bytes.size()) {
         throw Error(ExitCode::failure, path.string() + " became shorter while it was read",
                     "run the command again");
       }
       std::size_t at = 0;
       for (auto* chunk : work) {
-        chunk->id = hash::sha256_hex(std::span(bytes).subspan(at, chunk->length));
+        chunk->id = hash::sha256_hex(bytes.subspan(at, chunk->length));
         at += chunk->length;
       }
+      state->hashed.store(true, std::memory_order_release);
     });
     batch.clear();
     batch_bytes = 0;
+    report_hashed(false);
   };
   // The whole-file hash is sequential: one task at a time takes the blocks in order.
   util::TaskPool whole_pool(1, 2);
@@ -83,7 +115,7 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
   });
   chunker.finish();
   submit();
-  pool.wait();
+  report_hashed(true);
   whole_pool.wait();
   if (whole_id != nullptr) {
     *whole_id = whole.finish_hex();

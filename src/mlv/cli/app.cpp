@@ -43,6 +43,11 @@ int run(int argc, char** argv) {
   register_get(app, output);
   register_remove(app, output);
   register_gc(app, output);
+  register_show(app, output);
+  register_diff(app, output);
+  register_log(app, output);
+  register_model(app, output);
+  register_inspect(app, output);
   register_scan(app, output);
 
   try {

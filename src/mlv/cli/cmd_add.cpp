@@ -1,6 +1,7 @@
 #include <mlv/cli/commands.hpp>
 #include <mlv/util/json.hpp>
 #include <mlv/workspace/add.hpp>
+#include <mlv/workspace/metadata.hpp>
 
 #include <filesystem>
 
@@ -13,6 +14,8 @@ struct AddArguments {
   std::vector<std::string> meta;
   std::vector<std::string> metrics;
   std::vector<std::string> params;
+  std::string metrics_file;
+  std::string params_file;
   bool no_stage = false;
 };
 
@@ -61,6 +64,10 @@ void register_add(CLI::App& app, Output& output) {
                       "Metric KEY=VALUE, stored under meta.metrics");
   command->add_option("--param", arguments->params,
                       "Parameter KEY=VALUE, stored under meta.params");
+  command->add_option("--metrics-file", arguments->metrics_file,
+                      "JSON or YAML map that becomes meta.metrics (e.g. metrics.json)");
+  command->add_option("--params-file", arguments->params_file,
+                      "JSON or YAML map that becomes meta.params (e.g. params.yaml)");
   command->add_flag("--no-stage", arguments->no_stage,
                     "Do not stage pointers and .gitignore in git");
   command->add_flag("--json", output.json, "Print the result as JSON");
@@ -69,6 +76,13 @@ void register_add(CLI::App& app, Output& output) {
     options.meta = parse_all(arguments->meta, "--meta");
     options.metrics = parse_all(arguments->metrics, "--metric");
     options.params = parse_all(arguments->params, "--param");
+    if (!arguments->metrics_file.empty()) {
+      options.metrics_file =
+          workspace::read_metadata_file(arguments->metrics_file, "--metrics-file");
+    }
+    if (!arguments->params_file.empty()) {
+      options.params_file = workspace::read_metadata_file(arguments->params_file, "--params-file");
+    }
     options.stage = !arguments->no_stage;
     auto context = workspace::Context::open(std::filesystem::current_path());
     const auto results = workspace::add(context, arguments->paths, options);

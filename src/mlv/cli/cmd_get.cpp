@@ -1,8 +1,37 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/registry/registry.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/util/json.hpp>
 #include <mlv/workspace/get.hpp>
 
+#include <filesystem>
+
 namespace mlv::cli {
+
+namespace {
+
+// `--model NAME --stage S` (or --version V): the registry tag's commit and pointer path.
+workspace::GetRequest model_request(workspace::GetRequest request,
+                                    const std::vector<std::string>& positional,
+                                    const registry::Selector& selector,
+                                    const Output& output) {
+  if (positional.size() > 1) {
+    throw Error(ExitCode::usage, "with --model, give only the repository (or nothing), not a PATH",
+                "e.g. `mlv get . --model classifier --stage production -o model.onnx`");
+  }
+  const auto repository = git::Repository::discover(
+      positional.empty() ? std::filesystem::current_path() : std::filesystem::path(positional[0]));
+  const auto resolved = registry::resolve(repository, selector);
+  request.repository = repository.work_dir().string();
+  request.path = resolved.version.record.pointer;
+  request.revision = resolved.version.commit;
+  output.note("model " + selector.model + " " + resolved.version.record.version +
+              (resolved.stage ? " (" + resolved.stage->tag + ")" : "") + ": " +
+              resolved.version.record.path + " at commit " + resolved.version.commit.substr(0, 12));
+  return request;
+}
+
+} // namespace
 
 void register_get(CLI::App& app, Output& output) {
   struct Arguments {
@@ -10,6 +39,9 @@ void register_get(CLI::App& app, Output& output) {
     workspace::GetRequest request;
     std::string output_path;
     std::string remote;
+    std::string model; // --model NAME with --stage or --version
+    std::string stage;
+    std::string version;
   };
   auto arguments = std::make_shared<Arguments>();
   auto* command =
@@ -17,24 +49,46 @@ void register_get(CLI::App& app, Output& output) {
   command
       ->add_option("repo_and_path", arguments->positional,
                    "[REPO] PATH: a local git repository (default: the current one) and the tracked "
-                   "path in it")
-      ->required()
-      ->expected(1, 2);
+                   "path in it; with --model, only [REPO]")
+      ->expected(0, 2);
   command->add_option("-o,--out", arguments->output_path, "Where to write the file")->required();
-  command->add_option("--rev", arguments->request.revision, "Commit, branch or tag (default HEAD)");
+  auto* revision = command->add_option("--rev", arguments->request.revision,
+                                       "Commit, branch or tag (default HEAD)");
+  auto* model =
+      command->add_option("--model", arguments->model,
+                          "A registered model instead of PATH (with --stage or --version)");
+  model->excludes(revision);
+  auto* stage =
+      command->add_option("--stage", arguments->stage, "The model's version in this stage");
+  auto* version = command->add_option("--version", arguments->version, "This version of the model");
+  stage->needs(model);
+  version->needs(model);
+  stage->excludes(version);
   command->add_option("-r,--remote", arguments->remote,
                       "Remote name (default: the repository's default)");
   command->add_option("-j,--jobs", arguments->request.jobs, "Parallel transfers");
   command->add_flag("-f,--force", arguments->request.force, "Replace OUT if it exists");
   add_allow_unsafe_flag(*command, arguments->request.safety, output);
   command->add_flag("--json", output.json, "Print a summary as JSON");
-  command->callback([arguments, &output] {
+  command->callback([arguments, model, stage, version, &output] {
     auto request = arguments->request;
-    if (arguments->positional.size() == 2) {
+    if (model->count() > 0) {
+      registry::Selector selector{arguments->model, std::nullopt, std::nullopt};
+      if (stage->count() > 0) {
+        selector.stage = arguments->stage;
+      }
+      if (version->count() > 0) {
+        selector.version = arguments->version;
+      }
+      request = model_request(request, arguments->positional, selector, output);
+    } else if (arguments->positional.size() == 2) {
       request.repository = arguments->positional[0];
       request.path = arguments->positional[1];
-    } else {
+    } else if (arguments->positional.size() == 1) {
       request.path = arguments->positional[0];
+    } else {
+      throw Error(ExitCode::usage, "mlv get needs the tracked PATH, or --model NAME",
+                  "e.g. `mlv get . models/net.onnx --rev v1.0 -o net.onnx`");
     }
     request.output = arguments->output_path;
     if (!arguments->remote.empty()) {

@@ -1,3 +1,5 @@
+#include "libgit2_support.hpp"
+
 #include <mlv/git/repository.hpp>
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
@@ -15,62 +17,7 @@ namespace mlv::git {
 namespace {
 
 namespace fs = std::filesystem;
-
-void ensure_initialised() {
-  static const int initialised = git_libgit2_init();
-  (void)initialised;
-}
-
-std::string last_error_text() {
-  const git_error* error = git_error_last();
-  return error != nullptr && error->message != nullptr ? error->message : "unknown libgit2 error";
-}
-
-// Turns a libgit2 failure into an mlv::Error that says what was being done.
-void check(int result, const std::string& action) {
-  if (result < 0) {
-    throw Error(ExitCode::failure, "git: " + action + ": " + last_error_text());
-  }
-}
-
-template <typename T, void (*Free)(T*)>
-struct Owned {
-  T* ptr = nullptr;
-  ~Owned() {
-    if (ptr != nullptr) {
-      Free(ptr);
-    }
-  }
-  T** out() { return &ptr; }
-  T* get() const { return ptr; }
-};
-
-using Object = Owned<git_object, git_object_free>;
-using Commit = Owned<git_commit, git_commit_free>;
-using Tree = Owned<git_tree, git_tree_free>;
-using TreeEntry = Owned<git_tree_entry, git_tree_entry_free>;
-using Blob = Owned<git_blob, git_blob_free>;
-using Index = Owned<git_index, git_index_free>;
-using Reference = Owned<git_reference, git_reference_free>;
-using ReferenceIterator = Owned<git_reference_iterator, git_reference_iterator_free>;
-using Revwalk = Owned<git_revwalk, git_revwalk_free>;
-
-std::string oid_hex(const git_oid* oid) {
-  char text[GIT_OID_HEXSZ + 1] = {};
-  git_oid_tostr(text, sizeof text, oid);
-  return text;
-}
-
-git_oid parse_oid(const std::string& hex) {
-  git_oid oid;
-  check(git_oid_fromstr(&oid, hex.c_str()), "parse object id " + hex);
-  return oid;
-}
-
-std::string blob_text(git_blob* blob) {
-  return std::string(static_cast<const char*>(git_blob_rawcontent(blob)),
-                     static_cast<std::size_t>(git_blob_rawsize(blob)));
-}
+using namespace detail;
 
 // The "/name" line that ignores exactly one entry of a folder: glob characters and a trailing
 // space are escaped so that "model[1].bin" matches itself and not "model1.bin".
@@ -390,7 +337,11 @@ Repository::CommitInfo Repository::commit_info(const std::string& commit) const 
   const char* summary = git_commit_summary(object.get());
   info.summary = summary != nullptr ? summary : "";
   const git_signature* author = git_commit_author(object.get());
-  info.author = author != nullptr && author->name != nullptr ? author->name : "";
+  if (author != nullptr) {
+    info.author = author->name != nullptr ? author->name : "";
+    info.author_email = author->email != nullptr ? author->email : "";
+    info.author_time = static_cast<std::int64_t>(author->when.time);
+  }
   info.time = static_cast<std::int64_t>(git_commit_time(object.get()));
   return info;
 }

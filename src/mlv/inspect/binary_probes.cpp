@@ -13,8 +13,6 @@ constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
 constexpr std::uint64_t k_hdf5_first_user_block = 512;
 // Root-group attributes that Keras writes into every .h5 model or weights file.
 constexpr std::array<std::string_view, 2> k_keras_hdf5_markers = {"keras_version", "model_config"};
-// A safetensors JSON header larger than this is garbage that happened to fit the layout.
-constexpr std::uint64_t k_max_safetensors_header = 100ull << 20;
 // ONNX ir_version values that exist or may soon (ONNX 1.16 writes 10).
 constexpr std::uint64_t k_max_onnx_ir_version = 20;
 

@@ -151,8 +151,8 @@ private:
 
   void finish_block() {
     if (block_crc_ != block_.stored_crc) {
-      input().fail_at(block_offset_, "block CRC mismatch: the decompressed data is not what was "
-                                     "stored");
+      input().fail_at(block_offset_, "block CRC mismatch: the block starting here decompresses "
+                                     "to other data than was stored");
     }
     combined_crc_ = (combined_crc_ << 1 | combined_crc_ >> 31) ^ block_crc_;
     state_ = State::block_header;

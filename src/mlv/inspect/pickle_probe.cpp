@@ -8,10 +8,8 @@ namespace {
 
 constexpr unsigned char k_proto = 0x80;
 constexpr unsigned char k_highest_protocol = 5;
-// torch.save's legacy format starts with its magic number pickled as LONG1:
-// 0x1950a86a20f9469cfc6c, ten bytes little-endian (torch/serialization.py MAGIC_NUMBER).
-constexpr std::string_view k_torch_legacy_magic =
-    "\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
+constexpr unsigned char k_frame = 0x95;
+constexpr std::size_t k_frame_bytes = 9; // the opcode and a u64 length
 constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 constexpr std::size_t k_joblib_search_bytes = 1 << 20;
 // A protocol 0/1 stream counts as a pickle once this many opcodes parse, if it does not end
@@ -222,10 +220,25 @@ PickleKind classify_pickle(std::string_view head) {
         !is_pickle_opcode(static_cast<unsigned char>(head[2]))) {
       return PickleKind::none;
     }
-    return head.substr(2).starts_with(k_torch_legacy_magic) ? PickleKind::torch_legacy
-                                                            : PickleKind::pickle;
+    // From protocol 4 on, a FRAME opcode and its 8-byte length may come first.
+    const std::size_t first_opcode =
+        static_cast<unsigned char>(head[2]) == k_frame ? 2 + k_frame_bytes : 2;
+    return head.size() > first_opcode && head.substr(first_opcode).starts_with(k_torch_legacy_magic)
+               ? PickleKind::torch_legacy
+               : PickleKind::pickle;
   }
   return is_text_protocol_pickle(head) ? PickleKind::pickle : PickleKind::none;
+}
+
+std::optional<int> declared_pickle_protocol(std::string_view head) {
+  if (head.size() < 2 || static_cast<unsigned char>(head[0]) != k_proto) {
+    return std::nullopt;
+  }
+  const auto protocol = static_cast<unsigned char>(head[1]);
+  if (protocol < 2 || protocol > k_highest_protocol) {
+    return std::nullopt;
+  }
+  return protocol;
 }
 
 bool references_joblib(const ByteSource& source) {

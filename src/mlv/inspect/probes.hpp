@@ -5,16 +5,20 @@
 
 #include <mlv/inspect/byte_source.hpp>
 #include <mlv/inspect/decompress.hpp>
+#include <mlv/inspect/zip_reader.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlv::inspect::probe {
 
 // How many bytes from the start of a file every probe may look at.
 constexpr std::size_t k_head_bytes = 64 << 10;
+// A safetensors JSON header larger than this is garbage that happened to fit the layout.
+constexpr std::uint64_t k_max_safetensors_header = 100ull << 20;
 
 // --- magic numbers at offset 0 (binary_probes.cpp)
 bool is_gguf(std::string_view head);
@@ -27,8 +31,15 @@ bool is_safetensors(const ByteSource& source, std::string_view head);
 bool is_onnx(std::string_view head, std::uint64_t file_size);
 
 // --- pickle streams (pickle_probe.cpp)
+// torch.save's legacy format starts with its magic number pickled as LONG1:
+// 0x1950a86a20f9469cfc6c, ten bytes little-endian (torch/serialization.py MAGIC_NUMBER).
+constexpr std::string_view k_torch_legacy_magic =
+    "\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
 enum class PickleKind { none, pickle, torch_legacy };
 PickleKind classify_pickle(std::string_view head);
+// The protocol a PROTO opcode at the start declares (2 to 5); nullopt for a stream without one
+// (protocol 0 or 1).
+std::optional<int> declared_pickle_protocol(std::string_view head);
 // Whether the stream references joblib's numpy_pickle module within its first MiB.
 bool references_joblib(const ByteSource& source);
 
@@ -43,5 +54,9 @@ bool named_like_joblib(const std::string& file_name);
 
 // --- zip archives (zip_probe.cpp): pytorch, keras, numpy or unknown.
 std::string classify_zip(const ByteSource& source);
+// The members the central directory lists or, when it is damaged, those the local headers show.
+std::vector<ZipEntry> list_zip_members(const ByteSource& source);
+// Whether a member is `file_name` at the top level or in any folder ("x/data.pkl").
+bool names_file(const ZipEntry& entry, std::string_view file_name);
 
 } // namespace mlv::inspect::probe

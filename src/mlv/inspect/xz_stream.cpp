@@ -31,6 +31,21 @@ constexpr unsigned k_max_varint_bytes = 9;
 // Streams, blocks and the index are aligned to four bytes.
 constexpr std::uint64_t k_alignment = 4;
 
+// Filters xz can put before LZMA2 (to make executables or tables compress better).
+std::string filter_name(std::uint64_t id) {
+  constexpr std::uint64_t k_delta = 0x03;
+  constexpr std::uint64_t k_first_bcj = 0x04;
+  constexpr std::uint64_t k_last_bcj = 0x0B;
+  const std::string number = "(id " + std::to_string(id) + ")";
+  if (id == k_delta) {
+    return "delta " + number;
+  }
+  if (id >= k_first_bcj && id <= k_last_bcj) {
+    return "BCJ " + number;
+  }
+  return number;
+}
+
 std::uint32_t le32(const unsigned char* bytes) {
   return std::uint32_t{bytes[0]} | std::uint32_t{bytes[1]} << 8 | std::uint32_t{bytes[2]} << 16 |
          std::uint32_t{bytes[3]} << 24;
@@ -196,9 +211,7 @@ private:
     const std::uint64_t filter = header_varint(header, pos, crc_at, offset);
     const std::uint64_t properties_size = header_varint(header, pos, crc_at, offset);
     if (filters != 1 || filter != k_lzma2_filter) {
-      input().fail_unsupported(filter == k_lzma2_filter
-                                   ? std::string("a filter chain (BCJ or delta before LZMA2)")
-                                   : "the xz filter " + std::to_string(filter));
+      input().fail_unsupported("the xz filter " + filter_name(filter));
     }
     if (properties_size != 1 || pos >= crc_at) {
       input().fail_at(offset + pos, "invalid LZMA2 filter properties");

@@ -16,14 +16,15 @@ constexpr std::string_view k_keras_config = "config.json";
 constexpr std::string_view k_keras_weights = "model.weights.h5";
 constexpr std::string_view k_numpy_member_suffix = ".npy";
 
+} // namespace
+
 bool names_file(const ZipEntry& entry, std::string_view file_name) {
   const std::string_view name = entry.name;
   return name == file_name ||
          (name.ends_with(file_name) && name[name.size() - file_name.size() - 1] == '/');
 }
 
-// The members the central directory lists or, when it is damaged, those the local headers show.
-std::vector<ZipEntry> list_members(const ByteSource& source) {
+std::vector<ZipEntry> list_zip_members(const ByteSource& source) {
   try {
     return read_zip_directory(source);
   } catch (const Error&) {
@@ -31,10 +32,8 @@ std::vector<ZipEntry> list_members(const ByteSource& source) {
   }
 }
 
-} // namespace
-
 std::string classify_zip(const ByteSource& source) {
-  std::vector<ZipEntry> members = list_members(source);
+  std::vector<ZipEntry> members = list_zip_members(source);
   std::erase_if(members, [](const ZipEntry& entry) { return entry.is_directory(); });
   const auto any_named = [&](std::string_view file_name, bool at_root) {
     return std::any_of(members.begin(), members.end(), [&](const ZipEntry& entry) {

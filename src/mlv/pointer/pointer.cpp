@@ -1,4 +1,5 @@
 #include <mlv/hash/sha256.hpp>
+#include <mlv/pointer/meta_values.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
@@ -85,8 +86,56 @@ optional_map(const YAML::Node& node, const std::string& source, const std::strin
   return YAML::Clone(node);
 }
 
+// A scalar that was quoted where it was read ("0.5", "true") and would read back as a number,
+// boolean or null if written plain: it must stay quoted to stay a string.
+bool needs_quotes(const YAML::Node& node) {
+  if (node.IsScalar()) {
+    return node.Tag() == "!" && scalar_type(YAML::Node(node.Scalar())) != ScalarType::string;
+  }
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      if (needs_quotes(entry.first) || needs_quotes(entry.second)) {
+        return true;
+      }
+    }
+  } else if (node.IsSequence()) {
+    for (const auto& item : node) {
+      if (needs_quotes(item)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 void emit_node(YAML::Emitter& out, const YAML::Node& node) {
-  out << node;
+  if (!needs_quotes(node)) {
+    out << node; // yaml-cpp's own emission, unchanged for every pointer without such strings
+    return;
+  }
+  if (node.IsScalar()) {
+    out << YAML::DoubleQuoted << node.Scalar();
+    return;
+  }
+  if (node.Style() == YAML::EmitterStyle::Flow) {
+    out << YAML::Flow;
+  }
+  if (node.IsMap()) {
+    out << YAML::BeginMap;
+    for (const auto& entry : node) {
+      out << YAML::Key;
+      emit_node(out, entry.first);
+      out << YAML::Value;
+      emit_node(out, entry.second);
+    }
+    out << YAML::EndMap;
+  } else {
+    out << YAML::BeginSeq;
+    for (const auto& item : node) {
+      emit_node(out, item);
+    }
+    out << YAML::EndSeq;
+  }
 }
 
 Pointer validate_pointer(const YAML::Node& root, const std::string& source) {

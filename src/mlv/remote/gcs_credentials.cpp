@@ -1,11 +1,10 @@
 #include "gcs_credentials.hpp"
 
-#include "gcs_json.hpp"
-
 #include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/util/json.hpp>
+#include <mlv/util/json_reader.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -15,6 +14,10 @@
 #include <stdexcept>
 
 namespace mlv::remote::gcs {
+
+using util::JsonError;
+using util::JsonValue;
+using util::parse_json;
 
 namespace {
 

@@ -1,10 +1,10 @@
-#include "gcs_json.hpp"
 #include "gcs_settings.hpp"
 #include "gcs_token.hpp"
 
 #include <mlv/remote/gcs_store.hpp>
 #include <mlv/remote/http_engine.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/json_reader.hpp>
 
 #include <cstdio>
 #include <ctime>
@@ -15,6 +15,8 @@ namespace mlv::remote {
 namespace {
 
 using namespace gcs;
+using util::JsonError;
+using util::parse_json;
 
 // Only the fields mlv reads, so a listing page stays small.
 constexpr std::string_view k_list_fields = "items(name,size,updated),nextPageToken";

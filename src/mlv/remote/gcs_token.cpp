@@ -1,15 +1,19 @@
 #include "gcs_token.hpp"
 
 #include "gcs_credentials.hpp"
-#include "gcs_json.hpp"
 
 #include <mlv/util/error.hpp>
+#include <mlv/util/json_reader.hpp>
 
 #include <chrono>
 #include <mutex>
 #include <optional>
 
 namespace mlv::remote::gcs {
+
+using util::JsonError;
+using util::JsonValue;
+using util::parse_json;
 
 namespace {
 

@@ -1,5 +1,6 @@
 #include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/utf8.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -36,7 +37,7 @@ bool decode_reference(std::string_view reference, std::string& out) {
       code_point == 0 || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
     return false;
   }
-  append_utf8(out, code_point);
+  util::append_utf8(out, code_point);
   return true;
 }
 
@@ -72,24 +73,6 @@ std::string percent_decode(std::string_view text) {
     }
   }
   return out;
-}
-
-void append_utf8(std::string& out, std::uint32_t code_point) {
-  if (code_point < 0x80) {
-    out.push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
 }
 
 std::string decode_entities(std::string_view text) {

@@ -1,3 +1,4 @@
+#include "frontier_hasher.hpp"
 #include "layout.hpp"
 #include "meter.hpp"
 
@@ -63,6 +64,7 @@ public:
     }
   }
   ~OutputFile() {
+    hasher_.reset(); // its thread reads fd_
     if (fd_ >= 0) {
       ::close(fd_);
     }
@@ -84,6 +86,9 @@ public:
       }
       done += static_cast<std::size_t>(written);
     }
+    if (hasher_) {
+      hasher_->written(offset, bytes.size());
+    }
   }
   // Copies bytes already written at `from` to `to` (a chunk that occurs twice in the file).
   void copy_within(std::uint64_t from, std::uint64_t to, std::uint32_t length) {
@@ -93,14 +98,19 @@ public:
     }
     write_at(to, bytes);
   }
+  // Sizes the file and starts hashing it as its bytes arrive.
   void set_size(std::uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
       throw Error(ExitCode::failure, errno_message("cannot size", path_.string(), errno),
                   "check free disk space");
     }
+    hasher_.emplace(fd_, path_, size);
   }
+  // The id of the bytes written, once every byte is.
+  std::string finish_hash() { return hasher_->finish(); }
   const fs::path& path() const { return path_; }
   void close() {
+    hasher_.reset();
     ::close(fd_);
     fd_ = -1;
   }
@@ -110,6 +120,7 @@ private:
   fs::path path_;
   int fd_ = -1;
   bool adopted_ = false;
+  std::optional<FrontierHasher> hasher_;
 };
 
 class Fetcher {
@@ -138,8 +149,9 @@ public:
     for (const auto& repeat : repeats) {
       output.copy_within(repeat.from, repeat.to, repeat.length);
     }
+    const auto actual_id = output.finish_hash();
     output.close();
-    cache_.adopt_file(output.path(), file_id);
+    cache_.adopt_file(output.path(), file_id, actual_id);
     output.adopted();
     cache_.write_manifest(manifest);
     cache_.state().record_local_chunks(manifest);

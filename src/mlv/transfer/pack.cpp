@@ -130,9 +130,8 @@ std::string PackWriter::finish() {
   std::memcpy(cursor + 32, index_digest.data(), index_digest.size());
   write_all(fd_, tail.data(), tail.size(), path_);
   hasher_->sha.update(tail);
-  if (::fsync(fd_) != 0) {
-    throw Error(ExitCode::failure, errno_message("cannot sync", path_.string(), errno));
-  }
+  // Not fsynced: the pack is a temporary file read back for its upload and deleted after; a
+  // crash loses nothing that the next push does not make again. The remote keeps it durably.
   ::close(fd_);
   fd_ = -1;
   return hasher_->sha.finish_hex();

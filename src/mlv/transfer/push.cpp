@@ -99,62 +99,33 @@ public:
     }
   }
 
-  // Packs and records one file the cache holds (push() checked that it does).
+  // Packs and records one file the cache holds (push() checked that it does). Chunks arrive in
+  // order while the file is still being cut, so full packs are uploaded meanwhile.
   void push_file(const std::string& file_id) {
     const auto copy = workspace_files_.find(file_id);
-    auto manifest = cache_.ensure_manifest(
-        file_id, options_.params, copy == workspace_files_.end() ? fs::path() : copy->second);
-    CachedFileReader reader(cache_.file_path(file_id));
-    const auto known_chunks = check_packs_of(manifest);
-    meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
-    PendingManifest pending{std::move(manifest), {}, {}};
-    std::uint64_t offset = 0;
-    for (std::size_t i = 0; i < pending.manifest.chunks.size(); ++i) {
-      auto& chunk = pending.manifest.chunks[i];
-      const auto& known = known_chunks[i];
-      if (known && known->length == chunk.length && pack_present(known->pack)) {
-        chunk.pack = known->pack;
-        chunk.pack_offset = known->offset;
-        meter_.update([&](Stats& stats) {
-          ++stats.chunks_reused;
-          stats.bytes_reused += chunk.length;
-          stats.bytes_done += chunk.length;
-        });
-      } else if (const auto packed = packed_.find(chunk.id); packed != packed_.end()) {
-        pending.unresolved.emplace_back(i, packed->second);
-        pending.packs.insert(packed->second.sequence);
-        meter_.update([&](Stats& stats) {
-          ++stats.chunks_reused;
-          stats.bytes_reused += chunk.length;
-          stats.bytes_done += chunk.length;
-        });
-      } else {
-        if (!writer_) {
-          writer_ = std::make_unique<PackWriter>(cache_.tmp_dir());
-        }
-        const auto bytes = reader.read(offset, chunk.length);
-        // A cached file damaged since it was chunked must not reach the remote under a good id.
-        if (hash::sha256_hex(bytes) != chunk.id) {
-          throw Error(ExitCode::integrity,
-                      "cached file " + cache_.file_path(file_id).string() +
-                          " is corrupted (chunk " + chunk.id + " does not match)",
-                      "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
-        }
-        const auto pack_offset = writer_->add(chunk.id, bytes);
-        const PackedChunk location{sequence_, pack_offset};
-        packed_.emplace(chunk.id, location);
-        pending.unresolved.emplace_back(i, location);
-        pending.packs.insert(sequence_);
-        meter_.update([&](Stats& stats) {
-          ++stats.chunks_new;
-          stats.bytes_done += chunk.length;
-        });
-        if (writer_->data_size() >= options_.pack_size) {
-          seal();
-        }
-      }
-      offset += chunk.length;
+    const auto object = cache_.file_path(file_id);
+    CachedFileReader reader(object);
+    if (const auto stamp = util::stat_file(object)) {
+      meter_.update([&](Stats& stats) { stats.bytes_planned += stamp->size; });
     }
+    PendingManifest pending;
+    std::vector<cache::ChunkEntry> placed; // by chunk index; a pack when already on the remote
+    auto manifest = cache_.ensure_manifest(
+        file_id, options_.params, copy == workspace_files_.end() ? fs::path() : copy->second,
+        [&](std::span<const chunk::ChunkInfo> batch) {
+          const auto known_chunks = check_packs_of(batch);
+          for (std::size_t i = 0; i < batch.size(); ++i) {
+            place_chunk(file_id, batch[i], known_chunks[i], reader, pending, placed);
+          }
+        });
+    if (manifest.chunks.size() != placed.size()) {
+      throw Error(ExitCode::failure, "internal: chunks of " + file_id + " were not all packed");
+    }
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+      manifest.chunks[i].pack = placed[i].pack;
+      manifest.chunks[i].pack_offset = placed[i].pack_offset;
+    }
+    pending.manifest = std::move(manifest);
     pending_.push_back(std::move(pending));
     meter_.update([](Stats& stats) { ++stats.files_transferred; });
     write_ready_manifests();
@@ -179,6 +150,61 @@ private:
     std::set<std::uint64_t> packs;
   };
 
+  // Decides where chunk `chunk` (the next of its file) lives: in a pack the remote holds, in a
+  // pack of this push, or appended now to the pack being written.
+  void place_chunk(const std::string& file_id,
+                   const chunk::ChunkInfo& chunk,
+                   const std::optional<cache::RemoteChunk>& known,
+                   CachedFileReader& reader,
+                   PendingManifest& pending,
+                   std::vector<cache::ChunkEntry>& placed) {
+    const std::size_t index = placed.size();
+    placed.push_back({chunk.id, chunk.length, {}, 0});
+    if (known && known->length == chunk.length && pack_present(known->pack)) {
+      placed.back().pack = known->pack;
+      placed.back().pack_offset = known->offset;
+      meter_.update([&](Stats& stats) {
+        ++stats.chunks_reused;
+        stats.bytes_reused += chunk.length;
+        stats.bytes_done += chunk.length;
+      });
+      return;
+    }
+    if (const auto packed = packed_.find(chunk.id); packed != packed_.end()) {
+      pending.unresolved.emplace_back(index, packed->second);
+      pending.packs.insert(packed->second.sequence);
+      meter_.update([&](Stats& stats) {
+        ++stats.chunks_reused;
+        stats.bytes_reused += chunk.length;
+        stats.bytes_done += chunk.length;
+      });
+      return;
+    }
+    if (!writer_) {
+      writer_ = std::make_unique<PackWriter>(cache_.tmp_dir());
+    }
+    const auto bytes = reader.read(chunk.offset, chunk.length);
+    // A cached file damaged since it was chunked must not reach the remote under a good id.
+    if (hash::sha256_hex(bytes) != chunk.id) {
+      throw Error(ExitCode::integrity,
+                  "cached file " + cache_.file_path(file_id).string() + " is corrupted (chunk " +
+                      chunk.id + " does not match)",
+                  "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
+    }
+    const auto pack_offset = writer_->add(chunk.id, bytes);
+    const PackedChunk location{sequence_, pack_offset};
+    packed_.emplace(chunk.id, location);
+    pending.unresolved.emplace_back(index, location);
+    pending.packs.insert(sequence_);
+    meter_.update([&](Stats& stats) {
+      ++stats.chunks_new;
+      stats.bytes_done += chunk.length;
+    });
+    if (writer_->data_size() >= options_.pack_size) {
+      seal();
+    }
+  }
+
   // Whether a pack the state database names is on the remote. The database may outlive a remote
   // that was wiped or collected, so each such pack is checked once per push before a new
   // manifest points into it.
@@ -199,11 +225,12 @@ private:
   // file's chunks in and that this push has not checked yet: one round trip per `jobs` packs
   // instead of one per pack.
   // Returns where the state database places each chunk (by index), looked up once.
-  std::vector<std::optional<cache::RemoteChunk>> check_packs_of(const cache::Manifest& manifest) {
+  std::vector<std::optional<cache::RemoteChunk>>
+  check_packs_of(std::span<const chunk::ChunkInfo> chunks) {
     std::vector<std::optional<cache::RemoteChunk>> known;
-    known.reserve(manifest.chunks.size());
+    known.reserve(chunks.size());
     std::set<std::string> unchecked;
-    for (const auto& chunk : manifest.chunks) {
+    for (const auto& chunk : chunks) {
       known.push_back(cache_.state().find_remote_chunk(remote_.state_key, chunk.id));
       if (known.back() && !checked_packs_.contains(known.back()->pack)) {
         unchecked.insert(known.back()->pack);

@@ -1,11 +1,14 @@
 #include <mlv/inspect/detect.hpp>
+#include <mlv/inspect/inspect.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
+#include <mlv/workspace/metadata.hpp>
 #include <mlv/workspace/safety.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace mlv::workspace {
 
@@ -13,31 +16,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void merge_into(YAML::Node map, const KeyValues& values) {
-  for (const auto& [key, value] : values) {
-    map[key] = value;
+// The detected format and the short summary a pointer keeps (docs/inspect.md). A damaged or
+// hostile header does not stop the file being tracked: it keeps its format, without a summary.
+std::pair<std::string, YAML::Node> describe_content(const fs::path& path) {
+  try {
+    const auto inspection = inspect::inspect_path(path);
+    return {inspection.format, inspect::short_summary(inspection)};
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input) {
+      throw;
+    }
+    return {inspect::detect_format(path), YAML::Node()};
   }
-}
-
-// The pointer's meta after this add: what it had, with the given keys set over it.
-YAML::Node merged_meta(const YAML::Node& existing, const AddOptions& options) {
-  YAML::Node meta =
-      existing && existing.IsMap() ? YAML::Clone(existing) : YAML::Node(YAML::NodeType::Map);
-  merge_into(meta, options.meta);
-  if (!options.metrics.empty()) {
-    YAML::Node metrics = meta["metrics"] && meta["metrics"].IsMap()
-                             ? meta["metrics"]
-                             : YAML::Node(YAML::NodeType::Map);
-    merge_into(metrics, options.metrics);
-    meta["metrics"] = metrics;
-  }
-  if (!options.params.empty()) {
-    YAML::Node params =
-        meta["params"] && meta["params"].IsMap() ? meta["params"] : YAML::Node(YAML::NodeType::Map);
-    merge_into(params, options.params);
-    meta["params"] = params;
-  }
-  return meta;
 }
 
 void check_addable(const std::string& relative,
@@ -96,7 +86,7 @@ AddResult add_one(Context& context,
     pointer.size = stored.size;
     pointer.files.reset();
   }
-  pointer.format = inspect::detect_format(absolute);
+  std::tie(pointer.format, pointer.summary) = describe_content(absolute);
   pointer.safety = safety_record(absolute);
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
@@ -114,6 +104,8 @@ AddResult add_one(Context& context,
   result.safety = pointer.safety["verdict"].as<std::string>();
   result.changed = pointer::serialize_pointer(pointer) != before;
   if (result.changed) {
+    // Stamped only when something else changed, so an unchanged add rewrites nothing.
+    pointer.meta = with_provenance(pointer.meta, context.git());
     pointer::write_pointer(pointer_file, pointer);
   }
 

@@ -34,5 +34,33 @@ TEST_F(ParallelChunkingTest, GivesTheSameChunksAndIdsAsTheSequentialChunker) {
   }
 }
 
+TEST_F(ParallelChunkingTest, PassesEveryChunkOnceInOrderWithItsIdWhileCutting) {
+  std::mt19937_64 generator(11);
+  std::vector<char> data(19 * 1024 * 1024 + 777);
+  for (auto& c : data) {
+    c = static_cast<char>(generator());
+  }
+  const auto path = root_ / "model.bin";
+  std::ofstream(path, std::ios::binary)
+      .write(data.data(), static_cast<std::streamsize>(data.size()));
+  std::vector<ChunkInfo> streamed;
+  std::size_t batches = 0;
+  const auto chunks = chunk_file_parallel(
+      path, k_default_params, 2, nullptr, [&](std::span<const ChunkInfo> batch) {
+        ++batches;
+        streamed.insert(streamed.end(), batch.begin(), batch.end());
+      });
+  EXPECT_GT(batches, 1U) << "chunks must arrive before the end, not in one final batch";
+  ASSERT_EQ(streamed.size(), chunks.size());
+  std::uint64_t offset = 0;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    ASSERT_EQ(streamed[i].offset, offset) << "chunk " << i;
+    ASSERT_EQ(streamed[i].id, chunks[i].id) << "chunk " << i;
+    ASSERT_EQ(streamed[i].id.size(), 64U) << "chunk " << i;
+    offset += streamed[i].length;
+  }
+  EXPECT_EQ(offset, data.size());
+}
+
 } // namespace
 } // namespace mlv::chunk

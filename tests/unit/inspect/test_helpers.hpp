@@ -2,6 +2,11 @@
 
 // Helpers for the inspect tests: byte-level writers for the containers the tests build by hand.
 
+#include <mlv/inspect/inspect.hpp>
+#include <mlv/util/error.hpp>
+
+#include <gtest/gtest.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +36,26 @@ inline void write_bytes(const std::filesystem::path& path, const std::string& by
 inline std::string read_bytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Protobuf wire format (protobuf.dev, "Encoding"), for hand-made ONNX and SavedModel files.
+inline std::string pb_varint(std::uint64_t value) {
+  std::string out;
+  do {
+    const auto low = static_cast<unsigned char>(value & 0x7F);
+    value >>= 7;
+    out.push_back(static_cast<char>(value != 0 ? (low | 0x80) : low));
+  } while (value != 0);
+  return out;
+}
+
+inline std::string pb_int(std::uint32_t field, std::uint64_t value) {
+  return pb_varint(static_cast<std::uint64_t>(field) << 3) + pb_varint(value);
+}
+
+inline std::string pb_bytes(std::uint32_t field, const std::string& payload) {
+  return pb_varint(static_cast<std::uint64_t>(field) << 3 | 2) + pb_varint(payload.size()) +
+         payload;
 }
 
 // Writes a zip archive of stored (uncompressed) members the way Python's zipfile lays it out.
@@ -87,5 +112,38 @@ struct ZipBuilder {
     return out;
   }
 };
+
+// A fact's value, or a failure naming the missing key.
+inline const Value& fact(const Inspection& inspection, const std::string& key) {
+  static const Value k_absent = std::string("(absent)");
+  const auto* value = inspection.fact(key);
+  EXPECT_NE(value, nullptr) << "no fact '" << key << "'";
+  return value != nullptr ? *value : k_absent;
+}
+
+inline std::uint64_t fact_number(const Inspection& inspection, const std::string& key) {
+  const auto& value = fact(inspection, key);
+  EXPECT_TRUE(std::holds_alternative<std::uint64_t>(value)) << key << ": " << value_text(value);
+  return std::holds_alternative<std::uint64_t>(value) ? std::get<std::uint64_t>(value) : 0;
+}
+
+inline std::string fact_text(const Inspection& inspection, const std::string& key) {
+  return value_text(fact(inspection, key));
+}
+
+// The message of the Error(bad_input) that inspecting `bytes` (as a file named `name`) throws;
+// a failure when it throws nothing or something else.
+inline std::string bad_input_message(const std::string& bytes, const std::string& name) {
+  try {
+    inspect_source(MemorySource(bytes, name), name);
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input) << error.what();
+    EXPECT_NE(std::string(error.what()).find(name), std::string::npos)
+        << "the message does not name the file: " << error.what();
+    return error.what();
+  }
+  ADD_FAILURE() << name << ": no error";
+  return {};
+}
 
 } // namespace mlv::inspect::testing

@@ -1,8 +1,8 @@
 #include "../../../src/mlv/remote/gcs_credentials.hpp"
-#include "../../../src/mlv/remote/gcs_json.hpp"
 #include "../temp_dir.hpp"
 
 #include <mlv/util/error.hpp>
+#include <mlv/util/json_reader.hpp>
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -17,6 +17,7 @@
 using mlv::Error;
 using mlv::ExitCode;
 using namespace mlv::remote::gcs;
+using mlv::util::parse_json;
 
 namespace {
 

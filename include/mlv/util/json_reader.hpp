@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -8,9 +9,10 @@
 #include <utility>
 #include <vector>
 
-// A minimal, strict JSON reader for what the GCS backend reads: service-account key files, token
-// responses, object listings and error bodies. Private to the backend.
-namespace mlv::remote::gcs {
+// A minimal, strict JSON reader for documents mlv did not write: GCS key files, token responses,
+// listings and error bodies; safetensors headers and Keras configs inside model files. Nesting is
+// bounded, so hostile input cannot exhaust the stack.
+namespace mlv::util {
 
 // Malformed JSON: says what is wrong and at which byte, never quoting the input (it may be a key).
 class JsonError : public std::runtime_error {
@@ -36,12 +38,17 @@ struct JsonValue {
   const JsonValue* find(std::string_view key) const;
   // The member `key` when it is a string.
   std::optional<std::string> string_at(std::string_view key) const;
+  // This value as an unsigned integer: a JSON number without sign, fraction or exponent, or a
+  // decimal string; nullopt otherwise or when it exceeds 64 bits.
+  std::optional<std::uint64_t> as_unsigned() const;
   // The member `key` as an unsigned integer, written as a JSON number or a decimal string (GCS
   // sends 64-bit numbers as strings).
   std::optional<std::uint64_t> unsigned_at(std::string_view key) const;
 };
 
-// Parses one JSON document (surrounding whitespace allowed); throws JsonError.
-JsonValue parse_json(std::string_view text);
+// Parses one JSON document (surrounding whitespace allowed); throws JsonError. A document of
+// more than `max_values` values is refused: a value costs about a hundred bytes in memory, so an
+// untrusted document of tiny values ("[0,0,0,...") would otherwise cost 50 times its size.
+JsonValue parse_json(std::string_view text, std::size_t max_values = SIZE_MAX);
 
-} // namespace mlv::remote::gcs
+} // namespace mlv::util

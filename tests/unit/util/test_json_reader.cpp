@@ -1,16 +1,16 @@
-#include "../../../src/mlv/remote/gcs_json.hpp"
+#include <mlv/util/json_reader.hpp>
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-using mlv::remote::gcs::JsonError;
-using mlv::remote::gcs::JsonValue;
-using mlv::remote::gcs::parse_json;
+using mlv::util::JsonError;
+using mlv::util::JsonValue;
+using mlv::util::parse_json;
 
 namespace {
 
-TEST(GcsJson, ReadsAnObjectListingAsGcsSendsIt) {
+TEST(JsonReader, ReadsAnObjectListingAsGcsSendsIt) {
   const auto listing = parse_json(R"({
     "kind": "storage#objects",
     "nextPageToken": "CgRhL2Iv",
@@ -37,7 +37,7 @@ TEST(GcsJson, ReadsAnObjectListingAsGcsSendsIt) {
   EXPECT_EQ(listing.string_at("items"), std::nullopt);
 }
 
-TEST(GcsJson, DecodesEveryStringEscape) {
+TEST(JsonReader, DecodesEveryStringEscape) {
   // A PEM key arrives with \n escapes; names may use \u escapes, surrogate pairs included.
   const auto value = parse_json(
       R"({"k": "-----BEGIN-----\nMII\/x\"\\\t\b\f\r", "u": "\u00e9\u20ac\ud83d\ude00"})");
@@ -45,7 +45,7 @@ TEST(GcsJson, DecodesEveryStringEscape) {
   EXPECT_EQ(value.string_at("u"), "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
 }
 
-TEST(GcsJson, NumbersThatAreNotUnsignedIntegersAreNotSizes) {
+TEST(JsonReader, NumbersThatAreNotUnsignedIntegersAreNotSizes) {
   const auto value =
       parse_json(R"({"a": -1, "b": "12x", "c": 1.5, "d": "", "e": "18446744073709551616"})");
   for (const char* key : {"a", "b", "c", "d", "e"}) {
@@ -53,7 +53,7 @@ TEST(GcsJson, NumbersThatAreNotUnsignedIntegersAreNotSizes) {
   }
 }
 
-TEST(GcsJson, RefusesMalformedDocumentsWithoutQuotingThem) {
+TEST(JsonReader, RefusesMalformedDocumentsWithoutQuotingThem) {
   const char* bad[] = {"",
                        "{",
                        R"({"a": 1,})",
@@ -85,12 +85,29 @@ TEST(GcsJson, RefusesMalformedDocumentsWithoutQuotingThem) {
   }
 }
 
-TEST(GcsJson, RefusesDocumentsNestedTooDeeply) {
+TEST(JsonReader, RefusesDocumentsNestedTooDeeply) {
   EXPECT_THROW(parse_json(std::string(1000, '[') + std::string(1000, ']')), JsonError);
   EXPECT_NO_THROW(parse_json(std::string(20, '[') + std::string(20, ']')));
 }
 
-TEST(GcsJson, RepeatedMembersResolveToTheLast) {
+TEST(JsonReader, ArrayItemsAsUnsignedSizes) {
+  // A safetensors shape: sizes must be plain non-negative integers of at most 64 bits.
+  const auto shape = parse_json(R"([0, 18446744073709551615, 18446744073709551616, -1, 2.0, "7"])");
+  ASSERT_EQ(shape.items.size(), 6u);
+  EXPECT_EQ(shape.items[0].as_unsigned(), 0u);
+  EXPECT_EQ(shape.items[1].as_unsigned(), 18446744073709551615u);
+  EXPECT_EQ(shape.items[2].as_unsigned(), std::nullopt);
+  EXPECT_EQ(shape.items[3].as_unsigned(), std::nullopt);
+  EXPECT_EQ(shape.items[4].as_unsigned(), std::nullopt);
+  EXPECT_EQ(shape.items[5].as_unsigned(), 7u);
+}
+
+TEST(JsonReader, RefusesMoreValuesThanAllowed) {
+  EXPECT_NO_THROW(parse_json("[1, 2, 3]", 4));
+  EXPECT_THROW(parse_json("[1, 2, 3, 4]", 4), JsonError);
+}
+
+TEST(JsonReader, RepeatedMembersResolveToTheLast) {
   EXPECT_EQ(parse_json(R"({"a": "1", "a": "2"})").string_at("a"), "2");
 }
 

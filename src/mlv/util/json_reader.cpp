@@ -1,10 +1,9 @@
-#include "gcs_json.hpp"
-
-#include <mlv/remote/text_codec.hpp>
+#include <mlv/util/json_reader.hpp>
+#include <mlv/util/utf8.hpp>
 
 #include <charconv>
 
-namespace mlv::remote::gcs {
+namespace mlv::util {
 
 namespace {
 
@@ -13,7 +12,7 @@ constexpr int k_max_depth = 64;
 
 class Parser {
 public:
-  explicit Parser(std::string_view text) : text_(text) {}
+  Parser(std::string_view text, std::size_t max_values) : text_(text), max_values_(max_values) {}
 
   JsonValue document() {
     skip_space();
@@ -56,6 +55,9 @@ private:
   JsonValue parse_value(int depth) {
     if (depth > k_max_depth) {
       fail("nested too deeply");
+    }
+    if (++values_ > max_values_) {
+      fail("more than " + std::to_string(max_values_) + " values");
     }
     JsonValue value;
     switch (peek()) {
@@ -260,6 +262,8 @@ private:
   }
 
   std::string_view text_;
+  std::size_t max_values_;
+  std::size_t values_ = 0;
   std::size_t pos_ = 0;
 };
 
@@ -283,15 +287,13 @@ std::optional<std::string> JsonValue::string_at(std::string_view key) const {
   return value->text;
 }
 
-std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const {
-  const auto* value = find(key);
-  if (value == nullptr || (value->type != Type::number && value->type != Type::string) ||
-      value->text.empty()) {
+std::optional<std::uint64_t> JsonValue::as_unsigned() const {
+  if ((type != Type::number && type != Type::string) || text.empty()) {
     return std::nullopt;
   }
   std::uint64_t number = 0;
-  const auto* first = value->text.data();
-  const auto* last = first + value->text.size();
+  const auto* first = text.data();
+  const auto* last = first + text.size();
   const auto [end, error] = std::from_chars(first, last, number);
   if (error != std::errc() || end != last) {
     return std::nullopt;
@@ -299,8 +301,13 @@ std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const 
   return number;
 }
 
-JsonValue parse_json(std::string_view text) {
-  return Parser(text).document();
+std::optional<std::uint64_t> JsonValue::unsigned_at(std::string_view key) const {
+  const auto* value = find(key);
+  return value == nullptr ? std::nullopt : value->as_unsigned();
 }
 
-} // namespace mlv::remote::gcs
+JsonValue parse_json(std::string_view text, std::size_t max_values) {
+  return Parser(text, max_values).document();
+}
+
+} // namespace mlv::util
