@@ -24,8 +24,14 @@ void register_diff(CLI::App& app, Output& output);
 void register_log(CLI::App& app, Output& output);
 void register_model(CLI::App& app, Output& output);
 void register_inspect(CLI::App& app, Output& output);
+void register_scan(CLI::App& app, Output& output);
 
 // Shared by checkout and pull.
 void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);
+
+// --allow-unsafe of checkout, pull and get; a file let through is reported as a note.
+void add_allow_unsafe_flag(CLI::App& command,
+                           workspace::SafetyOptions& safety,
+                           const Output& output);
 
 } // namespace mlv::cli

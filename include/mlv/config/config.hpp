@@ -61,6 +61,10 @@ private:
 // Keys that carry secrets or commands; refused in Scope::repo.
 bool is_secret_key(const std::string& key);
 
+// Keys that would switch a protection off for everyone who pulls (`safety.policy`); like
+// secrets, refused in Scope::repo, since anyone who can push can change the committed config.
+bool is_local_only_key(const std::string& key);
+
 // Error(bad_input) naming the key when it is not SECTION.NAME (remote.NAME.OPTION) with a known
 // section.
 void validate_key(const std::string& key);

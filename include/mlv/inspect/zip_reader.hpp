@@ -37,6 +37,16 @@ std::vector<ZipEntry> read_zip_directory(const ByteSource& source);
 // its header was whole. Never throws on malformed bytes.
 std::vector<ZipEntry> read_zip_local_headers(const ByteSource& source);
 
+// The members found by walking local headers from the start, for a reader that must not trust
+// the central directory (a safety scan: loaders differ in which of the two they believe). Where
+// a header defers its sizes to a data descriptor (flag bit 3, as PyTorch writes every member),
+// the size is the one `directory` gives for the same header, else the one of the data descriptor
+// found behind the data; failing both, a member's data runs to the next local header (or the
+// end). Zip64 sizes come from the extra field. Bytes between members that are no header are
+// searched for the next one. Never throws on malformed bytes.
+std::vector<ZipEntry> walk_zip_local_headers(const ByteSource& source,
+                                             const std::vector<ZipEntry>& directory);
+
 // Where a member's (possibly compressed) data begins, from its local header. Throws
 // Error(bad_input) when the header is malformed or the data would run past the end.
 std::uint64_t zip_member_data_offset(const ByteSource& source, const ZipEntry& entry);

@@ -30,6 +30,7 @@ struct AddResult {
   std::uint64_t size = 0;
   std::uint64_t files = 0;
   std::string format;
+  std::string safety;   // the safety scan's verdict: clean, suspicious or unsafe
   bool changed = false; // false when the pointer already said exactly this
 };
 

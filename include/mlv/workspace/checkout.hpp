@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/workspace/safety.hpp>
 #include <mlv/workspace/tracked.hpp>
 
 #include <string>
@@ -10,6 +11,7 @@ namespace mlv::workspace {
 struct CheckoutOptions {
   // Overwrite workspace content that exists nowhere else (not in the cache).
   bool force = false;
+  SafetyOptions safety;
 };
 
 struct CheckoutResult {
@@ -22,6 +24,8 @@ struct CheckoutResult {
 // pointer's version nor anything in the cache is never overwritten without `force`: those paths
 // are left alone and reported after the others are done as Error(conflict). Objects missing
 // from the cache are reported as Error(missing) naming the pointers and suggesting `mlv pull`.
+// A file the safety scan finds unsafe is not written, unless the safety options or
+// `safety.policy` let it through (SafetyGate); those files are reported first, as Error(unsafe).
 std::vector<CheckoutResult>
 checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options);
 

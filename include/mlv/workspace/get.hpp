@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mlv/transfer/transfer.hpp>
+#include <mlv/workspace/safety.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -15,6 +16,7 @@ struct GetRequest {
   std::filesystem::path output;
   std::optional<std::string> remote; // default: the repository's default remote
   bool force = false;                // replace an existing output
+  SafetyOptions safety;              // an unsafe file is refused unless these let it through
   unsigned jobs = 0;
   transfer::ProgressCallback progress;
 };
@@ -28,7 +30,8 @@ struct GetResult {
 
 // `mlv get`: writes what PATH names at REVISION of a repository to OUTPUT, verified, reading the
 // pointer from git without a checkout. Uses the current repository's cache when run inside the
-// same repository, else a temporary cache beside the output that is removed afterwards.
+// same repository, else a temporary cache beside the output that is removed afterwards. Data the
+// safety scan finds unsafe is not written (Error(unsafe)) unless `safety` or the policy allow it.
 GetResult get(const GetRequest& request);
 
 } // namespace mlv::workspace

@@ -48,6 +48,7 @@ int run(int argc, char** argv) {
   register_log(app, output);
   register_model(app, output);
   register_inspect(app, output);
+  register_scan(app, output);
 
   try {
     app.parse(argc, argv);

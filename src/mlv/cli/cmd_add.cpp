@@ -45,7 +45,8 @@ std::string results_json(const std::vector<workspace::AddResult>& results) {
     if (result.kind == "dir") {
       json.key("files").value(result.files);
     }
-    json.key("format").value(result.format).key("changed").value(result.changed).end_object();
+    json.key("format").value(result.format).key("safety").value(result.safety);
+    json.key("changed").value(result.changed).end_object();
   }
   json.end_array();
   return json.str();
@@ -88,6 +89,11 @@ void register_add(CLI::App& app, Output& output) {
     for (const auto& result : results) {
       output.say((result.changed ? "added " : "unchanged ") + result.data_path + " (" +
                  human_bytes(result.size) + ", " + result.format + ") -> " + result.pointer_path);
+      if (result.safety == "unsafe") {
+        output.note("warning: loading " + result.data_path +
+                    " would run code; checkout, pull and get will refuse it (`mlv scan " +
+                    result.data_path + "` says why)");
+      }
     }
     if (options.stage) {
       output.note("To track the changes with git, run: git commit -m \"Add models\"");

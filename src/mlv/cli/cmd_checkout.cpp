@@ -27,6 +27,7 @@ void register_checkout(CLI::App& app, Output& output) {
   command->add_option("targets", *targets, "Tracked paths or folders (default: all)");
   command->add_flag("-f,--force", options->force,
                     "Overwrite workspace content not saved in the cache");
+  add_allow_unsafe_flag(*command, options->safety, output);
   command->callback([targets, options, &output] {
     auto context = workspace::Context::open(std::filesystem::current_path());
     const auto tracked = workspace::workspace_pointers(context, *targets);

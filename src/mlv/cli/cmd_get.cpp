@@ -68,6 +68,7 @@ void register_get(CLI::App& app, Output& output) {
                       "Remote name (default: the repository's default)");
   command->add_option("-j,--jobs", arguments->request.jobs, "Parallel transfers");
   command->add_flag("-f,--force", arguments->request.force, "Replace OUT if it exists");
+  add_allow_unsafe_flag(*command, arguments->request.safety, output);
   command->add_flag("--json", output.json, "Print a summary as JSON");
   command->callback([arguments, model, stage, version, &output] {
     auto request = arguments->request;

@@ -13,7 +13,7 @@ enum class Verb { push, fetch, pull };
 struct TransferArguments {
   workspace::SyncRequest request;
   std::string remote;
-  bool force = false;
+  workspace::CheckoutOptions checkout; // pull only
 };
 
 void add_common_options(CLI::App& command, TransferArguments& arguments, Output& output) {
@@ -53,8 +53,9 @@ void register_verb(CLI::App& app, Output& output, Verb verb) {
   auto* command = app.add_subcommand(k_names[index], k_help[index]);
   add_common_options(*command, *arguments, output);
   if (verb == Verb::pull) {
-    command->add_flag("-f,--force", arguments->force,
+    command->add_flag("-f,--force", arguments->checkout.force,
                       "Overwrite workspace content not saved in the cache");
+    add_allow_unsafe_flag(*command, arguments->checkout.safety, output);
   }
   command->callback([arguments, &output, verb, index] {
     auto context = workspace::Context::open(std::filesystem::current_path());
@@ -72,7 +73,7 @@ void register_verb(CLI::App& app, Output& output, Verb verb) {
       print_summary(output, "fetch", stats);
       output.emit_json(stats_json(stats));
     } else {
-      const auto result = workspace::pull(context, request, {arguments->force});
+      const auto result = workspace::pull(context, request, arguments->checkout);
       print_summary(output, "fetch", result.stats);
       print_checkout(output, result.checkout);
       output.emit_json(stats_json(result.stats));

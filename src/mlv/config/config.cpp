@@ -21,6 +21,7 @@ constexpr std::array<const char*, 12> k_secret_words = {
     "password",    "secret_access_key", "access_key_id", "session_token",
     "token",       "sas_token",         "account_key",   "connection_string",
     "credentials", "credentialpath",    "headers",       "private_key"};
+constexpr std::array<const char*, 1> k_local_only_keys = {"safety.policy"};
 // Search order for get(): the first layer that sets a key wins (the environment is checked first).
 constexpr std::array<Scope, 3> k_lookup_order = {Scope::local, Scope::repo, Scope::user};
 
@@ -187,6 +188,13 @@ void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
                         "' is a secret and may not be set in the committed config",
                     "move it to .mlv/config.local with `mlv config --local " + key + " VALUE`");
       }
+      if (is_local_only_key(key)) {
+        throw Error(ExitCode::bad_input,
+                    file.string() + ": '" + key +
+                        "' may not be set in the committed config, where anyone who can push "
+                        "could switch the protection off",
+                    "move it to .mlv/config.local with `mlv config --local " + key + " VALUE`");
+      }
     }
   }
 }
@@ -273,6 +281,11 @@ bool is_secret_key(const std::string& key) {
                      [&](const char* word) { return last == word; });
 }
 
+bool is_local_only_key(const std::string& key) {
+  return std::any_of(k_local_only_keys.begin(), k_local_only_keys.end(),
+                     [&](const char* local_only) { return key == local_only; });
+}
+
 Config Config::load(const fs::path& repo_root) {
   Config config;
   config.repo_root_ = repo_root;
@@ -327,6 +340,13 @@ void Config::set(Scope scope, const std::string& key, const std::string& value) 
     throw Error(ExitCode::bad_input,
                 "'" + key + "' is a secret and may not be stored in the committed .mlv/config",
                 "use `mlv config --local " + key + " VALUE` (git-ignored) or the environment");
+  }
+  if (scope == Scope::repo && is_local_only_key(key)) {
+    throw Error(ExitCode::bad_input,
+                "'" + key +
+                    "' may not be stored in the committed .mlv/config, where anyone who "
+                    "can push could switch the protection off",
+                "use `mlv config --local " + key + " VALUE`, `--user`, or the environment");
   }
   const auto file = file_of(scope);
   if (file.empty()) {

@@ -1,7 +1,9 @@
 #include <mlv/inspect/zip_reader.hpp>
 #include <mlv/util/error.hpp>
 
+#include <optional>
 #include <string_view>
+#include <unordered_map>
 
 namespace mlv::inspect {
 
@@ -23,6 +25,12 @@ constexpr std::uint16_t k_zip64_extra_id = 0x0001;
 constexpr std::uint32_t k_zip64_marker32 = 0xFFFFFFFF;
 constexpr std::uint16_t k_zip64_marker16 = 0xFFFF;
 constexpr std::uint16_t k_flag_data_descriptor = 0x8;
+constexpr std::uint32_t k_data_descriptor_signature = 0x08074b50;
+// Data descriptors: signature, CRC, then 4-byte sizes (or 8-byte ones in zip64 archives).
+constexpr std::size_t k_data_descriptor_size = 16;
+constexpr std::size_t k_zip64_data_descriptor_size = 24;
+// Signature searches read this much at a time.
+constexpr std::size_t k_search_chunk = 1 << 20;
 
 // A central directory larger than this is refused rather than read into memory: it would list
 // hundreds of thousands of members, which no model format writes.
@@ -167,6 +175,49 @@ void apply_zip64_extra(std::string_view extra, ZipEntry& entry, bool sizes_only)
   }
 }
 
+// The offset of the first `signature` at or after `from`, if any.
+std::optional<std::uint64_t>
+find_signature(const ByteSource& source, std::uint64_t from, std::uint32_t signature) {
+  const char pattern[4] = {
+      static_cast<char>(signature & 0xFF), static_cast<char>((signature >> 8) & 0xFF),
+      static_cast<char>((signature >> 16) & 0xFF), static_cast<char>(signature >> 24)};
+  for (std::uint64_t pos = from; pos < source.size();) {
+    const std::string chunk = source.read_at(pos, k_search_chunk + 3);
+    const auto found = chunk.find(std::string_view(pattern, 4));
+    if (found != std::string::npos) {
+      return pos + found;
+    }
+    if (chunk.size() < k_search_chunk + 3) {
+      break;
+    }
+    pos += k_search_chunk; // the last three bytes are read again: a signature may straddle
+  }
+  return std::nullopt;
+}
+
+// The size of the data that starts at `data_at`, from the first data descriptor behind it whose
+// compressed size (4 or 8 bytes) is its own distance from the data.
+std::optional<std::uint64_t> size_from_descriptor(const ByteSource& source, std::uint64_t data_at) {
+  for (std::uint64_t from = data_at;;) {
+    const auto at = find_signature(source, from, k_data_descriptor_signature);
+    if (!at) {
+      return std::nullopt;
+    }
+    const std::string descriptor = source.read_at(*at, k_zip64_data_descriptor_size);
+    const std::uint64_t distance = *at - data_at;
+    if ((descriptor.size() >= k_data_descriptor_size && u32_at(descriptor, 8) == distance) ||
+        (descriptor.size() >= k_zip64_data_descriptor_size && u64_at(descriptor, 8) == distance)) {
+      return distance;
+    }
+    from = *at + 1;
+  }
+}
+
+bool is_directory_record(std::uint32_t signature) {
+  return signature == k_central_header_signature || signature == k_end_of_directory_signature ||
+         signature == k_zip64_end_of_directory_signature;
+}
+
 } // namespace
 
 bool starts_like_zip(const ByteSource& source) {
@@ -250,6 +301,75 @@ std::vector<ZipEntry> read_zip_local_headers(const ByteSource& source) {
       break;
     }
     pos = data_at + compressed_size;
+  }
+  return entries;
+}
+
+std::vector<ZipEntry> walk_zip_local_headers(const ByteSource& source,
+                                             const std::vector<ZipEntry>& directory) {
+  std::unordered_map<std::uint64_t, const ZipEntry*> listed;
+  for (const auto& entry : directory) {
+    listed.emplace(entry.local_header_offset, &entry);
+  }
+  std::vector<ZipEntry> entries;
+  std::uint64_t pos = 0;
+  while (entries.size() < k_max_local_walk_entries && pos < source.size()) {
+    const std::string header = source.read_at(pos, k_local_header_size);
+    if (header.size() < 4 || is_directory_record(u32_at(header, 0))) {
+      break;
+    }
+    if (header.size() != k_local_header_size || u32_at(header, 0) != k_local_header_signature) {
+      const auto next = find_signature(source, pos + 1, k_local_header_signature);
+      if (!next) {
+        break;
+      }
+      pos = *next;
+      continue;
+    }
+    ZipEntry entry;
+    entry.flags = u16_at(header, 6);
+    entry.compression_method = u16_at(header, 8);
+    entry.crc32 = u32_at(header, 14);
+    entry.compressed_size = u32_at(header, 18);
+    entry.uncompressed_size = u32_at(header, 22);
+    const std::size_t name_length = u16_at(header, 26);
+    const std::size_t extra_length = u16_at(header, 28);
+    entry.local_header_offset = pos;
+    const std::string variable =
+        source.read_at(pos + k_local_header_size, name_length + extra_length);
+    if (variable.size() != name_length + extra_length) {
+      break;
+    }
+    entry.name = variable.substr(0, name_length);
+    if (entry.compressed_size == k_zip64_marker32 || entry.uncompressed_size == k_zip64_marker32) {
+      apply_zip64_extra(std::string_view(variable).substr(name_length), entry, true);
+    }
+    const std::uint64_t data_at = pos + k_local_header_size + variable.size();
+    if (data_at > source.size()) {
+      break;
+    }
+    const bool deferred = (entry.flags & k_flag_data_descriptor) != 0;
+    if (deferred && entry.compressed_size == 0) {
+      if (const auto found = listed.find(pos); found != listed.end()) {
+        entry.compressed_size = found->second->compressed_size;
+        entry.uncompressed_size = found->second->uncompressed_size;
+      } else if (const auto size = size_from_descriptor(source, data_at)) {
+        entry.compressed_size = *size;
+      } else {
+        const auto next = find_signature(source, data_at, k_local_header_signature);
+        entry.compressed_size = (next ? *next : source.size()) - data_at;
+      }
+    }
+    entry.compressed_size = std::min(entry.compressed_size, source.size() - data_at);
+    pos = data_at + entry.compressed_size;
+    entries.push_back(std::move(entry));
+    if (deferred) {
+      // The descriptor's signature is optional; what follows is found by the search above.
+      const std::string descriptor = source.read_at(pos, 4);
+      if (descriptor.size() == 4 && u32_at(descriptor, 0) == k_data_descriptor_signature) {
+        pos += k_data_descriptor_size;
+      }
+    }
   }
   return entries;
 }

@@ -5,6 +5,7 @@
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
 #include <mlv/workspace/metadata.hpp>
+#include <mlv/workspace/safety.hpp>
 
 #include <algorithm>
 #include <tuple>
@@ -86,6 +87,7 @@ AddResult add_one(Context& context,
     pointer.files.reset();
   }
   std::tie(pointer.format, pointer.summary) = describe_content(absolute);
+  pointer.safety = safety_record(absolute);
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
     pointer.meta = YAML::Node();
@@ -99,6 +101,7 @@ AddResult add_one(Context& context,
   result.size = pointer.size;
   result.files = pointer.files.value_or(0);
   result.format = pointer.format;
+  result.safety = pointer.safety["verdict"].as<std::string>();
   result.changed = pointer::serialize_pointer(pointer) != before;
   if (result.changed) {
     // Stamped only when something else changed, so an unchanged add rewrites nothing.

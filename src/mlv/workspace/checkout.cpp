@@ -16,7 +16,8 @@ class Checkout {
 public:
   Checkout(Context& context, const CheckoutOptions& options)
       : context_(context), cache_(context.cache()), options_(options),
-        order_(parse_link_types(context.config().get_or("cache.type", k_default_link_types))) {}
+        order_(parse_link_types(context.config().get_or("cache.type", k_default_link_types))),
+        gate_(context.config(), options.safety) {}
 
   void run(const Tracked& item) {
     if (!in_cache(cache_, item.pointer)) {
@@ -34,6 +35,7 @@ public:
   }
 
   std::vector<CheckoutResult> finish() {
+    gate_.finish();
     if (!conflicts_.empty()) {
       std::string list;
       for (const auto& path : conflicts_) {
@@ -78,6 +80,9 @@ private:
     }
     if (would_lose(data)) {
       conflicts_.push_back(shown);
+      return;
+    }
+    if (!gate_.admit(cache_.file_path(id), shown)) {
       return;
     }
     if (fs::is_directory(data, error) && !fs::is_symlink(data, error)) {
@@ -136,6 +141,7 @@ private:
   cache::Cache& cache_;
   CheckoutOptions options_;
   std::vector<LinkType> order_;
+  SafetyGate gate_;
   std::vector<CheckoutResult> results_;
   std::vector<std::string> conflicts_;
   std::vector<std::string> missing_;

@@ -61,9 +61,16 @@ std::string repository_path(const GetRequest& request, const fs::path& root) {
   return inside->generic_string();
 }
 
-void write_output(cache::Cache& cache, const pointer::Pointer& pointer, const fs::path& output) {
+// Every file is scanned before the first is written, so a refused folder leaves no output.
+void write_output(cache::Cache& cache,
+                  const pointer::Pointer& pointer,
+                  const fs::path& output,
+                  SafetyGate& gate,
+                  const std::string& shown) {
   const LinkType copy[] = {LinkType::copy};
   if (pointer.kind == pointer::Kind::file) {
+    gate.admit(cache.file_path(pointer.sha256), shown);
+    gate.finish();
     materialize(cache, pointer.sha256, output, false, copy);
     return;
   }
@@ -72,6 +79,10 @@ void write_output(cache::Cache& cache, const pointer::Pointer& pointer, const fs
     throw Error(ExitCode::missing, "dir listing " + pointer.sha256 + " is not in the cache",
                 "run `mlv fetch` for it first");
   }
+  for (const auto& entry : listing->entries) {
+    gate.admit(cache.file_path(entry.id), shown + "/" + entry.path);
+  }
+  gate.finish();
   for (const auto& entry : listing->entries) {
     materialize(cache, entry.id, output / entry.path, entry.executable, copy);
   }
@@ -118,6 +129,7 @@ GetResult get(const GetRequest& request) {
 
   auto context = same_repository(root);
   const auto config = context ? context->config() : config::Config::load(root);
+  SafetyGate gate(config, request.safety);
   std::optional<TemporaryCache> temporary;
   cache::Cache& cache = context ? context->cache() : temporary.emplace(output_folder).cache();
 
@@ -131,7 +143,7 @@ GetResult get(const GetRequest& request) {
     options.progress = request.progress;
     result.stats = transfer::fetch(cache, remote.handle(), targets, options);
   }
-  write_output(cache, pointer, fs::absolute(request.output));
+  write_output(cache, pointer, fs::absolute(request.output), gate, path);
   return result;
 }
 

@@ -96,6 +96,19 @@ TEST_F(ConfigTest, SecretsAreRefusedInTheCommittedConfig) {
   EXPECT_THROW((void)Config::load(repo()), mlv::Error);
 }
 
+TEST_F(ConfigTest, TheSafetyPolicyIsNeverTakenFromTheCommittedConfig) {
+  // Anyone who can push could otherwise let unsafe models through for everyone who pulls.
+  auto config = Config::load(repo());
+  const auto error = error_of([&] { config.set(Scope::repo, "safety.policy", "warn"); });
+  EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+  EXPECT_NE(error.hint().find("--local"), std::string::npos);
+  config.set(Scope::local, "safety.policy", "warn");
+  EXPECT_EQ(Config::load(repo()).get("safety.policy"), "warn");
+  mlv::util::write_file_atomic(repo() / ".mlv" / "config", "safety:\n  policy: warn\n");
+  const auto by_hand = error_of([&] { (void)Config::load(repo()); });
+  EXPECT_NE(std::string(by_hand.what()).find("safety.policy"), std::string::npos);
+}
+
 TEST_F(ConfigTest, RejectsUnknownSectionsAndMalformedFiles) {
   auto config = Config::load(repo());
   EXPECT_THROW(config.set(Scope::repo, "nosuch.key", "1"), mlv::Error);

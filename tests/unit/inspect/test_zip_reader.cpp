@@ -14,6 +14,7 @@ namespace fs = std::filesystem;
 using mlv::inspect::MemorySource;
 using mlv::inspect::read_zip_directory;
 using mlv::inspect::read_zip_local_headers;
+using mlv::inspect::walk_zip_local_headers;
 using mlv::inspect::zip_member_data_offset;
 using mlv::inspect::testing::read_bytes;
 using mlv::inspect::testing::ZipBuilder;
@@ -157,6 +158,40 @@ TEST(ZipReader, LocalHeaderWalkStopsAtDataDescriptorsAndGarbage) {
     }
     read_zip_local_headers(MemorySource(bytes, "random.zip")); // must not crash or throw
   }
+}
+
+TEST(ZipReader, WalkPastDataDescriptorsFindsEveryPyTorchMember) {
+  // With the directory as a hint, and without it (sizes from the data descriptors).
+  const std::string bytes = read_bytes(k_fixtures / "mlp_state_dict.pt");
+  const MemorySource pt(bytes, "mlp_state_dict.pt");
+  const auto directory = read_zip_directory(pt);
+  const auto hinted = walk_zip_local_headers(pt, directory);
+  ASSERT_EQ(hinted.size(), directory.size());
+  const MemorySource cut(bytes.substr(0, bytes.find("PK\x01\x02")), "cut.pt");
+  const auto walked = walk_zip_local_headers(cut, {});
+  ASSERT_EQ(walked.size(), directory.size());
+  for (std::size_t i = 0; i < directory.size(); ++i) {
+    EXPECT_EQ(hinted[i].name, directory[i].name);
+    EXPECT_EQ(walked[i].name, directory[i].name);
+    EXPECT_EQ(walked[i].compressed_size, directory[i].compressed_size) << walked[i].name;
+    EXPECT_EQ(walked[i].local_header_offset, directory[i].local_header_offset);
+  }
+}
+
+TEST(ZipReader, WalkReadsZip64SizesAndSkipsGarbageBetweenMembers) {
+  ZipBuilder builder;
+  builder.zip64 = true;
+  builder.add("a.bin", std::string(1000, 'a')).add("b.bin", "bb");
+  std::string bytes = builder.build();
+  // Bytes that are no header, between the two members.
+  const auto second = bytes.find("PK\x03\x04", 1);
+  bytes.insert(second, "garbage");
+  const auto entries = walk_zip_local_headers(MemorySource(bytes, "z.zip"), {});
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].compressed_size, 1000u);
+  EXPECT_EQ(entries[1].name, "b.bin");
+  EXPECT_EQ(entries[1].local_header_offset, second + 7);
+  EXPECT_EQ(entries[1].compressed_size, 2u);
 }
 
 } // namespace

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <mlv/config/config.hpp>
+#include <mlv/scan/scan.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mlv::workspace {
+
+// What a pointer's `safety` map records (docs/safety.md): the verdict on the data `mlv add` just
+// stored (for a folder, on its files together), the rules version, and the first findings.
+YAML::Node safety_record(const std::filesystem::path& data);
+
+// How commands that write model files treat an unsafe one.
+struct SafetyOptions {
+  bool allow_unsafe = false;                    // --allow-unsafe
+  std::function<void(const std::string&)> warn; // how a file let through is reported
+};
+
+// The safety check of checkout, pull and get: the bytes about to be materialised are scanned
+// again, whatever their pointer's `safety` map says. Unsafe bytes are refused unless
+// --allow-unsafe is given or `safety.policy` is `warn` (from the local or user configuration,
+// or the environment), in which case they pass with a warning.
+class SafetyGate {
+public:
+  // Error(bad_input) naming `safety.policy` when it is neither `block` nor `warn`.
+  SafetyGate(const config::Config& config, SafetyOptions options);
+
+  // Scans `bytes`, to be written as `shown`: true when they may be written (a clean or
+  // suspicious file, or an unsafe one let through with a warning), false when refused.
+  bool admit(const std::filesystem::path& bytes, const std::string& shown);
+  // Error(unsafe) naming every refused file with its first unsafe callable and offset.
+  void finish() const;
+
+private:
+  bool let_through_ = false;
+  SafetyOptions options_;
+  std::vector<std::string> refused_; // "models/x.pkl: posix.system (process execution) at ..."
+};
+
+// `mlv scan PATH...`: one report per file, named as the user knows it. Files are scanned as
+// given; folders, every file below them (but not .git, .mlv or pointer files); pointer files,
+// the data they name (the cache object when the cache has it, else the workspace file; each file
+// of a folder pointer). Error(missing) names a path that does not exist or a pointer whose data
+// is nowhere; nothing is scanned then.
+std::vector<scan::ScanReport> scan_paths(const std::vector<std::string>& paths);
+
+} // namespace mlv::workspace

@@ -1,0 +1,159 @@
+#include "scanner.hpp"
+#include "streams.hpp"
+
+#include <mlv/inspect/decompress.hpp>
+#include <mlv/util/error.hpp>
+
+namespace mlv::scan::detail {
+
+namespace {
+
+// Bytes looked at to tell a kind of content: a tar header's "ustar" sits at offset 257.
+constexpr std::size_t k_head_bytes = 512;
+// A zip reached only as a stream (inside a compressed stream or a deflated member) is read into
+// memory up to this size, since its directory is at its end.
+constexpr std::uint64_t k_max_buffered_zip = 256ull << 20;
+constexpr std::size_t k_tar_magic_offset = 257;
+constexpr std::string_view k_tar_magic = "ustar";
+constexpr std::string_view k_zip_magic = "PK\x03\x04";
+constexpr std::string_view k_empty_zip_magic = "PK\x05\x06";
+constexpr std::string_view k_npy_magic = "\x93NUMPY";
+
+enum class Content { none, zip, tar, npy, compressed, pickle };
+
+Content classify(std::string_view head) {
+  if (head.starts_with(k_zip_magic) || head.starts_with(k_empty_zip_magic)) {
+    return Content::zip;
+  }
+  if (head.starts_with(k_npy_magic)) {
+    return Content::npy;
+  }
+  if (head.size() >= k_tar_magic_offset + k_tar_magic.size() &&
+      head.substr(k_tar_magic_offset, k_tar_magic.size()) == k_tar_magic) {
+    return Content::tar;
+  }
+  // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
+  // while a pickle is only taken for one when its first opcodes parse.
+  if (inspect::starts_like_pickle(head)) {
+    return Content::pickle;
+  }
+  if (inspect::detect_compression(head) != inspect::Compression::none) {
+    return Content::compressed;
+  }
+  return Content::none;
+}
+
+// A zip that only a stream reaches, read into memory.
+void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
+  std::string bytes = read_head(stream, static_cast<std::size_t>(k_max_buffered_zip));
+  if (stream.skip(1) != 0) {
+    scanner.unscanned(0, "zip archive larger than " + std::to_string(k_max_buffered_zip >> 20) +
+                             " MiB inside a compressed stream");
+    return;
+  }
+  scan_zip(inspect::MemorySource(std::move(bytes), stream.name()), scanner);
+}
+
+// joblib's compress= outputs (and any other stream those compressors made): what they
+// decompress to is scanned as content of its own.
+// `speculative`: the bytes were already scanned as something else, so data that does not
+// decompress is only noted.
+void scan_compressed(std::string_view head,
+                     inspect::ByteStream& stream,
+                     Scanner& scanner,
+                     bool speculative) {
+  const auto kind = inspect::detect_compression(head);
+  Scanner::Layer layer(scanner, std::string(inspect::compression_name(kind)), {});
+  std::unique_ptr<inspect::ByteStream> decompressed;
+  try {
+    decompressed = inspect::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input) {
+      throw;
+    }
+    if (speculative) {
+      scanner.note(error.what());
+    } else {
+      scanner.unscanned(0, error.what());
+    }
+    return;
+  }
+  scan_content(*decompressed, scanner);
+}
+
+void scan_classified(Content content,
+                     std::string_view head,
+                     inspect::ByteStream& stream,
+                     const inspect::ByteSource* source,
+                     Scanner& scanner) {
+  if (content != Content::none && scanner.too_deep()) {
+    scanner.unscanned(0, "containers nested deeper than " + std::to_string(k_max_depth));
+    return;
+  }
+  switch (content) {
+  case Content::zip:
+    if (source != nullptr) {
+      scan_zip(*source, scanner);
+    } else {
+      scan_buffered_zip(stream, scanner);
+    }
+    return;
+  case Content::tar:
+    scan_tar(stream, scanner);
+    return;
+  case Content::npy:
+    scan_npy(stream, scanner);
+    return;
+  case Content::compressed:
+    scan_compressed(head, stream, scanner, false);
+    return;
+  case Content::pickle: {
+    inspect::PickleInput input(stream);
+    scan_pickle_sequence(input, scanner, nullptr);
+    return;
+  }
+  case Content::none:
+    return;
+  }
+}
+
+} // namespace
+
+void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
+  const std::string head = source.read_at(0, k_head_bytes);
+  const Content content = classify(head);
+  inspect::SourceStream stream(source);
+  scan_classified(content, head, stream, &source, scanner);
+  // Bytes that read as a pickle and as compressed data are scanned as both.
+  if (content == Content::pickle &&
+      inspect::detect_compression(head) != inspect::Compression::none) {
+    inspect::SourceStream again(source);
+    scan_compressed(head, again, scanner, true);
+  }
+}
+
+void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
+  std::string head;
+  try {
+    head = read_head(stream, k_head_bytes);
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input) {
+      throw;
+    }
+    scanner.note(error.what());
+    return;
+  }
+  const Content content = classify(head);
+  PrefixedStream whole(head, stream);
+  try {
+    scan_classified(content, head, whole, nullptr, scanner);
+  } catch (const Error& error) {
+    // A damaged compressed stream under a tar or npy header: what came before was scanned.
+    if (error.code() != ExitCode::bad_input) {
+      throw;
+    }
+    scanner.note(error.what());
+  }
+}
+
+} // namespace mlv::scan::detail

@@ -1,0 +1,150 @@
+#include <mlv/util/error.hpp>
+#include <mlv/workspace/safety.hpp>
+
+#include <algorithm>
+
+namespace mlv::workspace {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A pointer keeps the first findings and counts the rest: `mlv scan` lists them all.
+constexpr std::size_t k_recorded_findings = 20;
+constexpr const char* k_policy_key = "safety.policy";
+constexpr const char* k_block = "block";
+constexpr const char* k_warn = "warn";
+
+YAML::Node finding_node(const scan::Finding& finding, const std::string& file) {
+  YAML::Node node(YAML::NodeType::Map);
+  if (!file.empty()) {
+    node["file"] = file;
+  }
+  node["severity"] = std::string(scan::severity_name(finding.severity));
+  node["callable"] = finding.callable;
+  node["offset"] = finding.offset;
+  if (!finding.member.empty()) {
+    node["member"] = finding.member;
+  }
+  node["container"] = finding.container;
+  node["reason"] = finding.reason;
+  return node;
+}
+
+// The regular files below a folder, relative and sorted, as `mlv add` lists them.
+std::vector<std::string> files_below(const fs::path& folder) {
+  std::vector<std::string> files;
+  std::error_code error;
+  for (auto it = fs::recursive_directory_iterator(folder, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file(error)) {
+      files.push_back(it->path().lexically_relative(folder).generic_string());
+    }
+  }
+  if (error) {
+    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message(),
+                "check the folder's permissions");
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// "posix.system (process execution) at offset 51 of archive/data.pkl, and 2 more findings"
+std::string first_unsafe(const scan::ScanReport& report) {
+  const auto unsafe = std::find_if(
+      report.findings.begin(), report.findings.end(),
+      [](const scan::Finding& finding) { return finding.severity == scan::Severity::unsafe; });
+  if (unsafe == report.findings.end()) {
+    return "an unsafe pickle";
+  }
+  std::string text =
+      unsafe->callable + " (" + unsafe->reason + ") at offset " + std::to_string(unsafe->offset);
+  if (!unsafe->member.empty()) {
+    text += " of " + unsafe->member;
+  }
+  const auto more = report.findings.size() + report.findings_omitted - 1;
+  if (more > 0) {
+    text += ", and " + std::to_string(more) + " more finding(s)";
+  }
+  return text;
+}
+
+} // namespace
+
+YAML::Node safety_record(const fs::path& data) {
+  std::vector<std::pair<std::string, scan::ScanReport>> reports;
+  if (fs::is_directory(data)) {
+    for (const auto& file : files_below(data)) {
+      reports.emplace_back(file, scan::scan_file(data / file));
+    }
+  } else {
+    reports.emplace_back(std::string(), scan::scan_file(data));
+  }
+  scan::Verdict verdict = scan::Verdict::clean;
+  YAML::Node findings(YAML::NodeType::Sequence);
+  std::uint64_t count = 0;
+  for (const auto& [file, report] : reports) {
+    verdict = std::max(verdict, report.verdict);
+    count += report.findings.size() + report.findings_omitted;
+    for (const auto& finding : report.findings) {
+      if (findings.size() < k_recorded_findings) {
+        findings.push_back(finding_node(finding, file));
+      }
+    }
+  }
+  YAML::Node record(YAML::NodeType::Map);
+  record["verdict"] = std::string(scan::verdict_name(verdict));
+  record["scanner"] = scan::k_rules_version;
+  if (count > 0) {
+    record["finding_count"] = count;
+    record["findings"] = findings;
+  }
+  return record;
+}
+
+SafetyGate::SafetyGate(const config::Config& config, SafetyOptions options)
+    : options_(std::move(options)) {
+  const auto policy = config.get_or(k_policy_key, k_block);
+  if (policy != k_block && policy != k_warn) {
+    throw Error(ExitCode::bad_input,
+                std::string("config ") + k_policy_key + ": '" + policy +
+                    "' is neither block nor warn",
+                "set it to block (the default) or warn, e.g. `mlv config --local safety.policy "
+                "warn`");
+  }
+  let_through_ = options_.allow_unsafe || policy == k_warn;
+}
+
+bool SafetyGate::admit(const fs::path& bytes, const std::string& shown) {
+  const auto report = scan::scan_file(bytes);
+  if (report.verdict != scan::Verdict::unsafe) {
+    return true;
+  }
+  if (!let_through_) {
+    refused_.push_back(shown + ": " + first_unsafe(report));
+    return false;
+  }
+  if (options_.warn) {
+    options_.warn("warning: " + shown + " is unsafe: " + first_unsafe(report) +
+                  "; written anyway (" +
+                  (options_.allow_unsafe ? "--allow-unsafe" : "safety.policy is warn") + ")");
+  }
+  return true;
+}
+
+void SafetyGate::finish() const {
+  if (refused_.empty()) {
+    return;
+  }
+  std::string list;
+  for (const auto& line : refused_) {
+    list += "\n  " + line;
+  }
+  throw Error(ExitCode::unsafe,
+              "refusing to write " + std::to_string(refused_.size()) +
+                  " file(s) whose loading would run code:" + list,
+              "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
+              "`mlv config --local safety.policy warn`); `mlv scan` lists every finding");
+}
+
+} // namespace mlv::workspace
