@@ -32,6 +32,7 @@ fi
 "$MLV" add models/classifier.joblib --metrics-file models/metrics.json \
   --params-file models/params.yaml --meta dataset=iris
 "$MLV" inspect models/classifier.joblib
+"$MLV" show models/classifier.joblib
 git add -A && git commit -qm "Classifier trained on iris"
 "$MLV" push
 
