@@ -39,8 +39,12 @@ done
 assert_ok mlv inspect --json "$MLV_FIXTURES/mlp_state_dict.pt"
 assert_eq "$(json_get "$stdout" 'd["facts"]["archive"]')" mlp_state_dict
 assert_eq "$(json_get "$stdout" 'd["facts"]["tensor_records"]')" 4
-# Class names come from a walk of the pickle, not from this reader: absent, never invented.
-assert_eq "$(json_get "$stdout" '"classes" in d')" false
+# Class names come from a static walk of data.pkl: a state dict is an OrderedDict.
+assert_eq "$(json_get "$stdout" 'd["classes"]')" '["collections.OrderedDict"]'
+assert_ok mlv inspect --json "$MLV_FIXTURES/rf_small_zlib3.joblib"
+assert_eq "$(json_get "$stdout" 'd["classes"]')" '["sklearn.ensemble._forest.RandomForestClassifier"]'
+assert_eq "$(json_get "$stdout" 'd["facts"]["compression"]')" zlib
+[[ $(json_get "$stdout" 'len(d["arrays"])') -gt 10 ]] || fail "joblib arrays not listed: $stdout"
 
 # numpy.savez_compressed deflates each member: the array headers are still read (an .npz is
 # written here as numpy does, with Python's zipfile, without numpy).

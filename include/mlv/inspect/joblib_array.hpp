@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace mlv::inspect {
 
@@ -15,6 +17,8 @@ namespace mlv::inspect {
 // pickle (protocol 2) for arrays of Python objects, else the raw bytes, since joblib 1.2 behind
 // one byte giving a padding length and that much padding (alignment for memory mapping).
 struct JoblibArray {
+  std::string dtype;                // numpy's type string ("<f8", "|O"), as pickled
+  std::vector<std::uint64_t> shape; // empty when the shape could not be read
   bool object_dtype = false;
   std::uint64_t data_size = 0; // raw arrays: bytes of data (items x item size)
   bool aligned = false;        // raw arrays: the padding byte and padding come first

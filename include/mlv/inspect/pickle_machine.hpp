@@ -75,11 +75,20 @@ bool starts_like_pickle(std::string_view head);
 // like for containers; empty when nothing is known.
 std::vector<std::string> builder_names(const PickleValue& value);
 
+// A numpy array joblib wrote into the stream, as its wrapper describes it.
+struct PickleArray {
+  std::string dtype;                // numpy's type string ("<f8", "|O")
+  std::vector<std::uint64_t> shape; // empty when it could not be read
+  std::uint64_t bytes = 0;          // data bytes (0 for object arrays, which are pickles)
+  bool objects = false;
+};
+
 // What `mlv inspect` shows of a pickle stream.
 struct PickleSummary {
   int protocol = 0;
   std::vector<std::string> root_classes; // builder_names of the root object
   std::vector<std::string> globals;      // every global referenced, in first-use order, unique
+  std::vector<PickleArray> arrays;       // joblib's arrays, in file order
   bool complete = false;                 // the stream reached STOP
 };
 

@@ -163,6 +163,20 @@ std::optional<JoblibArray> joblib_array_of(const PickleValue& object) {
     return std::nullopt;
   }
   JoblibArray array;
+  if (const PickleValue* type = state.get("dtype")->args->item(0)) {
+    array.dtype = type->text;
+  }
+  if (const PickleValue* shape = state.get("shape");
+      shape != nullptr && shape->kind == Kind::tuple && shape->complete) {
+    for (const auto* dimension : shape->items) {
+      const auto length = known_integer(dimension);
+      if (!length) {
+        array.shape.clear();
+        break;
+      }
+      array.shape.push_back(*length);
+    }
+  }
   if (dtype->has_object) {
     array.object_dtype = true;
     return array;

@@ -1,9 +1,13 @@
-// Pickle and joblib files: what their first bytes say. The class names a pickle references and
-// the numpy arrays joblib wrote are found by walking the opcodes (summarize_pickle), which fills
-// Inspection::classes and ::arrays; nothing here walks, loads or runs the stream.
+// Pickle and joblib files: their protocol and compression, and from a walk of the opcodes
+// (summarize_pickle, which never loads or runs anything) the root object's class and the numpy
+// arrays joblib wrote.
 
 #include "probes.hpp"
 #include "readers.hpp"
+
+#include <mlv/inspect/decompress.hpp>
+#include <mlv/inspect/pickle_machine.hpp>
+#include <mlv/util/error.hpp>
 
 namespace mlv::inspect::reader {
 
@@ -22,8 +26,34 @@ Value protocol_of(std::string_view head) {
 
 } // namespace
 
+void add_pickle_walk(ByteStream& stream, Inspection& out) {
+  try {
+    const auto summary = summarize_pickle(stream);
+    out.classes = summary.root_classes;
+    for (const auto& array : summary.arrays) {
+      Tensor tensor;
+      tensor.name = "array " + std::to_string(out.arrays.size());
+      tensor.dtype = array.dtype;
+      for (const auto length : array.shape) {
+        tensor.shape.emplace_back(static_cast<std::int64_t>(length));
+      }
+      if (!array.objects) {
+        tensor.bytes = array.bytes;
+      }
+      out.arrays.push_back(std::move(tensor));
+    }
+    if (!summary.complete) {
+      out.add_fact("pickle_note", std::string("the stream ends before its STOP opcode"));
+    }
+  } catch (const Error& error) {
+    out.add_fact("pickle_note", std::string("not read to its end: ") + error.what());
+  }
+}
+
 void read_pickle(const ByteSource& source, Inspection& out) {
   out.add_fact("protocol", protocol_of(source.read_at(0, k_head_bytes)));
+  SourceStream stream(source);
+  add_pickle_walk(stream, out);
 }
 
 void read_joblib(const ByteSource& source, Inspection& out) {
@@ -32,12 +62,16 @@ void read_joblib(const ByteSource& source, Inspection& out) {
   if (compression == Compression::none) {
     out.add_fact("compression", std::string("none"));
     out.add_fact("protocol", protocol_of(head));
+    SourceStream stream(source);
+    add_pickle_walk(stream, out);
     return;
   }
   out.add_fact("compression", std::string(compression_name(compression)));
   // The pickle inside tells its protocol once decompressed (lz4 is not decoded: no protocol).
   if (const auto inner = probe::decompressed_head(source, compression); !inner.empty()) {
     out.add_fact("protocol", protocol_of(inner));
+    auto stream = open_decompressed(std::make_unique<SourceStream>(source), compression);
+    add_pickle_walk(*stream, out);
   }
 }
 

@@ -12,6 +12,9 @@ namespace {
 
 using Kind = PickleValue::Kind;
 
+// Arrays listed per stream at most (a hostile file may announce millions).
+constexpr std::size_t k_max_arrays = 100000;
+
 // Callables that build an instance of the class given as their first argument.
 constexpr std::array<std::string_view, 5> k_reconstructors = {
     "copyreg._reconstructor", "copy_reg._reconstructor", "copyreg.__newobj__",
@@ -28,13 +31,18 @@ public:
   }
 
   void after_build(PickleValue& object, PickleInput& input, std::uint64_t frame_left) override {
+    if (const auto array = joblib_array_of(object); array && arrays_.size() < k_max_arrays) {
+      arrays_.push_back({array->dtype, array->shape, array->data_size, array->object_dtype});
+    }
     step_over_joblib_array(object, input, frame_left, *this, {});
   }
 
   std::vector<std::string> take_globals() { return std::move(globals_); }
+  std::vector<PickleArray> take_arrays() { return std::move(arrays_); }
 
 private:
   std::vector<std::string> globals_;
+  std::vector<PickleArray> arrays_;
   std::unordered_set<std::string> seen_;
 };
 
@@ -95,6 +103,7 @@ PickleSummary summarize_pickle(ByteStream& stream) {
     summary.root_classes = builder_names(*run.root);
   }
   summary.globals = hooks.take_globals();
+  summary.arrays = hooks.take_arrays();
   return summary;
 }
 

@@ -158,6 +158,8 @@ void read_pytorch_zip(const ByteSource& source, Inspection& out) {
     if (const auto protocol = probe::declared_pickle_protocol(data->read_at(0, 2))) {
       out.add_fact("pickle_protocol", static_cast<std::uint64_t>(*protocol));
     }
+    SourceStream stream(*data);
+    add_pickle_walk(stream, out);
   }
   if (torchscript) {
     out.add_fact("torchscript", true);

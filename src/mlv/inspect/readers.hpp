@@ -5,6 +5,7 @@
 // ranges only, and report damaged or hostile bytes with fail_bad_input (source_cursor.hpp).
 
 #include <mlv/inspect/byte_source.hpp>
+#include <mlv/inspect/byte_stream.hpp>
 #include <mlv/inspect/inspect.hpp>
 #include <mlv/util/json_reader.hpp>
 
@@ -39,6 +40,9 @@ void read_pytorch_legacy(const ByteSource& source, Inspection& out);
 
 // pickle_reader.cpp: what a pickle or joblib file's first bytes say, without walking the opcodes.
 void read_pickle(const ByteSource& source, Inspection& out);
+// Walks the pickle in `stream` (summarize_pickle: nothing is loaded or run) and fills
+// out.classes and out.arrays; a stream that cannot be read to its end adds a note instead.
+void add_pickle_walk(ByteStream& stream, Inspection& out);
 void read_joblib(const ByteSource& source, Inspection& out);
 
 // savedmodel_reader.cpp: a TensorFlow SavedModel directory.

@@ -81,8 +81,8 @@ TEST(InspectFixtures, PyTorchZipArchiveAndRecords) {
   EXPECT_EQ(fact_number(torch, "pickle_protocol"), 2u);
   EXPECT_EQ(names(torch.tensors),
             (std::vector<std::string>{"data/0", "data/1", "data/2", "data/3"}));
-  // Left to the pickle walk, never guessed.
-  EXPECT_TRUE(torch.classes.empty());
+  // From the walk of data.pkl: a state_dict is an OrderedDict.
+  EXPECT_EQ(torch.classes, std::vector<std::string>{"collections.OrderedDict"});
 }
 
 TEST(InspectFixtures, PyTorchLegacyMagicProtocolAndByteOrder) {
@@ -102,12 +102,18 @@ TEST(InspectFixtures, JoblibCompressionAndProtocol) {
   const auto plain = inspect_fixture("rf_small.joblib");
   EXPECT_EQ(fact_text(plain, "compression"), "none");
   EXPECT_EQ(fact_number(plain, "protocol"), 4u);
-  EXPECT_TRUE(plain.arrays.empty()); // filled by the pickle walk
+  EXPECT_EQ(plain.classes,
+            std::vector<std::string>{"sklearn.ensemble._forest.RandomForestClassifier"});
+  ASSERT_FALSE(plain.arrays.empty()); // the walk lists joblib's inline arrays
+  EXPECT_EQ(plain.arrays[0].dtype, "i8");
+  EXPECT_EQ(plain.fact("pickle_note"), nullptr) << "read to its STOP";
 
   const auto zlib = inspect_fixture("rf_small_zlib3.joblib");
   EXPECT_EQ(zlib.format, "joblib");
   EXPECT_EQ(fact_text(zlib, "compression"), "zlib");
   EXPECT_EQ(fact_number(zlib, "protocol"), 4u); // read from the decompressed stream
+  EXPECT_EQ(zlib.classes, plain.classes);
+  EXPECT_EQ(zlib.arrays.size(), plain.arrays.size());
 }
 
 TEST(InspectFixtures, Hdf5SuperblockAndRootMembers) {
@@ -138,8 +144,8 @@ TEST(InspectFixtures, EveryFixtureGivesValidJson) {
     ASSERT_NE(json.find("facts"), nullptr);
     EXPECT_EQ(json.find("facts")->members.size(), inspection.facts.size());
     EXPECT_EQ(json.find("tensors")->items.size(), inspection.tensors.size());
-    // Absent, not empty, until the pickle walk fills them.
-    EXPECT_EQ(json.find("classes"), nullptr);
+    // Pickle-based formats list their classes; the others have none.
+    EXPECT_EQ(json.find("classes") != nullptr, !inspection.classes.empty()) << entry.path();
   }
 }
 
