@@ -92,6 +92,10 @@ sed 's/^/     /' "$MODEL.mlv"
 echo "   Staged for commit (the model itself is git-ignored):"
 run git status --short
 
+step "Look inside it without loading it: what the format records, and whether loading would run code"
+run mlv inspect "$MODEL"
+run mlv scan "$MODEL"
+
 step "Commit the pointer"
 run git commit -q -m "Add random forest, accuracy 0.93"
 
