@@ -95,5 +95,8 @@ struct PickleSummary {
 // Summarises the pickle at the stream's position, following joblib's inline arrays so that a
 // joblib file is read to its end. Throws Error only when the stream cannot be read.
 PickleSummary summarize_pickle(ByteStream& stream);
+// The same for the pickle that follows `preceding` others in the stream (a legacy torch.save
+// file writes its object as the fourth pickle); an empty summary when the stream has fewer.
+PickleSummary summarize_pickle(ByteStream& stream, std::size_t preceding);
 
 } // namespace mlv::inspect

@@ -93,7 +93,17 @@ std::vector<std::string> builder_names(const PickleValue& value) {
 }
 
 PickleSummary summarize_pickle(ByteStream& stream) {
+  return summarize_pickle(stream, 0);
+}
+
+PickleSummary summarize_pickle(ByteStream& stream, std::size_t preceding) {
   PickleInput input(stream);
+  for (std::size_t i = 0; i < preceding; ++i) {
+    PickleHooks skipped;
+    if (run_pickle(input, skipped).end != PickleRun::End::stop) {
+      return {}; // the sequence ends early: there is no such pickle
+    }
+  }
   SummaryHooks hooks;
   const auto run = run_pickle(input, hooks);
   PickleSummary summary;

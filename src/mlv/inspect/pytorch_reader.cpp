@@ -8,6 +8,8 @@
 #include "range_source.hpp"
 #include "readers.hpp"
 
+#include <mlv/inspect/pickle_machine.hpp>
+
 #include <algorithm>
 
 namespace mlv::inspect::reader {
@@ -15,6 +17,7 @@ namespace mlv::inspect::reader {
 namespace {
 
 constexpr std::string_view k_data_pickle = "data.pkl";
+constexpr std::size_t k_legacy_pickles_before_object = 3;
 constexpr std::string_view k_records_folder = "data/";
 constexpr std::string_view k_code_folder = "code/";
 // The text records worth showing, and the fact each becomes.
@@ -186,6 +189,11 @@ void read_pytorch_legacy(const ByteSource& source, Inspection& out) {
   if (const auto little = little_endian_flag(head, pos)) {
     out.add_fact("byteorder", std::string(*little ? "little" : "big"));
   }
+  // The magic number, the protocol version and sys_info come first; the object is the fourth
+  // pickle (its storages follow the fifth).
+  SourceStream stream(source);
+  const auto object = summarize_pickle(stream, k_legacy_pickles_before_object);
+  out.classes = object.root_classes;
 }
 
 } // namespace mlv::inspect::reader

@@ -91,6 +91,8 @@ TEST(InspectFixtures, PyTorchLegacyMagicProtocolAndByteOrder) {
   EXPECT_EQ(fact_text(legacy, "magic_number"), "0x1950a86a20f9469cfc6c");
   EXPECT_EQ(fact_number(legacy, "protocol_version"), 1001u);
   EXPECT_EQ(fact_text(legacy, "byteorder"), "little");
+  // The fourth pickle of the sequence is the object: a state dict.
+  EXPECT_EQ(legacy.classes, std::vector<std::string>{"collections.OrderedDict"});
 }
 
 TEST(InspectFixtures, PickleProtocols) {
