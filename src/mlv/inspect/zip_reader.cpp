@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace mlv::inspect {
 
@@ -267,6 +268,35 @@ std::vector<ZipEntry> read_zip_directory(const ByteSource& source) {
   return entries;
 }
 
+namespace {
+
+// The member a local header at `pos` describes (`header`: its fixed part), and where its data
+// starts; nothing when its name and extra field run past the end of the source.
+std::optional<std::pair<ZipEntry, std::uint64_t>>
+parse_local_header(const ByteSource& source, const std::string& header, std::uint64_t pos) {
+  ZipEntry entry;
+  entry.flags = u16_at(header, 6);
+  entry.compression_method = u16_at(header, 8);
+  entry.crc32 = u32_at(header, 14);
+  entry.compressed_size = u32_at(header, 18);
+  entry.uncompressed_size = u32_at(header, 22);
+  const std::size_t name_length = u16_at(header, 26);
+  const std::size_t extra_length = u16_at(header, 28);
+  entry.local_header_offset = pos;
+  const std::string variable =
+      source.read_at(pos + k_local_header_size, name_length + extra_length);
+  if (variable.size() != name_length + extra_length) {
+    return std::nullopt;
+  }
+  entry.name = variable.substr(0, name_length);
+  if (entry.compressed_size == k_zip64_marker32 || entry.uncompressed_size == k_zip64_marker32) {
+    apply_zip64_extra(std::string_view(variable).substr(name_length), entry, true);
+  }
+  return std::pair{std::move(entry), pos + k_local_header_size + variable.size()};
+}
+
+} // namespace
+
 std::vector<ZipEntry> read_zip_local_headers(const ByteSource& source) {
   std::vector<ZipEntry> entries;
   std::uint64_t pos = 0;
@@ -275,25 +305,11 @@ std::vector<ZipEntry> read_zip_local_headers(const ByteSource& source) {
     if (header.size() != k_local_header_size || u32_at(header, 0) != k_local_header_signature) {
       break;
     }
-    ZipEntry entry;
-    entry.flags = u16_at(header, 6);
-    entry.compression_method = u16_at(header, 8);
-    entry.crc32 = u32_at(header, 14);
-    entry.compressed_size = u32_at(header, 18);
-    entry.uncompressed_size = u32_at(header, 22);
-    const std::size_t name_length = u16_at(header, 26);
-    const std::size_t extra_length = u16_at(header, 28);
-    entry.local_header_offset = pos;
-    const std::string variable =
-        source.read_at(pos + k_local_header_size, name_length + extra_length);
-    if (variable.size() != name_length + extra_length) {
+    auto parsed = parse_local_header(source, header, pos);
+    if (!parsed) {
       break;
     }
-    entry.name = variable.substr(0, name_length);
-    if (entry.compressed_size == k_zip64_marker32 || entry.uncompressed_size == k_zip64_marker32) {
-      apply_zip64_extra(std::string_view(variable).substr(name_length), entry, true);
-    }
-    const std::uint64_t data_at = pos + k_local_header_size + variable.size();
+    auto& [entry, data_at] = *parsed;
     const bool sizes_deferred = (entry.flags & k_flag_data_descriptor) != 0;
     const std::uint64_t compressed_size = entry.compressed_size;
     entries.push_back(std::move(entry));
@@ -326,25 +342,11 @@ std::vector<ZipEntry> walk_zip_local_headers(const ByteSource& source,
       pos = *next;
       continue;
     }
-    ZipEntry entry;
-    entry.flags = u16_at(header, 6);
-    entry.compression_method = u16_at(header, 8);
-    entry.crc32 = u32_at(header, 14);
-    entry.compressed_size = u32_at(header, 18);
-    entry.uncompressed_size = u32_at(header, 22);
-    const std::size_t name_length = u16_at(header, 26);
-    const std::size_t extra_length = u16_at(header, 28);
-    entry.local_header_offset = pos;
-    const std::string variable =
-        source.read_at(pos + k_local_header_size, name_length + extra_length);
-    if (variable.size() != name_length + extra_length) {
+    auto parsed = parse_local_header(source, header, pos);
+    if (!parsed) {
       break;
     }
-    entry.name = variable.substr(0, name_length);
-    if (entry.compressed_size == k_zip64_marker32 || entry.uncompressed_size == k_zip64_marker32) {
-      apply_zip64_extra(std::string_view(variable).substr(name_length), entry, true);
-    }
-    const std::uint64_t data_at = pos + k_local_header_size + variable.size();
+    auto& [entry, data_at] = *parsed;
     if (data_at > source.size()) {
       break;
     }
