@@ -89,10 +89,13 @@ public:
   // `on_chunks`, if given, receives every chunk of the returned manifest once, in order, with its
   // id: while the chunking goes on where the bytes are trusted as they are cut (the cache object,
   // or a workspace file the state database knows), else all at once at the end.
+  // A new manifest's chunks go into the local chunk index unless `index_chunks` is false (the
+  // caller then records them itself, e.g. while its uploads run).
   Manifest ensure_manifest(const std::string& file_id,
                            const chunk::Params& params,
                            const std::filesystem::path& same_content = {},
-                           const chunk::BatchSink& on_chunks = {});
+                           const chunk::BatchSink& on_chunks = {},
+                           bool index_chunks = true);
 
   std::optional<DirListing> read_dir(const std::string& dir_id) const;
   // Writes the listing and returns its id.

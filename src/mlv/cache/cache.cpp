@@ -230,7 +230,8 @@ void Cache::write_manifest(const Manifest& manifest) {
 Manifest Cache::ensure_manifest(const std::string& file_id,
                                 const chunk::Params& params,
                                 const fs::path& same_content,
-                                const chunk::BatchSink& on_chunks) {
+                                const chunk::BatchSink& on_chunks,
+                                bool index_chunks) {
   try {
     if (auto existing = read_manifest(file_id); existing && existing->params == params) {
       if (on_chunks) {
@@ -297,7 +298,9 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
   }
   const auto manifest = make_manifest(file_id, size, params, chunks);
   write_manifest(manifest);
-  state_->record_local_chunks(manifest);
+  if (index_chunks) {
+    state_->record_local_chunks(manifest);
+  }
   return manifest;
 }
 

@@ -129,7 +129,9 @@ public:
             place_chunk(file_id, batch[i], known_chunks[i], reader,
                         workspace_reader ? &*workspace_reader : nullptr, pending, placed);
           }
-        });
+        },
+        false);
+    unindexed_.push_back(manifest);
     if (manifest.chunks.size() != placed.size()) {
       throw Error(ExitCode::failure, "internal: chunks of " + file_id + " were not all packed");
     }
@@ -146,6 +148,11 @@ public:
   // Uploads the last pack, waits for every upload, then writes the remaining manifests.
   void finish() {
     seal();
+    // The local chunk index of the files just cut is written while the last packs upload.
+    for (const auto& manifest : unindexed_) {
+      cache_.state().record_local_chunks(manifest);
+    }
+    unindexed_.clear();
     pool_.wait();
     write_ready_manifests();
   }
@@ -376,6 +383,7 @@ private:
   Meter& meter_;
   std::map<std::string, fs::path> workspace_files_;
   std::unique_ptr<PackWriter> writer_;
+  std::vector<cache::Manifest> unindexed_; // cut by this push, not yet in the local chunk index
   std::uint64_t sequence_ = 0;
   std::map<std::string, PackedChunk> packed_;
   std::map<std::string, bool> checked_packs_;
