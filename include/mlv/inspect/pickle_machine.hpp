@@ -70,6 +70,12 @@ bool is_pickle_opcode(unsigned char byte);
 // opcodes that parse (the rules format detection uses for a pickle file).
 bool starts_like_pickle(std::string_view head);
 
+// Whether pickle.load would run any opcode of these bytes: the first byte is an opcode, and a
+// PROTO names a protocol Python knows. Looser than starts_like_pickle on purpose: a file that
+// no pickle.dump wrote ("N0" before a payload) is still run by an unpickler, so the safety scan
+// walks whatever this accepts.
+bool unpickler_would_run(std::string_view head);
+
 // "module.qualname" of the callable(s) that build `value`: the class of an object made by
 // NEWOBJ or copyreg's reconstructors rather than the reconstructor; "builtins.dict" and the
 // like for containers; empty when nothing is known.

@@ -20,6 +20,14 @@ bool starts_like_pickle(std::string_view head) {
   return probe::classify_pickle(head) != probe::PickleKind::none;
 }
 
+bool unpickler_would_run(std::string_view head) {
+  if (head.empty() || !is_pickle_opcode(static_cast<unsigned char>(head[0]))) {
+    return false;
+  }
+  return static_cast<unsigned char>(head[0]) != opcode::PROTO ||
+         (head.size() >= 2 && static_cast<unsigned char>(head[1]) <= opcode::k_highest_protocol);
+}
+
 PickleRun run_pickle(PickleInput& input, PickleHooks& hooks) {
   return PickleVm(input, hooks).run();
 }

@@ -19,7 +19,8 @@ constexpr std::string_view k_zip_magic = "PK\x03\x04";
 constexpr std::string_view k_empty_zip_magic = "PK\x05\x06";
 constexpr std::string_view k_npy_magic = "\x93NUMPY";
 
-enum class Content { none, zip, tar, npy, compressed, pickle };
+// maybe_pickle: bytes an unpickler would run that do not start as pickle.dump writes.
+enum class Content { none, zip, tar, npy, compressed, pickle, maybe_pickle };
 
 Content classify(std::string_view head) {
   if (head.starts_with(k_zip_magic) || head.starts_with(k_empty_zip_magic)) {
@@ -39,6 +40,11 @@ Content classify(std::string_view head) {
   }
   if (inspect::detect_compression(head) != inspect::Compression::none) {
     return Content::compressed;
+  }
+  // Whatever else an unpickler would start to run is walked too, for unsafe calls only: bytes
+  // no pickle.dump wrote ("N0" before a payload) still run when loaded.
+  if (inspect::unpickler_would_run(head)) {
+    return Content::maybe_pickle;
   }
   return Content::none;
 }
@@ -112,6 +118,12 @@ void scan_classified(Content content,
     scan_pickle_sequence(input, scanner, nullptr);
     return;
   }
+  case Content::maybe_pickle: {
+    const Scanner::UnsafeOnly unsafe_only(scanner);
+    inspect::PickleInput input(stream);
+    scan_pickle_sequence(input, scanner, nullptr);
+    return;
+  }
   case Content::none:
     return;
   }
@@ -129,6 +141,13 @@ void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
       inspect::detect_compression(head) != inspect::Compression::none) {
     inspect::SourceStream again(source);
     scan_compressed(head, again, scanner, true);
+  }
+  // Compressed data an unpickler would also run ("BZh" is an opcode): its unsafe calls count.
+  if (content == Content::compressed && inspect::unpickler_would_run(head)) {
+    const Scanner::UnsafeOnly unsafe_only(scanner);
+    inspect::SourceStream again(source);
+    inspect::PickleInput input(again);
+    scan_pickle_sequence(input, scanner, nullptr);
   }
 }
 

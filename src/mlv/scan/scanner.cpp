@@ -31,6 +31,9 @@ void Scanner::add(Severity severity,
                   std::string callable,
                   std::uint64_t offset,
                   std::string reason) {
+  if (unsafe_only_ && severity != Severity::unsafe) {
+    return;
+  }
   Finding finding;
   finding.container = where();
   if (++repeats_[{finding.container, callable}] > k_max_repeats) {
@@ -55,7 +58,7 @@ void Scanner::unscanned(std::uint64_t offset, std::string reason) {
 }
 
 void Scanner::note(const std::string& text) {
-  if (report_.notes.size() < k_max_notes) {
+  if (!unsafe_only_ && report_.notes.size() < k_max_notes) {
     const auto place = where();
     report_.notes.push_back(place.empty() ? text : place + ": " + text);
   }

@@ -39,6 +39,23 @@ public:
     Scanner& scanner_;
   };
 
+  // While one lives, only unsafe findings are kept: for bytes an unpickler would run although
+  // no pickle.dump wrote them (text, other binary formats), where milder findings and notes
+  // about where the stream breaks are noise, while a deny-listed call is still a payload.
+  class UnsafeOnly {
+  public:
+    explicit UnsafeOnly(Scanner& scanner) : scanner_(scanner), before_(scanner.unsafe_only_) {
+      scanner.unsafe_only_ = true;
+    }
+    ~UnsafeOnly() { scanner_.unsafe_only_ = before_; }
+    UnsafeOnly(const UnsafeOnly&) = delete;
+    UnsafeOnly& operator=(const UnsafeOnly&) = delete;
+
+  private:
+    Scanner& scanner_;
+    bool before_;
+  };
+
   bool too_deep() const { return layers_.size() >= k_max_depth; }
   std::string where() const;
 
@@ -47,10 +64,15 @@ public:
   // Pickle data that could not be read: a suspicious finding, as it may hide anything.
   void unscanned(std::uint64_t offset, std::string reason);
   void note(const std::string& text);
-  void count_pickle_stream() { ++report_.pickle_streams; }
+  void count_pickle_stream() {
+    if (!unsafe_only_) {
+      ++report_.pickle_streams;
+    }
+  }
 
 private:
   ScanReport& report_;
+  bool unsafe_only_ = false;
   std::vector<std::pair<std::string, std::string>> layers_; // name, member
   std::map<std::pair<std::string, std::string>, std::size_t> repeats_;
 };

@@ -48,6 +48,16 @@ inline std::string os_system_pickle() {
          "q\x00"s + unicode("echo pwned") + "q\x01\x85q\x02R" + "q\x03.";
 }
 
+// The first finding that names `callable`, or nullptr.
+inline const Finding* find(const ScanReport& report, const std::string& callable) {
+  for (const auto& finding : report.findings) {
+    if (finding.callable == callable) {
+      return &finding;
+    }
+  }
+  return nullptr;
+}
+
 inline ScanReport scan_bytes(const std::string& bytes, const std::string& name = "test.bin") {
   return scan_source(inspect::MemorySource(bytes, name), name);
 }

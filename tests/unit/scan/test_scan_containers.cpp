@@ -23,15 +23,6 @@ std::string describe(const ScanReport& report) {
   return text;
 }
 
-const Finding* find(const ScanReport& report, const std::string& callable) {
-  for (const auto& finding : report.findings) {
-    if (finding.callable == callable) {
-      return &finding;
-    }
-  }
-  return nullptr;
-}
-
 TEST(ScanZip, AMemberNamedWeightsBinHoldingAPickle) {
   const std::string payload = os_system_pickle();
   const auto report =

@@ -221,6 +221,27 @@ TEST(ScanPickle, DataThatIsNoPickleIsClean) {
   const auto report = scan_bytes("just some text\n");
   EXPECT_EQ(report.verdict, Verdict::clean);
   EXPECT_EQ(report.pickle_streams, 0u);
+  EXPECT_TRUE(report.notes.empty());
+}
+
+// pickle.load runs whatever opcodes it meets: bytes that no pickle.dump wrote, so that format
+// detection does not call them a pickle, still run their payload.
+TEST(ScanPickle, APayloadBehindOpcodesNoPickleDumpWritesIsStillUnsafe) {
+  // "N0": push None, pop it; then a protocol 0 payload.
+  EXPECT_EQ(scan_bytes("N0cposix\nsystem\n(S'id'\ntR.").verdict, Verdict::unsafe);
+  // "I1\n0": push 1, pop it.
+  EXPECT_EQ(scan_bytes("I1\n0cposix\nsystem\n(S'id'\ntR.").verdict, Verdict::unsafe);
+  // Protocol 4 opcodes without a PROTO header: STACK_GLOBAL of two short strings, then REDUCE.
+  const auto report = scan_bytes("\x8c\x05posix\x8c\x06system\x93\x8c\x02id\x85R."s, "weights.bin");
+  EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
+  ASSERT_NE(find(report, "posix.system"), nullptr) << describe(report);
+}
+
+TEST(ScanPickle, OtherBinaryDataThatStartsWithAnOpcodeIsNotFlagged) {
+  // HDF5's signature starts with an opcode (NEWFALSE); its bytes are no payload.
+  const auto report = scan_bytes("\x89HDF\r\n\x1a\n\x00\x00\x00\x00\x00\x08\x08\x00"s);
+  EXPECT_EQ(report.verdict, Verdict::clean) << describe(report);
+  EXPECT_TRUE(report.notes.empty());
 }
 
 } // namespace
