@@ -75,11 +75,11 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-std::string decode_entities(std::string_view text) {
-  // Some servers wrap text in CDATA, which holds characters as they are.
-  if (text.starts_with("<![CDATA[") && text.ends_with("]]>")) {
-    return std::string(text.substr(9, text.size() - 12));
-  }
+namespace {
+
+// Replaces every entity and character reference; one that cannot be decoded is kept as text,
+// or (`strict`) makes the whole decoding fail.
+std::optional<std::string> replace_references(std::string_view text, bool strict) {
   std::string out;
   out.reserve(text.size());
   std::size_t position = 0;
@@ -94,6 +94,8 @@ std::string decode_entities(std::string_view text) {
     if (semicolon != std::string_view::npos && semicolon - amp <= 10 &&
         decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
       position = semicolon + 1;
+    } else if (strict) {
+      return std::nullopt;
     } else {
       out.push_back('&');
       position = amp + 1;
@@ -102,25 +104,18 @@ std::string decode_entities(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> decode_entities_strict(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t position = 0;
-  while (position < text.size()) {
-    const auto amp = text.find('&', position);
-    if (amp == std::string_view::npos) {
-      out.append(text.substr(position));
-      break;
-    }
-    out.append(text.substr(position, amp - position));
-    const auto semicolon = text.find(';', amp);
-    if (semicolon == std::string_view::npos ||
-        !decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
-      return std::nullopt;
-    }
-    position = semicolon + 1;
+} // namespace
+
+std::string decode_entities(std::string_view text) {
+  // Some servers wrap text in CDATA, which holds characters as they are.
+  if (text.starts_with("<![CDATA[") && text.ends_with("]]>")) {
+    return std::string(text.substr(9, text.size() - 12));
   }
-  return out;
+  return *replace_references(text, false);
+}
+
+std::optional<std::string> decode_entities_strict(std::string_view text) {
+  return replace_references(text, true);
 }
 
 std::string base64_encode(std::string_view bytes) {
