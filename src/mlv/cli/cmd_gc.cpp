@@ -51,6 +51,19 @@ std::int64_t parse_duration(const std::string& text) {
   return value * scale;
 }
 
+// "name": [ids...] for each list, in the order given.
+void write_id_lists(
+    util::JsonWriter& json,
+    std::initializer_list<std::pair<const char*, const std::vector<std::string>*>> lists) {
+  for (const auto& [name, ids] : lists) {
+    json.key(name).begin_array();
+    for (const auto& id : *ids) {
+      json.value(id);
+    }
+    json.end_array();
+  }
+}
+
 std::string remote_plan_json(const workspace::RemoteGc& gc, bool removed) {
   const auto& plan = gc.plan;
   util::JsonWriter json;
@@ -63,15 +76,8 @@ std::string remote_plan_json(const workspace::RemoteGc& gc, bool removed) {
       .value(plan.bytes)
       .key("recent_kept")
       .value(plan.recent_kept);
-  for (const auto& [name, ids] :
-       {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
-        std::pair{"dirs", &plan.dirs}}) {
-    json.key(name).begin_array();
-    for (const auto& id : *ids) {
-      json.value(id);
-    }
-    json.end_array();
-  }
+  write_id_lists(json, {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
+                        std::pair{"dirs", &plan.dirs}});
   json.end_object();
   return json.str();
 }
@@ -119,15 +125,8 @@ void run_remote_gc(const GcArguments& arguments, Output& output) {
 std::string plan_json(const workspace::GcPlan& plan, bool removed) {
   util::JsonWriter json;
   json.begin_object().key("removed").value(removed).key("bytes").value(plan.bytes);
-  for (const auto& [name, ids] :
-       {std::pair{"files", &plan.files}, std::pair{"manifests", &plan.manifests},
-        std::pair{"dirs", &plan.dirs}}) {
-    json.key(name).begin_array();
-    for (const auto& id : *ids) {
-      json.value(id);
-    }
-    json.end_array();
-  }
+  write_id_lists(json, {std::pair{"files", &plan.files}, std::pair{"manifests", &plan.manifests},
+                        std::pair{"dirs", &plan.dirs}});
   json.end_object();
   return json.str();
 }
