@@ -36,7 +36,9 @@ struct Finding {
 
 struct ScanReport {
   std::string path;
-  std::string format; // as `mlv add` detects it (docs/formats-detection.md)
+  // As `mlv add` detects it (docs/formats-detection.md); filled by `mlv scan`, which shows it,
+  // not by the scan itself (add and the checkout policy have detected it already or need not).
+  std::string format;
   Verdict verdict = Verdict::clean;
   std::vector<Finding> findings;      // stream by stream, each in offset order
   std::uint64_t findings_omitted = 0; // repeats of a callable past a cap, counted only

@@ -1,6 +1,5 @@
 #include "scanner.hpp"
 
-#include <mlv/inspect/detect.hpp>
 #include <mlv/scan/scan.hpp>
 
 namespace mlv::scan {
@@ -24,7 +23,6 @@ std::string_view severity_name(Severity severity) {
 ScanReport scan_source(const inspect::ByteSource& source, const std::string& name) {
   ScanReport report;
   report.path = name;
-  report.format = inspect::detect_format(source, name);
   detail::Scanner scanner(report);
   detail::scan_content(source, scanner);
   for (const auto& finding : report.findings) {

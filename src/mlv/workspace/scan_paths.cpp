@@ -1,3 +1,5 @@
+#include <mlv/inspect/byte_source.hpp>
+#include <mlv/inspect/detect.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/context.hpp>
@@ -104,7 +106,8 @@ std::vector<scan::ScanReport> scan_paths(const std::vector<std::string>& paths) 
     std::error_code error;
     const auto status = fs::status(path, error);
     if (!fs::exists(status)) {
-      throw Error(ExitCode::missing, "cannot scan '" + typed + "': no such file or folder");
+      throw Error(ExitCode::missing, "cannot scan '" + typed + "': no such file or folder",
+                  "check the path; a pointer (NAME.mlv) scans the data it names");
     }
     if (fs::is_directory(status)) {
       add_folder(path, targets);
@@ -120,6 +123,9 @@ std::vector<scan::ScanReport> scan_paths(const std::vector<std::string>& paths) 
   for (const auto& target : targets) {
     reports.push_back(scan::scan_file(target.bytes));
     reports.back().path = target.shown;
+    // Detected under the name the user gave: a pointer's cache object is named by its id.
+    reports.back().format = inspect::detect_format(inspect::FileSource(target.bytes),
+                                                   fs::path(target.shown).filename().string());
   }
   return reports;
 }
