@@ -91,7 +91,8 @@ std::optional<std::string> replace_references(std::string_view text, bool strict
     }
     out.append(text.substr(position, amp - position));
     const auto semicolon = text.find(';', amp);
-    if (semicolon != std::string_view::npos && semicolon - amp <= 10 &&
+    // Lenient decoding keeps a lone '&' as text, so it looks only a few bytes ahead for ';'.
+    if (semicolon != std::string_view::npos && (strict || semicolon - amp <= 10) &&
         decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
       position = semicolon + 1;
     } else if (strict) {

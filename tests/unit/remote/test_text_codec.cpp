@@ -38,6 +38,7 @@ TEST(TextCodec, DecodesEntitiesLenientlyOrStrictly) {
   EXPECT_EQ(decode_entities("a &amp; b &#233; &#x41; &bogus; &"), "a & b \xc3\xa9 A &bogus; &");
   EXPECT_EQ(decode_entities("<![CDATA[a & b]]>"), "a & b");
   EXPECT_EQ(decode_entities_strict("x&lt;y"), "x<y");
+  EXPECT_EQ(decode_entities_strict("&#0000000065;"), "A"); // zero-padded, still valid XML
   EXPECT_FALSE(decode_entities_strict("a & b").has_value());
   EXPECT_FALSE(decode_entities_strict("&#xD800;").has_value());
 }
