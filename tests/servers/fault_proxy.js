@@ -169,12 +169,18 @@ function main() {
 
   // Forwards the request; with `cut`, the response is broken off halfway (midbody).
   function forward(id, fate, req, res, started) {
+    // As received: names, order, Host and all. A request without a body (WebDAV's MKCOL) gets
+    // an explicit empty one, or Node would send it chunked, which nginx refuses for MKCOL (415).
+    const headers = req.rawHeaders.slice();
+    if (!("content-length" in req.headers) && !("transfer-encoding" in req.headers)) {
+      headers.push("Content-Length", "0");
+    }
     const upstream = http.request({
       host: k_target_host,
       port: args.target_port,
       method: req.method,
       path: req.url,
-      headers: req.rawHeaders, // as received: names, order, Host and all
+      headers,
       agent: upstream_agent,
     });
     let settled = false;

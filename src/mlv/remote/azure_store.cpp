@@ -168,6 +168,11 @@ public:
 
   std::string display_url() const override { return display_url_; }
 
+  StoreCounters counters() const override {
+    const auto counted = engine_.counters();
+    return {counted.requests, counted.retries};
+  }
+
 private:
   std::string blob_name(const std::string& key) const {
     return location_.prefix.empty() ? key : location_.prefix + "/" + key;

@@ -129,6 +129,11 @@ public:
 
   std::string display_url() const override { return config_.display_url; }
 
+  StoreCounters counters() const override {
+    const auto counted = engine_.counters();
+    return {counted.requests, counted.retries};
+  }
+
 private:
   // The object's URL below the remote's; keys come from mlv, but a bad one must not escape.
   std::string url_of(const std::string& key) const {
