@@ -48,4 +48,10 @@ private:
   std::uint64_t buffer_offset_ = 0;
 };
 
+// Appends up to `n` bytes of `stream` to `out`, fewer only where the stream ends. When the stream
+// throws, the bytes read before the fault stay in `out`.
+void read_up_to(ByteStream& stream, std::string& out, std::size_t n);
+// The next `n` bytes of `stream`, or fewer where it ends.
+std::string read_up_to(ByteStream& stream, std::size_t n);
+
 } // namespace mlv::inspect

@@ -66,4 +66,29 @@ std::uint64_t SourceStream::skip(std::uint64_t n) {
   return step;
 }
 
+void read_up_to(ByteStream& stream, std::string& out, std::size_t n) {
+  const std::size_t start = out.size();
+  std::size_t filled = 0;
+  out.resize(start + n);
+  try {
+    while (filled < n) {
+      const std::size_t got = stream.read(out.data() + start + filled, n - filled);
+      if (got == 0) {
+        break;
+      }
+      filled += got;
+    }
+  } catch (...) {
+    out.resize(start + filled);
+    throw;
+  }
+  out.resize(start + filled);
+}
+
+std::string read_up_to(ByteStream& stream, std::size_t n) {
+  std::string out;
+  read_up_to(stream, out, n);
+  return out;
+}
+
 } // namespace mlv::inspect

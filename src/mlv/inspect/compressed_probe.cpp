@@ -13,7 +13,6 @@ namespace {
 
 // However little a compressed stream yields, detection reads no more of it than this.
 constexpr std::uint64_t k_max_compressed_probe_bytes = 4 << 20;
-constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 
 // Extensions joblib.dump maps to a compressor, and those that name a pickled object.
 constexpr std::array<std::string_view, 7> k_compression_suffixes = {".z",    ".gz",  ".bz2", ".xz",
@@ -29,22 +28,14 @@ bool ends_with_any(std::string_view name, const auto& suffixes) {
 } // namespace
 
 std::string decompressed_head(const ByteSource& source, Compression kind) {
-  std::string head(k_head_bytes, '\0');
-  std::size_t filled = 0;
+  std::string head;
   try {
     auto stream = open_decompressed(
         std::make_unique<SourceStream>(source, 0, k_max_compressed_probe_bytes), kind);
-    while (filled < head.size()) {
-      const std::size_t got = stream->read(head.data() + filled, head.size() - filled);
-      if (got == 0) {
-        break;
-      }
-      filled += got;
-    }
+    read_up_to(*stream, head, k_head_bytes);
   } catch (const Error&) {
     // Damaged, cut short, or a compression mlv does not decode: what was read is the head.
   }
-  head.resize(filled);
   return head;
 }
 

@@ -1,4 +1,7 @@
+#include "pickle_opcodes.hpp"
 #include "probes.hpp"
+
+#include <mlv/inspect/pickle_machine.hpp>
 
 #include <cctype>
 
@@ -6,11 +9,10 @@ namespace mlv::inspect::probe {
 
 namespace {
 
-constexpr unsigned char k_proto = 0x80;
-constexpr unsigned char k_highest_protocol = 5;
-constexpr unsigned char k_frame = 0x95;
+constexpr unsigned char k_proto = opcode::PROTO;
+constexpr unsigned char k_highest_protocol = opcode::k_highest_protocol;
+constexpr unsigned char k_frame = opcode::FRAME;
 constexpr std::size_t k_frame_bytes = 9; // the opcode and a u64 length
-constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 constexpr std::size_t k_joblib_search_bytes = 1 << 20;
 // A protocol 0/1 stream counts as a pickle once this many opcodes parse, if it does not end
 // (STOP) first: random text fails within a few bytes.
@@ -20,14 +22,6 @@ constexpr int k_min_text_opcodes = 8;
 // (a MARK before a dict/list/instance, a GLOBAL for a reduce, an empty container).
 bool is_text_protocol_start(unsigned char op) {
   return op == '(' || op == 'c' || op == ']' || op == '}' || op == ')';
-}
-
-// Whether `op` is an opcode of any protocol (0 to 5), as may follow PROTO.
-bool is_pickle_opcode(unsigned char op) {
-  constexpr std::string_view k_protocol_0_to_3_opcodes =
-      "(.)012NRabd}el]ostuQciILpgFSVPKqhMJrjGUTXBC";
-  return (op >= 0x80 && op <= 0x98) ||
-         k_protocol_0_to_3_opcodes.find(static_cast<char>(op)) != std::string_view::npos;
 }
 
 enum class Step { ok, stop, end_of_window, invalid };

@@ -15,6 +15,8 @@
 
 namespace mlv::inspect::probe {
 
+// The module of joblib's array wrapper, which every joblib pickle names.
+inline constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 // How many bytes from the start of a file every probe may look at.
 constexpr std::size_t k_head_bytes = 64 << 10;
 // A safetensors JSON header larger than this is garbage that happened to fit the layout.

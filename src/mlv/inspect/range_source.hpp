@@ -62,18 +62,8 @@ deflated_member_head(const ByteSource& archive, const ZipEntry& entry, std::size
   const std::uint64_t offset = zip_member_data_offset(archive, entry);
   auto stream =
       open_raw_deflate(std::make_unique<SourceStream>(archive, offset, entry.compressed_size));
-  const auto wanted =
-      static_cast<std::size_t>(std::min<std::uint64_t>(limit, entry.uncompressed_size));
-  std::string head(wanted, '\0');
-  std::size_t filled = 0;
-  while (filled < wanted) {
-    const std::size_t got = stream->read(head.data() + filled, wanted - filled);
-    if (got == 0) {
-      break;
-    }
-    filled += got;
-  }
-  head.resize(filled);
+  std::string head = read_up_to(
+      *stream, static_cast<std::size_t>(std::min<std::uint64_t>(limit, entry.uncompressed_size)));
   return MemorySource(std::move(head), archive.name() + ":" + entry.name);
 }
 

@@ -51,7 +51,7 @@ Content classify(std::string_view head) {
 
 // A zip that only a stream reaches, read into memory.
 void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
-  std::string bytes = read_head(stream, static_cast<std::size_t>(k_max_buffered_zip));
+  std::string bytes = inspect::read_up_to(stream, static_cast<std::size_t>(k_max_buffered_zip));
   if (stream.skip(1) != 0) {
     scanner.unscanned(0, "zip archive larger than " + std::to_string(k_max_buffered_zip >> 20) +
                              " MiB inside a compressed stream");
@@ -154,7 +154,7 @@ void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
 void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
   std::string head;
   try {
-    head = read_head(stream, k_head_bytes);
+    head = inspect::read_up_to(stream, k_head_bytes);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input) {
       throw;

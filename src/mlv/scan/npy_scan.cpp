@@ -43,12 +43,12 @@ bool has_object_type(const std::string& header) {
 
 void scan_npy(inspect::ByteStream& stream, Scanner& scanner) {
   Scanner::Layer layer(scanner, "npy", {});
-  std::string preamble = read_head(stream, k_preamble);
+  std::string preamble = inspect::read_up_to(stream, k_preamble);
   if (preamble.size() < k_preamble) {
     return;
   }
   const std::size_t width = static_cast<unsigned char>(preamble[k_major_at]) >= 2 ? 4 : 2;
-  const std::string length_bytes = read_head(stream, width);
+  const std::string length_bytes = inspect::read_up_to(stream, width);
   if (length_bytes.size() < width) {
     return;
   }
@@ -62,7 +62,7 @@ void scan_npy(inspect::ByteStream& stream, Scanner& scanner) {
     scanner.unscanned(0, "a .npy header larger than 1 MiB");
     return;
   }
-  const std::string header = read_head(stream, static_cast<std::size_t>(header_length));
+  const std::string header = inspect::read_up_to(stream, static_cast<std::size_t>(header_length));
   consumed += header.size();
   if (!has_object_type(header)) {
     return;

@@ -52,18 +52,4 @@ std::uint64_t PrefixedStream::skip(std::uint64_t n) {
   return from_head + (n > from_head ? rest_.skip(n - from_head) : 0);
 }
 
-std::string read_head(inspect::ByteStream& stream, std::size_t n) {
-  std::string head(n, '\0');
-  std::size_t filled = 0;
-  while (filled < n) {
-    const std::size_t got = stream.read(head.data() + filled, n - filled);
-    if (got == 0) {
-      break;
-    }
-    filled += got;
-  }
-  head.resize(filled);
-  return head;
-}
-
 } // namespace mlv::scan::detail

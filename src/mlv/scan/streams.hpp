@@ -71,7 +71,4 @@ private:
   inspect::ByteStream& stream_;
 };
 
-// Up to `n` bytes from the stream's start (fewer only at its end).
-std::string read_head(inspect::ByteStream& stream, std::size_t n);
-
 } // namespace mlv::scan::detail

@@ -202,7 +202,7 @@ void scan_tar_member(const std::string& name, inspect::ByteStream& data, Scanner
 void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
   std::optional<std::string> next_name;
   for (;;) {
-    const std::string header = read_head(stream, k_block);
+    const std::string header = inspect::read_up_to(stream, k_block);
     if (header.size() < k_block || header.find_first_not_of('\0') == std::string::npos) {
       return; // the end, marked by zero blocks (or the data ran out)
     }
@@ -220,7 +220,7 @@ void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
     LimitedStream data(stream, *size);
     if (type == k_gnu_long_name || type == k_pax_header) {
       std::string metadata =
-          read_head(data, static_cast<std::size_t>(std::min(*size, k_max_metadata)));
+          inspect::read_up_to(data, static_cast<std::size_t>(std::min(*size, k_max_metadata)));
       next_name = type == k_gnu_long_name ? std::optional(field(metadata, 0, metadata.size()))
                                           : pax_path(metadata);
     } else {

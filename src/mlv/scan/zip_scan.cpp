@@ -84,7 +84,7 @@ bool is_storage_record(const std::string& name, const std::set<std::string>& key
 
 // A member's bytes as a pickle (collecting PyTorch's storage keys) or as any other content.
 void scan_member_stream(inspect::ByteStream& stream, Scanner& scanner, PickleFacts& facts) {
-  const std::string head = read_head(stream, k_head_bytes);
+  const std::string head = inspect::read_up_to(stream, k_head_bytes);
   PrefixedStream whole(head, stream);
   if (inspect::starts_like_pickle(head)) {
     inspect::PickleInput input(whole);
