@@ -41,6 +41,9 @@ void write_pointer(const std::filesystem::path& pointer_path, const Pointer& poi
 // "models/a.bin" -> "models/a.bin.mlv"
 std::filesystem::path pointer_path_for(const std::filesystem::path& data_path);
 bool is_pointer_path(const std::filesystem::path& path);
+// A path given for a model or for its pointer, as the pointer's: "m.bin" and "m.bin.mlv" both
+// give "m.bin.mlv" ('/'-separated text, as git and the command line have it).
+std::string as_pointer_path(const std::string& path);
 // The data path a pointer names: its own folder joined with `path`.
 std::filesystem::path data_path_of(const std::filesystem::path& pointer_path,
                                    const Pointer& pointer);

@@ -6,10 +6,6 @@ namespace mlv::history {
 
 namespace {
 
-std::string pointer_path_of(const std::string& path) {
-  return path.ends_with(pointer::k_suffix) ? path : path + std::string(pointer::k_suffix);
-}
-
 // The entry a registry tag describes: the newest version with the tag's id whose commit the
 // tagged commit contains (a model registered some commits after it last changed), else the
 // newest version with that id.
@@ -53,7 +49,7 @@ void attach_registry_tags(std::vector<LogEntry>& entries,
 LogResult log(workspace::Context& context, const std::string& path, const std::string& revision) {
   auto& git = context.git();
   LogResult result;
-  result.pointer_path = pointer_path_of(context.relative(path));
+  result.pointer_path = pointer::as_pointer_path(context.relative(path));
   const auto start = git.resolve_commit(revision);
   for (const auto& change : git.path_changes(start, result.pointer_path)) {
     LogEntry entry;

@@ -6,10 +6,6 @@ namespace mlv::history {
 
 namespace {
 
-std::string pointer_path_of(const std::string& path) {
-  return path.ends_with(pointer::k_suffix) ? path : path + std::string(pointer::k_suffix);
-}
-
 Shown from_workspace(workspace::Context& context, const std::string& target) {
   auto tracked = workspace::workspace_pointers(context, {target});
   if (tracked.size() != 1) {
@@ -25,7 +21,7 @@ Shown from_workspace(workspace::Context& context, const std::string& target) {
 Shown from_revision(workspace::Context& context,
                     const std::string& target,
                     const std::string& revision) {
-  const auto pointer_path = pointer_path_of(context.relative(target));
+  const auto pointer_path = pointer::as_pointer_path(context.relative(target));
   const auto commit = context.git().resolve_commit(revision);
   const auto text = context.git().read_file(commit, pointer_path);
   if (!text) {

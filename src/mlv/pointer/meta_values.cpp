@@ -8,16 +8,24 @@ namespace mlv::pointer {
 
 namespace {
 
-// YAML 1.2 core schema (yaml.org/spec/1.2.2, 10.3.2), the forms a plain scalar is read as.
-const std::regex k_null_form("~|null|Null|NULL|");
-const std::regex k_bool_form("true|True|TRUE|false|False|FALSE");
-const std::regex k_decimal_int_form("[-+]?[0-9]+");
-const std::regex k_octal_int_form("0o[0-7]+");
-const std::regex k_hex_int_form("0x[0-9a-fA-F]+");
-const std::regex k_finite_real_form("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-const std::regex k_special_real_form("[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
-// What JSON accepts as a number, so such text is copied as written (no precision lost).
-const std::regex k_json_number_form("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+// YAML 1.2 core schema (yaml.org/spec/1.2.2, 10.3.2), the forms a plain scalar is read as,
+// and what JSON accepts as a number (such text is copied as written: no precision lost).
+// Compiled on first use, not at start-up: most commands never read metadata values.
+struct ScalarForms {
+  std::regex null_form{"~|null|Null|NULL|"};
+  std::regex bool_form{"true|True|TRUE|false|False|FALSE"};
+  std::regex decimal_int_form{"[-+]?[0-9]+"};
+  std::regex octal_int_form{"0o[0-7]+"};
+  std::regex hex_int_form{"0x[0-9a-fA-F]+"};
+  std::regex finite_real_form{"[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?"};
+  std::regex special_real_form{"[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)"};
+  std::regex json_number_form{"-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][-+]?[0-9]+)?"};
+};
+
+const ScalarForms& forms() {
+  static const ScalarForms compiled;
+  return compiled;
+}
 
 constexpr const char* k_quoted_tag = "!"; // yaml-cpp's tag for a quoted scalar
 
@@ -49,17 +57,19 @@ ScalarType scalar_type(const YAML::Node& node) {
     return ScalarType::string;
   }
   const auto& text = node.Scalar();
-  if (std::regex_match(text, k_null_form)) {
+  if (std::regex_match(text, forms().null_form)) {
     return ScalarType::null;
   }
-  if (std::regex_match(text, k_bool_form)) {
+  if (std::regex_match(text, forms().bool_form)) {
     return ScalarType::boolean;
   }
-  if (std::regex_match(text, k_decimal_int_form) || std::regex_match(text, k_octal_int_form) ||
-      std::regex_match(text, k_hex_int_form)) {
+  if (std::regex_match(text, forms().decimal_int_form) ||
+      std::regex_match(text, forms().octal_int_form) ||
+      std::regex_match(text, forms().hex_int_form)) {
     return ScalarType::integer;
   }
-  if (std::regex_match(text, k_finite_real_form) || std::regex_match(text, k_special_real_form)) {
+  if (std::regex_match(text, forms().finite_real_form) ||
+      std::regex_match(text, forms().special_real_form)) {
     return ScalarType::real;
   }
   return ScalarType::string;
@@ -74,7 +84,7 @@ std::optional<double> number_value(const YAML::Node& node) {
   if (text.starts_with("0o") || text.starts_with("0x")) {
     return static_cast<double>(std::strtoull(text.c_str() + 2, nullptr, text[1] == 'o' ? 8 : 16));
   }
-  if (std::regex_match(text, k_special_real_form)) {
+  if (std::regex_match(text, forms().special_real_form)) {
     return std::nullopt;
   }
   return std::strtod(text.c_str(), nullptr);
@@ -133,7 +143,7 @@ void write_json(util::JsonWriter& json, const YAML::Node& node) {
     return;
   case ScalarType::integer:
   case ScalarType::real:
-    if (std::regex_match(node.Scalar(), k_json_number_form)) {
+    if (std::regex_match(node.Scalar(), forms().json_number_form)) {
       json.raw(node.Scalar());
     } else if (const auto value = number_value(node)) {
       json.raw(number_text(*value));

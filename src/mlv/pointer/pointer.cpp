@@ -275,6 +275,10 @@ std::filesystem::path pointer_path_for(const std::filesystem::path& data_path) {
   return path;
 }
 
+std::string as_pointer_path(const std::string& path) {
+  return path.ends_with(k_suffix) ? path : path + std::string(k_suffix);
+}
+
 bool is_pointer_path(const std::filesystem::path& path) {
   const auto name = path.filename().string();
   return name.size() > k_suffix.size() && name.ends_with(k_suffix);

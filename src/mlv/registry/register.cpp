@@ -31,8 +31,7 @@ std::string pointer_path_in(const git::Repository& repo, const std::string& type
                 "'" + typed + "' is outside the repository " + repo.work_dir().string(),
                 "give the path of a tracked model inside the repository");
   }
-  auto path = inside->generic_string();
-  return path.ends_with(pointer::k_suffix) ? path : path + std::string(pointer::k_suffix);
+  return pointer::as_pointer_path(inside->generic_string());
 }
 
 std::string default_pointer_path(const Model& model) {

@@ -37,10 +37,6 @@ private:
   std::unique_ptr<cache::Cache> cache_;
 };
 
-std::string pointer_file_of(const std::string& path) {
-  return path.ends_with(pointer::k_suffix) ? path : path + std::string(pointer::k_suffix);
-}
-
 // The repository-relative path the user meant: relative to the repository root when a
 // repository was named, else to the current folder.
 std::string repository_path(const GetRequest& request, const fs::path& root) {
@@ -108,7 +104,7 @@ GetResult get(const GetRequest& request) {
   const auto root = source.work_dir();
   const auto path = repository_path(request, root);
   const auto commit = source.resolve_commit(request.revision);
-  const auto pointer_path = pointer_file_of(path);
+  const auto pointer_path = pointer::as_pointer_path(path);
   const auto text = source.read_file(commit, pointer_path);
   if (!text) {
     throw Error(ExitCode::missing,

@@ -8,10 +8,7 @@ namespace mlv::workspace {
 
 std::string remove(Context& context, const std::string& target) {
   const auto lock = context.lock_workspace();
-  auto relative = context.relative(target);
-  if (!relative.ends_with(pointer::k_suffix)) {
-    relative += std::string(pointer::k_suffix);
-  }
+  const auto relative = pointer::as_pointer_path(context.relative(target));
   const auto pointer_file = context.absolute(relative);
   if (!std::filesystem::exists(pointer_file)) {
     throw Error(ExitCode::bad_input, "'" + target + "' is not tracked by mlv (no " + relative + ")",
