@@ -185,6 +185,7 @@ assert_exit 4 mlv model promote classifier 1.0.0 Production
 assert_exit 6 mlv model show nosuch
 assert_exit 6 mlv get . --model classifier --stage canary -o "$TEST_ROOT/out/x.onnx"
 assert_contains "$stderr" "no version in stage 'canary'"
+assert_contains "$stderr" "git fetch --tags"
 assert_exit 6 mlv get . --model nosuch --stage production -o "$TEST_ROOT/out/x.onnx"
 assert_contains "$stderr" "git fetch --tags"
 assert_exit 2 mlv get . --model classifier -o "$TEST_ROOT/out/x.onnx"

@@ -43,11 +43,11 @@ Resolved resolve(const git::Repository& repo, const Selector& selector) {
   if (selector.stage) {
     const auto* assignment = model.current_stage(*selector.stage);
     if (assignment == nullptr) {
-      throw Error(ExitCode::missing,
-                  "model '" + selector.model + "' has no version in stage '" + *selector.stage +
-                      "'",
-                  "promote one with `mlv model promote " + selector.model + " VERSION " +
-                      *selector.stage + "`");
+      throw Error(
+          ExitCode::missing,
+          "model '" + selector.model + "' has no version in stage '" + *selector.stage + "'",
+          "promote one with `mlv model promote " + selector.model + " VERSION " + *selector.stage +
+              "`; if it was promoted in another clone, `git fetch --tags`");
     }
     resolved.stage = *assignment;
     wanted = *parse_version(assignment->record.version);
