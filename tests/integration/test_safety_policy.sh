@@ -116,5 +116,12 @@ commit_all "bundle"
 assert_exit 8 mlv get bundle -o "$TEST_ROOT/bundle-out"
 assert_contains "$stderr" "bundle/b.pkl"
 assert_not_exists "$TEST_ROOT/bundle-out/a.pkl"
+# Checkout of the folder: the clean file is written, the unsafe one is not.
+rm -r bundle
+assert_exit 8 mlv checkout bundle
+assert_contains "$stderr" "bundle/b.pkl"
+assert_contains "$stderr" "mlv scan PATH.mlv"
+assert_file_eq bundle/a.pkl "$MLV_FIXTURES/pipeline_p4.pkl"
+assert_not_exists bundle/b.pkl
 
 pass

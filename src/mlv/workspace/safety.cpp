@@ -140,11 +140,13 @@ void SafetyGate::finish() const {
   for (const auto& line : refused_) {
     list += "\n  " + line;
   }
-  throw Error(ExitCode::unsafe,
-              "refusing to write " + std::to_string(refused_.size()) +
-                  " file(s) whose loading would run code:" + list,
-              "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
-              "`mlv config --local safety.policy warn`); `mlv scan` lists every finding");
+  throw Error(
+      ExitCode::unsafe,
+      "refusing to write " + std::to_string(refused_.size()) +
+          " file(s) whose loading would run code:" + list,
+      "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
+      "safety.policy to warn: `mlv config --local` or `--user`, or MLV_SAFETY_POLICY=warn); "
+      "`mlv scan PATH.mlv` lists every finding");
 }
 
 } // namespace mlv::workspace

@@ -58,7 +58,8 @@ Error data_missing(const fs::path& pointer_file, const fs::path& data) {
   return Error(ExitCode::missing,
                "cannot scan " + pointer_file.string() +
                    ": its data is neither in the cache nor at " + data.string(),
-               "run `mlv pull` (or `mlv fetch`) for it first");
+               "run `mlv fetch` for it first (scan reads the cached object; pull would also "
+               "check it out, which the safety policy may refuse)");
 }
 
 // The cache object of `id`, else the workspace file.
@@ -112,7 +113,8 @@ std::vector<scan::ScanReport> scan_paths(const std::vector<std::string>& paths) 
     if (fs::is_directory(status)) {
       add_folder(path, targets);
     } else if (!fs::is_regular_file(status)) {
-      throw Error(ExitCode::bad_input, "cannot scan '" + typed + "': not a regular file or folder");
+      throw Error(ExitCode::bad_input, "cannot scan '" + typed + "': not a regular file or folder",
+                  "give a file, a folder or a NAME.mlv pointer");
     } else if (pointer::is_pointer_path(path)) {
       add_pointer(path, targets);
     } else {
