@@ -1,10 +1,8 @@
 #include <mlv/hash/sha256.hpp>
+#include <mlv/remote/http_engine.hpp>
 #include <mlv/remote/s3_signer.hpp>
 #include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <array>
@@ -18,17 +16,6 @@ namespace mlv::remote::s3 {
 namespace {
 
 constexpr std::string_view k_algorithm = "AWS4-HMAC-SHA256";
-constexpr char k_hex_digits[] = "0123456789abcdef";
-
-std::string to_hex(const unsigned char* bytes, std::size_t size) {
-  std::string hex;
-  hex.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    hex.push_back(k_hex_digits[bytes[i] >> 4]);
-    hex.push_back(k_hex_digits[bytes[i] & 0x0f]);
-  }
-  return hex;
-}
 
 // Trims the ends and folds inner runs of spaces into one, as the canonical headers require.
 std::string trim_header_value(std::string_view value) {
@@ -143,21 +130,8 @@ std::string signed_header_names(const SigningInput& input) {
 } // namespace
 
 std::string aws_uri_encode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(c);
-    } else {
-      constexpr char upper_hex[] = "0123456789ABCDEF";
-      out.push_back('%');
-      out.push_back(upper_hex[byte >> 4]);
-      out.push_back(upper_hex[byte & 0x0f]);
-    }
-  }
-  return out;
+  // SigV4's UriEncode is RFC 3986's: unreserved characters kept, upper-case hex otherwise.
+  return keep_slash ? url_escape_path(text) : url_escape(text);
 }
 
 std::string amz_date(std::chrono::system_clock::time_point time) {
@@ -219,7 +193,7 @@ signature(const SigningInput& input, const SigningScope& scope, const Credential
   const auto service_key = hmac_sha256(region_key, scope.service);
   const auto signing_key = hmac_sha256(service_key, "aws4_request");
   const auto raw = hmac_sha256(signing_key, string_to_sign(input, scope));
-  return to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  return hash::to_hex(std::as_bytes(std::span(raw.data(), raw.size())));
 }
 
 std::string authorization(const SigningInput& input,
