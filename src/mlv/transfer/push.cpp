@@ -180,24 +180,23 @@ private:
                    std::vector<cache::ChunkEntry>& placed) {
     const std::size_t index = placed.size();
     placed.push_back({chunk.id, chunk.length, {}, 0});
-    if (known && known->length == chunk.length && pack_present(known->pack)) {
-      placed.back().pack = known->pack;
-      placed.back().pack_offset = known->offset;
+    const auto count_reused = [&] {
       meter_.update([&](Stats& stats) {
         ++stats.chunks_reused;
         stats.bytes_reused += chunk.length;
         stats.bytes_done += chunk.length;
       });
+    };
+    if (known && known->length == chunk.length && pack_present(known->pack)) {
+      placed.back().pack = known->pack;
+      placed.back().pack_offset = known->offset;
+      count_reused();
       return;
     }
     if (const auto packed = packed_.find(chunk.id); packed != packed_.end()) {
       pending.unresolved.emplace_back(index, packed->second);
       pending.packs.insert(packed->second.sequence);
-      meter_.update([&](Stats& stats) {
-        ++stats.chunks_reused;
-        stats.bytes_reused += chunk.length;
-        stats.bytes_done += chunk.length;
-      });
+      count_reused();
       return;
     }
     if (!writer_) {

@@ -33,37 +33,7 @@ std::map<std::string, remote::ObjectInfo> list_kind(RemoteHandle remote, const s
   return objects;
 }
 
-// The packs that these manifests on the remote point into. A manifest that vanished meanwhile
-// names nothing; one that cannot be parsed stops the gc, since its packs cannot be known.
-std::set<std::string>
-packs_named_by(RemoteHandle remote, const std::vector<std::string>& file_ids, unsigned jobs) {
-  std::set<std::string> packs;
-  std::mutex mutex;
-  Meter meter({});
-  util::TaskPool pool(jobs, jobs * 4);
-  for (const auto& id : file_ids) {
-    pool.submit([&, id] {
-      std::string text;
-      try {
-        text = read_object(remote, manifest_key(id), meter);
-      } catch (const Error& error) {
-        if (error.code() == ExitCode::missing) {
-          return;
-        }
-        throw;
-      }
-      const auto manifest =
-          cache::parse_manifest(text, remote.store.display_url() + "/" + manifest_key(id));
-      const std::lock_guard lock(mutex);
-      for (const auto& chunk : manifest.chunks) {
-        packs.insert(chunk.pack);
-      }
-    });
-  }
-  pool.wait();
-  return packs;
-}
-
+// Runs `action(id)` for every id on `jobs` threads; rethrows the first failure.
 template <typename Action>
 void in_parallel(const std::vector<std::string>& ids, unsigned jobs, Action action) {
   util::TaskPool pool(jobs, jobs * 4);
@@ -71,6 +41,33 @@ void in_parallel(const std::vector<std::string>& ids, unsigned jobs, Action acti
     pool.submit([&, id] { action(id); });
   }
   pool.wait();
+}
+
+// The packs that these manifests on the remote point into. A manifest that vanished meanwhile
+// names nothing; one that cannot be parsed stops the gc, since its packs cannot be known.
+std::set<std::string>
+packs_named_by(RemoteHandle remote, const std::vector<std::string>& file_ids, unsigned jobs) {
+  std::set<std::string> packs;
+  std::mutex mutex;
+  Meter meter({});
+  in_parallel(file_ids, jobs, [&](const std::string& id) {
+    std::string text;
+    try {
+      text = read_object(remote, manifest_key(id), meter);
+    } catch (const Error& error) {
+      if (error.code() == ExitCode::missing) {
+        return;
+      }
+      throw;
+    }
+    const auto manifest =
+        cache::parse_manifest(text, remote.store.display_url() + "/" + manifest_key(id));
+    const std::lock_guard lock(mutex);
+    for (const auto& chunk : manifest.chunks) {
+      packs.insert(chunk.pack);
+    }
+  });
+  return packs;
 }
 
 } // namespace
