@@ -10,7 +10,6 @@ namespace mlv::cli {
 class Table {
 public:
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  bool empty() const noexcept { return rows_.empty(); }
   std::vector<std::string> lines(const std::string& indent = {}) const;
 
 private:

@@ -69,9 +69,10 @@ struct Inspection {
 };
 
 // Detects the format of a file or directory from its content and reads what the format itself
-// records: headers, tables of tensors, protobuf fields, HDF5 root attributes. Reads only the
-// ranges it needs (a multi-GiB file costs a few reads) and never executes, unpickles or
-// deserializes anything. Throws Error(missing/failure) when the path cannot be read, and
+// records: headers, tables of tensors, protobuf fields, HDF5 root attributes. Most formats cost
+// a few range reads however large the file; pickle-based files are walked opcode by opcode to
+// their end (joblib's and PyTorch's array bytes skipped, a compressed joblib decompressed whole).
+// Never executes, unpickles or deserializes anything. Throws Error(missing/failure) when the path cannot be read, and
 // Error(bad_input) naming the file and what is wrong when a header is damaged or hostile
 // (a length past the end, a count no file could hold). `file_name`, when given, replaces the
 // path's own name for the one detection rule that consults a name (compressed joblib files):

@@ -1,4 +1,5 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/cli/table.hpp>
 #include <mlv/inspect/inspect.hpp>
 #include <mlv/workspace/inspect_target.hpp>
 
@@ -51,18 +52,11 @@ std::string padded(const std::string& text, std::size_t width) {
 
 // Rows of columns, each column as wide as its widest cell, indented by two spaces.
 void print_table(const Output& output, const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> widths;
+  Table table;
   for (const auto& row : rows) {
-    widths.resize(std::max(widths.size(), row.size()));
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
-    }
+    table.add(row);
   }
-  for (const auto& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += "  " + (i + 1 == row.size() ? row[i] : padded(row[i], widths[i]));
-    }
+  for (const auto& line : table.lines("  ")) {
     output.say(line);
   }
 }
