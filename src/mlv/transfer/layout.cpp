@@ -1,5 +1,6 @@
 #include "layout.hpp"
 
+#include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 
@@ -23,6 +24,18 @@ std::string manifest_key(const std::string& file_id) {
 }
 std::string dir_key(const std::string& dir_id) {
   return sharded("dirs", dir_id);
+}
+
+std::optional<std::string> id_of_key(const std::string& kind, const std::string& key) {
+  const auto slash = key.rfind('/');
+  if (slash == std::string::npos) {
+    return std::nullopt;
+  }
+  auto id = key.substr(slash + 1);
+  if (!hash::is_content_id(id) || key != sharded(kind.c_str(), id)) {
+    return std::nullopt;
+  }
+  return id;
 }
 
 std::string read_object(RemoteHandle remote, const std::string& key, Meter& meter) {

@@ -4,9 +4,14 @@
 
 #include <mlv/transfer/transfer.hpp>
 
+#include <optional>
 #include <string>
 
 namespace mlv::transfer {
+
+// The id in an object key "<kind>/<2 hex>/<id>" ("manifests", ...); nothing for any other key (a
+// stray file someone left, which is not mlv's).
+std::optional<std::string> id_of_key(const std::string& kind, const std::string& key);
 
 // Reads a small object whole; Error(missing) naming it when it is absent.
 std::string read_object(RemoteHandle remote, const std::string& key, Meter& meter);

@@ -14,12 +14,6 @@ namespace {
 // that is listed in one request: cheaper than one HEAD per id when two or more ids share it.
 constexpr std::size_t k_list_page = 1000;
 
-// The id in a key "<kind>/<2 hex>/<id>".
-std::string id_of(const std::string& key) {
-  const auto slash = key.rfind('/');
-  return slash == std::string::npos ? key : key.substr(slash + 1);
-}
-
 } // namespace
 
 std::set<std::string> present_on_remote(cache::Cache& cache,
@@ -58,7 +52,9 @@ std::set<std::string> present_on_remote(cache::Cache& cache,
         const auto listed = remote.store.list(prefix);
         std::set<std::string> held;
         for (const auto& object : listed) {
-          held.insert(id_of(object.key));
+          if (auto id = id_of_key(is_manifest ? "manifests" : "dirs", object.key)) {
+            held.insert(std::move(*id));
+          }
         }
         const std::lock_guard lock(mutex);
         prefixes_are_large = prefixes_are_large || listed.size() > k_list_page;

@@ -24,10 +24,8 @@ std::int64_t now_seconds() {
 std::map<std::string, remote::ObjectInfo> list_kind(RemoteHandle remote, const std::string& kind) {
   std::map<std::string, remote::ObjectInfo> objects;
   for (auto& object : remote.store.list(kind + "/")) {
-    const auto slash = object.key.rfind('/');
-    const auto id = object.key.substr(slash + 1);
-    if (hash::is_content_id(id) && object.key == kind + "/" + id.substr(0, 2) + "/" + id) {
-      objects.emplace(id, std::move(object));
+    if (auto id = id_of_key(kind, object.key)) {
+      objects.emplace(std::move(*id), std::move(object));
     }
   }
   return objects;

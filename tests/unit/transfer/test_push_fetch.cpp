@@ -184,6 +184,22 @@ TEST_F(PushFetchTest, ACorruptedPackFailsTheFetchAndLeavesNothingInTheCache) {
   EXPECT_TRUE(fs::is_empty(ci.tmp_dir()));
 }
 
+// Two ids under one prefix are answered by listing it, where a stray object someone left must
+// not count as a manifest.
+TEST_F(PushFetchTest, IdsSharingAPrefixAreFoundByListingItAndStrayKeysAreIgnored) {
+  const std::string held = "ab" + std::string(62, '1');
+  const std::string absent = "ab" + std::string(62, '2');
+  const std::string text = "not a manifest";
+  const auto bytes = std::as_bytes(std::span(text.data(), text.size()));
+  store_->put("manifests/ab/" + held, bytes);
+  store_->put("manifests/ab/notes.txt", bytes);
+  auto& laptop = machine("laptop");
+  const auto present = present_on_remote(laptop, remote(), {held, absent}, {}, 2);
+  EXPECT_EQ(present, std::set<std::string>{held});
+  EXPECT_TRUE(laptop.state().remote_has_manifest(remote().state_key, held));
+  EXPECT_FALSE(laptop.state().remote_has_manifest(remote().state_key, "notes.txt"));
+}
+
 TEST_F(PushFetchTest, AManifestIsNeverWrittenBeforeItsPacks) {
   const auto id = add_random("laptop", 6);
   FaultStore failing(*store_, "packs/", 2); // the third pack upload fails
