@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/cache/dir_listing.hpp>
 #include <mlv/config/config.hpp>
 #include <mlv/scan/scan.hpp>
 
@@ -13,8 +14,10 @@
 namespace mlv::workspace {
 
 // What a pointer's `safety` map records (docs/safety.md): the verdict on the data `mlv add` just
-// stored (for a folder, on its files together), the rules version, and the first findings.
-YAML::Node safety_record(const std::filesystem::path& data);
+// stored, the rules version, and the first findings. For a folder, on the files its listing
+// names (those stored), together.
+YAML::Node safety_record(const std::filesystem::path& file);
+YAML::Node safety_record(const std::filesystem::path& folder, const cache::DirListing& listing);
 
 // How commands that write model files treat an unsafe one.
 struct SafetyOptions {

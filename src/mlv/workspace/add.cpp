@@ -79,15 +79,16 @@ AddResult add_one(Context& context,
     pointer.sha256 = cache.write_dir(listing);
     pointer.size = listing.total_size();
     pointer.files = listing.entries.size();
+    pointer.safety = safety_record(absolute, listing);
   } else {
     const auto stored = identify_file(cache, absolute, true);
     pointer.kind = pointer::Kind::file;
     pointer.sha256 = stored.id;
     pointer.size = stored.size;
     pointer.files.reset();
+    pointer.safety = safety_record(absolute);
   }
   std::tie(pointer.format, pointer.summary) = describe_content(absolute);
-  pointer.safety = safety_record(absolute);
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
     pointer.meta = YAML::Node();

@@ -31,24 +31,6 @@ YAML::Node finding_node(const scan::Finding& finding, const std::string& file) {
   return node;
 }
 
-// The regular files below a folder, relative and sorted, as `mlv add` lists them.
-std::vector<std::string> files_below(const fs::path& folder) {
-  std::vector<std::string> files;
-  std::error_code error;
-  for (auto it = fs::recursive_directory_iterator(folder, error);
-       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (it->is_regular_file(error)) {
-      files.push_back(it->path().lexically_relative(folder).generic_string());
-    }
-  }
-  if (error) {
-    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message(),
-                "check the folder's permissions");
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // "posix.system (process execution) at offset 51 of archive/data.pkl, and 2 more findings"
 std::string first_unsafe(const scan::ScanReport& report) {
   const auto unsafe = std::find_if(
@@ -69,17 +51,8 @@ std::string first_unsafe(const scan::ScanReport& report) {
   return text;
 }
 
-} // namespace
-
-YAML::Node safety_record(const fs::path& data) {
-  std::vector<std::pair<std::string, scan::ScanReport>> reports;
-  if (fs::is_directory(data)) {
-    for (const auto& file : files_below(data)) {
-      reports.emplace_back(file, scan::scan_file(data / file));
-    }
-  } else {
-    reports.emplace_back(std::string(), scan::scan_file(data));
-  }
+// The record of scans of one file ("" as its name) or of a folder's files.
+YAML::Node record_of(const std::vector<std::pair<std::string, scan::ScanReport>>& reports) {
   scan::Verdict verdict = scan::Verdict::clean;
   YAML::Node findings(YAML::NodeType::Sequence);
   std::uint64_t count = 0;
@@ -100,6 +73,20 @@ YAML::Node safety_record(const fs::path& data) {
     record["findings"] = findings;
   }
   return record;
+}
+
+} // namespace
+
+YAML::Node safety_record(const fs::path& file) {
+  return record_of({{std::string(), scan::scan_file(file)}});
+}
+
+YAML::Node safety_record(const fs::path& folder, const cache::DirListing& listing) {
+  std::vector<std::pair<std::string, scan::ScanReport>> reports;
+  for (const auto& entry : listing.entries) {
+    reports.emplace_back(entry.path, scan::scan_file(folder / entry.path));
+  }
+  return record_of(reports);
 }
 
 SafetyGate::SafetyGate(const config::Config& config, SafetyOptions options)
