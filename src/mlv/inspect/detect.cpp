@@ -16,16 +16,6 @@ namespace fs = std::filesystem;
 // A TensorFlow SavedModel is a directory holding its graph in one of these.
 constexpr const char* k_savedmodel_files[] = {"saved_model.pb", "saved_model.pbtxt"};
 
-std::string detect_directory(const fs::path& path) {
-  for (const char* name : k_savedmodel_files) {
-    std::error_code error;
-    if (fs::is_regular_file(path / name, error)) {
-      return "savedmodel";
-    }
-  }
-  return "unknown";
-}
-
 std::string detect_pickle(const ByteSource& source, probe::PickleKind kind) {
   if (kind == probe::PickleKind::torch_legacy) {
     return "pytorch";
@@ -34,6 +24,16 @@ std::string detect_pickle(const ByteSource& source, probe::PickleKind kind) {
 }
 
 } // namespace
+
+std::string probe::detect_directory(const fs::path& path) {
+  for (const char* name : k_savedmodel_files) {
+    std::error_code error;
+    if (fs::is_regular_file(path / name, error)) {
+      return "savedmodel";
+    }
+  }
+  return "unknown";
+}
 
 std::string detect_format(const ByteSource& source, const std::string& file_name) {
   if (source.size() == 0) {
@@ -74,7 +74,7 @@ std::string detect_format(const ByteSource& source, const std::string& file_name
   return "unknown";
 }
 
-std::string detect_format(const std::filesystem::path& path) {
+fs::file_status probe::status_or_throw(const fs::path& path) {
   std::error_code error;
   const auto status = fs::status(path, error);
   if (error) {
@@ -83,8 +83,13 @@ std::string detect_format(const std::filesystem::path& path) {
                 "cannot inspect " + path.string() + ": " + error.message(),
                 "check that the path exists and is readable");
   }
+  return status;
+}
+
+std::string detect_format(const std::filesystem::path& path) {
+  const auto status = probe::status_or_throw(path);
   if (fs::is_directory(status)) {
-    return detect_directory(path);
+    return probe::detect_directory(path);
   }
   if (!fs::is_regular_file(status)) {
     return "unknown"; // a device or a pipe is no model file, and reading it could block

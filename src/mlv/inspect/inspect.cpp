@@ -68,18 +68,11 @@ Inspection inspect_source(const ByteSource& source, const std::string& file_name
 }
 
 Inspection inspect_path(const fs::path& path, const std::string& file_name) {
-  std::error_code error;
-  const auto status = fs::status(path, error);
-  if (error) {
-    throw Error(error == std::errc::no_such_file_or_directory ? ExitCode::missing
-                                                              : ExitCode::failure,
-                "cannot inspect " + path.string() + ": " + error.message(),
-                "check that the path exists and is readable");
-  }
+  const auto status = probe::status_or_throw(path);
   if (fs::is_directory(status)) {
     Inspection out;
     out.path = path.string();
-    out.format = detect_format(path);
+    out.format = probe::detect_directory(path);
     out.size = directory_bytes(path);
     if (out.format == "savedmodel") {
       reader::read_savedmodel(path, out);

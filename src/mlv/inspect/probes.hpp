@@ -8,6 +8,7 @@
 #include <mlv/inspect/zip_reader.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,12 @@ inline constexpr std::string_view k_joblib_module = "joblib.numpy_pickle";
 constexpr std::size_t k_head_bytes = 64 << 10;
 // A safetensors JSON header larger than this is garbage that happened to fit the layout.
 constexpr std::uint64_t k_max_safetensors_header = 100ull << 20;
+
+// --- paths (detect.cpp)
+// The path's status; Error(missing) when it does not exist, Error(failure) naming it otherwise.
+std::filesystem::file_status status_or_throw(const std::filesystem::path& path);
+// "savedmodel" for a folder holding a SavedModel graph, else "unknown".
+std::string detect_directory(const std::filesystem::path& path);
 
 // --- magic numbers at offset 0 (binary_probes.cpp)
 bool is_gguf(std::string_view head);
