@@ -26,6 +26,9 @@ std::string metrics_line(const pointer::Pointer& pointer);
 // path, pointer, sha256, size, format, message, tagger, email, date.
 void write_registry_tag(util::JsonWriter& json, const registry::RegistryTag& tag);
 
+// The pointer's meta entry `key` (metrics, params, added...); null when absent.
+YAML::Node meta_value(const pointer::Pointer& pointer, const char* key);
+
 // Indented "key: value" lines for any YAML map (summary, safety, meta), nested maps indented
 // further, long lists cut after a few items.
 std::vector<std::string> yaml_lines(const YAML::Node& map, const std::string& indent);

@@ -91,8 +91,7 @@ public:
   CommitInfo commit_info(const std::string& commit) const;
 
   // History of one path (history.cpp).
-  // Id of the blob at `path` in a commit's tree; nullopt when the path is not a file there.
-  std::optional<std::string> blob_id(const std::string& commit, const std::string& path) const;
+  // The content of a blob, by its id.
   std::string read_blob(const std::string& blob_id) const;
   // The commits on `start`'s first-parent line (a branch's own history, merges entered from
   // their first parent) where the file at `path` differs from the first parent: added, changed

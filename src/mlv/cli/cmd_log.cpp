@@ -36,10 +36,6 @@ void print_log(const Output& output, const history::LogResult& result) {
   }
 }
 
-YAML::Node meta_key(const pointer::Pointer& pointer, const char* key) {
-  return pointer.meta && pointer.meta.IsMap() ? pointer.meta[key] : YAML::Node();
-}
-
 std::string log_json(const history::LogResult& result) {
   util::JsonWriter json;
   json.begin_object().key("path").value(result.data_path).key("pointer").value(result.pointer_path);
@@ -55,9 +51,9 @@ std::string log_json(const history::LogResult& result) {
       json.key("sha256").value(pointer->sha256).key("size").value(pointer->size);
       json.key("format").value(pointer->format);
       json.key("metrics");
-      write_flat_json(json, meta_key(*pointer, "metrics"));
+      write_flat_json(json, meta_value(*pointer, "metrics"));
       json.key("params");
-      write_flat_json(json, meta_key(*pointer, "params"));
+      write_flat_json(json, meta_value(*pointer, "params"));
     }
     json.key("tags").begin_array();
     for (const auto& tag : entry.tags) {

@@ -26,10 +26,6 @@ YAML::Node other_meta(const YAML::Node& meta) {
   return rest;
 }
 
-YAML::Node meta_key(const pointer::Pointer& pointer, const char* key) {
-  return pointer.meta && pointer.meta.IsMap() ? pointer.meta[key] : YAML::Node();
-}
-
 std::string added_text(const YAML::Node& added) {
   if (!added || !added.IsMap()) {
     return "(not recorded)";
@@ -85,13 +81,13 @@ void print_shown(const Output& output, const history::Shown& shown) {
   facts.add({"sha256", pointer.sha256});
   facts.add({"size", human_bytes(pointer.size) + " (" + std::to_string(pointer.size) + " bytes)"});
   facts.add({"format", pointer.format});
-  facts.add({"added", added_text(meta_key(pointer, workspace::k_added_key))});
+  facts.add({"added", added_text(meta_value(pointer, workspace::k_added_key))});
   facts.add({"safety", safety_text(pointer.safety)});
   for (const auto& line : facts.lines("  ")) {
     output.say(line);
   }
-  print_section(output, "metrics", meta_key(pointer, "metrics"), true);
-  print_section(output, "params", meta_key(pointer, "params"), true);
+  print_section(output, "metrics", meta_value(pointer, "metrics"), true);
+  print_section(output, "params", meta_value(pointer, "params"), true);
   print_section(output, "meta", other_meta(pointer.meta), false);
   print_section(output, "summary", pointer.summary, false);
   print_section(output, "safety", pointer.safety, false);
@@ -119,11 +115,11 @@ std::string shown_json(const history::Shown& shown) {
   }
   json.key("format").value(pointer.format);
   json.key("added");
-  write_map_or_null(json, meta_key(pointer, workspace::k_added_key));
+  write_map_or_null(json, meta_value(pointer, workspace::k_added_key));
   json.key("metrics");
-  write_flat_json(json, meta_key(pointer, "metrics"));
+  write_flat_json(json, meta_value(pointer, "metrics"));
   json.key("params");
-  write_flat_json(json, meta_key(pointer, "params"));
+  write_flat_json(json, meta_value(pointer, "params"));
   json.key("meta");
   write_map_or_null(json, pointer.meta);
   json.key("summary");

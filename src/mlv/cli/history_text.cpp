@@ -102,4 +102,8 @@ void write_flat_json(util::JsonWriter& json, const YAML::Node& map) {
   json.end_object();
 }
 
+YAML::Node meta_value(const pointer::Pointer& pointer, const char* key) {
+  return pointer.meta && pointer.meta.IsMap() ? pointer.meta[key] : YAML::Node();
+}
+
 } // namespace mlv::cli

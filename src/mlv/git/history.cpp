@@ -26,11 +26,6 @@ blob_in_commit(git_repository* repo, const git_oid& commit_oid, const std::strin
 
 } // namespace
 
-std::optional<std::string> Repository::blob_id(const std::string& commit,
-                                               const std::string& path) const {
-  return blob_in_commit(repo_, parse_oid(commit), path);
-}
-
 std::string Repository::read_blob(const std::string& blob_id) const {
   const auto oid = parse_oid(blob_id);
   Blob blob;
