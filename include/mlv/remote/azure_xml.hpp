@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mlv/remote/object_store.hpp>
+#include <mlv/remote/text_codec.hpp>
 
 #include <cstdint>
 #include <string>
@@ -27,8 +28,7 @@ std::string error_code(std::string_view xml);
 // The Put Block List body committing `block_ids` (base64) in order.
 std::string block_list_xml(const std::vector<std::string>& block_ids);
 
-// Seconds since the epoch of an RFC 1123 date ("Wed, 09 Jun 2021 10:18:14 GMT"); 0 when the text
-// is not one.
-std::int64_t parse_http_date(std::string_view text);
+// The shared parser (text_codec.hpp), where the Azure code has always found it.
+using remote::parse_http_date;
 
 } // namespace mlv::remote::azure

@@ -38,9 +38,8 @@ using remote::decode_entities; // text_codec.hpp
 // Escapes & < > " ' for element text.
 std::string escape_text(std::string_view text);
 
-// Seconds since the epoch for an ISO 8601 UTC time ("2009-10-12T17:50:30.000Z"); 0 when it
-// cannot be read.
-std::int64_t parse_iso8601(std::string_view text);
+// The shared parser (text_codec.hpp), where the S3 code has always found it.
+using remote::parse_iso8601;
 
 // The CompleteMultipartUpload body for parts 1..N with these ETags (as the server returned them).
 std::string complete_multipart_body(const std::vector<std::string>& etags);

@@ -32,4 +32,10 @@ std::string base64url(std::string_view bytes);
 // HMAC-SHA256 of `message` under `key`: the 32 raw bytes.
 std::string hmac_sha256(std::string_view key, std::string_view message);
 
+// Object times in listings, as seconds since the epoch; 0 when the text does not parse.
+// "Sun, 06 Nov 1994 08:49:37 GMT" (HTTP's date: WebDAV, Azure).
+std::int64_t parse_http_date(std::string_view text);
+// "2013-05-24T00:00:00.000Z" (ISO 8601 / RFC 3339: S3, GCS); fractions and zone are ignored.
+std::int64_t parse_iso8601(std::string_view text);
+
 } // namespace mlv::remote

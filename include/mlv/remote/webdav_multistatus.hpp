@@ -21,10 +21,6 @@ struct DavEntry {
 // multistatus XML. Namespace prefixes are ignored: only the DAV: names below are read.
 std::optional<std::vector<DavEntry>> parse_multistatus(std::string_view xml);
 
-// An HTTP date (RFC 1123 "Sun, 06 Nov 1994 08:49:37 GMT") as seconds since the epoch; 0 when
-// the text is not such a date.
-std::int64_t parse_http_date(std::string_view text);
-
 // Decodes %XX escapes; an invalid escape is kept as it is.
 std::string percent_decode(std::string_view text);
 

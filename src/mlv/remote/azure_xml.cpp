@@ -110,35 +110,4 @@ std::string block_list_xml(const std::vector<std::string>& block_ids) {
   return xml;
 }
 
-std::int64_t parse_http_date(std::string_view text) {
-  static constexpr std::array<std::string_view, 12> months = {
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  // "Www, DD Mon YYYY HH:MM:SS GMT"
-  if (text.size() != 29 || text.substr(3, 2) != ", " || !text.ends_with(" GMT")) {
-    return 0;
-  }
-  const auto number = [&](std::size_t at, std::size_t length) {
-    int value = -1;
-    const auto result = std::from_chars(text.data() + at, text.data() + at + length, value);
-    return result.ptr == text.data() + at + length ? value : -1;
-  };
-  std::tm parts{};
-  parts.tm_mday = number(5, 2);
-  parts.tm_year = number(12, 4) - 1900;
-  parts.tm_hour = number(17, 2);
-  parts.tm_min = number(20, 2);
-  parts.tm_sec = number(23, 2);
-  parts.tm_mon = -1;
-  for (std::size_t i = 0; i < months.size(); ++i) {
-    if (text.substr(8, 3) == months[i]) {
-      parts.tm_mon = static_cast<int>(i);
-    }
-  }
-  if (parts.tm_mday < 1 || parts.tm_year < 70 || parts.tm_hour < 0 || parts.tm_min < 0 ||
-      parts.tm_sec < 0 || parts.tm_mon < 0) {
-    return 0;
-  }
-  return static_cast<std::int64_t>(timegm(&parts));
-}
-
 } // namespace mlv::remote::azure

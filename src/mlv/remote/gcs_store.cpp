@@ -3,6 +3,7 @@
 
 #include <mlv/remote/gcs_store.hpp>
 #include <mlv/remote/http_engine.hpp>
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/json_reader.hpp>
 
@@ -20,18 +21,6 @@ using util::parse_json;
 
 // Only the fields mlv reads, so a listing page stays small.
 constexpr std::string_view k_list_fields = "items(name,size,updated),nextPageToken";
-
-// "2024-05-01T10:20:30.123Z" as seconds since the epoch; 0 when it does not parse.
-std::int64_t parse_rfc3339(const std::string& text) {
-  std::tm time{};
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &time.tm_year, &time.tm_mon,
-                  &time.tm_mday, &time.tm_hour, &time.tm_min, &time.tm_sec) != 6) {
-    return 0;
-  }
-  time.tm_year -= 1900;
-  time.tm_mon -= 1;
-  return static_cast<std::int64_t>(timegm(&time));
-}
 
 class GcsStore final : public ObjectStore {
 public:
@@ -212,7 +201,7 @@ private:
           }
           objects.push_back({name->substr(location_.prefix.size()),
                              item.unsigned_at("size").value_or(0),
-                             parse_rfc3339(item.string_at("updated").value_or(""))});
+                             parse_iso8601(item.string_at("updated").value_or(""))});
         }
       }
       return page.string_at("nextPageToken").value_or("");

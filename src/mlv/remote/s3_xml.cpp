@@ -105,18 +105,6 @@ std::optional<std::string> element_text(std::string_view xml, std::string_view n
   return decode_entities(content(xml, *element));
 }
 
-std::int64_t parse_iso8601(std::string_view text) {
-  std::tm time{};
-  const std::string copy(text.substr(0, 19));
-  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &time.tm_year, &time.tm_mon,
-                  &time.tm_mday, &time.tm_hour, &time.tm_min, &time.tm_sec) != 6) {
-    return 0;
-  }
-  time.tm_year -= 1900;
-  time.tm_mon -= 1;
-  return static_cast<std::int64_t>(::timegm(&time));
-}
-
 ListPage parse_list_objects(std::string_view xml, const std::string& display_url) {
   if (!find_element(xml, "ListBucketResult", 0)) {
     throw Error(ExitCode::remote,

@@ -10,9 +10,6 @@ namespace mlv::remote {
 
 namespace {
 
-constexpr std::array<const char*, 12> k_month_names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-
 // The name without its namespace prefix: "D:href" -> "href".
 std::string_view local_name(std::string_view name) {
   const auto colon = name.rfind(':');
@@ -183,44 +180,6 @@ std::optional<std::vector<DavEntry>> parse_multistatus(std::string_view xml) {
     return std::nullopt;
   }
   return reader.take();
-}
-
-std::int64_t parse_http_date(std::string_view text) {
-  // "Sun, 06 Nov 1994 08:49:37 GMT": the weekday is redundant and skipped.
-  std::string date = trim(text);
-  if (const auto comma = date.find(','); comma != std::string::npos) {
-    date = trim(std::string_view(date).substr(comma + 1));
-  }
-  int day = 0;
-  int year = 0;
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  char month[4] = {};
-  char zone[4] = {};
-  if (std::sscanf(date.c_str(), "%2d %3s %4d %2d:%2d:%2d %3s", &day, month, &year, &hour, &minute,
-                  &second, zone) != 7 ||
-      std::string_view(zone) != "GMT") {
-    return 0;
-  }
-  int month_index = -1;
-  for (std::size_t m = 0; m < k_month_names.size(); ++m) {
-    if (std::string_view(month) == k_month_names[m]) {
-      month_index = static_cast<int>(m);
-    }
-  }
-  if (month_index < 0 || day < 1 || day > 31 || year < 1970 || hour > 23 || minute > 59 ||
-      second > 60) {
-    return 0;
-  }
-  std::tm time{};
-  time.tm_year = year - 1900;
-  time.tm_mon = month_index;
-  time.tm_mday = day;
-  time.tm_hour = hour;
-  time.tm_min = minute;
-  time.tm_sec = second;
-  return static_cast<std::int64_t>(::timegm(&time));
 }
 
 } // namespace mlv::remote

@@ -1,3 +1,4 @@
+#include <mlv/remote/text_codec.hpp>
 #include <mlv/remote/webdav_multistatus.hpp>
 
 #include <gtest/gtest.h>
