@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -62,6 +63,9 @@ public:
 
 // Options of a configured remote (`remote.<name>.<option>`), passed to the backend's factory.
 using Options = std::map<std::string, std::string>;
+
+// An option's value; nothing when it is absent or empty (an empty value counts as unset).
+std::optional<std::string> option_text(const Options& options, const std::string& name);
 
 // Opens the store for a URL by its scheme: a plain path or file:// (local folder). Throws
 // Error(bad_input) for an unknown scheme or a malformed URL, naming it.

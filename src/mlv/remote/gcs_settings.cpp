@@ -24,14 +24,6 @@ bool is_bucket_name(std::string_view name) {
   return lower_alnum(name.front()) && lower_alnum(name.back());
 }
 
-std::optional<std::string> option(const Options& options, const std::string& key) {
-  const auto it = options.find(key);
-  if (it == options.end() || it->second.empty()) {
-    return std::nullopt;
-  }
-  return it->second;
-}
-
 std::filesystem::path expand_home(const std::string& path, const Environment& environment) {
   if (path.starts_with("~/")) {
     if (const auto home = environment("HOME")) {
@@ -94,7 +86,7 @@ Location parse_gs_url(const std::string& url) {
 }
 
 std::string storage_endpoint(const Options& options, const Environment& environment) {
-  if (const auto value = option(options, "endpointurl")) {
+  if (const auto value = option_text(options, "endpointurl")) {
     return endpoint_from(*value, "option endpointurl");
   }
   if (auto host = environment("STORAGE_EMULATOR_HOST")) {
@@ -108,11 +100,11 @@ std::string storage_endpoint(const Options& options, const Environment& environm
 
 AuthChoice choose_auth(const Options& options, const Environment& environment) {
   AuthChoice choice;
-  if (auto token = option(options, "token")) {
+  if (auto token = option_text(options, "token")) {
     choice.kind = AuthKind::token;
     choice.token = std::move(*token);
     choice.origin = "option token";
-  } else if (const auto path = option(options, "credentialpath")) {
+  } else if (const auto path = option_text(options, "credentialpath")) {
     choice.kind = AuthKind::service_account;
     choice.key_file = expand_home(*path, environment);
     choice.origin = "option credentialpath";

@@ -16,14 +16,6 @@ namespace {
 
 constexpr std::string_view k_header_prefix = "header_";
 
-std::optional<std::string> option(const Options& options, const std::string& name) {
-  const auto it = options.find(name);
-  if (it == options.end() || it->second.empty()) {
-    return std::nullopt;
-  }
-  return it->second;
-}
-
 // RFC 9110 token characters: what a header name may be made of.
 bool is_header_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
@@ -87,13 +79,13 @@ Credentials parse_url(const std::string& url, HttpRemoteConfig& config) {
 }
 
 void add_auth_header(const Options& options, Credentials credentials, HttpRemoteConfig& config) {
-  if (const auto user = option(options, "user")) {
+  if (const auto user = option_text(options, "user")) {
     credentials.user = user;
   }
-  if (const auto password = option(options, "password")) {
+  if (const auto password = option_text(options, "password")) {
     credentials.password = password;
   }
-  const auto token = option(options, "token");
+  const auto token = option_text(options, "token");
   if (credentials.password && !credentials.user) {
     throw Error(ExitCode::bad_input,
                 config.display_url + ": option 'password' is set without 'user'",

@@ -80,4 +80,12 @@ std::string redact_url(const std::string& url) {
   return std::regex_replace(redacted, secret_query, "$1***");
 }
 
+std::optional<std::string> option_text(const Options& options, const std::string& name) {
+  const auto it = options.find(name);
+  if (it == options.end() || it->second.empty()) {
+    return std::nullopt;
+  }
+  return it->second;
+}
+
 } // namespace mlv::remote

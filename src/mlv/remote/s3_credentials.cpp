@@ -13,11 +13,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string option_or_empty(const Options& options, const std::string& key) {
-  const auto found = options.find(key);
-  return found == options.end() ? std::string() : found->second;
-}
-
 std::string env_or_empty(const Environment& environment, const std::string& name) {
   return environment(name).value_or("");
 }
@@ -44,7 +39,7 @@ ProfileFiles profile_files(const Environment& environment) {
 }
 
 std::string profile_name(const Options& options, const Environment& environment) {
-  if (auto name = option_or_empty(options, "profile"); !name.empty()) {
+  if (auto name = option_text(options, "profile").value_or(""); !name.empty()) {
     return name;
   }
   return environment("AWS_PROFILE").value_or("default");
@@ -110,9 +105,9 @@ std::map<std::string, std::string> read_profile(const ProfileFiles& files,
 Credentials resolve_credentials(const Options& options,
                                 const Environment& environment,
                                 const std::string& display_url) {
-  Credentials from_options{option_or_empty(options, "access_key_id"),
-                           option_or_empty(options, "secret_access_key"),
-                           option_or_empty(options, "session_token")};
+  Credentials from_options{option_text(options, "access_key_id").value_or(""),
+                           option_text(options, "secret_access_key").value_or(""),
+                           option_text(options, "session_token").value_or("")};
   check_pair(from_options, "the remote's config (access_key_id, secret_access_key)");
   if (!from_options.access_key_id.empty()) {
     return from_options;

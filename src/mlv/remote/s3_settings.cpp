@@ -30,11 +30,6 @@ constexpr std::array<SizeSuffix, 10> k_size_suffixes = {{{"b", 0},
                                                          {"gb", 30},
                                                          {"gib", 30}}};
 
-std::string option_or_empty(const Options& options, const std::string& key) {
-  const auto found = options.find(key);
-  return found == options.end() ? std::string() : found->second;
-}
-
 Error bad_url(const std::string& url, const std::string& why) {
   return Error(ExitCode::bad_input, "remote URL '" + url + "': " + why,
                "write it as s3://BUCKET or s3://BUCKET/PREFIX");
@@ -96,7 +91,7 @@ bool is_region_name(std::string_view region) {
 }
 
 std::string resolve_region(const Options& options, const Environment& environment) {
-  if (auto region = option_or_empty(options, "region"); !region.empty()) {
+  if (auto region = option_text(options, "region").value_or(""); !region.empty()) {
     if (!is_region_name(region)) {
       throw Error(ExitCode::bad_input, "option region: '" + region + "' is not a region name",
                   "write a region such as us-east-1 or eu-west-1");
@@ -169,7 +164,7 @@ parse_settings(const std::string& url, const Options& options, const Environment
       (settings.prefix.empty() ? "" : "/" + settings.prefix.substr(0, settings.prefix.size() - 1));
   settings.region = resolve_region(options, environment);
 
-  auto endpoint = option_or_empty(options, "endpointurl");
+  auto endpoint = option_text(options, "endpointurl").value_or("");
   if (endpoint.empty()) {
     endpoint = environment("AWS_ENDPOINT_URL").value_or("");
   }
@@ -179,7 +174,7 @@ parse_settings(const std::string& url, const Options& options, const Environment
 
   // Virtual-hosted names put the bucket in the TLS host name, where a '.' breaks the wildcard
   // certificate; S3-compatible servers mostly expect paths.
-  const auto addressing = lower(option_or_empty(options, "addressing"));
+  const auto addressing = lower(option_text(options, "addressing").value_or(""));
   if (addressing.empty()) {
     settings.path_style =
         settings.custom_endpoint || settings.bucket.find('.') != std::string::npos;
@@ -187,19 +182,19 @@ parse_settings(const std::string& url, const Options& options, const Environment
     settings.path_style = addressing == "path";
   } else {
     throw Error(ExitCode::bad_input,
-                "option addressing: '" + option_or_empty(options, "addressing") +
+                "option addressing: '" + option_text(options, "addressing").value_or("") +
                     "' is neither 'path' nor 'virtual'",
                 "use path (https://HOST/BUCKET/KEY) or virtual (https://BUCKET.HOST/KEY)");
   }
 
-  if (auto text = option_or_empty(options, "multipart_threshold"); !text.empty()) {
+  if (auto text = option_text(options, "multipart_threshold").value_or(""); !text.empty()) {
     settings.multipart_threshold = parse_size("multipart_threshold", text);
     if (settings.multipart_threshold == 0) {
       throw Error(ExitCode::bad_input, "option multipart_threshold: must be above 0",
                   "give a size such as 64MiB");
     }
   }
-  if (auto text = option_or_empty(options, "multipart_chunksize"); !text.empty()) {
+  if (auto text = option_text(options, "multipart_chunksize").value_or(""); !text.empty()) {
     settings.multipart_chunksize = parse_size("multipart_chunksize", text);
     if (settings.multipart_chunksize < k_min_multipart_chunksize) {
       throw Error(ExitCode::bad_input,
