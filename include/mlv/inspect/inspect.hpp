@@ -72,11 +72,11 @@ struct Inspection {
 // records: headers, tables of tensors, protobuf fields, HDF5 root attributes. Most formats cost
 // a few range reads however large the file; pickle-based files are walked opcode by opcode to
 // their end (joblib's and PyTorch's array bytes skipped, a compressed joblib decompressed whole).
-// Never executes, unpickles or deserializes anything. Throws Error(missing/failure) when the path cannot be read, and
-// Error(bad_input) naming the file and what is wrong when a header is damaged or hostile
-// (a length past the end, a count no file could hold). `file_name`, when given, replaces the
-// path's own name for the one detection rule that consults a name (compressed joblib files):
-// a cache object is named by its id, not by the file it was.
+// Never executes, unpickles or deserializes anything. Throws Error(missing/failure) when the path
+// cannot be read, and Error(bad_input) naming the file and what is wrong when a header is damaged
+// or hostile (a length past the end, a count no file could hold). `file_name`, when given, replaces
+// the path's own name for the one detection rule that consults a name (compressed joblib files): a
+// cache object is named by its id, not by the file it was.
 Inspection inspect_path(const std::filesystem::path& path, const std::string& file_name = {});
 
 // The same for bytes that are not a file of their own; `file_name` as for detect_format.
