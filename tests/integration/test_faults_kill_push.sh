@@ -49,9 +49,9 @@ check_manifests_complete() {
 
 new_repo repo
 # Several models, so some manifests are written before the kill and some are not.
-make_seeded_file models/a.bin $((40 * 1024 * 1024)) a
-make_seeded_file models/b.bin $((40 * 1024 * 1024)) b
-make_seeded_file models/c.bin $((40 * 1024 * 1024)) c
+make_seeded_file models/a.bin $((96 * 1024 * 1024)) a
+make_seeded_file models/b.bin $((96 * 1024 * 1024)) b
+make_seeded_file models/c.bin $((96 * 1024 * 1024)) c
 for f in a b c; do cp "models/$f.bin" "$TEST_ROOT/$f.orig"; done
 assert_ok mlv add models/a.bin models/b.bin models/c.bin
 mlv config transfer.pack_size $((4 * 1024 * 1024)) >/dev/null
