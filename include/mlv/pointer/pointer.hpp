@@ -30,7 +30,16 @@ struct Pointer {
   YAML::Node extra;   // unknown top-level keys, kept on rewrite (a map, or null)
 };
 
-// Parses and validates; throws Error(bad_input) naming `source` and the field at fault.
+// Why `path` cannot be a pointer's `path` field, or nullopt when it can: it must be non-empty,
+// relative, without a ".." part, a backslash or a control character (docs/formats.md). `mlv add`
+// checks a name with this before writing anything, so it never writes a pointer it cannot read.
+std::optional<std::string> path_problem(const std::string& path);
+
+// Whether a pointer file's text holds unresolved git merge conflict markers.
+bool has_conflict_markers(std::string_view text);
+
+// Parses and validates; throws Error(bad_input) naming `source` and the field at fault, or, for
+// a pointer with merge conflict markers, saying how to resolve it.
 Pointer parse_pointer(std::string_view text, const std::string& source);
 // YAML with a comment line on top and a stable key order.
 std::string serialize_pointer(const Pointer& pointer);

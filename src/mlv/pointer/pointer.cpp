@@ -56,22 +56,8 @@ unsigned_number(const YAML::Node& node, const std::string& source, const std::st
 }
 
 void check_path(const std::string& path, const std::string& source) {
-  if (path.empty()) {
-    throw field_error(source, "path", "empty");
-  }
-  if (path.front() == '/') {
-    throw field_error(source, "path",
-                      "'" + path + "' is absolute; it must be relative to the pointer's folder");
-  }
-  if (path.find('\\') != std::string::npos || path.find('\0') != std::string::npos ||
-      path.find('\n') != std::string::npos) {
-    throw field_error(source, "path", "'" + path + "' contains a backslash or control character");
-  }
-  for (const auto& part : std::filesystem::path(path)) {
-    if (part == "..") {
-      throw field_error(source, "path",
-                        "'" + path + "' contains '..'; it must stay in the pointer's folder");
-    }
+  if (const auto problem = path_problem(path)) {
+    throw field_error(source, "path", *problem);
   }
 }
 
@@ -192,11 +178,64 @@ Pointer validate_pointer(const YAML::Node& root, const std::string& source) {
 
 } // namespace
 
+std::optional<std::string> path_problem(const std::string& path) {
+  if (path.empty()) {
+    return "empty";
+  }
+  if (path.front() == '/') {
+    return "'" + path + "' is absolute; it must be relative to the pointer's folder";
+  }
+  // Backslashes are Windows separators; a control character (a newline above all) cannot be
+  // written to a .gitignore line or shown safely.
+  for (const char c : path) {
+    if (c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "'" + path + "' contains a backslash or control character";
+    }
+  }
+  for (const auto& part : std::filesystem::path(path)) {
+    if (part == "..") {
+      return "'" + path + "' contains '..'; it must stay in the pointer's folder";
+    }
+  }
+  return std::nullopt;
+}
+
+bool has_conflict_markers(std::string_view text) {
+  // git writes "<<<<<<< ours", "=======" and ">>>>>>> theirs" at the start of lines.
+  bool begin = false;
+  bool middle = false;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) {
+      end = text.size();
+    }
+    const auto line = text.substr(start, end - start);
+    if (line.starts_with("<<<<<<<")) {
+      begin = true;
+    } else if (begin && line.starts_with("=======")) {
+      middle = true;
+    } else if (middle && line.starts_with(">>>>>>>")) {
+      return true;
+    }
+    start = end + 1;
+  }
+  return false;
+}
+
 std::string_view kind_name(Kind kind) {
   return kind == Kind::dir ? "dir" : "file";
 }
 
 Pointer parse_pointer(std::string_view text, const std::string& source) {
+  if (has_conflict_markers(text)) {
+    const auto data = source.ends_with(k_suffix) ? source.substr(0, source.size() - k_suffix.size())
+                                                 : std::string("its data");
+    throw Error(ExitCode::bad_input, source + ": has unresolved git merge conflict markers",
+                "keep one side with `git checkout --ours " + source +
+                    "` (or --theirs) and `git add " + source + "`, then `mlv checkout " + data +
+                    "`");
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));

@@ -241,4 +241,55 @@ TEST(Pointer, PathHelpers) {
   EXPECT_FALSE(mlv::pointer::is_pointer_path(".mlv"));
 }
 
+TEST(Pointer, WhatAddMayNameIsExactlyWhatAPointerMayHold) {
+  using mlv::pointer::path_problem;
+  for (const std::string bad :
+       {std::string("w\\1.bin"), std::string("new\nline.bin"), std::string("tab\there"),
+        std::string("mid\rcr"), std::string("del\x7f"), std::string(""), std::string("/abs"),
+        std::string("../up")}) {
+    EXPECT_TRUE(path_problem(bad).has_value()) << bad;
+    // The reader refuses every name add refuses, with the same reason. (A trailing "\r" would
+    // not even survive the YAML round trip: add refuses that too.)
+    mlv::pointer::Pointer pointer;
+    pointer.path = bad;
+    pointer.sha256 = k_id;
+    try {
+      (void)parse_pointer(serialize_pointer(pointer), "m.bin.mlv");
+      ADD_FAILURE() << "the reader accepted '" << bad << "'";
+    } catch (const mlv::Error& error) {
+      EXPECT_NE(std::string(error.what()).find(*path_problem(bad)), std::string::npos)
+          << error.what();
+    }
+  }
+  EXPECT_TRUE(path_problem("cr\r").has_value());
+  for (const std::string good : {"model.joblib", "odd [v1] *final*.bin", "ünïcode.pt", "a b"}) {
+    EXPECT_FALSE(path_problem(good).has_value()) << good;
+    mlv::pointer::Pointer pointer;
+    pointer.path = good;
+    pointer.sha256 = k_id;
+    EXPECT_EQ(parse_pointer(serialize_pointer(pointer), "m.bin.mlv").path, good);
+  }
+}
+
+TEST(Pointer, AMergeConflictIsNamedWithHowToResolveIt) {
+  const auto conflicted = "# mlv pointer\nversion: 1\npath: m.bin\nkind: file\n<<<<<<< HEAD\n"
+                          "sha256: " +
+                          k_id + "\n=======\nsha256: " + std::string(64, 'b') +
+                          "\n>>>>>>> side\nsize: 1\n";
+  EXPECT_TRUE(mlv::pointer::has_conflict_markers(conflicted));
+  try {
+    (void)parse_pointer(conflicted, "models/m.bin.mlv");
+    FAIL() << "accepted a pointer with conflict markers";
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_NE(std::string(error.what()).find("models/m.bin.mlv"), std::string::npos);
+    EXPECT_NE(std::string(error.what()).find("conflict"), std::string::npos);
+    EXPECT_NE(error.hint().find("git checkout --ours models/m.bin.mlv"), std::string::npos)
+        << error.hint();
+    EXPECT_NE(error.hint().find("mlv checkout models/m.bin"), std::string::npos) << error.hint();
+  }
+  // A value that merely contains the characters is not a conflict.
+  EXPECT_FALSE(mlv::pointer::has_conflict_markers(valid_file_pointer() + "note: '<<<<<<< x'\n"));
+}
+
 } // namespace
