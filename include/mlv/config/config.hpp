@@ -30,10 +30,13 @@ public:
   // naming the file. `repo_root` may be empty (outside a repository: user + environment only).
   static Config load(const std::filesystem::path& repo_root);
 
+  // The value of `key`, from the first layer that sets it. A known setting's value that fails
+  // its check (settings.hpp) is Error(bad_input) naming the file or environment variable.
   std::optional<std::string> get(const std::string& key) const;
   std::string get_or(const std::string& key, const std::string& fallback) const;
-  // Validates the key (known section, and no secrets in Scope::repo: the committed config is
-  // untrusted) and writes the file atomically. Throws Error(bad_input) on a bad key.
+  // Validates the key (known section and setting, and no secrets in Scope::repo: the committed
+  // config is untrusted) and the value (settings.hpp), then writes the file atomically. Throws
+  // Error(bad_input), writing nothing, on a bad key or value.
   void set(Scope scope, const std::string& key, const std::string& value);
   // Returns whether the key was set in that scope.
   bool unset(Scope scope, const std::string& key);

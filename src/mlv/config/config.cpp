@@ -1,4 +1,5 @@
 #include <mlv/config/config.hpp>
+#include <mlv/config/settings.hpp>
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -305,13 +306,29 @@ Config Config::load(const fs::path& repo_root) {
 }
 
 std::optional<std::string> Config::get(const std::string& key) const {
+  // Every value is checked where it is read, with the check `mlv config` applies when writing.
   if (const char* value = std::getenv(environment_name(key).c_str()); value != nullptr) {
+    if (!is_valid_setting(key, value)) {
+      throw Error(ExitCode::bad_input,
+                  environment_name(key) + ": '" + value + "' is not valid for " + key +
+                      ": expected " + accepted_values(key),
+                  "fix or unset the environment variable " + environment_name(key));
+    }
     return std::string(value);
   }
   const auto parts = split_key(key);
   for (const auto scope : k_lookup_order) {
     if (const auto it = layers_.find(scope); it != layers_.end()) {
       if (auto value = lookup(it->second, parts)) {
+        if (!is_valid_setting(key, *value)) {
+          const auto option = scope == Scope::repo ? std::string() : "--" + scope_name(scope) + " ";
+          throw Error(ExitCode::bad_input,
+                      file_of(scope).string() + ": " + key + ": '" + *value +
+                          "' is not valid: expected " + accepted_values(key),
+                      "set it with `mlv config " + option + key +
+                          " VALUE`, or remove it with `mlv config " + option + "--unset " + key +
+                          "`");
+        }
         return value;
       }
     }
@@ -348,6 +365,7 @@ void Config::set(Scope scope, const std::string& key, const std::string& value) 
                     "can push could switch the protection off",
                 "use `mlv config --local " + key + " VALUE`, `--user`, or the environment");
   }
+  validate_setting(key, value);
   const auto file = file_of(scope);
   if (file.empty()) {
     throw Error(ExitCode::bad_input, "no " + scope_name(scope) + " configuration file here",

@@ -66,12 +66,7 @@ transfer::Options transfer_options(const config::Config& config, const SyncReque
   options.jobs = request.jobs > 0 ? request.jobs : default_jobs(config);
   options.progress = request.progress;
   if (const auto size = config.get("transfer.pack_size")) {
-    try {
-      options.pack_size = std::stoull(*size);
-    } catch (const std::exception&) {
-      throw Error(ExitCode::bad_input, "config transfer.pack_size: '" + *size + "' is not a number",
-                  "set it in bytes, e.g. 33554432");
-    }
+    options.pack_size = std::stoull(*size); // get() checked it (config/settings.hpp)
   }
   return options;
 }
@@ -99,15 +94,7 @@ open_remote(const config::Config& config, const std::optional<std::string>& name
 
 unsigned default_jobs(const config::Config& config) {
   if (const auto jobs = config.get("core.jobs")) {
-    try {
-      const auto value = std::stoul(*jobs);
-      if (value > 0 && value <= 256) {
-        return static_cast<unsigned>(value);
-      }
-    } catch (const std::exception&) {
-    }
-    throw Error(ExitCode::bad_input,
-                "config core.jobs: '" + *jobs + "' is not a number from 1 to 256");
+    return static_cast<unsigned>(std::stoul(*jobs)); // get() checked it: 1 to 256
   }
   return std::max(k_default_jobs, std::thread::hardware_concurrency());
 }

@@ -11,6 +11,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -223,8 +225,8 @@ TEST_F(ConfigTest, WritesAreAtomicAndKeepOtherKeys) {
 TEST_F(ConfigTest, ValuesThatLookLikeYamlSurviveARoundTrip) {
   auto config = Config::load(repo());
   for (const std::string value : {"~", "null", "", "a: b", "#x", "reflink,copy", " padded "}) {
-    config.set(Scope::local, "cache.type", value);
-    EXPECT_EQ(Config::load(repo()).get("cache.type"), value);
+    config.set(Scope::local, "remote.origin.region", value);
+    EXPECT_EQ(Config::load(repo()).get("remote.origin.region"), value);
   }
 }
 
@@ -318,6 +320,60 @@ TEST_F(ConfigTest, AbsoluteCacheDirIsKept) {
   auto config = Config::load(repo());
   config.set(Scope::user, "cache.dir", (root_ / "elsewhere").string());
   EXPECT_EQ(Config::load(repo()).cache_dir(), root_ / "elsewhere");
+}
+
+TEST_F(ConfigTest, InvalidValuesAndUnknownKeysAreRefusedAndNothingIsWritten) {
+  auto config = Config::load(repo());
+  const std::vector<std::pair<std::string, std::string>> refused = {{"core.jobs", "abc"},
+                                                                    {"core.jobs", "0"},
+                                                                    {"core.jobs", "257"},
+                                                                    {"core.jobs", "-1"},
+                                                                    {"cache.type", "bogus"},
+                                                                    {"cache.type", ""},
+                                                                    {"cache.type", "copy,,reflink"},
+                                                                    {"core.nosuch", "1"},
+                                                                    {"transfer.pack_size", "-5"},
+                                                                    {"transfer.pack_size", "0"},
+                                                                    {"transfer.pack_size", "1e6"},
+                                                                    {"core.remote", "a.b"},
+                                                                    {"cache.dir", ""}};
+  for (const auto& [key, value] : refused) {
+    const auto error = error_of([&] { config.set(Scope::local, key, value); });
+    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input) << key << " " << value;
+    EXPECT_NE(std::string(error.what()).find(key), std::string::npos) << error.what();
+    if (key != "core.nosuch") {
+      EXPECT_NE(std::string(error.what()).find("'" + value + "'"), std::string::npos)
+          << error.what();
+    }
+  }
+  const auto policy = error_of([&] { config.set(Scope::local, "safety.policy", "allow"); });
+  EXPECT_NE(std::string(policy.what()).find("block or warn"), std::string::npos) << policy.what();
+  EXPECT_FALSE(fs::exists(repo() / ".mlv" / "config.local")) << "nothing written";
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"core.jobs", "256"},
+           {"cache.type", "reflink,hardlink,symlink,copy"},
+           {"transfer.pack_size", "100000"},
+           {"safety.policy", "block"},
+           {"remote.origin.anything", "at all"}}) {
+    EXPECT_NO_THROW(config.set(Scope::local, key, value)) << key;
+  }
+}
+
+TEST_F(ConfigTest, AnInvalidValueIsRefusedWhereItIsReadNamingItsSource) {
+  mlv::util::write_file_atomic(repo() / ".mlv" / "config.local", "core:\n  jobs: lots\n");
+  const auto config = Config::load(repo());
+  const auto from_file = error_of([&] { (void)config.get("core.jobs"); });
+  EXPECT_EQ(from_file.code(), mlv::ExitCode::bad_input);
+  EXPECT_NE(std::string(from_file.what()).find("config.local"), std::string::npos)
+      << from_file.what();
+  EXPECT_NE(from_file.hint().find("--local --unset core.jobs"), std::string::npos)
+      << from_file.hint();
+  ::setenv("MLV_CORE_JOBS", "0", 1);
+  const auto from_environment = error_of([&] { (void)config.get("core.jobs"); });
+  EXPECT_NE(std::string(from_environment.what()).find("MLV_CORE_JOBS"), std::string::npos)
+      << from_environment.what();
+  ::setenv("MLV_CORE_JOBS", "12", 1);
+  EXPECT_EQ(config.get("core.jobs"), "12");
 }
 
 } // namespace
