@@ -57,6 +57,9 @@ public:
   void stage(const std::vector<std::string>& paths);
   // Removes paths from the index (the files stay on disk), as `git rm --cached` would.
   void unstage(const std::vector<std::string>& paths);
+  // The index entries (repository-relative, sorted, each once) that are one of `paths` or lie
+  // below one of them: what git tracks there.
+  std::vector<std::string> indexed_under(const std::vector<std::string>& paths) const;
 
   // Adds "/<name>" for `data_path` (repository-relative) to the .gitignore in its folder unless
   // git already ignores it; returns the repository-relative .gitignore path when it was changed.

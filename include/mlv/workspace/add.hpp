@@ -32,10 +32,16 @@ struct AddResult {
   std::string format;
   std::string safety;   // the safety scan's verdict: clean, suspicious or unsafe
   bool changed = false; // false when the pointer already said exactly this
+  // Paths git tracked at or below data_path: removed from the index (as `git rm --cached`)
+  // unless AddOptions::stage is off; the files stay in the workspace.
+  std::vector<std::string> git_tracked;
 };
 
-// `mlv add`: stores each path's content in the cache, writes its pointer, git-ignores the data
-// and stages pointer and .gitignore. Unchanged files are recognised without a read.
+// `mlv add`: stores each path's content in the cache, writes its pointer, git-ignores the data,
+// takes it out of git's index and stages pointer and .gitignore. Unchanged files are recognised
+// without a read. Every path is checked first (a PATH.mlv stands for PATH; a path given twice
+// counts once): a missing one, a bad name or an overlap with a folder tracked as one (or with
+// pointers inside a folder) is an Error before anything is written.
 std::vector<AddResult>
 add(Context& context, const std::vector<std::string>& paths, const AddOptions& options);
 

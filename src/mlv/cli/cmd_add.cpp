@@ -89,6 +89,18 @@ void register_add(CLI::App& app, Output& output) {
     for (const auto& result : results) {
       output.say((result.changed ? "added " : "unchanged ") + result.data_path + " (" +
                  human_bytes(result.size) + ", " + result.format + ") -> " + result.pointer_path);
+      if (!result.git_tracked.empty()) {
+        const auto what =
+            result.git_tracked.size() == 1
+                ? result.git_tracked.front()
+                : std::to_string(result.git_tracked.size()) + " files under " + result.data_path;
+        output.note(options.stage ? "note: git no longer tracks " + what +
+                                        " (as `git rm --cached`): mlv keeps its bytes, the "
+                                        "workspace keeps the file; commit to record it"
+                                  : "warning: git still tracks " + what +
+                                        " and keeps its bytes; run `git rm -r --cached " +
+                                        result.data_path + "`");
+      }
       if (result.safety == "unsafe") {
         output.note("warning: loading " + result.data_path +
                     " would run code; checkout, pull and get will refuse it (`mlv scan " +

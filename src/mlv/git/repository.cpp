@@ -177,6 +177,30 @@ void Repository::unstage(const std::vector<std::string>& paths) {
   check(git_index_write(index.get()), "write the index");
 }
 
+std::vector<std::string> Repository::indexed_under(const std::vector<std::string>& paths) const {
+  const std::set<std::string> wanted(paths.begin(), paths.end());
+  Index index;
+  check(git_repository_index(index.out(), repo_), "open the index");
+  std::vector<std::string> found;
+  const auto count = git_index_entrycount(index.get());
+  for (std::size_t i = 0; i < count; ++i) {
+    const git_index_entry* entry = git_index_get_byindex(index.get(), i);
+    if (entry == nullptr) {
+      continue;
+    }
+    // The entry itself, or one of the folders it lies in, is wanted.
+    for (auto path = fs::path(entry->path); !path.empty(); path = path.parent_path()) {
+      if (wanted.contains(path.generic_string())) {
+        found.emplace_back(entry->path);
+        break;
+      }
+    }
+  }
+  std::sort(found.begin(), found.end());
+  found.erase(std::unique(found.begin(), found.end()), found.end());
+  return found;
+}
+
 bool Repository::is_ignored(const std::string& path) const {
   int ignored = 0;
   check(git_ignore_path_is_ignored(&ignored, repo_, path.c_str()),

@@ -2,12 +2,15 @@
 #include <mlv/inspect/inspect.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
 #include <mlv/workspace/metadata.hpp>
 #include <mlv/workspace/safety.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <set>
 #include <tuple>
 
 namespace mlv::workspace {
@@ -30,50 +33,176 @@ std::pair<std::string, YAML::Node> describe_content(const fs::path& path) {
   }
 }
 
-void check_addable(const std::string& relative,
-                   const fs::path& absolute,
-                   const std::string& typed) {
-  if (relative.empty()) {
+// How many paths an error lists before it says "and N more".
+constexpr std::size_t k_listed_paths = 5;
+
+// One path of an `mlv add`, checked before anything is written.
+struct PlannedAdd {
+  std::string typed;    // as the user gave it, for messages
+  std::string relative; // the data path, repository-relative
+  fs::path absolute;
+  bool directory = false;
+  std::optional<pointer::Pointer> existing; // the readable pointer already there
+};
+
+std::string listed(const std::vector<std::string>& paths) {
+  std::string text;
+  for (std::size_t i = 0; i < paths.size() && i < k_listed_paths; ++i) {
+    text += "\n  " + paths[i];
+  }
+  if (paths.size() > k_listed_paths) {
+    text += "\n  and " + std::to_string(paths.size() - k_listed_paths) + " more";
+  }
+  return text;
+}
+
+Error bad_name(const std::string& typed, const std::string& problem) {
+  return Error(ExitCode::bad_input, "cannot add '" + typed + "': the name " + problem,
+               "rename it: a tracked name may not hold a backslash or a control character "
+               "(docs/formats.md)");
+}
+
+// A path may not lie inside a folder mlv tracks as one, and a folder to track as one may not
+// hold pointers (their files are tracked already) or names a dir listing cannot hold.
+void check_no_overlap(Context& context, const PlannedAdd& plan) {
+  for (auto folder = fs::path(plan.relative).parent_path(); !folder.empty();
+       folder = folder.parent_path()) {
+    const auto name = folder.generic_string();
+    if (fs::exists(pointer::pointer_path_for(context.absolute(name)))) {
+      throw Error(ExitCode::bad_input,
+                  "cannot add '" + plan.typed + "': it is inside '" + name +
+                      "', which mlv already tracks as a folder (" + name + ".mlv)",
+                  "`mlv add " + name +
+                      "` records the folder's new content; to track its files "
+                      "one by one instead, `mlv remove " +
+                      name + "` first");
+    }
+  }
+  if (!plan.directory) {
+    return;
+  }
+  std::vector<std::string> pointers;
+  std::error_code error;
+  fs::recursive_directory_iterator it(plan.absolute, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->is_regular_file(error)) {
+      continue;
+    }
+    const auto inner = it->path().lexically_relative(plan.absolute).generic_string();
+    if (const auto problem = pointer::path_problem(inner)) {
+      throw bad_name(plan.relative + "/" + inner, *problem);
+    }
+    if (pointer::is_pointer_path(it->path())) {
+      pointers.push_back(plan.relative + "/" + inner);
+    }
+  }
+  if (error) {
+    throw Error(ExitCode::failure,
+                "cannot list " + plan.absolute.string() + ": " + error.message());
+  }
+  if (!pointers.empty()) {
+    std::sort(pointers.begin(), pointers.end());
+    throw Error(ExitCode::bad_input,
+                "cannot add folder '" + plan.typed +
+                    "' as one: mlv already tracks files inside it:" + listed(pointers),
+                "add those files one by one instead (`mlv add " + plan.relative +
+                    "/*`), or `mlv remove` each of them first to track the folder as one");
+  }
+}
+
+// The pointer already at `pointer_file`, if any. A damaged one is replaced, as its error's hint
+// says; one with merge conflict markers is refused, since each side may carry metadata.
+std::optional<pointer::Pointer> existing_pointer(const fs::path& pointer_file) {
+  if (!fs::exists(pointer_file)) {
+    return std::nullopt;
+  }
+  const auto text = util::read_file(pointer_file);
+  try {
+    return pointer::parse_pointer(text, pointer_file.string());
+  } catch (const Error& error) {
+    if (error.code() != ExitCode::bad_input || pointer::has_conflict_markers(text)) {
+      throw;
+    }
+    return std::nullopt;
+  }
+}
+
+PlannedAdd plan_one(Context& context, const std::string& typed) {
+  PlannedAdd plan;
+  plan.typed = typed;
+  plan.relative = context.relative(typed);
+  if (pointer::is_pointer_path(plan.relative)) {
+    // `mlv add models/*` names pointers beside their data: a pointer stands for its data file.
+    plan.relative.resize(plan.relative.size() - pointer::k_suffix.size());
+  }
+  plan.absolute = context.absolute(plan.relative);
+  if (plan.relative.empty()) {
     throw Error(ExitCode::bad_input, "cannot add the repository root itself",
                 "add the model files or folders inside it");
   }
-  const auto first = fs::path(relative).begin()->string();
+  const auto first = fs::path(plan.relative).begin()->string();
   if (first == ".git" || first == ".mlv") {
     throw Error(ExitCode::bad_input, "'" + typed + "' is inside " + first + "/, which mlv manages");
   }
-  if (pointer::is_pointer_path(absolute)) {
-    throw Error(ExitCode::bad_input, "'" + typed + "' is a pointer file",
-                "add the data file it stands for instead");
+  if (const auto problem = pointer::path_problem(plan.absolute.filename().string())) {
+    throw bad_name(typed, *problem);
   }
   std::error_code error;
-  const auto status = fs::status(absolute, error);
+  const auto status = fs::status(plan.absolute, error);
   if (!fs::exists(status)) {
-    throw Error(ExitCode::missing, "cannot add '" + typed + "': no such file or folder");
+    const bool via_pointer = plan.relative != context.relative(typed);
+    throw Error(ExitCode::missing,
+                "cannot add '" + typed + "': no such file or folder" +
+                    (via_pointer ? " (" + plan.relative + ", the data it stands for)" : ""),
+                via_pointer ? "`mlv checkout " + plan.relative + "` restores it from the cache"
+                            : "");
   }
   if (!fs::is_regular_file(status) && !fs::is_directory(status)) {
     throw Error(ExitCode::bad_input, "cannot add '" + typed + "': not a regular file or folder");
   }
+  plan.directory = fs::is_directory(status);
+  check_no_overlap(context, plan);
+  plan.existing = existing_pointer(pointer::pointer_path_for(plan.absolute));
+  return plan;
+}
+
+// Every path is checked before any is added, so one bad path leaves nothing half done. The same
+// data path given twice (as `m.bin` and `m.bin.mlv`) is added once.
+std::vector<PlannedAdd> plan_all(Context& context, const std::vector<std::string>& paths) {
+  std::vector<PlannedAdd> plans;
+  std::set<std::string> seen;
+  for (const auto& path : paths) {
+    auto plan = plan_one(context, path);
+    if (seen.insert(plan.relative).second) {
+      plans.push_back(std::move(plan));
+    }
+  }
+  for (const auto& outer : plans) {
+    for (const auto& inner : plans) {
+      if (outer.directory && inner.relative.starts_with(outer.relative + "/")) {
+        throw Error(ExitCode::bad_input,
+                    "cannot add both '" + outer.typed + "' and '" + inner.typed +
+                        "', which is inside it",
+                    "add the folder as one, or the files inside it one by one");
+      }
+    }
+  }
+  return plans;
 }
 
 AddResult add_one(Context& context,
-                  const std::string& typed,
+                  const PlannedAdd& plan,
                   const AddOptions& options,
                   std::vector<std::string>& to_stage) {
-  const auto relative = context.relative(typed);
-  const auto absolute = context.absolute(relative);
-  check_addable(relative, absolute, typed);
-
+  const auto& relative = plan.relative;
+  const auto& absolute = plan.absolute;
   auto& cache = context.cache();
   const auto pointer_file = pointer::pointer_path_for(absolute);
-  pointer::Pointer pointer;
-  const bool had_pointer = fs::exists(pointer_file);
-  if (had_pointer) {
-    pointer = pointer::read_pointer(pointer_file);
-  }
-  const auto before = had_pointer ? pointer::serialize_pointer(pointer) : std::string();
+  auto pointer = plan.existing.value_or(pointer::Pointer{});
+  const auto before = plan.existing ? pointer::serialize_pointer(pointer) : std::string();
 
   pointer.path = absolute.filename().string();
-  if (fs::is_directory(absolute)) {
+  if (plan.directory) {
     const auto listing = identify_dir(cache, absolute, true);
     pointer.kind = pointer::Kind::dir;
     pointer.sha256 = cache.write_dir(listing);
@@ -117,6 +246,31 @@ AddResult add_one(Context& context,
   return result;
 }
 
+// Git keeps a file's bytes while it tracks it, .gitignore or not: like `git rm --cached`, the
+// data leaves the index (it stays on disk) and only the pointer is committed.
+void untrack_from_git(Context& context,
+                      std::vector<AddResult>& results,
+                      const AddOptions& options) {
+  std::vector<std::string> data_paths;
+  for (const auto& result : results) {
+    data_paths.push_back(result.data_path);
+  }
+  const auto indexed = context.git().indexed_under(data_paths);
+  if (indexed.empty()) {
+    return;
+  }
+  for (auto& result : results) {
+    for (const auto& path : indexed) {
+      if (path == result.data_path || path.starts_with(result.data_path + "/")) {
+        result.git_tracked.push_back(path);
+      }
+    }
+  }
+  if (options.stage) {
+    context.git().unstage(indexed);
+  }
+}
+
 } // namespace
 
 std::pair<std::string, std::string> parse_key_value(const std::string& text,
@@ -132,17 +286,27 @@ std::pair<std::string, std::string> parse_key_value(const std::string& text,
 std::vector<AddResult>
 add(Context& context, const std::vector<std::string>& paths, const AddOptions& options) {
   const auto lock = context.lock_workspace();
+  const auto plans = plan_all(context, paths);
   std::vector<AddResult> results;
   std::vector<std::string> to_stage;
-  for (const auto& path : paths) {
-    results.push_back(add_one(context, path, options, to_stage));
+  const auto stage = [&] {
+    // One index write for the whole command.
+    if (options.stage && !to_stage.empty()) {
+      std::sort(to_stage.begin(), to_stage.end());
+      to_stage.erase(std::unique(to_stage.begin(), to_stage.end()), to_stage.end());
+      context.git().stage(to_stage);
+    }
+  };
+  try {
+    for (const auto& plan : plans) {
+      results.push_back(add_one(context, plan, options, to_stage));
+    }
+  } catch (const Error&) {
+    stage(); // what was added before a failure (a full disk, a read error) stays consistent
+    throw;
   }
-  // One index write for the whole command.
-  if (options.stage && !to_stage.empty()) {
-    std::sort(to_stage.begin(), to_stage.end());
-    to_stage.erase(std::unique(to_stage.begin(), to_stage.end()), to_stage.end());
-    context.git().stage(to_stage);
-  }
+  untrack_from_git(context, results, options);
+  stage();
   return results;
 }
 
