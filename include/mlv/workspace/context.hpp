@@ -3,12 +3,14 @@
 #include <mlv/cache/cache.hpp>
 #include <mlv/config/config.hpp>
 #include <mlv/git/repository.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mlv::workspace {
 
@@ -33,11 +35,18 @@ public:
   // Serialises commands that change the workspace, the index or .gitignore files.
   std::unique_ptr<util::FileLock> lock_workspace();
 
+  // An error a command over many pointers puts off so that it can do the rest first (a pointer
+  // it cannot read, e.g. one with merge conflict markers). A command that reads pointers calls
+  // finish() when done: it throws what was put off, as one Error with the first one's code.
+  void defer(Error error);
+  void finish();
+
 private:
   Context() = default;
   std::unique_ptr<git::Repository> git_;
   std::unique_ptr<config::Config> config_;
   std::unique_ptr<cache::Cache> cache_;
+  std::vector<Error> deferred_;
 };
 
 // `mlv init`: creates .mlv/config and .mlv/.gitignore in the work tree containing `start`

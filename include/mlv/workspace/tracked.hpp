@@ -17,7 +17,10 @@ struct Tracked {
 
 // Pointers in the work tree that match `targets` (data paths, pointer paths or folders, as the
 // user typed them; every pointer when empty), sorted by path. A target that matches nothing is
-// Error(bad_input) naming it.
+// Error(bad_input) naming it. A matching pointer that cannot be read (malformed, or with merge
+// conflict markers) is left out and its error put off on the context (Context::defer): the
+// caller does the rest and then calls context.finish(). When no readable pointer matches, the
+// error is thrown at once. Pointers outside the targets are never an error.
 std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std::string>& targets);
 
 // Which commits to read pointers from, without a checkout.

@@ -32,6 +32,7 @@ void register_checkout(CLI::App& app, Output& output) {
     auto context = workspace::Context::open(std::filesystem::current_path());
     const auto tracked = workspace::workspace_pointers(context, *targets);
     print_checkout(output, workspace::checkout(context, tracked, *options));
+    context.finish();
   });
 }
 

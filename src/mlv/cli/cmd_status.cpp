@@ -68,6 +68,7 @@ void register_status(CLI::App& app, Output& output) {
       output.say(entry.data_path + ": " + describe(entry.states));
     }
     output.emit_json(entries_json(entries));
+    context.finish();
   });
 }
 

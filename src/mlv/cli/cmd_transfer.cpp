@@ -78,6 +78,7 @@ void register_verb(CLI::App& app, Output& output, Verb verb) {
       print_checkout(output, result.checkout);
       output.emit_json(stats_json(result.stats));
     }
+    context.finish();
   });
 }
 

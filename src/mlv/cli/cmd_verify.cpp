@@ -58,6 +58,10 @@ void register_verify(CLI::App& app, Output& output) {
                human_bytes(report.bytes_hashed) + "): " + std::to_string(report.problems.size()) +
                " problem(s)");
     output.emit_json(report_json(report));
+    // A pointer that could not be read says less than a damaged or missing object.
+    if (report.problems.empty()) {
+      context.finish();
+    }
     if (mismatch) {
       throw Error(
           ExitCode::integrity,

@@ -31,6 +31,7 @@ PointerMap workspace_pointers(workspace::Context& context) {
   for (auto& tracked : workspace::workspace_pointers(context, {})) {
     pointers.emplace(tracked.pointer_path, std::move(tracked.pointer));
   }
+  context.finish(); // a diff that left a pointer out would misreport it as removed
   return pointers;
 }
 

@@ -8,6 +8,7 @@ namespace {
 
 Shown from_workspace(workspace::Context& context, const std::string& target) {
   auto tracked = workspace::workspace_pointers(context, {target});
+  context.finish();
   if (tracked.size() != 1) {
     throw Error(ExitCode::bad_input,
                 "'" + target + "' names " + std::to_string(tracked.size()) +

@@ -58,6 +58,32 @@ std::unique_ptr<util::FileLock> Context::lock_workspace() {
   return std::make_unique<util::FileLock>(mlv_dir(root()) / "lock");
 }
 
+void Context::defer(Error error) {
+  // pull reads the pointers twice (fetch, then checkout): each problem is reported once.
+  for (const auto& earlier : deferred_) {
+    if (std::string_view(earlier.what()) == error.what()) {
+      return;
+    }
+  }
+  deferred_.push_back(std::move(error));
+}
+
+void Context::finish() {
+  if (deferred_.empty()) {
+    return;
+  }
+  auto errors = std::move(deferred_);
+  deferred_.clear();
+  if (errors.size() == 1) {
+    throw errors.front();
+  }
+  std::string message = std::to_string(errors.size()) + " problems:";
+  for (const auto& error : errors) {
+    message += "\n  " + std::string(error.what());
+  }
+  throw Error(errors.front().code(), message, errors.front().hint());
+}
+
 std::filesystem::path init(const std::filesystem::path& start) {
   auto repository = git::Repository::discover(start);
   const auto root = repository.work_dir();

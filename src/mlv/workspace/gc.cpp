@@ -16,6 +16,8 @@ struct KeptIds {
 
 KeptIds kept_ids(Context& context, const RevisionSelection& selection) {
   auto tracked = workspace_pointers(context, {});
+  // A pointer gc cannot read may name objects that must be kept: nothing is deleted.
+  context.finish();
   if (selection.any()) {
     auto historic = revision_pointers(context, selection, {});
     tracked.insert(tracked.end(), historic.begin(), historic.end());

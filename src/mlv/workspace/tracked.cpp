@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -109,12 +111,35 @@ std::vector<fs::path> find_pointer_files(const fs::path& root) {
   return files;
 }
 
+// The selected pointers that could be read; each selected one that could not (malformed, or
+// with merge conflict markers) is put off on the context, or thrown when nothing else is left.
+std::vector<Tracked> without_unreadable(Context& context,
+                                        std::vector<Tracked> selected,
+                                        const std::map<std::string, Error>& problems) {
+  if (problems.empty()) {
+    return selected;
+  }
+  std::vector<Tracked> readable;
+  for (auto& tracked : selected) {
+    if (const auto it = problems.find(tracked.pointer_path); it != problems.end()) {
+      context.defer(it->second);
+    } else {
+      readable.push_back(std::move(tracked));
+    }
+  }
+  if (readable.empty()) {
+    context.finish();
+  }
+  return readable;
+}
+
 } // namespace
 
 std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std::string>& targets) {
   const auto& root = context.root();
   const auto files = find_pointer_files(root);
   std::vector<Tracked> all(files.size());
+  std::vector<std::optional<Error>> unreadable(files.size());
   // YAML parsing dominates `mlv status` on many pointers: spread it over the cores.
   const auto workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::vector<std::future<void>> parts;
@@ -122,15 +147,32 @@ std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std:
     parts.push_back(std::async(std::launch::async, [&, worker] {
       for (std::size_t i = worker; i < files.size(); i += workers) {
         all[i].pointer_path = files[i].lexically_relative(root).generic_string();
-        all[i].pointer = pointer::read_pointer(files[i]);
-        all[i].data_path = data_path_for(all[i].pointer_path, all[i].pointer);
+        try {
+          all[i].pointer = pointer::read_pointer(files[i]);
+          all[i].data_path = data_path_for(all[i].pointer_path, all[i].pointer);
+        } catch (const Error& error) {
+          if (error.code() != ExitCode::bad_input) {
+            throw;
+          }
+          // Selected by its name alone, so that commands on other targets still work.
+          unreadable[i] = error;
+          all[i].data_path =
+              all[i].pointer_path.substr(0, all[i].pointer_path.size() - pointer::k_suffix.size());
+        }
       }
     }));
   }
   for (auto& part : parts) {
-    part.get(); // rethrows the first malformed pointer
+    part.get(); // rethrows the first failure to read a pointer file at all
   }
-  return filter(std::move(all), relative_targets(context, targets), targets);
+  std::map<std::string, Error> problems;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (unreadable[i]) {
+      problems.emplace(all[i].pointer_path, *unreadable[i]);
+    }
+  }
+  return without_unreadable(
+      context, filter(std::move(all), relative_targets(context, targets), targets), problems);
 }
 
 std::vector<std::string> selected_commits(Context& context, const RevisionSelection& selection) {
