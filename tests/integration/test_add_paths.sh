@@ -64,6 +64,12 @@ assert_contains "$output" "models/m2.bin.mlv"
 assert_contains "$output" "mlv remove"
 assert_not_exists models.mlv
 assert_eq "$(git status --porcelain)" "" "git status after a refused folder add"
+# Doing what the hint says tracks the folder as one, with only its model files in it.
+assert_ok mlv remove models/m1.bin models/m2.bin
+assert_not_exists models/.gitignore
+assert_ok mlv add models
+assert_yaml models.mlv files 2
+commit_all "models as one"
 # ... and so is a file inside a folder tracked as one.
 mkdir -p ckpt
 make_random_file ckpt/w.bin 3000
@@ -92,6 +98,12 @@ assert_line_with "$(git status --porcelain)" "D  ingit.bin"
 assert_line_with "$(git status --porcelain)" "A  ingit.bin.mlv"
 git commit -q -m "ingit in mlv"
 assert_eq "$(git ls-tree -r --name-only HEAD | grep -c '^ingit.bin$' || true)" 0 "ingit.bin in HEAD"
+# With --no-stage the index is left alone, with a warning saying what to run.
+make_random_file ingit2.bin 100
+git add ingit2.bin && git commit -q -m "ingit2 in git"
+assert_ok mlv add --no-stage ingit2.bin
+assert_contains "$stderr" "git rm -r --cached ingit2.bin"
+assert_eq "$(git ls-files ingit2.bin)" "ingit2.bin" "git ls-files ingit2.bin after add --no-stage"
 # A folder git tracks, likewise.
 mkdir -p gitdir && make_random_file gitdir/one.bin 100 && make_random_file gitdir/two.bin 100
 git add gitdir && git commit -q -m "gitdir in git"

@@ -64,7 +64,8 @@ public:
   // Adds "/<name>" for `data_path` (repository-relative) to the .gitignore in its folder unless
   // git already ignores it; returns the repository-relative .gitignore path when it was changed.
   std::optional<std::string> ignore(const std::string& data_path);
-  // Removes that entry again; returns the .gitignore path when it was changed.
+  // Removes that entry again (and the file, when nothing else is left in it); returns the
+  // .gitignore path when it was changed.
   std::optional<std::string> unignore(const std::string& data_path);
   bool is_ignored(const std::string& path) const;
 

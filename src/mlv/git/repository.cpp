@@ -243,7 +243,12 @@ std::optional<std::string> Repository::unignore(const std::string& data_path) {
   if (!removed) {
     return std::nullopt;
   }
-  util::write_file_atomic(file, kept);
+  if (kept.empty()) {
+    // Only mlv's lines were in it: an empty file left behind would end up in a folder's listing.
+    util::remove_file(file);
+  } else {
+    util::write_file_atomic(file, kept);
+  }
   return gitignore;
 }
 
