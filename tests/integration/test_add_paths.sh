@@ -86,6 +86,14 @@ assert_exit 4 mlv add fresh fresh/x.bin
 assert_not_exists fresh.mlv
 assert_not_exists fresh/x.bin.mlv
 
+# A damaged pointer's hint says to re-run `mlv add`: that works, and writes a valid pointer.
+printf '# mlv pointer\nversion: 1\npath: [a.bin\n' >a.bin.mlv
+assert_exit 4 mlv status a.bin
+assert_contains "$output" "mlv add"
+assert_ok mlv add a.bin
+assert_yaml a.bin.mlv sha256 "$(sha256_of a.bin)"
+assert_ok mlv status a.bin
+
 # A file git tracks: add takes it out of the index (the bytes live in mlv now), keeps the file.
 make_random_file ingit.bin 5000
 cp ingit.bin "$TEST_ROOT/ingit.orig"

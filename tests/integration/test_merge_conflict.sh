@@ -39,6 +39,14 @@ rm other.bin
 assert_exit 4 mlv checkout
 assert_file_eq other.bin "$TEST_ROOT/other.orig"
 assert_contains "$stderr" "a.bin.mlv"
+# push over every pointer uploads the others, then exits 4 naming the conflicted one.
+add_local_remote origin
+make_random_file late.bin 3000
+assert_ok mlv add late.bin
+assert_exit 4 mlv push
+assert_contains "$stderr" "a.bin.mlv"
+assert_ok mlv status -r origin late.bin other.bin
+assert_not_contains "$stdout" "not on remote"
 # add does not overwrite a conflicted pointer (each side may carry metadata): it says how to resolve.
 assert_exit 4 mlv add a.bin
 assert_contains "$output" "git checkout --ours"
