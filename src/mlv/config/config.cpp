@@ -308,27 +308,19 @@ Config Config::load(const fs::path& repo_root) {
 std::optional<std::string> Config::get(const std::string& key) const {
   // Every value is checked where it is read, with the check `mlv config` applies when writing.
   if (const char* value = std::getenv(environment_name(key).c_str()); value != nullptr) {
-    if (!is_valid_setting(key, value)) {
-      throw Error(ExitCode::bad_input,
-                  environment_name(key) + ": '" + value + "' is not valid for " + key +
-                      ": expected " + accepted_values(key),
+    check_setting(key, value, environment_name(key),
                   "fix or unset the environment variable " + environment_name(key));
-    }
     return std::string(value);
   }
   const auto parts = split_key(key);
   for (const auto scope : k_lookup_order) {
     if (const auto it = layers_.find(scope); it != layers_.end()) {
       if (auto value = lookup(it->second, parts)) {
-        if (!is_valid_setting(key, *value)) {
-          const auto option = scope == Scope::repo ? std::string() : "--" + scope_name(scope) + " ";
-          throw Error(ExitCode::bad_input,
-                      file_of(scope).string() + ": " + key + ": '" + *value +
-                          "' is not valid: expected " + accepted_values(key),
+        const auto option = scope == Scope::repo ? std::string() : "--" + scope_name(scope) + " ";
+        check_setting(key, *value, file_of(scope).string(),
                       "set it with `mlv config " + option + key +
                           " VALUE`, or remove it with `mlv config " + option + "--unset " + key +
                           "`");
-        }
         return value;
       }
     }

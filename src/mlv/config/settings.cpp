@@ -80,18 +80,16 @@ std::string keys_of_section(const std::string& section) {
 
 } // namespace
 
-bool is_known_setting(const std::string& key) {
-  return find_setting(key) != nullptr;
-}
-
-std::string accepted_values(const std::string& key) {
+void check_setting(const std::string& key,
+                   const std::string& value,
+                   const std::string& source,
+                   const std::string& fix) {
   const auto* setting = find_setting(key);
-  return setting == nullptr ? std::string() : setting->accepted;
-}
-
-bool is_valid_setting(const std::string& key, const std::string& value) {
-  const auto* setting = find_setting(key);
-  return setting == nullptr || setting->valid(value);
+  if (setting != nullptr && !setting->valid(value)) {
+    throw Error(
+        ExitCode::bad_input,
+        source + ": " + key + ": '" + value + "' is not valid: expected " + setting->accepted, fix);
+  }
 }
 
 void validate_setting(const std::string& key, const std::string& value) {
