@@ -178,8 +178,12 @@ std::vector<PlannedAdd> plan_all(Context& context, const std::vector<std::string
     }
   }
   for (const auto& outer : plans) {
+    if (!outer.directory) {
+      continue; // thousands of files given one by one cost no quadratic pass
+    }
+    const auto inside = outer.relative + "/";
     for (const auto& inner : plans) {
-      if (outer.directory && inner.relative.starts_with(outer.relative + "/")) {
+      if (inner.relative.starts_with(inside)) {
         throw Error(ExitCode::bad_input,
                     "cannot add both '" + outer.typed + "' and '" + inner.typed +
                         "', which is inside it",

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <vector>
 
 namespace {
 
@@ -162,7 +163,7 @@ TEST_F(GitTest, IgnoreCreatesTheGitignoreBesideTheDataAndGitAgrees) {
             "?? .gitignore\n?? models/deep/.gitignore\n?? models/deep/keep.txt\n")
       << "git itself no longer sees the data files";
   EXPECT_EQ(repo.unignore("top.bin"), std::optional<std::string>(".gitignore"));
-  EXPECT_EQ(mlv::util::read_file(repo_dir() / ".gitignore"), "");
+  EXPECT_FALSE(fs::exists(repo_dir() / ".gitignore")) << "emptied, so removed (as DVC does)";
   EXPECT_FALSE(repo.unignore("top.bin").has_value()) << "nothing left to remove";
   EXPECT_FALSE(repo.unignore("models/other/x.bin").has_value()) << "no .gitignore there";
 }
@@ -183,7 +184,7 @@ TEST_F(GitTest, IgnoreMatchesNamesWithGlobCharactersLiterally) {
             "?? m/.gitignore\n?? m/model1.bin\n?? m/stars.bin\n");
   ASSERT_TRUE(repo.unignore("m/model[1].bin").has_value());
   ASSERT_TRUE(repo.unignore("m/star*.bin").has_value());
-  EXPECT_EQ(mlv::util::read_file(repo_dir() / "m/.gitignore"), "");
+  EXPECT_FALSE(fs::exists(repo_dir() / "m/.gitignore"));
 }
 
 TEST_F(GitTest, UnignoreKeepsEveryOtherLine) {
@@ -192,6 +193,26 @@ TEST_F(GitTest, UnignoreKeepsEveryOtherLine) {
   EXPECT_FALSE(repo.ignore("net.bin").has_value()) << "already ignored by the existing line";
   EXPECT_EQ(repo.unignore("net.bin"), std::optional<std::string>(".gitignore"));
   EXPECT_EQ(mlv::util::read_file(repo_dir() / ".gitignore"), "# build output\n/build/\n*.log\n");
+}
+
+TEST_F(GitTest, UnignoreDeletesAGitignoreThatOnlyMlvWrote) {
+  auto repo = Repository::discover(repo_dir());
+  EXPECT_EQ(repo.ignore("models/a.bin"), std::optional<std::string>("models/.gitignore"));
+  EXPECT_EQ(repo.unignore("models/a.bin"), std::optional<std::string>("models/.gitignore"));
+  EXPECT_FALSE(fs::exists(repo_dir() / "models" / ".gitignore"));
+}
+
+TEST_F(GitTest, IndexedUnderListsWhatGitTracksAtOrBelowEachPath) {
+  write("a.bin", "a");
+  write("ab.bin", "ab");
+  write("dir/x.bin", "x");
+  write("dir/sub/y.bin", "y");
+  write("dirx/z.bin", "z");
+  commit("files");
+  const auto repo = Repository::discover(repo_dir());
+  EXPECT_EQ(repo.indexed_under({"a.bin", "dir", "missing.bin"}),
+            (std::vector<std::string>{"a.bin", "dir/sub/y.bin", "dir/x.bin"}));
+  EXPECT_TRUE(repo.indexed_under({"nothing"}).empty());
 }
 
 TEST_F(GitTest, StagingADeletedFileStagesItsRemoval) {
