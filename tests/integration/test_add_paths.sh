@@ -93,6 +93,14 @@ assert_contains "$output" "mlv add"
 assert_ok mlv add a.bin
 assert_yaml a.bin.mlv sha256 "$(sha256_of a.bin)"
 assert_ok mlv status a.bin
+# ... but a pointer a newer mlv wrote is not downgraded.
+cp a.bin.mlv "$TEST_ROOT/a.pointer"
+sed -i 's/^version: 1$/version: 2/' a.bin.mlv
+cp a.bin.mlv "$TEST_ROOT/a.v2"
+assert_exit 4 mlv add a.bin
+assert_contains "$output" "upgrade mlv"
+assert_file_eq a.bin.mlv "$TEST_ROOT/a.v2"
+cp "$TEST_ROOT/a.pointer" a.bin.mlv
 
 # A file git tracks: add takes it out of the index (the bytes live in mlv now), keeps the file.
 make_random_file ingit.bin 5000

@@ -110,8 +110,20 @@ void check_no_overlap(Context& context, const PlannedAdd& plan) {
   }
 }
 
+// Whether a pointer's text names a format version other than the one this mlv writes.
+bool is_other_version(const std::string& text) {
+  try {
+    const auto root = YAML::Load(text);
+    return root.IsMap() && root["version"] && root["version"].IsScalar() &&
+           root["version"].Scalar() != std::to_string(pointer::k_format_version);
+  } catch (const YAML::Exception&) {
+    return false;
+  }
+}
+
 // The pointer already at `pointer_file`, if any. A damaged one is replaced, as its error's hint
-// says; one with merge conflict markers is refused, since each side may carry metadata.
+// says; one with merge conflict markers is refused, since each side may carry metadata, and so
+// is one of another format version, which a newer mlv wrote.
 std::optional<pointer::Pointer> existing_pointer(const fs::path& pointer_file) {
   if (!fs::exists(pointer_file)) {
     return std::nullopt;
@@ -120,7 +132,8 @@ std::optional<pointer::Pointer> existing_pointer(const fs::path& pointer_file) {
   try {
     return pointer::parse_pointer(text, pointer_file.string());
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input || pointer::has_conflict_markers(text)) {
+    if (error.code() != ExitCode::bad_input || pointer::has_conflict_markers(text) ||
+        is_other_version(text)) {
       throw;
     }
     return std::nullopt;
