@@ -61,7 +61,7 @@ commit_all "models"
 assert_exit 4 mlv add models
 assert_contains "$output" "models/m1.bin.mlv"
 assert_contains "$output" "models/m2.bin.mlv"
-assert_contains "$output" "mlv remove"
+assert_contains "$output" "mlv remove models/m1.bin models/m2.bin"
 assert_not_exists models.mlv
 assert_eq "$(git status --porcelain)" "" "git status after a refused folder add"
 # Doing what the hint says tracks the folder as one, with only its model files in it.

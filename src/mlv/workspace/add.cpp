@@ -102,11 +102,18 @@ void check_no_overlap(Context& context, const PlannedAdd& plan) {
   }
   if (!pointers.empty()) {
     std::sort(pointers.begin(), pointers.end());
+    std::string remove_command = "mlv remove";
+    for (const auto& pointer_path : pointers) {
+      remove_command +=
+          " " + pointer_path.substr(0, pointer_path.size() - pointer::k_suffix.size());
+    }
     throw Error(ExitCode::bad_input,
                 "cannot add folder '" + plan.typed +
                     "' as one: mlv already tracks files inside it:" + listed(pointers),
-                "add those files one by one instead (`mlv add " + plan.relative +
-                    "/*`), or `mlv remove` each of them first to track the folder as one");
+                "add those files one by one instead (`mlv add " + plan.relative + "/*`), or " +
+                    (pointers.size() <= k_listed_paths ? "`" + remove_command + "`"
+                                                       : "`mlv remove` each of them") +
+                    " first to track the folder as one");
   }
 }
 
