@@ -174,8 +174,9 @@ PlannedAdd plan_one(Context& context, const std::string& typed) {
     throw Error(ExitCode::missing,
                 "cannot add '" + typed + "': no such file or folder" +
                     (via_pointer ? " (" + plan.relative + ", the data it stands for)" : ""),
-                via_pointer ? "`mlv checkout " + plan.relative + "` restores it from the cache"
-                            : "");
+                via_pointer && fs::exists(pointer::pointer_path_for(plan.absolute))
+                    ? "`mlv checkout " + plan.relative + "` restores it from the cache"
+                    : "");
   }
   if (!fs::is_regular_file(status) && !fs::is_directory(status)) {
     throw Error(ExitCode::bad_input, "cannot add '" + typed + "': not a regular file or folder");
