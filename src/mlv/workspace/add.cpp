@@ -1,6 +1,7 @@
 #include <mlv/inspect/detect.hpp>
 #include <mlv/inspect/inspect.hpp>
 #include <mlv/pointer/pointer.hpp>
+#include <mlv/transfer/meter.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/file_ids.hpp>
@@ -58,7 +59,8 @@ void check_addable(const std::string& relative,
 AddResult add_one(Context& context,
                   const std::string& typed,
                   const AddOptions& options,
-                  std::vector<std::string>& to_stage) {
+                  std::vector<std::string>& to_stage,
+                  const FileDone& done) {
   const auto relative = context.relative(typed);
   const auto absolute = context.absolute(relative);
   check_addable(relative, absolute, typed);
@@ -74,7 +76,7 @@ AddResult add_one(Context& context,
 
   pointer.path = absolute.filename().string();
   if (fs::is_directory(absolute)) {
-    const auto listing = identify_dir(cache, absolute, true);
+    const auto listing = identify_dir(cache, absolute, true, done);
     pointer.kind = pointer::Kind::dir;
     pointer.sha256 = cache.write_dir(listing);
     pointer.size = listing.total_size();
@@ -82,6 +84,9 @@ AddResult add_one(Context& context,
     pointer.safety = safety_record(absolute, listing);
   } else {
     const auto stored = identify_file(cache, absolute, true);
+    if (done) {
+      done(stored.size);
+    }
     pointer.kind = pointer::Kind::file;
     pointer.sha256 = stored.id;
     pointer.size = stored.size;
@@ -134,8 +139,26 @@ add(Context& context, const std::vector<std::string>& paths, const AddOptions& o
   const auto lock = context.lock_workspace();
   std::vector<AddResult> results;
   std::vector<std::string> to_stage;
+  transfer::Meter meter(options.progress);
+  FileDone done;
+  if (options.progress) {
+    // Planned from folder entries only (no read), so the meter can show an ETA.
+    meter.update([&](transfer::Stats& stats) {
+      for (const auto& path : paths) {
+        const auto count = count_files(context.absolute(context.relative(path)));
+        stats.files_planned += count.files;
+        stats.bytes_planned += count.bytes;
+      }
+    });
+    done = [&meter](std::uint64_t size) {
+      meter.update([size](transfer::Stats& stats) {
+        ++stats.files_done;
+        stats.bytes_done += size;
+      });
+    };
+  }
   for (const auto& path : paths) {
-    results.push_back(add_one(context, path, options, to_stage));
+    results.push_back(add_one(context, path, options, to_stage, done));
   }
   // One index write for the whole command.
   if (options.stage && !to_stage.empty()) {
