@@ -95,6 +95,7 @@ class Clone:
         self.root = root
         self.own_dir = own_dir  # the folder only this clone adds to (no git merge conflicts)
         self.paths = [f"{own_dir}/m{i}.bin" for i in range(PATHS_PER_CLONE)]
+        self.folder = f"{own_dir}/ckpt"  # a tracked folder (kind: dir)
         # path -> sha256 of bytes the workspace file may legitimately hold besides its pointer's
         self.legit = {}
 
@@ -117,21 +118,46 @@ class Clone:
         self.world.log(f"  [{self.name}] wrote {path}: {size} bytes, sha256 {self.legit[path][:12]}")
         return self.legit[path]
 
+    def write_folder(self, path):
+        """New content for a tracked folder: a few small files, some in a subfolder."""
+        full = os.path.join(self.root, path)
+        if os.path.isdir(full):
+            for where, _, names in os.walk(full):
+                for name in names:
+                    os.chmod(os.path.join(where, name), 0o644)
+            subprocess.run(["rm", "-rf", full], check=True)
+        for i in range(self.world.rng.randint(1, 5)):
+            member = f"{path}/{'sub/' if i % 2 else ''}w{i}.bin"
+            self.write(member, self.world.rng.randint(1_000, 60_000))
+
+    def listing(self, dir_id):
+        """A dir listing's files (relative path -> id), from this clone's cache or the remote."""
+        for base in (os.path.join(self.root, ".mlv", "cache"), self.world.remote):
+            try:
+                with open(os.path.join(base, "dirs", dir_id[:2], dir_id)) as f:
+                    lines = f.read().splitlines()[1:]  # after the format line
+            except FileNotFoundError:
+                continue
+            return {line.split(" ", 3)[3]: line.split(" ", 3)[0] for line in lines}
+        return None
+
     def pointers(self):
-        """data path -> pointer fields, for every file pointer in the work tree."""
+        """data path -> {"sha256"}, for every tracked file in the work tree: each file pointer's,
+        and each file of a folder pointer whose listing is at hand."""
         found = {}
         for folder, dirs, files in os.walk(self.root):
             dirs[:] = [d for d in dirs if d not in (".git", ".mlv")]
             for name in files:
                 if not name.endswith(".mlv"):
                     continue
-                pointer_file = os.path.join(folder, name)
-                fields = read_pointer(pointer_file)
-                if fields.get("kind") != "file":
-                    continue
+                fields = read_pointer(os.path.join(folder, name))
                 rel_folder = os.path.relpath(folder, self.root)
                 data = os.path.normpath(os.path.join(rel_folder, fields["path"]))
-                found[data] = fields
+                if fields.get("kind") == "file":
+                    found[data] = fields
+                elif fields.get("kind") == "dir":
+                    for member, member_id in (self.listing(fields["sha256"]) or {}).items():
+                        found[f"{data}/{member}"] = {"sha256": member_id}
         return found
 
     def commit(self, message):
@@ -230,8 +256,10 @@ class World:
             for path, fields in clone.pointers().items():
                 actual = sha256_file(os.path.join(clone.root, path))
                 expected = fields.get("sha256")
-                must_match = strict is not None and strict[0] is clone and (
-                    strict[1] is None or path in strict[1]
+                must_match = (
+                    strict is not None
+                    and strict[0] is clone
+                    and (strict[1] is None or any(path == p or path.startswith(p + "/") for p in strict[1]))
                 )
                 if must_match and actual != expected:
                     self.fail(
@@ -267,17 +295,21 @@ class World:
         return self.clones[1] if clone is self.clones[0] else self.clones[0]
 
     def step_add(self, clone, size=None):
-        path = self.rng.choice(clone.paths)
-        clone.write(path, size or self.rng.randint(*SMALL_SIZES))
+        if size is None and self.rng.random() < 0.35:
+            path = clone.folder
+            clone.write_folder(path)
+        else:
+            path = self.rng.choice(clone.paths)
+            clone.write(path, size or self.rng.randint(*SMALL_SIZES))
         code, _, _ = clone.mlv("add", path)
         self.expect(clone, code, {0}, f"mlv add {path}")
         return (clone, {path}) if code == 0 else None
 
     def step_modify(self, clone):
-        tracked = [p for p in clone.paths if p in clone.pointers()]
+        tracked = [p for p in clone.pointers() if p.startswith(clone.own_dir + "/")]
         if not tracked:
             return self.step_add(clone)
-        clone.write(self.rng.choice(tracked), self.rng.randint(*SMALL_SIZES))
+        clone.write(self.rng.choice(sorted(tracked)), self.rng.randint(*SMALL_SIZES))
         return None
 
     def step_commit(self, clone):
