@@ -5,11 +5,16 @@
 source "$(dirname "$0")/lib.sh"
 
 # on_tty OUT CMD...: runs CMD with stdin, stdout and stderr on a pseudo-terminal; OUT gets what it
-# wrote there.
+# wrote there. script(1) from util-linux, else python's pty module.
 on_tty() {
   local out=$1
   shift
-  script --quiet --flush --return --command "$(printf '%q ' "$@")" /dev/null </dev/null >"$out"
+  if command -v script >/dev/null && [[ -z "${TTY_WITH_PYTHON:-}" ]]; then
+    script --quiet --flush --return --command "$(printf '%q ' "$@")" /dev/null </dev/null >"$out"
+  else
+    /usr/bin/python3 -c 'import os, pty, sys
+sys.exit(os.waitstatus_to_exitcode(pty.spawn(sys.argv[1:])))' "$@" </dev/null >"$out"
+  fi
 }
 
 new_repo repo
