@@ -36,6 +36,11 @@ RESTRICTIONS = {
     "kill",
     # gc steps
     "gc",
+    # a pull that exits 6 (some data pushed by nobody) still checks out every file whose data
+    # is available
+    "partial_pull",
+    # forget_push steps (a commit shared through git whose data was never pushed)
+    "forget_push",
 }
 
 SMALL_SIZES = (20_000, 400_000)  # bytes of an ordinary model version
@@ -52,6 +57,7 @@ STEPS = [
     ("pull", 4),
     ("checkout", 3),
     ("gc", 1),
+    ("forget_push", 1),
     ("kill_add", 1),
     ("kill_push", 1),
     ("kill_pull", 1),
@@ -141,24 +147,43 @@ class Clone:
             return {line.split(" ", 3)[3]: line.split(" ", 3)[0] for line in lines}
         return None
 
-    def pointers(self):
-        """data path -> {"sha256"}, for every tracked file in the work tree: each file pointer's,
-        and each file of a folder pointer whose listing is at hand."""
+    def top_pointers(self):
+        """data path -> pointer fields, for every pointer file in the work tree."""
         found = {}
         for folder, dirs, files in os.walk(self.root):
             dirs[:] = [d for d in dirs if d not in (".git", ".mlv")]
             for name in files:
-                if not name.endswith(".mlv"):
-                    continue
-                fields = read_pointer(os.path.join(folder, name))
-                rel_folder = os.path.relpath(folder, self.root)
-                data = os.path.normpath(os.path.join(rel_folder, fields["path"]))
-                if fields.get("kind") == "file":
-                    found[data] = fields
-                elif fields.get("kind") == "dir":
-                    for member, member_id in (self.listing(fields["sha256"]) or {}).items():
-                        found[f"{data}/{member}"] = {"sha256": member_id}
+                if name.endswith(".mlv"):
+                    fields = read_pointer(os.path.join(folder, name))
+                    rel_folder = os.path.relpath(folder, self.root)
+                    found[os.path.normpath(os.path.join(rel_folder, fields["path"]))] = fields
         return found
+
+    def pointers(self):
+        """data path -> {"sha256"}, for every tracked file in the work tree: each file pointer's,
+        and each file of a folder pointer whose listing is at hand."""
+        found = {}
+        for data, fields in self.top_pointers().items():
+            if fields.get("kind") == "file":
+                found[data] = fields
+            elif fields.get("kind") == "dir":
+                for member, member_id in (self.listing(fields["sha256"]) or {}).items():
+                    found[f"{data}/{member}"] = {"sha256": member_id}
+        return found
+
+    def in_cache(self, fields):
+        kind = "files" if fields.get("kind") == "file" else "dirs"
+        object_id = fields["sha256"]
+        return os.path.exists(os.path.join(self.root, ".mlv", "cache", kind, object_id[:2], object_id))
+
+    def on_remote(self, fields):
+        kind = "manifests" if fields.get("kind") == "file" else "dirs"
+        object_id = fields["sha256"]
+        return os.path.exists(os.path.join(self.world.remote, kind, object_id[:2], object_id))
+
+    def nowhere(self):
+        """Pointers whose data neither this cache nor the remote holds (a teammate forgot to push)."""
+        return sorted(p for p, f in self.top_pointers().items() if not self.in_cache(f) and not self.on_remote(f))
 
     def commit(self, message):
         """Stages this clone's pointers and .gitignore (never a stray temporary) and commits."""
@@ -323,17 +348,37 @@ class World:
 
     def step_push(self, clone):
         self.sync_git(clone)
+        # Push succeeds unless some pointer's data is nowhere (then exit 6 before sending).
+        nowhere = clone.nowhere()
         code, _, _ = clone.mlv("push")
-        self.expect(clone, code, {0}, "mlv push")
+        self.expect(clone, code, {6} if nowhere else {0}, f"mlv push (data nowhere: {nowhere})")
         if code == 0:
             clone.git("push", "-q", "origin", "HEAD:main")
             self.pushed.append(clone.head())
         return None
 
+    def step_forget_push(self, clone):
+        """A commit shared through git whose data was never pushed."""
+        self.step_add(clone)
+        self.sync_git(clone)
+        clone.git("push", "-q", "origin", "HEAD:main")
+        return None
+
+    def check_partial(self, clone, available, what):
+        """After an exit 6, every file whose data was at hand is in place: none is left absent."""
+        for data, fields in clone.top_pointers().items():
+            if fields.get("kind") != "file" or not available(fields):
+                continue
+            if not os.path.exists(os.path.join(clone.root, data)):
+                self.fail(f"[{clone.name}] {what} exited 6 but left {data} absent, although its "
+                          "data was available", "partial_pull" if what == "mlv pull" else None)
+
     def step_pull(self, clone):
         self.sync_git(clone)
         code, _, _ = clone.mlv("pull")
-        self.expect(clone, code, {0, 9}, "mlv pull")
+        self.expect(clone, code, {0, 6, 9}, "mlv pull")
+        if code == 6:
+            self.check_partial(clone, lambda f: clone.in_cache(f) or clone.on_remote(f), "mlv pull")
         return (clone, None) if code == 0 else None
 
     def step_checkout(self, clone):
@@ -359,6 +404,8 @@ class World:
                           check_ok=False)
         code, _, _ = clone.mlv("checkout")
         self.expect(clone, code, {0, 6, 9}, "mlv checkout")
+        if code == 6:
+            self.check_partial(clone, clone.in_cache, "mlv checkout")
         return (clone, None) if code == 0 else None
 
     def step_gc(self, clone):
@@ -414,7 +461,7 @@ class World:
         kinds = [
             (kind, weight) for kind, weight in STEPS
             if not (kind.startswith("kill") and "kill" in self.restricted)
-            and not (kind == "gc" and "gc" in self.restricted)
+            and not (kind in ("gc", "forget_push") and kind in self.restricted)
         ]
         return self.rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
 

@@ -7,7 +7,7 @@
 
 # Guarantees not asserted yet, each waiting for a fix of issue 8 (names: RESTRICTIONS in the
 # helper). Empty the list to assert everything: MLV_PROPERTY_RESTRICT= bash test_property_workflows.sh
-PROPERTY_RESTRICT_DEFAULT=(workspace_temporaries)
+PROPERTY_RESTRICT_DEFAULT=(workspace_temporaries partial_pull)
 
 # Read before lib.sh, which clears every inherited MLV_* setting.
 restrict=${MLV_PROPERTY_RESTRICT-${PROPERTY_RESTRICT_DEFAULT[*]}}
