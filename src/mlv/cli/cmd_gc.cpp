@@ -168,11 +168,13 @@ std::string unpushed_list(const workspace::GcPlan& plan) {
   return list;
 }
 
+// Why they count as unpushed: the remote lacks them, or no remote could say.
 std::string where_unpushed(const workspace::GcPlan& plan) {
-  if (!plan.remote.empty() && plan.remote_error.empty()) {
-    return "not on remote " + plan.remote;
+  if (plan.remote_error.empty()) {
+    return "that remote " + plan.remote + " lacks, so this cache holds the only copy";
   }
-  return "no remote could be checked: " + (plan.remote_error.empty() ? "none" : plan.remote_error);
+  return "that no remote could be asked about (" + plan.remote_error +
+         "), so this cache may hold the only copy";
 }
 
 // `mlv push --rev X` for each ref that names an unpushed model.
@@ -199,15 +201,14 @@ void guard_unpushed(const GcArguments& arguments,
     return;
   }
   const auto what = std::to_string(plan.unpushed.size()) +
-                    " model(s) that other branches, tags or stash entries name and that exist "
-                    "only in this cache (" +
-                    where_unpushed(plan) + "):" + unpushed_list(plan);
+                    " model(s) that other branches, tags or stash entries name and " +
+                    where_unpushed(plan) + ":" + unpushed_list(plan);
   if (arguments.force || arguments.dry_run) {
     output.note("warning: gc --workspace " +
                 std::string(arguments.dry_run ? "would delete " : "deletes ") + what);
     return;
   }
-  throw Error(ExitCode::conflict, "gc --workspace would delete the only copy of " + what,
+  throw Error(ExitCode::conflict, "gc --workspace would delete " + what,
               "push them first (`" + push_command(plan) +
                   "`), run gc without --workspace to keep them, or re-run with --force to "
                   "delete them");

@@ -104,8 +104,9 @@ models_at_risk(Context& context, const RevisionSelection& selection, const GcPla
       if (!would_remove(context.cache(), parsed, files, dirs)) {
         continue;
       }
-      auto& model = found[{data_path_for(file.path, parsed), parsed.sha256}];
-      model.path = data_path_for(file.path, parsed);
+      const auto data_path = data_path_for(file.path, parsed);
+      auto& model = found[{data_path, parsed.sha256}];
+      model.path = data_path;
       model.id = parsed.sha256;
       model.kind = parsed.kind;
       if (model.refs.empty() || model.refs.back() != ref.label) {
