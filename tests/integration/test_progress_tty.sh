@@ -21,20 +21,20 @@ new_repo repo
 python3 - <<'PY'
 import os
 os.makedirs("many/deep", exist_ok=True)
-for i in range(1500):
+for i in range(800):
     with open(f"many/{'deep/' if i % 3 else ''}f{i:04}.bin", "wb") as f:
         f.write(os.urandom(2048 + i))
 PY
 on_tty "$TEST_ROOT/add.tty" "$MLV" add many || fail "add on a terminal failed: $(cat "$TEST_ROOT/add.tty")"
 add_tty=$(tr '\r' '\n' <"$TEST_ROOT/add.tty")
 assert_contains "$add_tty" "add: "
-assert_line_with "$add_tty" "add: " "/1500 files" " of 4.0 MiB" "/s"
+assert_line_with "$add_tty" "add: " "/800 files" " of 1.9 MiB" "/s"
 assert_contains "$add_tty" "added many"
 
 rm -rf many
 on_tty "$TEST_ROOT/checkout.tty" "$MLV" checkout || fail "checkout on a terminal failed"
 checkout_tty=$(tr '\r' '\n' <"$TEST_ROOT/checkout.tty")
-assert_line_with "$checkout_tty" "checkout: " "/1500 files" " of 4.0 MiB" "/s"
+assert_line_with "$checkout_tty" "checkout: " "/800 files" " of 1.9 MiB" "/s"
 assert_contains "$checkout_tty" "1 updated"
 
 # Not a terminal: no meter. On a terminal with -q: no meter either.
@@ -44,6 +44,6 @@ assert_not_contains "$stderr" "files,"
 rm -rf many
 on_tty "$TEST_ROOT/quiet.tty" "$MLV" -q checkout || fail "quiet checkout on a terminal failed"
 assert_not_contains "$(cat "$TEST_ROOT/quiet.tty")" "files,"
-assert_eq "$(find many -type f | wc -l)" "1500" "files checked out quietly"
+assert_eq "$(find many -type f | wc -l)" "800" "files checked out quietly"
 
 pass
