@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `mlv gc`: drops cache objects no selected pointer names; workspace pointers always count;
-# --all-commits/--all-tags/--all-branches keep older versions; --dry-run and an unanswered
-# prompt remove nothing.
+# `mlv gc`: drops cache objects no selected pointer names; workspace pointers always count, and
+# by default every branch tip and tag too; --workspace narrows to the work tree, --all-commits
+# keeps older versions; --dry-run and an unanswered prompt remove nothing.
+# (test_gc_branches.sh: what gc --workspace says about unpushed models of other branches.)
 source "$(dirname "$0")/lib.sh"
 
 in_cache() { [[ -f ".mlv/cache/files/${1:0:2}/$1" ]]; }
@@ -34,35 +35,51 @@ make_random_file wip.bin 5000
 assert_ok mlv add wip.bin --no-stage
 wip_id=$(pointer_id wip.bin.mlv)
 all_ids=("$v1_id" "$v2_id" "$side_id" "$wip_id" "$a_id")
+# Added, then its pointer deleted: nothing names it any more.
+make_random_file orphan.bin 7000
+assert_ok mlv add orphan.bin --no-stage
+orphan_id=$(pointer_id orphan.bin.mlv)
+rm orphan.bin orphan.bin.mlv
 
 # --dry-run lists what would go and removes nothing.
 assert_ok mlv gc --dry-run
-assert_contains "$output" "$v1_id"
+assert_contains "$output" "$orphan_id"
 assert_not_contains "$output" "$v2_id"
-for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after --dry-run"; done
+for id in "${all_ids[@]}" "$orphan_id"; do assert_in_cache "$id" "an object after --dry-run"; done
 # Without -f the prompt reads stdin: EOF and "n" remove nothing.
 run mlv gc
-for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after an unanswered prompt"; done
+assert_contains "$output" "Nothing removed"
+for id in "${all_ids[@]}" "$orphan_id"; do assert_in_cache "$id" "an object after an unanswered prompt"; done
 printf 'n\n' | mlv gc >/dev/null 2>&1 || true
-for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after answering n"; done
+for id in "${all_ids[@]}" "$orphan_id"; do assert_in_cache "$id" "an object after answering n"; done
 
 # --all-commits keeps everything any commit names.
 assert_ok mlv gc --all-commits -f
 for id in "${all_ids[@]}"; do assert_in_cache "$id" "an object after gc --all-commits"; done
+assert_not_in_cache "$orphan_id" "the object nothing names"
 
-# --all-branches keeps main's and side's versions, drops v1 (only a tag and an old commit name it).
-assert_ok mlv gc --all-branches --all-tags --dry-run
+# The default keeps tag v1 and branch side; -w --all-branches drops v1 (only a tag and an old
+# commit name it), saying so since no remote holds it.
+assert_ok mlv gc --dry-run
 assert_not_contains "$output" "$v1_id"
-assert_ok mlv gc --all-branches -f
+assert_not_contains "$output" "$side_id"
+assert_ok mlv gc -w --all-branches --all-tags --dry-run
+assert_not_contains "$output" "$v1_id"
+assert_ok mlv gc -w --all-branches -f
+assert_line_with "$stderr" "m.bin" "tag v1"
 assert_not_in_cache "$v1_id" "v1 (named only by an old commit and a tag)"
 assert_in_cache "$side_id" "side's version"
 assert_in_cache "$v2_id" "the workspace version"
 assert_in_cache "$wip_id" "the uncommitted workspace version"
 assert_in_cache "$a_id" "a member of the workspace dir"
 
-# Plain gc drops what only another branch names; answering y to the prompt removes.
+# Plain gc keeps what only another branch names; once the branch is gone, it goes, and
+# answering y to the prompt removes.
+assert_ok mlv gc -f
+assert_in_cache "$side_id" "side's version after a plain gc"
+git branch -q -D side
 answer_out=$(printf 'y\n' | mlv gc 2>&1) || fail "gc answered y failed:"$'\n'"$answer_out"
-assert_not_in_cache "$side_id" "side's version after gc without selections"
+assert_not_in_cache "$side_id" "side's version after its branch was deleted"
 for id in "$v2_id" "$wip_id" "$a_id"; do assert_in_cache "$id" "a workspace object"; done
 
 # What is left still verifies and checks out.

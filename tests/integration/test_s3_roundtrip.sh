@@ -72,9 +72,10 @@ assert_ok mlv status -r origin --json
 assert_eq "$(json_get "$stdout" 'sorted({s for e in d for s in e["status"]})')" '["up_to_date"]' \
   "status -r in the clone after pull"
 
-# gc empties the cache of what no pointer names; after the pointer comes back, pull refetches.
+# gc -w empties the cache of what the work tree does not name (the remote holds it, so gc says
+# nothing of branch main); after the pointer comes back, pull refetches.
 rm models/net.bin.mlv
-assert_ok mlv gc -f
+assert_ok mlv gc -w -f
 git checkout -q -- models/net.bin.mlv
 rm -f models/net.bin
 assert_ok mlv pull models/net.bin --json

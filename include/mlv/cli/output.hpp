@@ -23,8 +23,10 @@ public:
   // Machine output: printed with --json only.
   void emit_json(const std::string& document) const;
 
-  // A progress callback for transfers: a one-line meter on stderr when it is a terminal.
-  transfer::ProgressCallback progress(const std::string& verb);
+  // What a progress line counts: bytes moved to or from a remote, or files handled locally.
+  enum class Meter { transfer, files };
+  // A progress callback: a one-line meter on stderr when it is a terminal (not with --quiet).
+  transfer::ProgressCallback progress(const std::string& verb, Meter meter = Meter::transfer);
   // Clears the meter line before other output.
   void end_progress();
 

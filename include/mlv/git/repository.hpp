@@ -23,6 +23,12 @@ struct PathChange {
   std::optional<std::string> blob; // nullopt: the path was removed in this commit
 };
 
+// A reference (branch, stash entry) and a commit it keeps alive.
+struct NamedCommit {
+  std::string name; // short name: "main", "stash@{0}"
+  std::string commit;
+};
+
 // A tag, peeled to the commit it names.
 struct TagInfo {
   std::string name; // without refs/tags/
@@ -74,8 +80,12 @@ public:
   std::string resolve_commit(const std::string& revision) const;
   std::optional<std::string> head_commit() const;  // nullopt on an unborn branch
   std::vector<std::string> branch_commits() const; // tips of local branches
-  std::vector<std::string> tag_commits() const;    // commits that tags point to (peeled)
-  std::vector<std::string> all_commits() const;    // every commit reachable from any ref
+  std::vector<NamedCommit> branches() const;       // local branches and their tips, by name
+  // Commits the stash keeps: each entry's work-tree commit and its index and untracked-files
+  // commits, named "stash@{N}". Empty when nothing is stashed.
+  std::vector<NamedCommit> stash_commits() const;
+  std::vector<std::string> tag_commits() const; // commits that tags point to (peeled)
+  std::vector<std::string> all_commits() const; // every commit reachable from any ref
 
   // Files of a commit's tree whose names end with `suffix` (e.g. ".mlv"), read without a checkout.
   std::vector<TreeFile> files_with_suffix(const std::string& commit,

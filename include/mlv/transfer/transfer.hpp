@@ -58,6 +58,9 @@ struct Stats {
   // it is done (sent, received or reused). For the ETA.
   std::uint64_t bytes_planned = 0;
   std::uint64_t bytes_done = 0;
+  // Files handled so far and in all, for local work (add, checkout) that reports on this meter.
+  std::uint64_t files_planned = 0;
+  std::uint64_t files_done = 0;
   double seconds = 0;
 };
 

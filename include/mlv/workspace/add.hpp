@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/transfer/transfer.hpp>
 #include <mlv/workspace/context.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -20,6 +21,7 @@ struct AddOptions {
   YAML::Node metrics_file; // a --metrics-file's map (metadata.hpp): replaces meta.metrics
   YAML::Node params_file;  // a --params-file's map: replaces meta.params
   bool stage = true;       // stage the pointer and .gitignore in the git index
+  transfer::ProgressCallback progress; // files and bytes done, as files are stored
 };
 
 struct AddResult {

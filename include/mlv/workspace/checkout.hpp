@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/transfer/transfer.hpp>
 #include <mlv/workspace/safety.hpp>
 #include <mlv/workspace/tracked.hpp>
 
@@ -12,6 +13,7 @@ struct CheckoutOptions {
   // Overwrite workspace content that exists nowhere else (not in the cache).
   bool force = false;
   SafetyOptions safety;
+  transfer::ProgressCallback progress; // files and bytes done, as files are placed
 };
 
 struct CheckoutResult {

@@ -9,17 +9,35 @@
 
 namespace mlv::workspace {
 
+// A model that a local branch, tag or stash entry names, that a cache gc would delete, and that
+// the default remote does not hold: the cache may have its only copy.
+struct UnpushedModel {
+  std::string path; // the data path, repository-relative
+  std::string id;
+  pointer::Kind kind = pointer::Kind::file;
+  std::vector<std::string> refs; // "branch exp", "tag v2", "stash@{0}"
+};
+
 // What a cache gc would remove.
 struct GcPlan {
   std::vector<std::string> files;
   std::vector<std::string> manifests;
   std::vector<std::string> dirs;
   std::uint64_t bytes = 0;
+  std::vector<UnpushedModel> unpushed;
+  std::string remote;       // the remote checked for `unpushed` (redacted URL); empty: none
+  std::string remote_error; // why that remote could not be asked (then nothing counts as pushed)
   bool empty() const { return files.empty() && manifests.empty() && dirs.empty(); }
 };
 
+// The selection a gc keeps by default: the workspace plus every local branch tip, tag and stash
+// entry, so no committed model is lost without being asked for.
+RevisionSelection default_gc_selection();
+
 // Objects that no kept pointer names. The workspace's pointers are always kept; `selection`
-// adds the pointers of branches, tags or commits.
+// adds the pointers of branches, tags, the stash or commits. Objects of branches, tags or stash
+// entries that the selection leaves out are listed in `unpushed` unless the default remote
+// holds them.
 GcPlan plan_gc(Context& context, const RevisionSelection& selection);
 
 // Removes the planned objects, holding the cache's exclusive lock. Returns bytes freed.

@@ -29,7 +29,10 @@ struct RevisionSelection {
   bool all_branches = false;
   bool all_tags = false;
   bool all_commits = false;
-  bool any() const { return !revisions.empty() || all_branches || all_tags || all_commits; }
+  bool stash = false; // every stash entry (work tree, index and untracked files)
+  bool any() const {
+    return !revisions.empty() || all_branches || all_tags || all_commits || stash;
+  }
 };
 
 // The commits a selection names, deduplicated.

@@ -144,12 +144,23 @@ public:
       }
     }
     if (write_all(bytes, size) != size) {
-      throw Error(ExitCode::failure, errno_message("cannot write", path_.string(), errno),
-                  "check the free space of the cache's filesystem");
+      throw write_failed(errno);
     }
   }
 
 private:
+  // The target may be in the cache or in the workspace (a checkout's copy): the hint names the
+  // folder being written, so a full disk is looked for on the right filesystem.
+  Error write_failed(int error_number) const {
+    const auto folder = path_.parent_path().string();
+    return Error(ExitCode::failure, errno_message("cannot write", path_.string(), error_number),
+                 error_number == ENOSPC || error_number == EDQUOT
+                     ? "the filesystem holding " + folder +
+                           " is full (or over quota): free space there (`df -h " + folder +
+                           "`) and run the command again"
+                     : "check that " + folder + " is writable and its filesystem has free space");
+  }
+
   // Writes as much as the current mode allows; returns the bytes written. Only an O_DIRECT
   // write may stop early (errno EINVAL), for the caller to go on without O_DIRECT.
   std::size_t write_all(const std::byte* bytes, std::size_t size) {
@@ -163,8 +174,7 @@ private:
         break;
       }
       if (written <= 0) {
-        throw Error(ExitCode::failure, errno_message("cannot write", path_.string(), errno),
-                    "check the free space of the cache's filesystem");
+        throw write_failed(errno);
       }
       done += static_cast<std::size_t>(written);
       if (direct_ && done % k_direct_alignment != 0) {

@@ -1,7 +1,9 @@
 #include <mlv/cli/app.hpp>
 #include <mlv/cli/commands.hpp>
+#include <mlv/util/close_matches.hpp>
 #include <mlv/util/error.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 
@@ -19,6 +21,50 @@ int report(const Error& error) {
     std::cerr << "  hint: " << error.hint() << '\n';
   }
   return static_cast<int>(error.code());
+}
+
+// "mlv remote frob" names a command that does not exist: CLI11 would only say that a
+// subcommand is required. Says which word is unknown, what was probably meant, and where the
+// list is. Only the word right after the program or a command group is checked: no option
+// before it takes a value.
+void check_command_words(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* level = &app;
+  std::string path = "mlv";
+  for (int i = 1; i < argc && level->get_require_subcommand_min() > 0; ++i) {
+    const std::string word = argv[i];
+    if (word == "--") {
+      return;
+    }
+    if (word.starts_with("-")) {
+      continue;
+    }
+    const auto commands =
+        level->get_subcommands([](const CLI::App* command) { return !command->get_disabled(); });
+    const auto found = std::find_if(commands.begin(), commands.end(), [&](const CLI::App* command) {
+      return command->check_name(word);
+    });
+    if (found != commands.end()) {
+      level = *found;
+      path += " " + word;
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const auto* command : commands) {
+      names.push_back(command->get_name());
+    }
+    std::string message = "unknown command '" + word + "'";
+    if (path != "mlv") {
+      message = "unknown command '" + path.substr(4) + " " + word + "'";
+    }
+    if (const auto close = util::close_matches(word, names); !close.empty()) {
+      message += "; did you mean ";
+      for (std::size_t k = 0; k < close.size(); ++k) {
+        message += (k == 0 ? "'" : k + 1 == close.size() ? " or '" : ", '") + close[k] + "'";
+      }
+      message += "?";
+    }
+    throw Error(ExitCode::usage, message, "run `" + path + " --help` to list the commands");
+  }
 }
 
 } // namespace
@@ -51,6 +97,7 @@ int run(int argc, char** argv) {
   register_scan(app, output);
 
   try {
+    check_command_words(app, argc, argv);
     app.parse(argc, argv);
     return 0;
   } catch (const CLI::ParseError& error) {

@@ -84,8 +84,10 @@ void register_add(CLI::App& app, Output& output) {
       options.params_file = workspace::read_metadata_file(arguments->params_file, "--params-file");
     }
     options.stage = !arguments->no_stage;
+    options.progress = output.progress("add", Output::Meter::files);
     auto context = workspace::Context::open(std::filesystem::current_path());
     const auto results = workspace::add(context, arguments->paths, options);
+    output.end_progress();
     for (const auto& result : results) {
       output.say((result.changed ? "added " : "unchanged ") + result.data_path + " (" +
                  human_bytes(result.size) + ", " + result.format + ") -> " + result.pointer_path);

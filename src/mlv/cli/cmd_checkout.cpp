@@ -31,7 +31,11 @@ void register_checkout(CLI::App& app, Output& output) {
   command->callback([targets, options, &output] {
     auto context = workspace::Context::open(std::filesystem::current_path());
     const auto tracked = workspace::workspace_pointers(context, *targets);
-    print_checkout(output, workspace::checkout(context, tracked, *options));
+    auto with_progress = *options;
+    with_progress.progress = output.progress("checkout", Output::Meter::files);
+    const auto results = workspace::checkout(context, tracked, with_progress);
+    output.end_progress();
+    print_checkout(output, results);
     context.finish();
   });
 }

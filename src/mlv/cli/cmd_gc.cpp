@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 namespace mlv::cli {
 
@@ -14,6 +15,7 @@ namespace {
 
 struct GcArguments {
   workspace::RevisionSelection selection;
+  bool workspace_only = false;
   bool dry_run = false;
   bool force = false;
   std::string remote;
@@ -51,6 +53,18 @@ std::int64_t parse_duration(const std::string& text) {
   return value * scale;
 }
 
+// What to keep: the options given, plus every branch, tag and stash entry unless --workspace.
+workspace::RevisionSelection kept_selection(const GcArguments& arguments) {
+  auto selection = arguments.selection;
+  if (!arguments.workspace_only) {
+    const auto defaults = workspace::default_gc_selection();
+    selection.all_branches = selection.all_branches || defaults.all_branches;
+    selection.all_tags = selection.all_tags || defaults.all_tags;
+    selection.stash = selection.stash || defaults.stash;
+  }
+  return selection;
+}
+
 // "name": [ids...] for each list, in the order given.
 void write_id_lists(
     util::JsonWriter& json,
@@ -85,7 +99,8 @@ std::string remote_plan_json(const workspace::RemoteGc& gc, bool removed) {
 void run_remote_gc(const GcArguments& arguments, Output& output) {
   const auto grace = parse_duration(arguments.grace);
   auto context = workspace::Context::open(std::filesystem::current_path());
-  const auto gc = workspace::plan_remote_gc(context, arguments.selection, arguments.remote, grace);
+  const auto gc =
+      workspace::plan_remote_gc(context, kept_selection(arguments), arguments.remote, grace);
   const auto& plan = gc.plan;
   const auto spared = plan.recent_kept == 0
                           ? std::string()
@@ -127,8 +142,76 @@ std::string plan_json(const workspace::GcPlan& plan, bool removed) {
   json.begin_object().key("removed").value(removed).key("bytes").value(plan.bytes);
   write_id_lists(json, {std::pair{"files", &plan.files}, std::pair{"manifests", &plan.manifests},
                         std::pair{"dirs", &plan.dirs}});
-  json.end_object();
+  json.key("unpushed").begin_array();
+  for (const auto& model : plan.unpushed) {
+    json.begin_object().key("path").value(model.path).key("sha256").value(model.id);
+    json.key("refs").begin_array();
+    for (const auto& ref : model.refs) {
+      json.value(ref);
+    }
+    json.end_array().end_object();
+  }
+  json.end_array().end_object();
   return json.str();
+}
+
+// "  models/m.bin (branch exp, tag v2)" per model.
+std::string unpushed_list(const workspace::GcPlan& plan) {
+  std::string list;
+  for (const auto& model : plan.unpushed) {
+    std::string refs;
+    for (const auto& ref : model.refs) {
+      refs += (refs.empty() ? "" : ", ") + ref;
+    }
+    list += "\n  " + model.path + " (" + refs + ")";
+  }
+  return list;
+}
+
+// Why they count as unpushed: the remote lacks them, or no remote could say.
+std::string where_unpushed(const workspace::GcPlan& plan) {
+  if (plan.remote_error.empty()) {
+    return "that remote " + plan.remote + " lacks, so this cache holds the only copy";
+  }
+  return "that no remote could be asked about (" + plan.remote_error +
+         "), so this cache may hold the only copy";
+}
+
+// `mlv push --rev X` for each ref that names an unpushed model.
+std::string push_command(const workspace::GcPlan& plan) {
+  std::set<std::string> revisions;
+  for (const auto& model : plan.unpushed) {
+    for (const auto& ref : model.refs) {
+      revisions.insert(ref.substr(ref.find(' ') + 1)); // "branch exp" -> "exp"
+    }
+  }
+  std::string command = "mlv push";
+  for (const auto& revision : revisions) {
+    command += " --rev " + revision;
+  }
+  return command;
+}
+
+// With --workspace, models that only other branches, tags or stash entries name and that no
+// remote holds would be lost: named, and refused unless --force.
+void guard_unpushed(const GcArguments& arguments,
+                    const workspace::GcPlan& plan,
+                    const Output& output) {
+  if (plan.unpushed.empty()) {
+    return;
+  }
+  const auto what = std::to_string(plan.unpushed.size()) +
+                    " model(s) that other branches, tags or stash entries name and " +
+                    where_unpushed(plan) + ":" + unpushed_list(plan);
+  if (arguments.force || arguments.dry_run) {
+    output.note("warning: gc --workspace " +
+                std::string(arguments.dry_run ? "would delete " : "deletes ") + what);
+    return;
+  }
+  throw Error(ExitCode::conflict, "gc --workspace would delete " + what,
+              "push them first (`" + push_command(plan) +
+                  "`), run gc without --workspace to keep them, or re-run with --force to "
+                  "delete them");
 }
 
 } // namespace
@@ -137,16 +220,22 @@ void register_gc(CLI::App& app, Output& output) {
   auto arguments = std::make_shared<GcArguments>();
   auto* command = app.add_subcommand(
       "gc", "Remove cache (or, with -r, remote) objects that no kept pointer names");
-  command->add_flag("--all-branches", arguments->selection.all_branches,
-                    "Keep what every branch tip names");
-  command->add_flag("--all-tags", arguments->selection.all_tags,
-                    "Keep what every tagged commit names");
-  command->add_flag("--all-commits", arguments->selection.all_commits,
+  command->add_flag("-w,--workspace", arguments->workspace_only,
+                    "Keep only what the workspace (and the options below) names, not every "
+                    "local branch, tag and stash entry; refuses to delete unpushed models of "
+                    "other branches without --force");
+  command->add_flag("-a,--all-branches", arguments->selection.all_branches,
+                    "Keep what every local branch tip names (the default without -w)");
+  command->add_flag("-T,--all-tags", arguments->selection.all_tags,
+                    "Keep what every tagged commit names (the default without -w)");
+  command->add_flag("-A,--all-commits", arguments->selection.all_commits,
                     "Keep what any commit names");
   command->add_option("--rev", arguments->selection.revisions,
                       "Keep what this revision names (repeatable)");
   command->add_flag("-n,--dry-run", arguments->dry_run, "Only list what would be removed");
-  command->add_flag("-f,--force", arguments->force, "Do not ask for confirmation");
+  command->add_flag("-f,--force", arguments->force,
+                    "Do not ask for confirmation; with -w, delete unpushed models of other "
+                    "branches too");
   command->add_flag("--json", output.json, "Print the plan as JSON");
   command->add_option("-r,--remote", arguments->remote,
                       "Collect this remote's packs, manifests and dir listings instead of the "
@@ -159,7 +248,7 @@ void register_gc(CLI::App& app, Output& output) {
       return;
     }
     auto context = workspace::Context::open(std::filesystem::current_path());
-    const auto plan = workspace::plan_gc(context, arguments->selection);
+    const auto plan = workspace::plan_gc(context, kept_selection(*arguments));
     if (plan.empty()) {
       output.say("Nothing to remove: every cached object is named by a kept pointer.");
       output.emit_json(plan_json(plan, false));
@@ -176,6 +265,7 @@ void register_gc(CLI::App& app, Output& output) {
         output.say("  dir " + id);
       }
     }
+    guard_unpushed(*arguments, plan, output);
     if (arguments->dry_run || (!arguments->force && !confirmed())) {
       output.say("Nothing removed.");
       output.emit_json(plan_json(plan, false));

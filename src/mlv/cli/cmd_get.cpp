@@ -35,7 +35,8 @@ workspace::GetRequest model_request(workspace::GetRequest request,
 
 void register_get(CLI::App& app, Output& output) {
   struct Arguments {
-    std::vector<std::string> positional;
+    std::string repo;
+    std::string path;
     workspace::GetRequest request;
     std::string output_path;
     std::string remote;
@@ -46,11 +47,14 @@ void register_get(CLI::App& app, Output& output) {
   auto arguments = std::make_shared<Arguments>();
   auto* command =
       app.add_subcommand("get", "Write a tracked file at a revision to OUT, verified (for CI)");
-  command
-      ->add_option("repo_and_path", arguments->positional,
-                   "[REPO] PATH: a local git repository (default: the current one) and the tracked "
-                   "path in it; with --model, only [REPO]")
-      ->expected(0, 2);
+  // Two named positionals, so help reads `[REPO] [PATH]`; one word given is PATH (or, with
+  // --model, REPO): see the callback.
+  auto* repo = command->add_option(
+      "REPO", arguments->repo,
+      "A local git repository (default: the current one); when only one of REPO and PATH is "
+      "given, it is PATH");
+  auto* path = command->add_option("PATH", arguments->path,
+                                   "The tracked path in the repository (not with --model)");
   command->add_option("-o,--out", arguments->output_path, "Where to write the file")->required();
   auto* revision = command->add_option("--rev", arguments->request.revision,
                                        "Commit, branch or tag (default HEAD)");
@@ -70,7 +74,14 @@ void register_get(CLI::App& app, Output& output) {
   command->add_flag("-f,--force", arguments->request.force, "Replace OUT if it exists");
   add_allow_unsafe_flag(*command, arguments->request.safety, output);
   command->add_flag("--json", output.json, "Print a summary as JSON");
-  command->callback([arguments, model, stage, version, &output] {
+  command->callback([arguments, repo, path, model, stage, version, &output] {
+    std::vector<std::string> positional;
+    if (repo->count() > 0) {
+      positional.push_back(arguments->repo);
+    }
+    if (path->count() > 0) {
+      positional.push_back(arguments->path);
+    }
     auto request = arguments->request;
     if (model->count() > 0) {
       registry::Selector selector{arguments->model, std::nullopt, std::nullopt};
@@ -80,12 +91,12 @@ void register_get(CLI::App& app, Output& output) {
       if (version->count() > 0) {
         selector.version = arguments->version;
       }
-      request = model_request(request, arguments->positional, selector, output);
-    } else if (arguments->positional.size() == 2) {
-      request.repository = arguments->positional[0];
-      request.path = arguments->positional[1];
-    } else if (arguments->positional.size() == 1) {
-      request.path = arguments->positional[0];
+      request = model_request(request, positional, selector, output);
+    } else if (positional.size() == 2) {
+      request.repository = positional[0];
+      request.path = positional[1];
+    } else if (positional.size() == 1) {
+      request.path = positional[0];
     } else {
       throw Error(ExitCode::usage, "mlv get needs the tracked PATH, or --model NAME",
                   "e.g. `mlv get . models/net.onnx --rev v1.0 -o net.onnx`");

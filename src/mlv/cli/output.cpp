@@ -26,16 +26,17 @@ void Output::emit_json(const std::string& document) const {
   }
 }
 
-transfer::ProgressCallback Output::progress(const std::string& verb) {
+transfer::ProgressCallback Output::progress(const std::string& verb, Meter meter) {
   if (quiet || ::isatty(STDERR_FILENO) == 0) {
     return {};
   }
   started_ = std::chrono::steady_clock::now();
-  return [this, verb](const transfer::Stats& stats) {
+  return [this, verb, meter](const transfer::Stats& stats) {
     const std::lock_guard guard(meter_mutex_);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-    const auto moved = stats.bytes_sent + stats.bytes_received;
+    const auto moved =
+        meter == Meter::files ? stats.bytes_done : stats.bytes_sent + stats.bytes_received;
     const auto rate =
         seconds > 0 ? static_cast<std::uint64_t>(static_cast<double>(moved) / seconds) : 0;
     // The ETA from the rate of progress through the files (reused bytes count as done).
@@ -45,10 +46,18 @@ transfer::ProgressCallback Output::progress(const std::string& verb) {
                           static_cast<double>(stats.bytes_done);
       eta = ", ETA " + std::to_string(static_cast<long long>(left + 0.5)) + " s";
     }
-    std::fprintf(stderr, "\r%s: %s moved, %s reused, %llu objects, %s/s%s   ", verb.c_str(),
-                 human_bytes(moved).c_str(), human_bytes(stats.bytes_reused).c_str(),
-                 static_cast<unsigned long long>(stats.objects_sent + stats.objects_received),
-                 human_bytes(rate).c_str(), eta.c_str());
+    if (meter == Meter::files) {
+      std::fprintf(stderr, "\r%s: %llu/%llu files, %s of %s, %s/s%s   ", verb.c_str(),
+                   static_cast<unsigned long long>(stats.files_done),
+                   static_cast<unsigned long long>(stats.files_planned),
+                   human_bytes(stats.bytes_done).c_str(), human_bytes(stats.bytes_planned).c_str(),
+                   human_bytes(rate).c_str(), eta.c_str());
+    } else {
+      std::fprintf(stderr, "\r%s: %s moved, %s reused, %llu objects, %s/s%s   ", verb.c_str(),
+                   human_bytes(moved).c_str(), human_bytes(stats.bytes_reused).c_str(),
+                   static_cast<unsigned long long>(stats.objects_sent + stats.objects_received),
+                   human_bytes(rate).c_str(), eta.c_str());
+    }
     meter_shown_ = true;
   };
 }

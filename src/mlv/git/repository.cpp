@@ -278,28 +278,74 @@ std::optional<std::string> Repository::head_commit() const {
 
 namespace {
 
-// Commits that references under `prefix` point to (annotated tags peeled).
-std::vector<std::string> reference_commits(git_repository* repo, const char* glob) {
-  std::vector<std::string> commits;
+// References matching `glob` with the commits they point to (annotated tags peeled), by name.
+std::vector<NamedCommit> named_reference_commits(git_repository* repo, const char* glob) {
+  std::vector<NamedCommit> named;
   ReferenceIterator iterator;
   check(git_reference_iterator_glob_new(iterator.out(), repo, glob), "list references");
   git_reference* reference = nullptr;
   while (git_reference_next(&reference, iterator.get()) == 0) {
     Object commit;
     if (git_reference_peel(commit.out(), reference, GIT_OBJECT_COMMIT) == 0) {
-      commits.push_back(oid_hex(git_object_id(commit.get())));
+      named.push_back({git_reference_shorthand(reference), oid_hex(git_object_id(commit.get()))});
     }
     git_reference_free(reference);
+  }
+  std::sort(named.begin(), named.end(),
+            [](const NamedCommit& a, const NamedCommit& b) { return a.name < b.name; });
+  return named;
+}
+
+// Commits that references under `prefix` point to (annotated tags peeled).
+std::vector<std::string> reference_commits(git_repository* repo, const char* glob) {
+  std::vector<std::string> commits;
+  for (auto& named : named_reference_commits(repo, glob)) {
+    commits.push_back(std::move(named.commit));
   }
   std::sort(commits.begin(), commits.end());
   commits.erase(std::unique(commits.begin(), commits.end()), commits.end());
   return commits;
 }
 
+struct StashWalk {
+  git_repository* repo;
+  std::vector<NamedCommit>* commits;
+};
+
+// One stash entry: its work-tree commit and the index and untracked-files commits it has as
+// second and third parents (the first parent is HEAD at the time, kept by its own refs).
+int collect_stash(std::size_t index, const char* /*message*/, const git_oid* id, void* payload) {
+  auto* walk = static_cast<StashWalk*>(payload);
+  const auto name = "stash@{" + std::to_string(index) + "}";
+  walk->commits->push_back({name, oid_hex(id)});
+  Commit commit;
+  if (git_commit_lookup(commit.out(), walk->repo, id) < 0) {
+    return -1;
+  }
+  for (unsigned parent = 1; parent < git_commit_parentcount(commit.get()); ++parent) {
+    walk->commits->push_back({name, oid_hex(git_commit_parent_id(commit.get(), parent))});
+  }
+  return 0;
+}
+
 } // namespace
 
 std::vector<std::string> Repository::branch_commits() const {
   return reference_commits(repo_, "refs/heads/*");
+}
+
+std::vector<NamedCommit> Repository::branches() const {
+  return named_reference_commits(repo_, "refs/heads/*");
+}
+
+std::vector<NamedCommit> Repository::stash_commits() const {
+  std::vector<NamedCommit> commits;
+  StashWalk walk{repo_, &commits};
+  const int result = git_stash_foreach(repo_, collect_stash, &walk);
+  if (result < 0 && result != GIT_ENOTFOUND) {
+    check(result, "read the stash");
+  }
+  return commits;
 }
 
 std::vector<std::string> Repository::tag_commits() const {

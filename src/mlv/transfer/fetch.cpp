@@ -1,8 +1,8 @@
 #include "frontier_hasher.hpp"
 #include "layout.hpp"
-#include "meter.hpp"
 
 #include <mlv/hash/sha256.hpp>
+#include <mlv/transfer/meter.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>

@@ -1,7 +1,6 @@
 #pragma once
 
-#include "meter.hpp"
-
+#include <mlv/transfer/meter.hpp>
 #include <mlv/transfer/transfer.hpp>
 
 #include <optional>

@@ -1,6 +1,7 @@
 #include <mlv/inspect/detect.hpp>
 #include <mlv/inspect/inspect.hpp>
 #include <mlv/pointer/pointer.hpp>
+#include <mlv/transfer/meter.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/add.hpp>
@@ -218,7 +219,8 @@ std::vector<PlannedAdd> plan_all(Context& context, const std::vector<std::string
 AddResult add_one(Context& context,
                   const PlannedAdd& plan,
                   const AddOptions& options,
-                  std::vector<std::string>& to_stage) {
+                  std::vector<std::string>& to_stage,
+                  const FileDone& done) {
   const auto& relative = plan.relative;
   const auto& absolute = plan.absolute;
   auto& cache = context.cache();
@@ -228,7 +230,7 @@ AddResult add_one(Context& context,
 
   pointer.path = absolute.filename().string();
   if (plan.directory) {
-    const auto listing = identify_dir(cache, absolute, true);
+    const auto listing = identify_dir(cache, absolute, true, done);
     pointer.kind = pointer::Kind::dir;
     pointer.sha256 = cache.write_dir(listing);
     pointer.size = listing.total_size();
@@ -236,6 +238,9 @@ AddResult add_one(Context& context,
     pointer.safety = safety_record(absolute, listing);
   } else {
     const auto stored = identify_file(cache, absolute, true);
+    if (done) {
+      done(stored.size);
+    }
     pointer.kind = pointer::Kind::file;
     pointer.sha256 = stored.id;
     pointer.size = stored.size;
@@ -314,6 +319,24 @@ add(Context& context, const std::vector<std::string>& paths, const AddOptions& o
   const auto plans = plan_all(context, paths);
   std::vector<AddResult> results;
   std::vector<std::string> to_stage;
+  transfer::Meter meter(options.progress);
+  FileDone done;
+  if (options.progress) {
+    // Planned from folder entries only (no read), so the meter can show an ETA.
+    meter.update([&](transfer::Stats& stats) {
+      for (const auto& plan : plans) {
+        const auto count = count_files(plan.absolute);
+        stats.files_planned += count.files;
+        stats.bytes_planned += count.bytes;
+      }
+    });
+    done = [&meter](std::uint64_t size) {
+      meter.update([size](transfer::Stats& stats) {
+        ++stats.files_done;
+        stats.bytes_done += size;
+      });
+    };
+  }
   const auto stage = [&] {
     // One index write for the whole command.
     if (options.stage && !to_stage.empty()) {
@@ -324,7 +347,7 @@ add(Context& context, const std::vector<std::string>& paths, const AddOptions& o
   };
   try {
     for (const auto& plan : plans) {
-      results.push_back(add_one(context, plan, options, to_stage));
+      results.push_back(add_one(context, plan, options, to_stage, done));
     }
   } catch (const Error&) {
     stage(); // what was added before a failure (a full disk, a read error) stays consistent

@@ -1,3 +1,4 @@
+#include <mlv/transfer/meter.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/checkout.hpp>
 #include <mlv/workspace/file_ids.hpp>
@@ -17,7 +18,20 @@ public:
   Checkout(Context& context, const CheckoutOptions& options)
       : context_(context), cache_(context.cache()), options_(options),
         order_(parse_link_types(context.config().get_or("cache.type", k_default_link_types))),
-        gate_(context.config(), options.safety) {}
+        gate_(context.config(), options.safety), meter_(options.progress) {}
+
+  // Sizes the meter's work from the pointers alone, before the first file.
+  void plan(const std::vector<Tracked>& tracked) {
+    if (!options_.progress) {
+      return;
+    }
+    meter_.update([&](transfer::Stats& stats) {
+      for (const auto& item : tracked) {
+        stats.files_planned += item.pointer.files.value_or(1);
+        stats.bytes_planned += item.pointer.size;
+      }
+    });
+  }
 
   void run(const Tracked& item) {
     if (!in_cache(cache_, item.pointer)) {
@@ -30,6 +44,7 @@ public:
       checkout_dir(item, data, result);
     } else {
       checkout_file(item.pointer.sha256, data, false, item.data_path, result);
+      file_done(item.pointer.size);
     }
     results_.push_back(result);
   }
@@ -57,6 +72,15 @@ public:
   }
 
 private:
+  void file_done(std::uint64_t size) {
+    if (options_.progress) {
+      meter_.update([size](transfer::Stats& stats) {
+        ++stats.files_done;
+        stats.bytes_done += size;
+      });
+    }
+  }
+
   // Whether replacing what is at `path` would lose content that exists nowhere else.
   bool would_lose(const fs::path& path) {
     std::error_code error;
@@ -111,6 +135,7 @@ private:
       listed.insert(entry.path);
       checkout_file(entry.id, data / entry.path, entry.executable,
                     item.data_path + "/" + entry.path, result);
+      file_done(entry.size);
     }
     remove_unlisted(data, listed, item.data_path);
   }
@@ -142,6 +167,7 @@ private:
   CheckoutOptions options_;
   std::vector<LinkType> order_;
   SafetyGate gate_;
+  transfer::Meter meter_;
   std::vector<CheckoutResult> results_;
   std::vector<std::string> conflicts_;
   std::vector<std::string> missing_;
@@ -153,6 +179,7 @@ std::vector<CheckoutResult>
 checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options) {
   const auto lock = context.lock_workspace();
   Checkout run(context, options);
+  run.plan(tracked);
   for (const auto& item : tracked) {
     run.run(item);
   }

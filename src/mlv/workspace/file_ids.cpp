@@ -33,7 +33,8 @@ cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool 
   return identified;
 }
 
-cache::DirListing identify_dir(cache::Cache& cache, const fs::path& folder, bool store) {
+cache::DirListing
+identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const FileDone& done) {
   cache::DirListing listing;
   std::error_code error;
   fs::recursive_directory_iterator it(folder, error);
@@ -51,10 +52,33 @@ cache::DirListing identify_dir(cache::Cache& cache, const fs::path& folder, bool
     const auto stamp = util::stat_file(it->path(), true);
     listing.entries.push_back({it->path().lexically_relative(folder).generic_string(), stored.id,
                                stored.size, stamp && stamp->executable});
+    if (done) {
+      done(stored.size);
+    }
   }
   std::sort(listing.entries.begin(), listing.entries.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   return listing;
+}
+
+FileCount count_files(const fs::path& path) {
+  FileCount count;
+  std::error_code error;
+  if (!fs::is_directory(path, error)) {
+    count.files = 1;
+    count.bytes = fs::file_size(path, error);
+    return error ? FileCount{1, 0} : count;
+  }
+  for (auto it = fs::recursive_directory_iterator(path, error);
+       !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    std::error_code entry_error;
+    if (it->is_regular_file(entry_error)) {
+      const auto size = it->file_size(entry_error);
+      ++count.files;
+      count.bytes += entry_error ? 0 : size;
+    }
+  }
+  return count; // a folder that cannot be listed is reported by the work itself
 }
 
 } // namespace mlv::workspace

@@ -3,6 +3,7 @@
 #include <mlv/workspace/gc.hpp>
 #include <mlv/workspace/sync.hpp>
 
+#include <map>
 #include <set>
 
 namespace mlv::workspace {
@@ -39,7 +40,124 @@ KeptIds kept_ids(Context& context, const RevisionSelection& selection) {
   return kept;
 }
 
+struct NamedRef {
+  std::string label; // "branch exp", "tag v2", "stash@{0}"
+  std::string commit;
+};
+
+// The branches, tags and stash entries whose pointers `selection` does not keep.
+std::vector<NamedRef> refs_left_out(Context& context, const RevisionSelection& selection) {
+  auto& git = context.git();
+  std::vector<NamedRef> refs;
+  if (!selection.all_branches && !selection.all_commits) {
+    for (const auto& branch : git.branches()) {
+      refs.push_back({"branch " + branch.name, branch.commit});
+    }
+  }
+  if (!selection.all_tags && !selection.all_commits) {
+    for (const auto& tag : git.tags([](const std::string&) { return true; })) {
+      refs.push_back({"tag " + tag.name, tag.commit});
+    }
+  }
+  // Older stash entries live in the stash's reflog, which --all-commits does not walk.
+  if (!selection.stash) {
+    for (const auto& stashed : git.stash_commits()) {
+      refs.push_back({stashed.name, stashed.commit});
+    }
+  }
+  return refs;
+}
+
+bool would_remove(cache::Cache& cache,
+                  const pointer::Pointer& pointer,
+                  const std::set<std::string>& files,
+                  const std::set<std::string>& dirs) {
+  if (pointer.kind == pointer::Kind::file) {
+    return files.contains(pointer.sha256);
+  }
+  if (dirs.contains(pointer.sha256)) {
+    return true;
+  }
+  if (const auto listing = cache.read_dir(pointer.sha256)) {
+    for (const auto& entry : listing->entries) {
+      if (files.contains(entry.id)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Models of the refs left out whose objects the plan removes, one per (path, id).
+std::vector<UnpushedModel>
+models_at_risk(Context& context, const RevisionSelection& selection, const GcPlan& plan) {
+  const std::set<std::string> files(plan.files.begin(), plan.files.end());
+  const std::set<std::string> dirs(plan.dirs.begin(), plan.dirs.end());
+  std::map<std::pair<std::string, std::string>, UnpushedModel> found;
+  for (const auto& ref : refs_left_out(context, selection)) {
+    for (const auto& file :
+         context.git().files_with_suffix(ref.commit, std::string(pointer::k_suffix))) {
+      pointer::Pointer parsed;
+      try {
+        parsed = pointer::parse_pointer(file.content, file.path + " at " + ref.label);
+      } catch (const Error&) {
+        continue; // a malformed pointer names no object that gc could remove
+      }
+      if (!would_remove(context.cache(), parsed, files, dirs)) {
+        continue;
+      }
+      const auto data_path = data_path_for(file.path, parsed);
+      auto& model = found[{data_path, parsed.sha256}];
+      model.path = data_path;
+      model.id = parsed.sha256;
+      model.kind = parsed.kind;
+      if (model.refs.empty() || model.refs.back() != ref.label) {
+        model.refs.push_back(ref.label);
+      }
+    }
+  }
+  std::vector<UnpushedModel> models;
+  for (auto& [key, model] : found) {
+    models.push_back(std::move(model));
+  }
+  return models;
+}
+
+// Keeps only the models the default remote lacks. The remote itself is asked, not the state
+// database's record of it: a stale record (a remote folder deleted or recreated since) must not
+// let gc delete the only copy. Without a usable remote, nothing counts as pushed.
+void keep_unpushed(Context& context, GcPlan& plan, std::vector<UnpushedModel> models) {
+  std::set<std::string> pushed;
+  try {
+    auto opened = open_remote(context.config(), std::nullopt);
+    plan.remote = opened.url;
+    for (const auto& model : models) {
+      const auto key = model.kind == pointer::Kind::dir ? transfer::dir_key(model.id)
+                                                        : transfer::manifest_key(model.id);
+      if (opened.store->exists(key)) {
+        pushed.insert(model.id);
+      }
+    }
+  } catch (const Error& error) {
+    plan.remote_error = error.what();
+    pushed.clear();
+  }
+  for (auto& model : models) {
+    if (!pushed.contains(model.id)) {
+      plan.unpushed.push_back(std::move(model));
+    }
+  }
+}
+
 } // namespace
+
+RevisionSelection default_gc_selection() {
+  RevisionSelection selection;
+  selection.all_branches = true;
+  selection.all_tags = true;
+  selection.stash = true;
+  return selection;
+}
 
 GcPlan plan_gc(Context& context, const RevisionSelection& selection) {
   const auto kept = kept_ids(context, selection);
@@ -61,6 +179,12 @@ GcPlan plan_gc(Context& context, const RevisionSelection& selection) {
   for (const auto& id : cache.list_dirs()) {
     if (!kept.dirs.contains(id)) {
       plan.dirs.push_back(id);
+    }
+  }
+  if (!plan.empty()) {
+    auto models = models_at_risk(context, selection, plan);
+    if (!models.empty()) {
+      keep_unpushed(context, plan, std::move(models));
     }
   }
   return plan;

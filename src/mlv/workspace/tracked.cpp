@@ -194,6 +194,11 @@ std::vector<std::string> selected_commits(Context& context, const RevisionSelect
       commits.insert(commits.end(), tagged.begin(), tagged.end());
     }
   }
+  if (selection.stash) {
+    for (auto& stashed : git.stash_commits()) {
+      commits.push_back(std::move(stashed.commit));
+    }
+  }
   std::set<std::string> seen;
   std::vector<std::string> unique;
   for (auto& commit : commits) {

@@ -327,4 +327,45 @@ TEST_F(GitTest, AllCommitsCoversEveryRefOnce) {
   EXPECT_GT(info.time, 1600000000);
 }
 
+TEST_F(GitTest, BranchesAreNamedWithTheirTips) {
+  write("a", "1");
+  commit("c1");
+  git("branch exp");
+  write("a", "2");
+  commit("c2");
+
+  const auto repo = Repository::discover(repo_dir());
+  const auto branches = repo.branches();
+  ASSERT_EQ(branches.size(), 2u);
+  EXPECT_EQ(branches[0].name, "exp");
+  EXPECT_EQ(branches[0].commit, repo.resolve_commit("HEAD~1"));
+  EXPECT_EQ(branches[1].name, "main");
+  EXPECT_EQ(branches[1].commit, repo.resolve_commit("HEAD"));
+}
+
+TEST_F(GitTest, StashCommitsNameEveryEntryWithItsIndexAndUntrackedFiles) {
+  write("a", "1");
+  commit("c1");
+  EXPECT_TRUE(Repository::discover(repo_dir()).stash_commits().empty());
+  write("a", "older stash");
+  git("stash -q");
+  write("a", "newer stash");
+  write("new.mlv", "untracked");
+  git("stash -q -u");
+
+  const auto repo = Repository::discover(repo_dir());
+  const auto stashed = repo.stash_commits();
+  std::set<std::string> newest;
+  std::set<std::string> older;
+  for (const auto& entry : stashed) {
+    (entry.name == "stash@{0}" ? newest : older).insert(entry.commit);
+  }
+  // The newest entry: work tree, index and untracked-files commits; the older: work tree, index.
+  EXPECT_EQ(newest.size(), 3u);
+  EXPECT_EQ(older.size(), 2u);
+  EXPECT_TRUE(newest.contains(repo.resolve_commit("stash@{0}")));
+  EXPECT_TRUE(older.contains(repo.resolve_commit("stash@{1}")));
+  EXPECT_EQ(repo.read_file(repo.resolve_commit("stash@{0}^3"), "new.mlv"), "untracked");
+}
+
 } // namespace
