@@ -32,6 +32,8 @@ public:
 
   // Serialises commands that change the workspace, the index or .gitignore files.
   std::unique_ptr<util::FileLock> lock_workspace();
+  // The workspace lock if no other command holds it now, else nullptr.
+  std::unique_ptr<util::FileLock> try_lock_workspace();
 
 private:
   Context() = default;

@@ -1,6 +1,7 @@
 #include <mlv/cli/app.hpp>
 #include <mlv/cli/commands.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/interrupt.hpp>
 
 #include <exception>
 #include <iostream>
@@ -24,6 +25,7 @@ int report(const Error& error) {
 } // namespace
 
 int run(int argc, char** argv) {
+  util::install_interrupt_cleanup();
   CLI::App app{k_description, "mlv"};
   app.require_subcommand(1);
   app.fallthrough();

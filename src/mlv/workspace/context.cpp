@@ -58,6 +58,10 @@ std::unique_ptr<util::FileLock> Context::lock_workspace() {
   return std::make_unique<util::FileLock>(mlv_dir(root()) / "lock");
 }
 
+std::unique_ptr<util::FileLock> Context::try_lock_workspace() {
+  return util::FileLock::try_lock(mlv_dir(root()) / "lock");
+}
+
 std::filesystem::path init(const std::filesystem::path& start) {
   auto repository = git::Repository::discover(start);
   const auto root = repository.work_dir();
