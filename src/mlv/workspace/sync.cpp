@@ -154,8 +154,7 @@ std::optional<Error> missing_on_remote(const std::vector<Tracked>& tracked,
     }
     ++count;
     list += "\n  " + item.pointer_path + " (" + std::string(pointer::kind_name(item.pointer.kind)) +
-            " " + item.pointer.sha256.substr(0, 12) + "…" +
-            (found->second.empty() ? "" : ": " + found->second) + ")";
+            " " + item.pointer.sha256 + (found->second.empty() ? "" : ": " + found->second) + ")";
   }
   return Error(ExitCode::missing,
                std::to_string(count) + " pointer(s) name data that is not on remote " + remote_url +

@@ -160,8 +160,9 @@ TEST(DirListing, RecordsEmptyFoldersInVersion2) {
                      {"variables/v", id_of("2"), 7, false}};
   listing.empty_dirs = {"assets", "variables/extra"};
   const auto text = serialize_dir_listing(listing);
+  // Files and empty folders share one path order ("variables/extra" < "variables/v").
   EXPECT_EQ(text, "mlv-dir 2\n- 0 dir assets\n" + id_of("1") + " 5 644 saved_model.pb\n" +
-                      id_of("2") + " 7 644 variables/v\n- 0 dir variables/extra\n");
+                      "- 0 dir variables/extra\n" + id_of("2") + " 7 644 variables/v\n");
   const auto parsed = parse_dir_listing(text, "d");
   EXPECT_EQ(parsed, listing);
   EXPECT_EQ(parsed.total_size(), 12u) << "an empty folder adds no bytes";
