@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 // One change to the workspace. Every change of a command is planned, and every conflict found,
 // before the first one is made: a refused checkout leaves the workspace as it was.
 struct Step {
-  enum class Kind { write_file, remove_file, make_folder, prune_folders };
+  enum class Kind { write_file, remove_file, make_folder };
   Step(Kind what, fs::path where, std::size_t result_index)
       : kind(what), path(std::move(where)), result(result_index) {}
   Kind kind;
@@ -25,8 +25,7 @@ struct Step {
   std::size_t result = 0; // index into the results
   std::string id;         // write_file
   bool executable = false;
-  std::string shown;                // write_file: as the user knows it
-  std::set<std::string> keep_empty; // prune_folders: empty folders the listing names
+  std::string shown; // write_file: as the user knows it
 };
 
 class Checkout {
@@ -147,9 +146,6 @@ private:
       }
       steps_.emplace_back(Step::Kind::make_folder, data / folder, result);
     }
-    Step prune{Step::Kind::prune_folders, data, result};
-    prune.keep_empty = {listing.empty_dirs.begin(), listing.empty_dirs.end()};
-    steps_.push_back(std::move(prune));
   }
 
   // Files in the folder that the listing does not name go, unless they are unsaved work or the
@@ -212,31 +208,6 @@ private:
       util::make_directories(step.path);
       result.updated = true;
       return;
-    case Step::Kind::prune_folders:
-      prune_folders(step.path, step.keep_empty);
-      return;
-    }
-  }
-
-  // Removes empty folders below `folder` that the listing does not name (deepest first, so a
-  // folder emptied by that goes too).
-  static void prune_folders(const fs::path& folder, const std::set<std::string>& keep_empty) {
-    std::vector<fs::path> folders;
-    std::error_code error;
-    for (auto it = fs::recursive_directory_iterator(folder, error);
-         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      if (it->is_directory(error) && !it->is_symlink(error)) {
-        folders.push_back(it->path());
-      }
-    }
-    std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) {
-      return a.native().size() > b.native().size();
-    });
-    for (const auto& path : folders) {
-      if (!keep_empty.contains(path.lexically_relative(folder).generic_string()) &&
-          fs::is_empty(path, error)) {
-        fs::remove(path, error);
-      }
     }
   }
 

@@ -4,11 +4,35 @@
 #include <mlv/workspace/materialize.hpp>
 #include <mlv/workspace/status.hpp>
 
+#include <algorithm>
+
 namespace mlv::workspace {
 
 namespace {
 
 namespace fs = std::filesystem;
+
+// Whether a folder holds what the dir listing `id` records: the same files, and the empty folders
+// it names. Empty folders it does not name are ignored, as git ignores them: a folder added
+// before listings recorded empty folders (version 1) still matches.
+bool matches_listing(cache::Cache& cache,
+                     const fs::path& data,
+                     cache::DirListing actual,
+                     const std::string& id) {
+  if (const auto recorded = cache.read_dir(id)) {
+    std::error_code error;
+    return actual.entries == recorded->entries &&
+           std::all_of(
+               recorded->empty_dirs.begin(), recorded->empty_dirs.end(),
+               [&](const std::string& folder) { return fs::is_directory(data / folder, error); });
+  }
+  // Without the listing, the two listings the folder could have been recorded as.
+  if (cache::dir_listing_id(actual) == id) {
+    return true;
+  }
+  actual.empty_dirs.clear();
+  return cache::dir_listing_id(actual) == id;
+}
 
 // Whether the workspace holds what the pointer records: its id, and its size (a pointer whose
 // size disagrees with its own id describes no content, so nothing matches it).
@@ -17,10 +41,12 @@ bool workspace_matches(cache::Cache& cache, const fs::path& data, const pointer:
     if (!fs::is_directory(data)) {
       return false;
     }
-    const auto listing = identify_dir(cache, data, false);
-    return cache::dir_listing_id(listing) == pointer.sha256 &&
-           listing.total_size() == pointer.size &&
-           (!pointer.files || *pointer.files == listing.entries.size());
+    auto listing = identify_dir(cache, data, false);
+    if (listing.total_size() != pointer.size ||
+        (pointer.files && *pointer.files != listing.entries.size())) {
+      return false;
+    }
+    return matches_listing(cache, data, std::move(listing), pointer.sha256);
   }
   if (!fs::is_regular_file(data)) {
     return false;
