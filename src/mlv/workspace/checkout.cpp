@@ -4,7 +4,6 @@
 #include <mlv/workspace/materialize.hpp>
 #include <mlv/workspace/status.hpp>
 
-#include <algorithm>
 #include <map>
 #include <set>
 
@@ -52,8 +51,8 @@ public:
     }
   }
 
-  // Refuses before any write when content would be lost; then makes
-  // every change, and reports what the cache lacked.
+  // Refuses before any write when content would be lost; then makes every change, and reports
+  // what the cache lacked.
   std::vector<CheckoutResult> apply() {
     if (!conflicts_.empty()) {
       throw Error(ExitCode::conflict,
