@@ -4,7 +4,7 @@
 # or status, which never touch a user's file that only looks similar.
 source "$(dirname "$0")/lib.sh"
 
-SIZE=$((300 * 1024 * 1024))
+SIZE=$((128 * 1024 * 1024))
 new_repo repo
 make_random_file big.bin "$SIZE"
 assert_ok mlv add big.bin
