@@ -16,9 +16,11 @@ struct DirEntry {
   bool operator==(const DirEntry&) const = default;
 };
 
-// A directory's files sorted by path (docs/formats.md, "Dir listing").
+// A directory's files sorted by path, and its empty folders (docs/formats-manifest.md, "Dir
+// listing"): a listing without empty folders keeps version 1 bytes, so its id never changes.
 struct DirListing {
   std::vector<DirEntry> entries;
+  std::vector<std::string> empty_dirs; // relative, '/'-separated, sorted
   std::uint64_t total_size() const;
   bool operator==(const DirListing&) const = default;
 };

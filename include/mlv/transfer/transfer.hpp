@@ -62,6 +62,9 @@ struct Stats {
   std::uint64_t files_planned = 0;
   std::uint64_t files_done = 0;
   double seconds = 0;
+  // fetch: target ids (files or dirs) the remote could not complete -> what it lacks ("" for
+  // the file's own manifest). Everything else was fetched.
+  std::map<std::string, std::string> missing;
 };
 
 using ProgressCallback = std::function<void(const Stats&)>;
@@ -83,8 +86,9 @@ Stats push(cache::Cache& cache,
 
 // Downloads into the cache what it lacks: manifests and dir listings, then every chunk not in
 // the local chunk index as coalesced range reads, each chunk verified by SHA-256, each file
-// verified whole before its rename. Throws Error(missing) when the remote lacks an object, and
-// Error(integrity) naming the object when a byte is wrong.
+// verified whole before its rename. A target the remote lacks (its manifest, dir listing, a
+// file of its folder, or a pack) does not stop the others: it is listed in Stats::missing.
+// Throws Error(integrity) naming the object when a byte is wrong.
 Stats fetch(cache::Cache& cache,
             RemoteHandle remote,
             const Targets& targets,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <mlv/util/interrupt.hpp>
+
 #include <cstddef>
 #include <filesystem>
 #include <span>
@@ -41,6 +43,7 @@ private:
   std::filesystem::path temp_path_;
   int fd_ = -1;
   bool committed_ = false;
+  RemoveOnInterrupt on_interrupt_; // a Ctrl-C leaves no temporary behind
 };
 
 // Writes `text` to `path` atomically.

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,11 +55,14 @@ std::optional<std::filesystem::path> relative_inside(const std::filesystem::path
 class FileLock {
 public:
   explicit FileLock(const std::filesystem::path& lock_path, bool shared = false);
+  // The exclusive lock if no one holds the lock now, else nullptr (does not wait).
+  static std::unique_ptr<FileLock> try_lock(const std::filesystem::path& lock_path);
   ~FileLock();
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
 
 private:
+  FileLock() = default;
   int fd_ = -1;
 };
 

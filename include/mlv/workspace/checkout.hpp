@@ -14,6 +14,9 @@ struct CheckoutOptions {
   bool force = false;
   SafetyOptions safety;
   transfer::ProgressCallback progress; // files and bytes done, as files are placed
+  // Leave out, without an error, pointers whose data the cache lacks (pull, when its fetch
+  // already reports them).
+  bool skip_missing = false;
 };
 
 struct CheckoutResult {
@@ -22,12 +25,19 @@ struct CheckoutResult {
   std::string link;     // how it was placed ("copy", "reflink", ...) when updated
 };
 
-// Materialises each tracked path from the cache per `cache.type`. Content that is neither the
-// pointer's version nor anything in the cache is never overwritten without `force`: those paths
-// are left alone and reported after the others are done as Error(conflict). Objects missing
-// from the cache are reported as Error(missing) naming the pointers and suggesting `mlv pull`.
+// Materialises each tracked path from the cache per `cache.type` (a folder with its empty
+// folders). Every change is planned first: content that is neither the pointer's version nor
+// anything in the cache is never overwritten without `force`, and when any path would be, nothing
+// is written and Error(conflict) names them all. A pointer whose `size`/`files` disagree with
+// its data, or two pointers naming one path, are Error(bad_input), also before any write.
+// Stale temporaries of an interrupted checkout beside the tracked files are removed. Objects
+// missing from the cache are reported after the rest is done, as Error(missing) naming the
+// pointers and suggesting `mlv pull`.
 // A file the safety scan finds unsafe is not written, unless the safety options or
 // `safety.policy` let it through (SafetyGate); those files are reported first, as Error(unsafe).
+// Error(bad_input) naming every data path that more than one pointer names.
+void check_distinct_data_paths(const std::vector<Tracked>& tracked);
+
 std::vector<CheckoutResult>
 checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options);
 

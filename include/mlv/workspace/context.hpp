@@ -34,6 +34,8 @@ public:
 
   // Serialises commands that change the workspace, the index or .gitignore files.
   std::unique_ptr<util::FileLock> lock_workspace();
+  // The workspace lock if no other command holds it now, else nullptr.
+  std::unique_ptr<util::FileLock> try_lock_workspace();
 
   // An error a command over many pointers puts off so that it can do the rest first (a pointer
   // it cannot read, e.g. one with merge conflict markers). A command that reads pointers calls

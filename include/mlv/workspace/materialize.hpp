@@ -3,8 +3,10 @@
 #include <mlv/cache/cache.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlv::workspace {
@@ -27,5 +29,14 @@ LinkType materialize(cache::Cache& cache,
                      const std::filesystem::path& destination,
                      bool executable,
                      std::span<const LinkType> order);
+
+// When `file_name` is named as the temporary file mlv makes while writing NAME in the same folder
+// (".NAME.tmp-<12 of [0-9a-z]>" from a copy, ".NAME.mlv-tmp-<digits>" from a link): NAME. So an
+// interrupted checkout's leftovers can be swept without touching anything a user made.
+std::optional<std::string> temporary_target(std::string_view file_name);
+
+// Removes the temporaries of an interrupted checkout beside each of `targets` (paths of files
+// in the workspace); lists each folder once. Call with the workspace lock held.
+void sweep_temporaries(const std::vector<std::filesystem::path>& targets);
 
 } // namespace mlv::workspace

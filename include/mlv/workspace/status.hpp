@@ -30,4 +30,14 @@ std::vector<StatusEntry> status(Context& context,
 // Whether the cache holds everything a pointer needs (the file, or the listing and its files).
 bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer);
 
+// What a pointer's `size` (or a dir's `files`) contradicts about the data its sha256 names in the
+// cache ("field 'size' is 5 but ..."), or nullopt when they agree or the cache lacks the data.
+// One stat, or one read of a small dir listing: no pass over the data.
+std::optional<std::string> recorded_size_mismatch(cache::Cache& cache,
+                                                  const pointer::Pointer& pointer);
+
+// Error(bad_input) naming every pointer of `tracked` with a recorded_size_mismatch: such a
+// pointer describes no real content, so nothing is fetched or checked out for it.
+void check_recorded_sizes(cache::Cache& cache, const std::vector<Tracked>& tracked);
+
 } // namespace mlv::workspace

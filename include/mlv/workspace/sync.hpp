@@ -2,9 +2,11 @@
 
 #include <mlv/remote/object_store.hpp>
 #include <mlv/transfer/transfer.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/workspace/checkout.hpp>
 #include <mlv/workspace/tracked.hpp>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,13 +44,28 @@ struct SyncRequest {
 std::vector<Tracked> select_tracked(Context& context, const SyncRequest& request);
 
 transfer::Stats push(Context& context, const SyncRequest& request);
-transfer::Stats fetch(Context& context, const SyncRequest& request);
+
+// Error(missing) naming, by pointer path, each of `tracked` whose id is in a fetch's
+// Stats::missing (what the remote lacks), or nullopt when nothing is missing.
+std::optional<Error> missing_on_remote(const std::vector<Tracked>& tracked,
+                                       const std::map<std::string, std::string>& missing,
+                                       const std::string& remote_url);
+
+struct FetchResult {
+  transfer::Stats stats;
+  // Set when the remote lacked some targets: everything else was fetched; the caller reports
+  // the summary, then this error.
+  std::optional<Error> incomplete;
+};
+FetchResult fetch(Context& context, const SyncRequest& request);
 
 struct PullResult {
   transfer::Stats stats;
   std::vector<CheckoutResult> checkout;
+  std::optional<Error> incomplete; // as FetchResult::incomplete
 };
-// fetch, then checkout of the workspace's pointers among the targets.
+// fetch, then checkout of the workspace's pointers among the targets (all that are available,
+// when the remote lacks some).
 PullResult pull(Context& context, const SyncRequest& request, const CheckoutOptions& options);
 
 } // namespace mlv::workspace

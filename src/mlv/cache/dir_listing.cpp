@@ -12,6 +12,10 @@ namespace mlv::cache {
 namespace {
 
 constexpr std::string_view k_magic = "mlv-dir 1";
+// Version 2 adds lines for empty folders; it is written only for listings that have one.
+constexpr std::string_view k_magic_v2 = "mlv-dir 2";
+// The id, size and mode fields of an empty folder's line.
+constexpr std::string_view k_empty_dir_fields = "- 0 dir";
 
 [[noreturn]] void fail(const std::string& source, std::size_t line, const std::string& what) {
   throw Error(ExitCode::bad_input, source + ": line " + std::to_string(line) + ": " + what,
@@ -46,6 +50,22 @@ std::vector<DirEntry> sorted(std::vector<DirEntry> entries) {
   return entries;
 }
 
+// An empty folder may not be the parent of another entry: the listing would name one folder both
+// empty and not.
+void check_folders_are_empty(const DirListing& listing, const std::string& source) {
+  for (const auto& folder : listing.empty_dirs) {
+    const auto inside = folder + "/";
+    const auto is_inside = [&](const std::string& path) { return path.starts_with(inside); };
+    if (std::any_of(listing.entries.begin(), listing.entries.end(),
+                    [&](const DirEntry& entry) { return is_inside(entry.path); }) ||
+        std::any_of(listing.empty_dirs.begin(), listing.empty_dirs.end(), is_inside)) {
+      throw Error(ExitCode::bad_input,
+                  source + ": empty folder '" + folder + "' has entries inside it",
+                  "the dir listing is damaged; delete it and fetch or add the folder again");
+    }
+  }
+}
+
 } // namespace
 
 std::uint64_t DirListing::total_size() const {
@@ -57,9 +77,15 @@ std::uint64_t DirListing::total_size() const {
 }
 
 std::string serialize_dir_listing(const DirListing& listing) {
-  const auto entries = sorted(listing.entries);
-  std::string out(k_magic);
+  check_folders_are_empty(listing, "dir listing");
+  auto entries = sorted(listing.entries);
+  std::string out(listing.empty_dirs.empty() ? k_magic : k_magic_v2);
   out += '\n';
+  // Empty folders join the files as entries without an id, in one path order.
+  for (const auto& folder : listing.empty_dirs) {
+    entries.push_back({folder, {}, 0, false});
+  }
+  entries = sorted(std::move(entries));
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const auto& entry = entries[i];
     // Refuse what parse_dir_listing would refuse, so no listing is written that cannot be read.
@@ -71,6 +97,10 @@ std::string serialize_dir_listing(const DirListing& listing) {
     }
     if (i > 0 && entries[i - 1].path == entry.path) {
       throw Error(ExitCode::bad_input, "dir listing: path '" + entry.path + "' appears twice");
+    }
+    if (entry.id.empty()) {
+      out += std::string(k_empty_dir_fields) + ' ' + entry.path + '\n';
+      continue;
     }
     if (!hash::is_content_id(entry.id)) {
       throw Error(ExitCode::bad_input,
@@ -92,6 +122,7 @@ DirListing parse_dir_listing(std::string_view text, const std::string& source) {
   DirListing listing;
   std::set<std::string_view> seen;
   std::string_view previous;
+  bool version_2 = false;
   while (position < text.size()) {
     const auto end = text.find('\n', position);
     ++line_number;
@@ -101,8 +132,9 @@ DirListing parse_dir_listing(std::string_view text, const std::string& source) {
     const auto line = text.substr(position, end - position);
     position = end + 1;
     if (line_number == 1) {
-      if (line != k_magic) {
-        fail(source, 1, "not an mlv dir listing of version 1");
+      version_2 = line == k_magic_v2;
+      if (line != k_magic && !version_2) {
+        fail(source, 1, "not an mlv dir listing of version 1 or 2");
       }
       continue;
     }
@@ -113,25 +145,26 @@ DirListing parse_dir_listing(std::string_view text, const std::string& source) {
     if (third == std::string_view::npos) {
       fail(source, line_number, "expected '<id> <size> <mode> <path>'");
     }
+    const bool empty_dir = version_2 && line.substr(0, third) == k_empty_dir_fields;
     DirEntry entry;
     const auto id = line.substr(0, first);
-    if (!hash::is_content_id(id)) {
+    if (!empty_dir && !hash::is_content_id(id)) {
       fail(source, line_number, "'" + std::string(id) + "' is not a 64-digit hex id");
     }
     entry.id = std::string(id);
     const auto size_text = line.substr(first + 1, second - first - 1);
+    const auto mode = line.substr(second + 1, third - second - 1);
+    const auto path = line.substr(third + 1);
     const auto [size_end, size_error] =
         std::from_chars(size_text.data(), size_text.data() + size_text.size(), entry.size);
     if (size_error != std::errc() || size_end != size_text.data() + size_text.size() ||
         size_text.empty()) {
       fail(source, line_number, "size '" + std::string(size_text) + "' is not a number");
     }
-    const auto mode = line.substr(second + 1, third - second - 1);
-    if (mode != "644" && mode != "755") {
+    if (!empty_dir && mode != "644" && mode != "755") {
       fail(source, line_number, "mode '" + std::string(mode) + "' is neither 644 nor 755");
     }
     entry.executable = mode == "755";
-    const auto path = line.substr(third + 1);
     if (!is_safe_entry_path(path)) {
       fail(source, line_number,
            "unsafe path '" + std::string(path) + "' (a path must be " + k_path_rule + ")");
@@ -143,12 +176,20 @@ DirListing parse_dir_listing(std::string_view text, const std::string& source) {
       fail(source, line_number, "entries are not sorted by path");
     }
     previous = path;
+    if (empty_dir) {
+      listing.empty_dirs.emplace_back(path);
+      continue;
+    }
     entry.path = std::string(path);
     listing.entries.push_back(std::move(entry));
   }
   if (line_number == 0) {
     fail(source, 1, "empty file");
   }
+  if (version_2 && listing.empty_dirs.empty()) {
+    fail(source, 1, "a version 2 listing without empty folders (it must be written as version 1)");
+  }
+  check_folders_are_empty(listing, source);
   return listing;
 }
 

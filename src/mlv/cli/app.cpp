@@ -2,6 +2,7 @@
 #include <mlv/cli/commands.hpp>
 #include <mlv/util/close_matches.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/interrupt.hpp>
 
 #include <algorithm>
 #include <exception>
@@ -70,6 +71,7 @@ void check_command_words(const CLI::App& app, int argc, char** argv) {
 } // namespace
 
 int run(int argc, char** argv) {
+  util::install_interrupt_cleanup();
   CLI::App app{k_description, "mlv"};
   app.require_subcommand(1);
   app.fallthrough();

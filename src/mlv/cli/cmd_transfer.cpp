@@ -69,14 +69,20 @@ void register_verb(CLI::App& app, Output& output, Verb verb) {
       print_summary(output, "push", stats);
       output.emit_json(stats_json(stats));
     } else if (verb == Verb::fetch) {
-      const auto stats = workspace::fetch(context, request);
-      print_summary(output, "fetch", stats);
-      output.emit_json(stats_json(stats));
+      const auto result = workspace::fetch(context, request);
+      print_summary(output, "fetch", result.stats);
+      output.emit_json(stats_json(result.stats));
+      if (result.incomplete) {
+        throw *result.incomplete;
+      }
     } else {
       const auto result = workspace::pull(context, request, arguments->checkout);
       print_summary(output, "fetch", result.stats);
       print_checkout(output, result.checkout);
       output.emit_json(stats_json(result.stats));
+      if (result.incomplete) {
+        throw *result.incomplete;
+      }
     }
     context.finish();
   });

@@ -6,6 +6,7 @@
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
+#include <mlv/util/interrupt.hpp>
 #include <mlv/util/task_pool.hpp>
 
 #include <fcntl.h>
@@ -62,6 +63,7 @@ public:
       throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
                   "check free disk space");
     }
+    on_interrupt_.watch(path_);
   }
   ~OutputFile() {
     hasher_.reset(); // its thread reads fd_
@@ -114,13 +116,17 @@ public:
     ::close(fd_);
     fd_ = -1;
   }
-  void adopted() { adopted_ = true; }
+  void adopted() {
+    adopted_ = true;
+    on_interrupt_.release();
+  }
 
 private:
   fs::path path_;
   int fd_ = -1;
   bool adopted_ = false;
   std::optional<FrontierHasher> hasher_;
+  util::RemoveOnInterrupt on_interrupt_; // a Ctrl-C leaves no partial file in the cache's tmp/
 };
 
 class Fetcher {
@@ -128,12 +134,30 @@ public:
   Fetcher(cache::Cache& cache, RemoteHandle remote, const Options& options, Meter& meter)
       : cache_(cache), remote_(remote), options_(options), meter_(meter) {}
 
-  void fetch_file(const std::string& file_id) {
+  // Fetches one file into the cache; returns what the remote lacks for it ("" for its manifest,
+  // else the message about the missing pack), or nullopt once the file is in the cache.
+  std::optional<std::string> fetch_file(const std::string& file_id) {
     if (cache_.has_file(file_id)) {
       meter_.update([](Stats& stats) { ++stats.files_skipped; });
-      return;
+      return std::nullopt;
     }
     const auto manifest = read_manifest(file_id);
+    if (!manifest) {
+      return std::string();
+    }
+    try {
+      fetch_chunks(*manifest);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::missing) {
+        throw;
+      }
+      return std::string(error.what());
+    }
+    return std::nullopt;
+  }
+
+private:
+  void fetch_chunks(const cache::Manifest& manifest) {
     meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
     OutputFile output(cache_.tmp_dir());
     output.set_size(manifest.size);
@@ -151,15 +175,15 @@ public:
     }
     const auto actual_id = output.finish_hash();
     output.close();
-    cache_.adopt_file(output.path(), file_id, actual_id);
+    cache_.adopt_file(output.path(), manifest.id, actual_id);
     output.adopted();
     cache_.write_manifest(manifest);
     cache_.state().record_local_chunks(manifest);
     meter_.update([](Stats& stats) { ++stats.files_transferred; });
   }
 
-private:
-  cache::Manifest read_manifest(const std::string& file_id) {
+  // The file's manifest from the remote, or nullopt when the remote does not have it.
+  std::optional<cache::Manifest> read_manifest(const std::string& file_id) {
     std::string text;
     try {
       text = read_object(remote_, manifest_key(file_id), meter_);
@@ -168,10 +192,7 @@ private:
         throw;
       }
       cache_.state().forget_remote_manifest(remote_.state_key, file_id);
-      throw Error(
-          ExitCode::missing,
-          "object " + file_id + " is not on remote " + remote_.store.display_url(),
-          "push it from a machine that has it (`mlv push`), or choose another remote with -r");
+      return std::nullopt;
     }
     const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
     auto manifest = cache::parse_manifest(text, source);
@@ -381,16 +402,42 @@ Stats fetch(cache::Cache& cache,
   const auto counters_before = remote.store.counters();
   check_layout(remote, false, meter);
   std::set<std::string> files = targets.file_ids;
+  std::map<std::string, std::string> missing;
+  // file id -> (dir id, path in the dir) of the folders that list it
+  std::multimap<std::string, std::pair<std::string, std::string>> in_dirs;
   for (const auto& dir_id : targets.dir_ids) {
-    for (const auto& entry : load_dir_listing(cache, remote, dir_id).entries) {
-      files.insert(entry.id);
+    try {
+      for (const auto& entry : load_dir_listing(cache, remote, dir_id).entries) {
+        files.insert(entry.id);
+        in_dirs.emplace(entry.id, std::make_pair(dir_id, entry.path));
+      }
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::missing) {
+        throw;
+      }
+      missing.emplace(dir_id, "its dir listing is missing");
     }
   }
+  // One missing object does not stop the others: everything available is fetched, and every
+  // target that stays incomplete is reported at the end.
   Fetcher fetcher(cache, remote, options, meter);
   for (const auto& id : files) {
-    fetcher.fetch_file(id);
+    const auto lacking = fetcher.fetch_file(id);
+    if (!lacking) {
+      continue;
+    }
+    if (targets.file_ids.contains(id)) {
+      missing.emplace(id, *lacking);
+    }
+    const auto [first, last] = in_dirs.equal_range(id);
+    for (auto it = first; it != last; ++it) {
+      missing.emplace(it->second.first, "its file " + it->second.second + " is missing" +
+                                            (lacking->empty() ? "" : ": " + *lacking));
+    }
   }
-  return meter.finish(remote.store, counters_before);
+  auto stats = meter.finish(remote.store, counters_before);
+  stats.missing = std::move(missing);
+  return stats;
 }
 
 } // namespace mlv::transfer

@@ -39,6 +39,7 @@ AtomicFile::AtomicFile(std::filesystem::path final_path, const std::filesystem::
   if (fd_ < 0) {
     throw Error(ExitCode::failure, "cannot create a temporary file in " + tmp_dir.string());
   }
+  on_interrupt_.watch(temp_path_);
 }
 
 AtomicFile::AtomicFile(std::filesystem::path final_path)
@@ -51,6 +52,7 @@ AtomicFile::~AtomicFile() {
   if (!committed_ && !temp_path_.empty()) {
     ::unlink(temp_path_.c_str());
   }
+  on_interrupt_.release();
 }
 
 void AtomicFile::write(std::span<const std::byte> data) {
@@ -86,6 +88,7 @@ void AtomicFile::commit(unsigned mode) {
                 errno_message("cannot rename into", final_path_.string(), errno));
   }
   committed_ = true;
+  on_interrupt_.release();
   sync_directory(final_path_.parent_path().empty() ? "." : final_path_.parent_path());
 }
 
@@ -102,6 +105,7 @@ void AtomicFile::commit_unsynced(unsigned mode) {
                 errno_message("cannot rename into", final_path_.string(), errno));
   }
   committed_ = true;
+  on_interrupt_.release();
 }
 
 void AtomicFile::commit_as(const std::filesystem::path& final_path, unsigned mode) {

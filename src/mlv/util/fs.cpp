@@ -183,6 +183,25 @@ FileLock::FileLock(const std::filesystem::path& lock_path, bool shared) {
   }
 }
 
+std::unique_ptr<FileLock> FileLock::try_lock(const std::filesystem::path& lock_path) {
+  make_directories(lock_path.parent_path());
+  std::unique_ptr<FileLock> lock(new FileLock());
+  lock->fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock->fd_ < 0) {
+    throw Error(ExitCode::failure,
+                errno_message("cannot open lock file", lock_path.string(), errno));
+  }
+  while (::flock(lock->fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) {
+      return nullptr;
+    }
+    if (errno != EINTR) {
+      throw Error(ExitCode::failure, errno_message("cannot lock", lock_path.string(), errno));
+    }
+  }
+  return lock;
+}
+
 FileLock::~FileLock() {
   if (fd_ >= 0) {
     ::flock(fd_, LOCK_UN);

@@ -5,6 +5,7 @@
 #include <mlv/workspace/materialize.hpp>
 #include <mlv/workspace/status.hpp>
 
+#include <map>
 #include <set>
 
 namespace mlv::workspace {
@@ -13,6 +14,21 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// One change to the workspace. Every change of a command is planned, and every conflict found,
+// before the first one is made: a refused checkout leaves the workspace as it was.
+struct Step {
+  enum class Kind { write_file, remove_file, make_folder };
+  Step(Kind what, fs::path where, std::size_t result_index)
+      : kind(what), path(std::move(where)), result(result_index) {}
+  Kind kind;
+  fs::path path;
+  std::size_t result = 0; // index into the results
+  std::string id;         // write_file
+  bool executable = false;
+  std::string shown;      // write_file: as the user knows it
+  std::uint64_t size = 0; // write_file: bytes, for the progress meter
+};
+
 class Checkout {
 public:
   Checkout(Context& context, const CheckoutOptions& options)
@@ -20,58 +36,72 @@ public:
         order_(parse_link_types(context.config().get_or("cache.type", k_default_link_types))),
         gate_(context.config(), options.safety), meter_(options.progress) {}
 
-  // Sizes the meter's work from the pointers alone, before the first file.
-  void plan(const std::vector<Tracked>& tracked) {
-    if (!options_.progress) {
-      return;
-    }
-    meter_.update([&](transfer::Stats& stats) {
-      for (const auto& item : tracked) {
-        stats.files_planned += item.pointer.files.value_or(1);
-        stats.bytes_planned += item.pointer.size;
-      }
-    });
-  }
-
-  void run(const Tracked& item) {
+  void plan(const Tracked& item) {
     if (!in_cache(cache_, item.pointer)) {
-      missing_.push_back(item.pointer_path);
+      if (!options_.skip_missing) {
+        missing_.push_back(item.pointer_path);
+      }
       return;
     }
     const auto data = context_.absolute(item.data_path);
-    CheckoutResult result{item.data_path, false, {}};
+    results_.push_back({item.data_path, false, {}});
     if (item.pointer.kind == pointer::Kind::dir) {
-      checkout_dir(item, data, result);
+      plan_dir(item, data);
     } else {
-      checkout_file(item.pointer.sha256, data, false, item.data_path, result);
-      file_done(item.pointer.size);
+      swept_.push_back(data);
+      plan_file(item.pointer.sha256, item.pointer.size, data, false, item.data_path);
     }
-    results_.push_back(result);
   }
 
-  std::vector<CheckoutResult> finish() {
-    gate_.finish();
+  // Refuses before any write when content would be lost; then makes every change, and reports
+  // what the cache lacked.
+  std::vector<CheckoutResult> apply() {
     if (!conflicts_.empty()) {
-      std::string list;
-      for (const auto& path : conflicts_) {
-        list += "\n  " + path;
-      }
       throw Error(ExitCode::conflict,
-                  "not overwriting workspace content that is not saved in the cache:" + list,
-                  "`mlv add` it to keep it, or re-run with --force to discard it");
+                  "not overwriting workspace content that is not saved in the cache:" +
+                      list(conflicts_),
+                  "`mlv add` it to keep it, or re-run with --force to discard it; nothing was "
+                  "written");
     }
+    // Leftovers of an interrupted checkout (a Ctrl-C that could not clean up, a kill -9).
+    sweep_temporaries(swept_);
+    plan_meter();
+    for (const auto& step : steps_) {
+      run(step);
+    }
+    gate_.finish();
     if (!missing_.empty()) {
-      std::string list;
-      for (const auto& path : missing_) {
-        list += "\n  " + path;
-      }
-      throw Error(ExitCode::missing, "the cache lacks the data these pointers name:" + list,
+      throw Error(ExitCode::missing,
+                  "the cache lacks the data these pointers name:" + list(missing_),
                   "run `mlv pull` (or `mlv fetch`) to download it from the remote");
     }
     return results_;
   }
 
 private:
+  static std::string list(const std::vector<std::string>& lines) {
+    std::string text;
+    for (const auto& line : lines) {
+      text += "\n  " + line;
+    }
+    return text;
+  }
+
+  // Sizes the meter's work from the planned writes, before the first one.
+  void plan_meter() {
+    if (!options_.progress) {
+      return;
+    }
+    meter_.update([&](transfer::Stats& stats) {
+      for (const auto& step : steps_) {
+        if (step.kind == Step::Kind::write_file) {
+          ++stats.files_planned;
+          stats.bytes_planned += step.size;
+        }
+      }
+    });
+  }
+
   void file_done(std::uint64_t size) {
     if (options_.progress) {
       meter_.update([size](transfer::Stats& stats) {
@@ -93,11 +123,11 @@ private:
     return !cache_.has_file(identify_file(cache_, path, false).id);
   }
 
-  void checkout_file(const std::string& id,
-                     const fs::path& data,
-                     bool executable,
-                     const std::string& shown,
-                     CheckoutResult& result) {
+  void plan_file(const std::string& id,
+                 std::uint64_t size,
+                 const fs::path& data,
+                 bool executable,
+                 const std::string& shown) {
     std::error_code error;
     if (fs::is_regular_file(data, error) && identify_file(cache_, data, false).id == id) {
       return;
@@ -106,59 +136,108 @@ private:
       conflicts_.push_back(shown);
       return;
     }
-    if (!gate_.admit(cache_.file_path(id), shown)) {
-      return;
-    }
-    if (fs::is_directory(data, error) && !fs::is_symlink(data, error)) {
-      fs::remove_all(data, error);
-    }
-    const auto type = materialize(cache_, id, data, executable, order_);
-    if (const auto stamp = util::stat_file(data, true)) {
-      cache_.state().record_file_id(data, *stamp, id);
-    }
-    result.updated = true;
-    result.link = link_type_name(type);
+    Step step{Step::Kind::write_file, data, results_.size() - 1};
+    step.id = id;
+    step.executable = executable;
+    step.shown = shown;
+    step.size = size;
+    steps_.push_back(std::move(step));
   }
 
-  void checkout_dir(const Tracked& item, const fs::path& data, CheckoutResult& result) {
+  void plan_dir(const Tracked& item, const fs::path& data) {
     const auto listing = *cache_.read_dir(item.pointer.sha256);
+    const auto result = results_.size() - 1;
     std::error_code error;
     if (fs::exists(data, error) && !fs::is_directory(data, error)) {
       if (would_lose(data)) {
         conflicts_.push_back(item.data_path);
         return;
       }
-      fs::remove(data, error);
+      steps_.emplace_back(Step::Kind::remove_file, data, result);
+    } else if (fs::is_directory(data, error)) {
+      plan_unlisted(data, listing, item.data_path, result);
     }
+    for (const auto& entry : listing.entries) {
+      swept_.push_back(data / entry.path);
+      plan_file(entry.id, entry.size, data / entry.path, entry.executable,
+                item.data_path + "/" + entry.path);
+    }
+    for (const auto& folder : listing.empty_dirs) {
+      if (fs::is_directory(data / folder, error)) {
+        continue;
+      }
+      if (fs::exists(data / folder, error)) {
+        if (would_lose(data / folder)) {
+          conflicts_.push_back(item.data_path + "/" + folder);
+          continue;
+        }
+        steps_.emplace_back(Step::Kind::remove_file, data / folder, result);
+      }
+      steps_.emplace_back(Step::Kind::make_folder, data / folder, result);
+    }
+  }
+
+  // Files in the folder that the listing does not name go, unless they are unsaved work or the
+  // temporaries of an interrupted checkout of a listed file (the sweep removes those).
+  void plan_unlisted(const fs::path& folder,
+                     const cache::DirListing& listing,
+                     const std::string& shown,
+                     std::size_t result) {
     std::set<std::string> listed;
     for (const auto& entry : listing.entries) {
       listed.insert(entry.path);
-      checkout_file(entry.id, data / entry.path, entry.executable,
-                    item.data_path + "/" + entry.path, result);
-      file_done(entry.size);
     }
-    remove_unlisted(data, listed, item.data_path);
-  }
-
-  // Files in the folder that the listing does not name go, unless they are unsaved work.
-  void remove_unlisted(const fs::path& folder,
-                       const std::set<std::string>& listed,
-                       const std::string& shown) {
     std::error_code error;
-    std::vector<fs::path> extra;
     for (auto it = fs::recursive_directory_iterator(folder, error);
          !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      if (!it->is_directory(error) &&
-          !listed.contains(it->path().lexically_relative(folder).generic_string())) {
-        extra.push_back(it->path());
+      if (it->is_directory(error) && !it->is_symlink(error)) {
+        continue;
+      }
+      const auto relative = it->path().lexically_relative(folder);
+      if (listed.contains(relative.generic_string()) || is_temporary_of_listed(relative, listed)) {
+        continue;
+      }
+      if (would_lose(it->path())) {
+        conflicts_.push_back(shown + "/" + relative.generic_string());
+      } else {
+        steps_.emplace_back(Step::Kind::remove_file, it->path(), result);
       }
     }
-    for (const auto& path : extra) {
-      if (would_lose(path)) {
-        conflicts_.push_back(shown + "/" + path.lexically_relative(folder).generic_string());
-      } else {
-        fs::remove(path, error);
+  }
+
+  static bool is_temporary_of_listed(const fs::path& relative,
+                                     const std::set<std::string>& listed) {
+    const auto target = temporary_target(relative.filename().string());
+    return target && listed.contains((relative.parent_path() / *target).generic_string());
+  }
+
+  void run(const Step& step) {
+    std::error_code error;
+    auto& result = results_[step.result];
+    switch (step.kind) {
+    case Step::Kind::write_file: {
+      if (!gate_.admit(cache_.file_path(step.id), step.shown)) {
+        return;
       }
+      if (fs::is_directory(step.path, error) && !fs::is_symlink(step.path, error)) {
+        fs::remove_all(step.path, error);
+      }
+      const auto type = materialize(cache_, step.id, step.path, step.executable, order_);
+      if (const auto stamp = util::stat_file(step.path, true)) {
+        cache_.state().record_file_id(step.path, *stamp, step.id);
+      }
+      result.updated = true;
+      result.link = link_type_name(type);
+      file_done(step.size);
+      return;
+    }
+    case Step::Kind::remove_file:
+      fs::remove(step.path, error);
+      return;
+    case Step::Kind::make_folder:
+      util::make_directories(step.path);
+      result.updated = true;
+      return;
     }
   }
 
@@ -169,21 +248,46 @@ private:
   SafetyGate gate_;
   transfer::Meter meter_;
   std::vector<CheckoutResult> results_;
+  std::vector<Step> steps_;
+  std::vector<fs::path> swept_; // workspace files whose stale temporaries are removed
   std::vector<std::string> conflicts_;
   std::vector<std::string> missing_;
 };
 
 } // namespace
 
+void check_distinct_data_paths(const std::vector<Tracked>& tracked) {
+  std::map<std::string, std::vector<std::string>> pointers_by_data;
+  for (const auto& item : tracked) {
+    pointers_by_data[item.data_path].push_back(item.pointer_path);
+  }
+  std::string list;
+  for (const auto& [data, pointers] : pointers_by_data) {
+    if (pointers.size() < 2) {
+      continue;
+    }
+    list += "\n  " + data + " is named by";
+    for (const auto& pointer : pointers) {
+      list += " " + pointer;
+    }
+  }
+  if (!list.empty()) {
+    throw Error(ExitCode::bad_input, "more than one pointer names the same data path:" + list,
+                "keep one pointer per path: delete the copies (`git rm COPY.mlv`), or `mlv add` "
+                "the data under another name; nothing was written");
+  }
+}
+
 std::vector<CheckoutResult>
 checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options) {
+  check_distinct_data_paths(tracked);
+  check_recorded_sizes(context.cache(), tracked);
   const auto lock = context.lock_workspace();
   Checkout run(context, options);
-  run.plan(tracked);
   for (const auto& item : tracked) {
-    run.run(item);
+    run.plan(item);
   }
-  return run.finish();
+  return run.apply();
 }
 
 } // namespace mlv::workspace

@@ -84,6 +84,10 @@ void Context::finish() {
   throw Error(errors.front().code(), message, errors.front().hint());
 }
 
+std::unique_ptr<util::FileLock> Context::try_lock_workspace() {
+  return util::FileLock::try_lock(mlv_dir(root()) / "lock");
+}
+
 std::filesystem::path init(const std::filesystem::path& start) {
   auto repository = git::Repository::discover(start);
   const auto root = repository.work_dir();

@@ -45,6 +45,11 @@ identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const File
     if (error) {
       throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message());
     }
+    if (it->is_directory(error) && !it->is_symlink(error) && fs::is_empty(it->path(), error)) {
+      // An empty folder is part of what the folder is (a SavedModel's `assets/`).
+      listing.empty_dirs.push_back(it->path().lexically_relative(folder).generic_string());
+      continue;
+    }
     if (!it->is_regular_file(error)) {
       continue;
     }
@@ -58,6 +63,7 @@ identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const File
   }
   std::sort(listing.entries.begin(), listing.entries.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
+  std::sort(listing.empty_dirs.begin(), listing.empty_dirs.end());
   return listing;
 }
 

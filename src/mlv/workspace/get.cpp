@@ -82,6 +82,9 @@ void write_output(cache::Cache& cache,
   for (const auto& entry : listing->entries) {
     materialize(cache, entry.id, output / entry.path, entry.executable, copy);
   }
+  for (const auto& folder : listing->empty_dirs) {
+    util::make_directories(output / folder);
+  }
 }
 
 // The current folder's mlv repository, when it is the source repository too.
@@ -138,6 +141,10 @@ GetResult get(const GetRequest& request) {
     options.jobs = request.jobs > 0 ? request.jobs : default_jobs(config);
     options.progress = request.progress;
     result.stats = transfer::fetch(cache, remote.handle(), targets, options);
+    if (auto lacking =
+            missing_on_remote({{pointer_path, path, pointer}}, result.stats.missing, remote.url)) {
+      throw *lacking;
+    }
   }
   write_output(cache, pointer, fs::absolute(request.output), gate, path);
   return result;

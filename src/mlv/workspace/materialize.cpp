@@ -7,9 +7,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <linux/fs.h>
+#include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -28,10 +31,16 @@ Error corrupted(const std::string& id, const fs::path& object) {
                "run `mlv verify` to list damaged objects, delete them, then `mlv fetch` again");
 }
 
+constexpr std::string_view k_link_temporary = ".mlv-tmp-";
+// util::AtomicFile's temporary names: ".NAME.tmp-" and 12 characters of [0-9a-z].
+constexpr std::string_view k_copy_temporary = ".tmp-";
+constexpr std::size_t k_copy_suffix_length = 12;
+
 fs::path temporary_beside(const fs::path& destination) {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
-  return destination.parent_path() / ("." + destination.filename().string() + ".mlv-tmp-" +
-                                      std::to_string(generator() % 1000000000));
+  return destination.parent_path() /
+         ("." + destination.filename().string() + std::string(k_link_temporary) +
+          std::to_string(generator() % 1000000000));
 }
 
 bool try_reflink(const fs::path& object, const fs::path& temp) {
@@ -68,6 +77,47 @@ bool place_link(LinkType type, const fs::path& object, const fs::path& temp) {
 }
 
 } // namespace
+
+std::optional<std::string> temporary_target(std::string_view file_name) {
+  if (file_name.size() < 2 || file_name.front() != '.') {
+    return std::nullopt;
+  }
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto digit_or_lower = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+  };
+  if (const auto at = file_name.rfind(k_link_temporary); at != std::string_view::npos && at > 1) {
+    const auto digits = file_name.substr(at + k_link_temporary.size());
+    if (!digits.empty() && digits.size() <= 9 && std::all_of(digits.begin(), digits.end(), digit)) {
+      return std::string(file_name.substr(1, at - 1));
+    }
+  }
+  if (const auto at = file_name.rfind(k_copy_temporary); at != std::string_view::npos && at > 1) {
+    const auto suffix = file_name.substr(at + k_copy_temporary.size());
+    if (suffix.size() == k_copy_suffix_length &&
+        std::all_of(suffix.begin(), suffix.end(), digit_or_lower)) {
+      return std::string(file_name.substr(1, at - 1));
+    }
+  }
+  return std::nullopt;
+}
+
+void sweep_temporaries(const std::vector<fs::path>& targets) {
+  std::map<fs::path, std::set<std::string>> names_by_folder;
+  for (const auto& target : targets) {
+    names_by_folder[target.parent_path()].insert(target.filename().string());
+  }
+  for (const auto& [folder, names] : names_by_folder) {
+    std::error_code error;
+    for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+      const auto target = temporary_target(it->path().filename().string());
+      if (target && names.contains(*target) && !it->is_directory(error)) {
+        std::error_code ignored; // a temporary that cannot go is left for the next sweep
+        fs::remove(it->path(), ignored);
+      }
+    }
+  }
+}
 
 std::vector<LinkType> parse_link_types(const std::string& value) {
   std::vector<LinkType> types;

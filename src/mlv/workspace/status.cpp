@@ -1,6 +1,10 @@
 #include <mlv/util/error.hpp>
+#include <mlv/util/fs.hpp>
 #include <mlv/workspace/file_ids.hpp>
+#include <mlv/workspace/materialize.hpp>
 #include <mlv/workspace/status.hpp>
+
+#include <algorithm>
 
 namespace mlv::workspace {
 
@@ -8,15 +12,97 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Whether a folder holds what the dir listing `id` records: the same files, and the empty folders
+// it names. Empty folders it does not name are ignored, as git ignores them: a folder added
+// before listings recorded empty folders (version 1) still matches.
+bool matches_listing(cache::Cache& cache,
+                     const fs::path& data,
+                     cache::DirListing actual,
+                     const std::string& id) {
+  if (const auto recorded = cache.read_dir(id)) {
+    std::error_code error;
+    return actual.entries == recorded->entries &&
+           std::all_of(
+               recorded->empty_dirs.begin(), recorded->empty_dirs.end(),
+               [&](const std::string& folder) { return fs::is_directory(data / folder, error); });
+  }
+  // Without the listing, the two listings the folder could have been recorded as.
+  if (cache::dir_listing_id(actual) == id) {
+    return true;
+  }
+  actual.empty_dirs.clear();
+  return cache::dir_listing_id(actual) == id;
+}
+
+// Whether the workspace holds what the pointer records: its id, and its size (a pointer whose
+// size disagrees with its own id describes no content, so nothing matches it).
 bool workspace_matches(cache::Cache& cache, const fs::path& data, const pointer::Pointer& pointer) {
   if (pointer.kind == pointer::Kind::dir) {
-    return fs::is_directory(data) &&
-           cache::dir_listing_id(identify_dir(cache, data, false)) == pointer.sha256;
+    if (!fs::is_directory(data)) {
+      return false;
+    }
+    auto listing = identify_dir(cache, data, false);
+    if (listing.total_size() != pointer.size ||
+        (pointer.files && *pointer.files != listing.entries.size())) {
+      return false;
+    }
+    return matches_listing(cache, data, std::move(listing), pointer.sha256);
   }
-  return fs::is_regular_file(data) && identify_file(cache, data, false).id == pointer.sha256;
+  if (!fs::is_regular_file(data)) {
+    return false;
+  }
+  const auto stored = identify_file(cache, data, false);
+  return stored.id == pointer.sha256 && stored.size == pointer.size;
+}
+
+// Removes what an interrupted checkout left beside tracked files, unless another command holds
+// the workspace (its temporaries are in use).
+void sweep_stale_temporaries(Context& context, const std::vector<Tracked>& tracked) {
+  const auto lock = context.try_lock_workspace();
+  if (!lock) {
+    return;
+  }
+  std::vector<fs::path> targets;
+  for (const auto& item : tracked) {
+    const auto data = context.absolute(item.data_path);
+    if (item.pointer.kind == pointer::Kind::file) {
+      targets.push_back(data);
+    } else if (const auto listing = context.cache().read_dir(item.pointer.sha256)) {
+      for (const auto& entry : listing->entries) {
+        targets.push_back(data / entry.path);
+      }
+    }
+  }
+  sweep_temporaries(targets);
 }
 
 } // namespace
+
+std::optional<std::string> recorded_size_mismatch(cache::Cache& cache,
+                                                  const pointer::Pointer& pointer) {
+  if (pointer.kind == pointer::Kind::file) {
+    const auto stamp = util::stat_file(cache.file_path(pointer.sha256), true);
+    if (!stamp || stamp->size == pointer.size) {
+      return std::nullopt;
+    }
+    return "field 'size' is " + std::to_string(pointer.size) +
+           " but the file its sha256 names is " + std::to_string(stamp->size) + " bytes";
+  }
+  const auto listing = cache.read_dir(pointer.sha256);
+  if (!listing) {
+    return std::nullopt;
+  }
+  if (listing->total_size() != pointer.size) {
+    return "field 'size' is " + std::to_string(pointer.size) +
+           " but the files of the folder its sha256 names add up to " +
+           std::to_string(listing->total_size()) + " bytes";
+  }
+  if (pointer.files && *pointer.files != listing->entries.size()) {
+    return "field 'files' is " + std::to_string(*pointer.files) +
+           " but the folder its sha256 names has " + std::to_string(listing->entries.size());
+  }
+  return std::nullopt;
+}
 
 std::string state_key(State state) {
   switch (state) {
@@ -66,6 +152,20 @@ bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer) {
   return true;
 }
 
+void check_recorded_sizes(cache::Cache& cache, const std::vector<Tracked>& tracked) {
+  std::string list;
+  for (const auto& item : tracked) {
+    if (const auto mismatch = recorded_size_mismatch(cache, item.pointer)) {
+      list += "\n  " + item.pointer_path + ": " + *mismatch;
+    }
+  }
+  if (!list.empty()) {
+    throw Error(ExitCode::bad_input,
+                "these pointers disagree with the data their sha256 names:" + list,
+                "restore them (e.g. `git checkout -- PATH.mlv`), or re-run `mlv add` on the data");
+  }
+}
+
 std::vector<StatusEntry> status(Context& context,
                                 const std::vector<Tracked>& tracked,
                                 std::optional<transfer::RemoteHandle> remote,
@@ -80,6 +180,7 @@ std::vector<StatusEntry> status(Context& context,
     }
     on_remote = transfer::present_on_remote(cache, *remote, file_ids, dir_ids, jobs);
   }
+  sweep_stale_temporaries(context, tracked);
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
     StatusEntry entry{item.data_path, std::string(pointer::kind_name(item.pointer.kind)), {}};

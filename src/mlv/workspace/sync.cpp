@@ -1,6 +1,8 @@
 #include <mlv/util/error.hpp>
+#include <mlv/workspace/status.hpp>
 #include <mlv/workspace/sync.hpp>
 
+#include <set>
 #include <thread>
 
 namespace mlv::workspace {
@@ -123,19 +125,54 @@ transfer::Stats push(Context& context, const SyncRequest& request) {
   return transfer::push(context.cache(), remote.handle(), targets, options);
 }
 
-transfer::Stats fetch(Context& context, const SyncRequest& request) {
+std::optional<Error> missing_on_remote(const std::vector<Tracked>& tracked,
+                                       const std::map<std::string, std::string>& missing,
+                                       const std::string& remote_url) {
+  if (missing.empty()) {
+    return std::nullopt;
+  }
+  std::string list;
+  std::size_t count = 0;
+  std::set<std::string> listed;
+  for (const auto& item : tracked) {
+    const auto found = missing.find(item.pointer.sha256);
+    if (found == missing.end() || !listed.insert(item.pointer_path).second) {
+      continue;
+    }
+    ++count;
+    list += "\n  " + item.pointer_path + " (" + std::string(pointer::kind_name(item.pointer.kind)) +
+            " " + item.pointer.sha256 + (found->second.empty() ? "" : ": " + found->second) + ")";
+  }
+  return Error(ExitCode::missing,
+               std::to_string(count) + " pointer(s) name data that is not on remote " + remote_url +
+                   "; everything else was fetched:" + list,
+               "push it from a machine that has it (`mlv push`), or choose another remote with -r");
+}
+
+FetchResult fetch(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
   const auto options = transfer_options(context.config(), request);
   auto remote = open_remote(context.config(), request.remote, options.jobs);
-  return transfer::fetch(context.cache(), remote.handle(), targets_of(tracked), options);
+  FetchResult result;
+  result.stats = transfer::fetch(context.cache(), remote.handle(), targets_of(tracked), options);
+  result.incomplete = missing_on_remote(tracked, result.stats.missing, remote.url);
+  check_recorded_sizes(context.cache(), tracked);
+  return result;
 }
 
 PullResult pull(Context& context, const SyncRequest& request, const CheckoutOptions& options) {
-  PullResult result;
-  result.stats = fetch(context, request);
   auto workspace_request = request;
   workspace_request.revisions = {};
-  result.checkout = checkout(context, select_tracked(context, workspace_request), options);
+  const auto workspace_tracked = select_tracked(context, workspace_request);
+  check_distinct_data_paths(workspace_tracked); // refused before anything is downloaded
+  PullResult result;
+  auto fetched = fetch(context, request);
+  result.stats = std::move(fetched.stats);
+  result.incomplete = std::move(fetched.incomplete);
+  auto checkout_options = options;
+  // What the remote lacks is reported by the fetch; everything else is still checked out.
+  checkout_options.skip_missing = result.incomplete.has_value();
+  result.checkout = checkout(context, workspace_tracked, checkout_options);
   return result;
 }
 

@@ -1,5 +1,6 @@
 #include <mlv/hash/sha256.hpp>
 #include <mlv/util/fs.hpp>
+#include <mlv/workspace/status.hpp>
 #include <mlv/workspace/verify.hpp>
 
 #include <set>
@@ -42,6 +43,10 @@ public:
 
   void tracked(Context& context, const Tracked& item) {
     const auto data = context.absolute(item.data_path);
+    if (const auto mismatch = recorded_size_mismatch(cache_, item.pointer)) {
+      report_.problems.push_back(
+          {VerifyProblem::Kind::mismatch, item.pointer_path, "pointer " + *mismatch});
+    }
     if (item.pointer.kind == pointer::Kind::file) {
       object(item.pointer.sha256, item.pointer_path);
       workspace_file(data, item.data_path, item.pointer.sha256);

@@ -147,7 +147,34 @@ TEST(DirListing, ErrorsNameTheSourceAndTheLine) {
   expect_listing_rejected("mlv-dir 1\n" + id_of("x") + " 3 644\n", "line 2: expected");
   expect_listing_rejected("mlv-dir 1\n" + entry + "a", "line 2: the last line has no newline");
   expect_listing_rejected("", "line 1: empty file");
-  expect_listing_rejected("mlv-dir 2\n", "line 1: not an mlv dir listing of version 1");
+  expect_listing_rejected("mlv-dir 3\n", "line 1: not an mlv dir listing of version 1 or 2");
+  expect_listing_rejected("mlv-dir 2\n" + entry + "a\n", "line 1: a version 2 listing without");
+  expect_listing_rejected("mlv-dir 1\n- 0 dir assets\n", "line 2: '-' is not a 64-digit hex id");
+  expect_listing_rejected("mlv-dir 2\n- 0 dir a\n" + entry + "a/b\n",
+                          "empty folder 'a' has entries inside it");
+}
+
+TEST(DirListing, RecordsEmptyFoldersInVersion2) {
+  DirListing listing;
+  listing.entries = {{"saved_model.pb", id_of("1"), 5, false},
+                     {"variables/v", id_of("2"), 7, false}};
+  listing.empty_dirs = {"assets", "variables/extra"};
+  const auto text = serialize_dir_listing(listing);
+  // Files and empty folders share one path order ("variables/extra" < "variables/v").
+  EXPECT_EQ(text, "mlv-dir 2\n- 0 dir assets\n" + id_of("1") + " 5 644 saved_model.pb\n" +
+                      "- 0 dir variables/extra\n" + id_of("2") + " 7 644 variables/v\n");
+  const auto parsed = parse_dir_listing(text, "d");
+  EXPECT_EQ(parsed, listing);
+  EXPECT_EQ(parsed.total_size(), 12u) << "an empty folder adds no bytes";
+}
+
+TEST(DirListing, AListingWithoutEmptyFoldersKeepsItsVersion1BytesAndId) {
+  // Written by mlv before empty folders were recorded: its id must not change.
+  const auto old_text = "mlv-dir 1\n" + id_of("1") + " 5 755 saved_model.pb\n";
+  const auto parsed = parse_dir_listing(old_text, "d");
+  EXPECT_TRUE(parsed.empty_dirs.empty());
+  EXPECT_EQ(serialize_dir_listing(parsed), old_text);
+  EXPECT_EQ(dir_listing_id(parsed), id_of(old_text));
 }
 
 TEST(DirListing, RefusesToWriteAPathItCouldNotReadBack) {

@@ -246,16 +246,17 @@ TEST_F(PushFetchTest, AStaleStateDatabaseDoesNotMakeManifestsPointAtLostPacks) {
   EXPECT_EQ(read_all(machine("ci").file_path(v2)), read_all(work("edited")));
 }
 
-TEST_F(PushFetchTest, FetchOfAnIdTheRemoteLacksIsMissing) {
-  const auto id = add_random("laptop", 8);
-  try {
-    fetch(machine("ci"), remote(), files({id}), options());
-    FAIL() << "the remote does not have it";
-  } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::missing);
-    EXPECT_NE(std::string(error.what()).find(id), std::string::npos);
-    EXPECT_NE(error.hint().find("mlv push"), std::string::npos);
-  }
+TEST_F(PushFetchTest, AnIdTheRemoteLacksIsReportedAndTheOthersAreStillFetched) {
+  const auto lost = add_random("laptop", 8);
+  const auto pushed = add_random("laptop", 9);
+  push(machine("laptop"), remote(), files({pushed}), options());
+  auto& ci = machine("ci");
+  const auto fetched = fetch(ci, remote(), files({lost, pushed}), options());
+  EXPECT_TRUE(ci.has_file(pushed)) << "one missing object must not stop the others";
+  EXPECT_FALSE(ci.has_file(lost));
+  ASSERT_EQ(fetched.missing.size(), 1u);
+  EXPECT_EQ(fetched.missing.begin()->first, lost);
+  EXPECT_EQ(fetched.missing.begin()->second, "") << "its manifest is what the remote lacks";
 }
 
 TEST_F(PushFetchTest, DirectoriesTravelWithTheirFiles) {
