@@ -60,7 +60,11 @@ public:
   // After a remote gc or a failed read: drop what we believed about these packs/manifests.
   void forget_remote_packs(const std::string& remote, const std::vector<std::string>& packs);
   void forget_remote_manifest(const std::string& remote, const std::string& file_id);
+  // Drops everything recorded about a remote, its id included.
   void forget_remote(const std::string& remote);
+  // The id of the remote (from its mlv-remote.yaml) that the records above describe.
+  std::optional<std::string> remote_id(const std::string& remote);
+  void set_remote_id(const std::string& remote, const std::string& id);
 
   // Groups many writes into one transaction (much faster); nestable, commits at the outermost.
   class Transaction {

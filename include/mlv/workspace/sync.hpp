@@ -35,6 +35,7 @@ struct SyncRequest {
   RevisionSelection revisions; // none: the workspace's pointers
   std::optional<std::string> remote;
   unsigned jobs = 0; // 0: default_jobs
+  bool verify_remote = false; // push: read and hash every pack the targets point into
   transfer::ProgressCallback progress;
 };
 

@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS remote_chunks(
 CREATE INDEX IF NOT EXISTS remote_chunks_by_pack ON remote_chunks(remote, pack);
 CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
+CREATE TABLE IF NOT EXISTS remote_ids(remote TEXT PRIMARY KEY, id TEXT NOT NULL);
 )sql";
 
 // Run before k_schema on a version 1 database: moves its local chunk index aside, to be copied
@@ -356,8 +357,9 @@ void StateDb::forget_remote_manifest(const std::string& remote, const std::strin
 
 void StateDb::forget_remote(const std::string& remote) {
   Transaction transaction(*this);
-  for (const char* sql : {"DELETE FROM remote_chunks WHERE remote=?1",
-                          "DELETE FROM remote_manifests WHERE remote=?1"}) {
+  for (const char* sql :
+       {"DELETE FROM remote_chunks WHERE remote=?1", "DELETE FROM remote_manifests WHERE remote=?1",
+        "DELETE FROM remote_ids WHERE remote=?1"}) {
     auto& query = statement(sql);
     const ResetOnExit reset_query{query.handle};
     query.bind(1, remote);
@@ -366,6 +368,27 @@ void StateDb::forget_remote(const std::string& remote) {
     }
   }
   transaction.commit();
+}
+
+std::optional<std::string> StateDb::remote_id(const std::string& remote) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("SELECT id FROM remote_ids WHERE remote=?1");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, remote);
+  if (sqlite3_step(query.handle) == SQLITE_ROW) {
+    return query.text(0);
+  }
+  return std::nullopt;
+}
+
+void StateDb::set_remote_id(const std::string& remote, const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("INSERT OR REPLACE INTO remote_ids(remote, id) VALUES(?1, ?2)");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, remote).bind(2, id);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("record a remote id");
+  }
 }
 
 } // namespace mlv::cache

@@ -379,7 +379,7 @@ Stats fetch(cache::Cache& cache,
             const Options& options) {
   Meter meter(options.progress);
   const auto counters_before = remote.store.counters();
-  check_layout(remote, false, meter);
+  reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, false, meter));
   std::set<std::string> files = targets.file_ids;
   for (const auto& dir_id : targets.dir_ids) {
     for (const auto& entry : load_dir_listing(cache, remote, dir_id).entries) {

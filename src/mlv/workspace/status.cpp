@@ -69,7 +69,8 @@ bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer) {
 std::vector<StatusEntry> status(Context& context,
                                 const std::vector<Tracked>& tracked,
                                 std::optional<transfer::RemoteHandle> remote,
-                                unsigned jobs) {
+                                unsigned jobs,
+                                bool verify_remote) {
   auto& cache = context.cache();
   std::set<std::string> on_remote;
   if (remote) {
@@ -78,7 +79,8 @@ std::vector<StatusEntry> status(Context& context,
     for (const auto& item : tracked) {
       (item.pointer.kind == pointer::Kind::dir ? dir_ids : file_ids).insert(item.pointer.sha256);
     }
-    on_remote = transfer::present_on_remote(cache, *remote, file_ids, dir_ids, jobs);
+    transfer::open_remote_record(cache, *remote, false);
+    on_remote = transfer::present_on_remote(cache, *remote, file_ids, dir_ids, jobs, verify_remote);
   }
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
