@@ -76,8 +76,9 @@ std::string remote_plan_json(const workspace::RemoteGc& gc, bool removed) {
       .value(plan.bytes)
       .key("recent_kept")
       .value(plan.recent_kept);
-  write_id_lists(json, {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
-                        std::pair{"dirs", &plan.dirs}, std::pair{"temporaries", &plan.temporaries}});
+  write_id_lists(json,
+                 {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
+                  std::pair{"dirs", &plan.dirs}, std::pair{"temporaries", &plan.temporaries}});
   json.end_object();
   return json.str();
 }

@@ -74,8 +74,9 @@ std::string new_remote_id() {
 }
 
 void write_layout(RemoteHandle remote, const std::string& remote_id, Meter& meter) {
-  const std::string layout = "# mlv remote; see docs/formats-pack-remote.md\nlayout: " +
-                             std::to_string(k_layout_version) + "\nid: " + remote_id + "\n";
+  const std::string layout =
+      "# mlv remote; see docs/formats-pack-remote.md\nlayout: " + std::to_string(k_layout_version) +
+      "\nid: " + remote_id + "\n";
   remote.store.put(k_layout_file, std::as_bytes(std::span(layout.data(), layout.size())));
   meter.update([&](Stats& stats) {
     ++stats.requests;

@@ -23,14 +23,25 @@ std::string read_object(RemoteHandle remote, const std::string& key, Meter& mete
 std::set<std::string> keys_on_remote(RemoteHandle remote,
                                      const std::string& kind,
                                      const std::set<std::string>& ids,
-                                     unsigned jobs);
+                                     unsigned jobs,
+                                     Meter& meter);
 
 // Which of these packs the remote holds; with `verify`, only those whose bytes, read whole and
 // hashed, match their id (a damaged pack counts as absent).
 std::set<std::string> packs_on_remote(RemoteHandle remote,
                                       const std::set<std::string>& packs,
                                       unsigned jobs,
-                                      bool verify);
+                                      bool verify,
+                                      Meter& meter);
+
+// present_on_remote() (transfer.hpp), counting its requests in `meter`.
+std::set<std::string> confirm_on_remote(cache::Cache& cache,
+                                        RemoteHandle remote,
+                                        const std::set<std::string>& file_ids,
+                                        const std::set<std::string>& dir_ids,
+                                        unsigned jobs,
+                                        bool verify,
+                                        Meter& meter);
 
 // Checks mlv-remote.yaml: an unknown layout version is Error(remote). Returns the remote's id
 // (empty for a remote made before layout files carried one), or nothing when the file is absent.

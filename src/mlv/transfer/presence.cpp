@@ -25,7 +25,7 @@ std::string key_of(const std::string& kind, const std::string& id) {
 // it places every chunk of the cached manifest of that file, else read from the remote (and then
 // recorded). Nothing when the remote's manifest is gone or unreadable.
 std::optional<std::set<std::string>>
-packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id) {
+packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id, Meter& meter) {
   auto& state = cache.state();
   std::set<std::string> packs;
   std::optional<cache::Manifest> local;
@@ -49,7 +49,6 @@ packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id) {
     }
     packs.clear();
   }
-  Meter meter({});
   std::string text;
   cache::Manifest manifest;
   try {
@@ -72,10 +71,17 @@ packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id) {
 // Whether a pack's bytes hash to its name: a pack is named by the SHA-256 of its bytes and push
 // packs only chunks checked against their ids, so a pack that passes holds every chunk intact.
 // Streams the pack (constant memory). False when it is missing.
-bool pack_is_intact(RemoteHandle remote, const std::string& pack) {
+bool pack_is_intact(RemoteHandle remote, const std::string& pack, Meter& meter) {
   hash::Sha256 sha;
-  const bool found = remote.store.get(pack_key(pack),
-                                      [&](std::span<const std::byte> block) { sha.update(block); });
+  std::uint64_t size = 0;
+  const bool found = remote.store.get(pack_key(pack), [&](std::span<const std::byte> block) {
+    sha.update(block);
+    size += block.size();
+  });
+  meter.update([&](Stats& stats) {
+    ++stats.requests;
+    stats.bytes_received += size;
+  });
   return found && sha.finish_hex() == pack;
 }
 
@@ -84,7 +90,8 @@ bool pack_is_intact(RemoteHandle remote, const std::string& pack) {
 std::set<std::string> keys_on_remote(RemoteHandle remote,
                                      const std::string& kind,
                                      const std::set<std::string>& ids,
-                                     unsigned jobs) {
+                                     unsigned jobs,
+                                     Meter& meter) {
   std::map<std::string, std::vector<std::string>> by_prefix; // "manifests/ab/" -> ids
   for (const auto& id : ids) {
     const auto key = key_of(kind, id);
@@ -103,6 +110,7 @@ std::set<std::string> keys_on_remote(RemoteHandle remote,
       }
       if (list) {
         const auto listed = remote.store.list(prefix);
+        meter.update([](Stats& stats) { ++stats.requests; });
         std::set<std::string> held;
         for (const auto& object : listed) {
           if (auto id = id_of_key(kind, object.key)) {
@@ -119,6 +127,7 @@ std::set<std::string> keys_on_remote(RemoteHandle remote,
         return;
       }
       for (const auto& id : prefix_ids) {
+        meter.update([](Stats& stats) { ++stats.requests; });
         if (remote.store.exists(key_of(kind, id))) {
           const std::lock_guard lock(mutex);
           present.insert(id);
@@ -133,16 +142,17 @@ std::set<std::string> keys_on_remote(RemoteHandle remote,
 std::set<std::string> packs_on_remote(RemoteHandle remote,
                                       const std::set<std::string>& packs,
                                       unsigned jobs,
-                                      bool verify) {
+                                      bool verify,
+                                      Meter& meter) {
   if (!verify) {
-    return keys_on_remote(remote, "packs", packs, jobs);
+    return keys_on_remote(remote, "packs", packs, jobs, meter);
   }
   std::set<std::string> intact;
   std::mutex mutex;
   util::TaskPool pool(jobs, jobs * 2);
   for (const auto& pack : packs) {
     pool.submit([&, pack] {
-      if (pack_is_intact(remote, pack)) {
+      if (pack_is_intact(remote, pack, meter)) {
         const std::lock_guard lock(mutex);
         intact.insert(pack);
       }
@@ -152,17 +162,18 @@ std::set<std::string> packs_on_remote(RemoteHandle remote,
   return intact;
 }
 
-std::set<std::string> present_on_remote(cache::Cache& cache,
+std::set<std::string> confirm_on_remote(cache::Cache& cache,
                                         RemoteHandle remote,
                                         const std::set<std::string>& file_ids,
                                         const std::set<std::string>& dir_ids,
                                         unsigned jobs,
-                                        bool verify) {
+                                        bool verify,
+                                        Meter& meter) {
   auto& state = cache.state();
   // The state database is not trusted for what a command would skip: a remote can be emptied or
   // lose a pack behind mlv's back. Manifests are confirmed, then the packs they point into.
-  auto present = keys_on_remote(remote, "dirs", dir_ids, jobs);
-  const auto manifests = keys_on_remote(remote, "manifests", file_ids, jobs);
+  auto present = keys_on_remote(remote, "dirs", dir_ids, jobs, meter);
+  const auto manifests = keys_on_remote(remote, "manifests", file_ids, jobs, meter);
   std::map<std::string, std::set<std::string>> packs_by_file;
   std::set<std::string> packs;
   {
@@ -170,7 +181,7 @@ std::set<std::string> present_on_remote(cache::Cache& cache,
     util::TaskPool pool(jobs, jobs * 4);
     for (const auto& id : manifests) {
       pool.submit([&, id] {
-        auto named = packs_of(cache, remote, id);
+        auto named = packs_of(cache, remote, id, meter);
         const std::lock_guard lock(mutex);
         if (named) {
           packs.insert(named->begin(), named->end());
@@ -180,7 +191,7 @@ std::set<std::string> present_on_remote(cache::Cache& cache,
     }
     pool.wait();
   }
-  const auto held = packs_on_remote(remote, packs, jobs, verify);
+  const auto held = packs_on_remote(remote, packs, jobs, verify, meter);
   std::vector<std::string> lost;
   for (const auto& pack : packs) {
     if (!held.contains(pack)) {
@@ -203,6 +214,16 @@ std::set<std::string> present_on_remote(cache::Cache& cache,
     }
   }
   return present;
+}
+
+std::set<std::string> present_on_remote(cache::Cache& cache,
+                                        RemoteHandle remote,
+                                        const std::set<std::string>& file_ids,
+                                        const std::set<std::string>& dir_ids,
+                                        unsigned jobs,
+                                        bool verify) {
+  Meter meter({});
+  return confirm_on_remote(cache, remote, file_ids, dir_ids, jobs, verify, meter);
 }
 
 } // namespace mlv::transfer

@@ -238,9 +238,8 @@ private:
     if (const auto it = checked_packs_.find(pack); it != checked_packs_.end()) {
       return it->second;
     }
-    meter_.update([](Stats& stats) { ++stats.requests; });
     const bool present =
-        !packs_on_remote(remote_, {pack}, options_.jobs, options_.verify_remote).empty();
+        !packs_on_remote(remote_, {pack}, options_.jobs, options_.verify_remote, meter_).empty();
     if (!present) {
       cache_.state().forget_remote_packs(remote_.state_key, {pack});
     }
@@ -266,7 +265,8 @@ private:
     if (unchecked.size() < 2) {
       return known; // pack_present() asks for a single one when it comes to it
     }
-    const auto held = packs_on_remote(remote_, unchecked, options_.jobs, options_.verify_remote);
+    const auto held =
+        packs_on_remote(remote_, unchecked, options_.jobs, options_.verify_remote, meter_);
     std::vector<std::string> missing;
     for (const auto& pack : unchecked) {
       checked_packs_.emplace(pack, held.contains(pack));
@@ -274,7 +274,6 @@ private:
         missing.push_back(pack);
       }
     }
-    meter_.update([&](Stats& stats) { stats.requests += unchecked.size(); });
     if (!missing.empty()) {
       cache_.state().forget_remote_packs(remote_.state_key, missing);
     }
@@ -409,8 +408,8 @@ Stats push(cache::Cache& cache,
   }
   // What the remote holds already, in bulk; everything else must come from the cache. Data in
   // neither stops the push before anything is sent, naming what needs it.
-  const auto present =
-      present_on_remote(cache, remote, files, uncached_dirs, options.jobs, options.verify_remote);
+  const auto present = confirm_on_remote(cache, remote, files, uncached_dirs, options.jobs,
+                                         options.verify_remote, meter);
   std::string unavailable;
   for (const auto& id : uncached_dirs) {
     if (!present.contains(id)) {
