@@ -251,6 +251,7 @@ TEST_F(PushFetchTest, AStaleStateDatabaseDoesNotMakeManifestsPointAtLostPacks) {
 
 TEST_F(PushFetchTest, FetchOfAnIdTheRemoteLacksIsMissing) {
   const auto id = add_random("laptop", 8);
+  fs::create_directories(remote_root_); // a remote that exists, without this id
   try {
     fetch(machine("ci"), remote(), files({id}), options());
     FAIL() << "the remote does not have it";

@@ -149,5 +149,27 @@ TEST_F(RemoteTruthTest, ACorruptedCacheObjectWithACachedManifestIsAnIntegrityErr
   expect_fetch_round_trips(id, "8");
 }
 
+TEST_F(RemoteTruthTest, AFolderRemoteThatDoesNotExistIsARemoteErrorNamingIt) {
+  const auto id = add_random("laptop", 9);
+  ASSERT_FALSE(fs::exists(remote_root_));
+  for (const bool status : {false, true}) {
+    try {
+      if (status) {
+        open_remote_record(machine("ci"), remote(), false);
+      } else {
+        fetch(machine("ci"), remote(), files({id}), options());
+      }
+      FAIL() << "a remote folder that does not exist";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), ExitCode::remote);
+      EXPECT_NE(std::string(error.what()).find(remote_root_.string()), std::string::npos);
+      EXPECT_FALSE(error.hint().empty());
+    }
+  }
+  // Push makes it.
+  push(machine("laptop"), remote(), files({id}), options());
+  expect_fetch_round_trips(id, "9");
+}
+
 } // namespace
 } // namespace mlv::transfer
