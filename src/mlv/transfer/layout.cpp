@@ -126,9 +126,17 @@ std::optional<std::string> check_layout(RemoteHandle remote, bool create, Meter&
                 "upgrade mlv");
   }
   if (id.empty() && create) {
-    // A remote made before layout files carried an id gets one from its next push.
-    id = new_remote_id();
-    write_layout(remote, id, meter);
+    // A remote made before layout files carried an id gets one from its next push, when that
+    // push may write there (a push to a read-only remote that holds everything still works).
+    try {
+      auto made = new_remote_id();
+      write_layout(remote, made, meter);
+      id = std::move(made);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::remote) {
+        throw;
+      }
+    }
   }
   return id;
 }
