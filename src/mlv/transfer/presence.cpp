@@ -6,6 +6,7 @@
 #include <mlv/util/task_pool.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -21,38 +22,14 @@ std::string key_of(const std::string& kind, const std::string& id) {
   return kind == "packs" ? pack_key(id) : kind == "manifests" ? manifest_key(id) : dir_key(id);
 }
 
-// The packs that the remote's manifest of `file_id` points into: from the state database when
-// it places every chunk of the cached manifest of that file, else read from the remote (and then
-// recorded). Nothing when the remote's manifest is gone or unreadable.
+// The packs that the remote's manifest of `file_id` points into, read from the remote (and
+// recorded). Nothing when the manifest is gone or unreadable (a damaged manifest is written
+// again by the next push).
 std::optional<std::set<std::string>>
-packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id, Meter& meter) {
-  auto& state = cache.state();
-  std::set<std::string> packs;
-  std::optional<cache::Manifest> local;
-  try {
-    local = cache.read_manifest(file_id);
-  } catch (const Error&) {
-    local.reset(); // a damaged cached manifest: the remote's is read instead
-  }
-  if (local) {
-    bool placed = true;
-    for (const auto& chunk : local->chunks) {
-      const auto known = state.find_remote_chunk(remote.state_key, chunk.id);
-      if (!known) {
-        placed = false;
-        break;
-      }
-      packs.insert(known->pack);
-    }
-    if (placed) {
-      return packs;
-    }
-    packs.clear();
-  }
-  std::string text;
+read_packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id, Meter& meter) {
   cache::Manifest manifest;
   try {
-    text = read_object(remote, manifest_key(file_id), meter);
+    const auto text = read_object(remote, manifest_key(file_id), meter);
     manifest =
         cache::parse_manifest(text, remote.store.display_url() + "/" + manifest_key(file_id));
   } catch (const Error& error) {
@@ -61,7 +38,9 @@ packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id, M
     }
     throw;
   }
-  state.record_remote_chunks(remote.state_key, manifest);
+  cache.state().record_remote_chunks(remote.state_key, manifest);
+  cache.state().record_manifest_packs(remote.state_key, manifest);
+  std::set<std::string> packs;
   for (const auto& chunk : manifest.chunks) {
     packs.insert(chunk.pack);
   }
@@ -174,26 +153,63 @@ std::set<std::string> confirm_on_remote(cache::Cache& cache,
   // lose a pack behind mlv's back. Manifests are confirmed, then the packs they point into.
   auto present = keys_on_remote(remote, "dirs", dir_ids, jobs, meter);
   const auto manifests = keys_on_remote(remote, "manifests", file_ids, jobs, meter);
+  // The packs of each manifest, as recorded when it was written or read; a manifest not
+  // recorded, or whose recorded packs are not all there (another machine may have rewritten
+  // it), is read from the remote.
   std::map<std::string, std::set<std::string>> packs_by_file;
-  std::set<std::string> packs;
-  {
+  std::set<std::string> checked;
+  std::set<std::string> held;
+  const auto check = [&](const std::set<std::string>& files, bool recorded) {
+    std::set<std::string> packs;
     std::mutex mutex;
     util::TaskPool pool(jobs, jobs * 4);
-    for (const auto& id : manifests) {
+    for (const auto& id : files) {
+      auto named = recorded ? state.manifest_packs(remote.state_key, id) : std::nullopt;
+      if (recorded && !named) {
+        continue;
+      }
+      if (named) {
+        packs.insert(named->begin(), named->end());
+        packs_by_file[id] = std::move(*named);
+        continue;
+      }
       pool.submit([&, id] {
-        auto named = packs_of(cache, remote, id, meter);
+        auto read = read_packs_of(cache, remote, id, meter);
         const std::lock_guard lock(mutex);
-        if (named) {
-          packs.insert(named->begin(), named->end());
-          packs_by_file.emplace(id, std::move(*named));
+        if (read) {
+          packs.insert(read->begin(), read->end());
+          packs_by_file[id] = std::move(*read);
+        } else {
+          packs_by_file.erase(id);
         }
       });
     }
     pool.wait();
+    std::set<std::string> unchecked;
+    std::set_difference(packs.begin(), packs.end(), checked.begin(), checked.end(),
+                        std::inserter(unchecked, unchecked.end()));
+    const auto found = packs_on_remote(remote, unchecked, jobs, verify, meter);
+    held.insert(found.begin(), found.end());
+    checked.insert(unchecked.begin(), unchecked.end());
+  };
+  const auto whole = [&](const std::string& id) {
+    const auto named = packs_by_file.find(id);
+    return named != packs_by_file.end() &&
+           std::all_of(named->second.begin(), named->second.end(),
+                       [&](const std::string& pack) { return held.contains(pack); });
+  };
+  std::set<std::string> unrecorded;
+  check(manifests, true);
+  for (const auto& id : manifests) {
+    if (!whole(id)) {
+      unrecorded.insert(id);
+    }
   }
-  const auto held = packs_on_remote(remote, packs, jobs, verify, meter);
+  if (!unrecorded.empty()) {
+    check(unrecorded, false);
+  }
   std::vector<std::string> lost;
-  for (const auto& pack : packs) {
+  for (const auto& pack : checked) {
     if (!held.contains(pack)) {
       lost.push_back(pack);
     }
@@ -202,11 +218,7 @@ std::set<std::string> confirm_on_remote(cache::Cache& cache,
     state.forget_remote_packs(remote.state_key, lost);
   }
   for (const auto& id : file_ids) {
-    const auto named = packs_by_file.find(id);
-    const bool whole = named != packs_by_file.end() &&
-                       std::all_of(named->second.begin(), named->second.end(),
-                                   [&](const std::string& pack) { return held.contains(pack); });
-    if (whole) {
+    if (manifests.contains(id) && whole(id)) {
       state.record_remote_manifest(remote.state_key, id);
       present.insert(id);
     } else {

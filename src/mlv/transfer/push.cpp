@@ -92,6 +92,7 @@ public:
     // Its packs are not taken as present: a pack can be lost after its manifest was written.
     // check_packs_of() confirms those that a new manifest would point into.
     cache_.state().record_remote_chunks(remote_.state_key, manifest);
+    cache_.state().record_manifest_packs(remote_.state_key, manifest);
   }
 
   // Packs and records one file the cache holds (push() checked that it does). Chunks arrive in
@@ -354,6 +355,7 @@ private:
         stats.bytes_sent += text.size();
       });
       cache_.state().record_remote_chunks(remote_.state_key, it->manifest);
+      cache_.state().record_manifest_packs(remote_.state_key, it->manifest);
       cache_.state().record_remote_manifest(remote_.state_key, it->manifest.id);
       it = pending_.erase(it);
     }
