@@ -38,9 +38,14 @@ assert_ok aws_s3 s3 cp "s3://shared/repo1/dirs/${dir_id:0:2}/$dir_id" "$down/lis
 assert_sha256 "$down/listing" "$dir_id"
 assert_contains "$(cat "$down/listing")" "saved_model.pb"
 
-# The layout file.
+# The layout file: the same layout as the folder remote's, and an id of its own.
 assert_ok aws_s3 s3 cp s3://shared/repo1/mlv-remote.yaml "$down/mlv-remote.yaml"
-assert_file_eq "$down/mlv-remote.yaml" "$TEST_ROOT/folder-remote/mlv-remote.yaml"
+assert_eq "$(grep -v '^id:' "$down/mlv-remote.yaml")" \
+  "$(grep -v '^id:' "$TEST_ROOT/folder-remote/mlv-remote.yaml")" "layout files"
+s3_remote_id=$(sed -n 's/^id: \([0-9a-f]\{32\}\)$/\1/p' "$down/mlv-remote.yaml")
+folder_remote_id=$(sed -n 's/^id: \([0-9a-f]\{32\}\)$/\1/p' "$TEST_ROOT/folder-remote/mlv-remote.yaml")
+[[ -n "$s3_remote_id" && -n "$folder_remote_id" ]] || fail "a layout file without a remote id"
+assert_ne "$s3_remote_id" "$folder_remote_id" "the ids of two remotes"
 
 # Packs: each named by its content and ending in the documented footer.
 assert_ok aws_s3 s3 cp --recursive s3://shared/repo1/packs/ "$down/packs/"

@@ -87,8 +87,10 @@ public:
   // that was added, still in the page cache, where the cache object was written past it): it is
   // chunked instead when its whole-file hash proves it equal, else the cache object is.
   // `on_chunks`, if given, receives every chunk of the returned manifest once, in order, with its
-  // id: while the chunking goes on where the bytes are trusted as they are cut (the cache object,
-  // or a workspace file the state database knows), else all at once at the end.
+  // id: while the chunking goes on where the bytes are trusted as they are cut (a workspace file
+  // the state database knows), else all at once at the end, once the whole-file hash taken in
+  // the same pass proves them right. A cache object whose bytes do not hash to its id is
+  // Error(integrity) naming it, before on_chunks sees any chunk of it.
   // A new manifest's chunks go into the local chunk index unless `index_chunks` is false (the
   // caller then records them itself, e.g. while its uploads run).
   Manifest ensure_manifest(const std::string& file_id,

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,19 @@ public:
                                                const std::string& chunk_id);
   void record_remote_manifest(const std::string& remote, const std::string& file_id);
   bool remote_has_manifest(const std::string& remote, const std::string& file_id);
+  // The packs a manifest on the remote points into, from the manifest as written or read.
+  // Nothing when none was recorded.
+  void record_manifest_packs(const std::string& remote, const Manifest& manifest);
+  std::optional<std::set<std::string>> manifest_packs(const std::string& remote,
+                                                      const std::string& file_id);
   // After a remote gc or a failed read: drop what we believed about these packs/manifests.
   void forget_remote_packs(const std::string& remote, const std::vector<std::string>& packs);
   void forget_remote_manifest(const std::string& remote, const std::string& file_id);
+  // Drops everything recorded about a remote, its id included.
   void forget_remote(const std::string& remote);
+  // The id of the remote (from its mlv-remote.yaml) that the records above describe.
+  std::optional<std::string> remote_id(const std::string& remote);
+  void set_remote_id(const std::string& remote, const std::string& id);
 
   // Groups many writes into one transaction (much faster); nestable, commits at the outermost.
   class Transaction {

@@ -55,6 +55,10 @@ public:
   virtual std::vector<ObjectInfo> list(const std::string& prefix) = 0;
   // Deletes an object; deleting a missing object is not an error.
   virtual void remove(const std::string& key) = 0;
+  // Whether the place the remote's URL names exists: false for a folder that is not there. A
+  // network backend answers a missing bucket or container with Error(remote) on its first
+  // request instead, so it returns true.
+  virtual bool location_exists() { return true; }
   // The remote's URL for messages, with any secret redacted.
   virtual std::string display_url() const = 0;
   // Requests and retries so far (network backends count them; others leave them zero).

@@ -15,16 +15,23 @@ struct RemoteGcPlan {
   std::vector<std::string> dirs;         // dir ids
   std::vector<std::string> packs;        // pack ids
   std::vector<std::uint64_t> pack_sizes; // bytes of each of `packs`
-  std::uint64_t bytes = 0;               // pack bytes freed
-  std::uint64_t recent_kept = 0;         // unreferenced objects spared by the grace period
-  std::int64_t listed_at = 0;            // when the remote was listed, seconds since the epoch
-  bool empty() const { return manifests.empty() && dirs.empty() && packs.empty(); }
+  // Keys under tmp/: partial objects of interrupted writes (a folder remote writes each object
+  // there first, then renames it into place).
+  std::vector<std::string> temporaries;
+  std::uint64_t temporary_bytes = 0;
+  std::uint64_t bytes = 0;       // pack and temporary bytes freed
+  std::uint64_t recent_kept = 0; // unreferenced objects spared by the grace period
+  std::int64_t listed_at = 0;    // when the remote was listed, seconds since the epoch
+  bool empty() const {
+    return manifests.empty() && dirs.empty() && packs.empty() && temporaries.empty();
+  }
 };
 
 // Plans the removal of every manifest and dir listing that no kept id names, and every pack that
-// no kept manifest points into. Objects written less than `grace_seconds` ago are kept whatever
-// names them: a push in progress elsewhere writes packs before the manifests that need them, and
-// a teammate may push data before the git commits that name it.
+// no kept manifest points into, and every temporary object under tmp/. Objects written less than
+// `grace_seconds` ago are kept whatever names them: a push in progress elsewhere writes packs
+// before the manifests that need them, and a teammate may push data before the git commits that
+// name it.
 RemoteGcPlan plan_remote_gc(RemoteHandle remote,
                             const std::set<std::string>& kept_files,
                             const std::set<std::string>& kept_dirs,

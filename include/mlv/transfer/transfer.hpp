@@ -73,6 +73,9 @@ struct Options {
   unsigned jobs = 4;
   std::uint64_t pack_size = k_default_pack_size;
   chunk::Params params = chunk::k_default_params;
+  // push: read every pack the targets point into and hash it, re-uploading what is damaged,
+  // instead of only checking that the packs exist.
+  bool verify_remote = false;
   ProgressCallback progress; // called from any thread, at most a few times a second
 };
 
@@ -94,15 +97,24 @@ Stats fetch(cache::Cache& cache,
             const Targets& targets,
             const Options& options);
 
-// Which of these file and dir ids the remote holds (manifest / dir listing present). Asks the
-// state database first; for the rest, lists a key prefix that two or more ids share (one request
-// for up to 1,000 keys, and every manifest listed is remembered) or sends one HEAD per id,
-// whichever costs fewer requests.
+// Reads the remote's mlv-remote.yaml (one request; with `create`, writes it when absent) and drops
+// the state database's record of the remote when the file is missing or names another remote id
+// than the one recorded (docs/remotes.md, "What mlv remembers about a remote"). Error(remote)
+// when the remote's location does not exist and `create` is false.
+void open_remote_record(cache::Cache& cache, RemoteHandle remote, bool create);
+
+// Which of these file and dir ids the remote holds whole: a dir listing present, or a manifest
+// present and every pack it points into present (with `verify`, read whole and found intact).
+// The state database is not trusted for this, only used to find a manifest's packs without
+// reading it: manifests are confirmed by listing a key prefix that two or more ids share (one
+// request for up to 1,000 keys) or a HEAD per id, whichever costs fewer requests, then their
+// packs the same way. What is found missing or damaged is dropped from the state database.
 std::set<std::string> present_on_remote(cache::Cache& cache,
                                         RemoteHandle remote,
                                         const std::set<std::string>& file_ids,
                                         const std::set<std::string>& dir_ids,
-                                        unsigned jobs);
+                                        unsigned jobs,
+                                        bool verify = false);
 
 // Reads a dir listing from the cache, or from the remote into the cache.
 cache::DirListing

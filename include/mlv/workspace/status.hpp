@@ -21,11 +21,14 @@ struct StatusEntry {
   std::vector<State> states; // up_to_date alone, or one or more problems
 };
 
-// Compares each tracked path with its pointer, the cache and, when given, a remote.
+// Compares each tracked path with its pointer, the cache and, when given, a remote (its manifest
+// and the packs it points into confirmed on the remote; with `verify_remote`, those packs read
+// whole and hashed). Error(remote) when the remote's folder does not exist.
 std::vector<StatusEntry> status(Context& context,
                                 const std::vector<Tracked>& tracked,
                                 std::optional<transfer::RemoteHandle> remote,
-                                unsigned jobs);
+                                unsigned jobs,
+                                bool verify_remote = false);
 
 // Whether the cache holds everything a pointer needs (the file, or the listing and its files).
 bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer);

@@ -36,7 +36,8 @@ struct SyncRequest {
   std::vector<std::string> targets;
   RevisionSelection revisions; // none: the workspace's pointers
   std::optional<std::string> remote;
-  unsigned jobs = 0; // 0: default_jobs
+  unsigned jobs = 0;          // 0: default_jobs
+  bool verify_remote = false; // push: read and hash every pack the targets point into
   transfer::ProgressCallback progress;
 };
 

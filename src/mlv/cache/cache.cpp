@@ -232,24 +232,28 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
                                 const fs::path& same_content,
                                 const chunk::BatchSink& on_chunks,
                                 bool index_chunks) {
+  std::optional<Manifest> existing;
   try {
-    if (auto existing = read_manifest(file_id); existing && existing->params == params) {
-      if (on_chunks) {
-        std::vector<chunk::ChunkInfo> chunks;
-        std::uint64_t offset = 0;
-        for (const auto& entry : existing->chunks) {
-          chunks.push_back({offset, entry.length, entry.id});
-          offset += entry.length;
-        }
-        on_chunks(chunks);
-      }
-      return *existing;
-    }
+    existing = read_manifest(file_id);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input && error.code() != ExitCode::integrity) {
       throw;
     }
     // A damaged manifest (a power loss after an unsynced write) is simply made again.
+  }
+  if (existing && existing->params == params) {
+    // Outside the try above: a failure of on_chunks (a chunk that no longer matches its id) is
+    // the caller's to report, not a sign of a damaged manifest.
+    if (on_chunks) {
+      std::vector<chunk::ChunkInfo> chunks;
+      std::uint64_t offset = 0;
+      for (const auto& entry : existing->chunks) {
+        chunks.push_back({offset, entry.length, entry.id});
+        offset += entry.length;
+      }
+      on_chunks(chunks);
+    }
+    return *existing;
   }
   if (!has_file(file_id)) {
     throw Error(ExitCode::missing, "object " + file_id + " is not in the cache",
@@ -294,7 +298,19 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
     }
   }
   if (chunks.empty() && size > 0) {
-    chunks = chunk::chunk_file_parallel(path, params, 2, nullptr, on_chunks);
+    // The chunk ids come from these very bytes, so only the whole-file hash, taken in the same
+    // pass, can tell a damaged object: the chunks go to on_chunks (to be packed) only after it.
+    std::string whole_id;
+    chunks = chunk::chunk_file_parallel(path, params, 2, &whole_id, chunk::BatchSink());
+    if (whole_id != file_id) {
+      throw Error(ExitCode::integrity,
+                  "cached file " + path.string() + " is corrupted (its bytes hash to " + whole_id +
+                      ", not to its name)",
+                  "run `mlv verify`, then `mlv add` the file again or `mlv fetch` a good copy");
+    }
+    if (on_chunks) {
+      on_chunks(chunks);
+    }
   }
   const auto manifest = make_manifest(file_id, size, params, chunks);
   write_manifest(manifest);

@@ -31,6 +31,9 @@ CREATE TABLE IF NOT EXISTS remote_chunks(
 CREATE INDEX IF NOT EXISTS remote_chunks_by_pack ON remote_chunks(remote, pack);
 CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
+CREATE TABLE IF NOT EXISTS remote_ids(remote TEXT PRIMARY KEY, id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS remote_manifest_packs(
+  remote TEXT NOT NULL, file TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY(remote, file, pack));
 )sql";
 
 // Run before k_schema on a version 1 database: moves its local chunk index aside, to be copied
@@ -345,19 +348,72 @@ void StateDb::forget_remote_packs(const std::string& remote,
 }
 
 void StateDb::forget_remote_manifest(const std::string& remote, const std::string& file_id) {
+  Transaction transaction(*this);
+  for (const char* sql : {"DELETE FROM remote_manifests WHERE remote=?1 AND file=?2",
+                          "DELETE FROM remote_manifest_packs WHERE remote=?1 AND file=?2"}) {
+    auto& query = statement(sql);
+    const ResetOnExit reset_query{query.handle};
+    query.bind(1, remote).bind(2, file_id);
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("forget a remote manifest");
+    }
+  }
+  transaction.commit();
+}
+
+void StateDb::record_manifest_packs(const std::string& remote, const Manifest& manifest) {
+  Transaction transaction(*this);
+  auto insert = [&](const std::string& pack) {
+    auto& query = statement(
+        "INSERT OR IGNORE INTO remote_manifest_packs(remote, file, pack) VALUES(?1, ?2, ?3)");
+    const ResetOnExit reset_query{query.handle};
+    query.bind(1, remote).bind(2, manifest.id).bind(3, pack);
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("record the packs of a remote manifest");
+    }
+  };
+  {
+    auto& query = statement("DELETE FROM remote_manifest_packs WHERE remote=?1 AND file=?2");
+    const ResetOnExit reset_query{query.handle};
+    query.bind(1, remote).bind(2, manifest.id);
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("record the packs of a remote manifest");
+    }
+  }
+  insert(""); // says "recorded" for a manifest of no chunks too
+  std::set<std::string> packs;
+  for (const auto& chunk : manifest.chunks) {
+    if (!chunk.pack.empty() && packs.insert(chunk.pack).second) {
+      insert(chunk.pack);
+    }
+  }
+  transaction.commit();
+}
+
+std::optional<std::set<std::string>> StateDb::manifest_packs(const std::string& remote,
+                                                             const std::string& file_id) {
   const std::lock_guard lock(mutex_);
-  auto& query = statement("DELETE FROM remote_manifests WHERE remote=?1 AND file=?2");
+  auto& query = statement("SELECT pack FROM remote_manifest_packs WHERE remote=?1 AND file=?2");
   const ResetOnExit reset_query{query.handle};
   query.bind(1, remote).bind(2, file_id);
-  if (sqlite3_step(query.handle) != SQLITE_DONE) {
-    fail("forget a remote manifest");
+  std::optional<std::set<std::string>> packs;
+  while (sqlite3_step(query.handle) == SQLITE_ROW) {
+    if (!packs) {
+      packs.emplace();
+    }
+    if (auto pack = query.text(0); !pack.empty()) {
+      packs->insert(std::move(pack));
+    }
   }
+  return packs;
 }
 
 void StateDb::forget_remote(const std::string& remote) {
   Transaction transaction(*this);
-  for (const char* sql : {"DELETE FROM remote_chunks WHERE remote=?1",
-                          "DELETE FROM remote_manifests WHERE remote=?1"}) {
+  for (const char* sql :
+       {"DELETE FROM remote_chunks WHERE remote=?1", "DELETE FROM remote_manifests WHERE remote=?1",
+        "DELETE FROM remote_ids WHERE remote=?1",
+        "DELETE FROM remote_manifest_packs WHERE remote=?1"}) {
     auto& query = statement(sql);
     const ResetOnExit reset_query{query.handle};
     query.bind(1, remote);
@@ -366,6 +422,27 @@ void StateDb::forget_remote(const std::string& remote) {
     }
   }
   transaction.commit();
+}
+
+std::optional<std::string> StateDb::remote_id(const std::string& remote) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("SELECT id FROM remote_ids WHERE remote=?1");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, remote);
+  if (sqlite3_step(query.handle) == SQLITE_ROW) {
+    return query.text(0);
+  }
+  return std::nullopt;
+}
+
+void StateDb::set_remote_id(const std::string& remote, const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("INSERT OR REPLACE INTO remote_ids(remote, id) VALUES(?1, ?2)");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, remote).bind(2, id);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("record a remote id");
+  }
 }
 
 } // namespace mlv::cache

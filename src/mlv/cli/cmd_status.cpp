@@ -1,4 +1,5 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/util/json.hpp>
 #include <mlv/workspace/status.hpp>
 #include <mlv/workspace/sync.hpp>
@@ -13,6 +14,7 @@ struct StatusArguments {
   std::vector<std::string> targets;
   std::string remote;
   bool check_remote = false;
+  bool verify = false;
   unsigned jobs = 0;
 };
 
@@ -48,6 +50,9 @@ void register_status(CLI::App& app, Output& output) {
   command->add_option("targets", arguments->targets, "Tracked paths or folders (default: all)");
   auto* remote = command->add_option("-r,--remote", arguments->remote, "Also check this remote");
   command->add_option("-j,--jobs", arguments->jobs, "Parallel remote requests");
+  command->add_flag("--verify", arguments->verify,
+                    "With -r: read every pack the targets' manifests point into and check its "
+                    "hash, instead of only checking that it exists");
   command->add_flag("--json", output.json, "Print the result as JSON");
   command->callback([arguments, remote, &output] {
     auto context = workspace::Context::open(std::filesystem::current_path());
@@ -60,7 +65,11 @@ void register_status(CLI::App& app, Output& output) {
     }
     const auto jobs =
         arguments->jobs > 0 ? arguments->jobs : workspace::default_jobs(context.config());
-    const auto entries = workspace::status(context, tracked, handle, jobs);
+    if (arguments->verify && !handle) {
+      throw Error(ExitCode::usage, "status --verify checks a remote's packs: it needs -r REMOTE",
+                  "run `mlv status -r REMOTE --verify`");
+    }
+    const auto entries = workspace::status(context, tracked, handle, jobs, arguments->verify);
     if (entries.empty()) {
       output.say("Nothing is tracked yet: `mlv add PATH` tracks a model file.");
     }

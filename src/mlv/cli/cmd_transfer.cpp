@@ -52,6 +52,11 @@ void register_verb(CLI::App& app, Output& output, Verb verb) {
   auto arguments = std::make_shared<TransferArguments>();
   auto* command = app.add_subcommand(k_names[index], k_help[index]);
   add_common_options(*command, *arguments, output);
+  if (verb == Verb::push) {
+    command->add_flag("--verify-remote", arguments->request.verify_remote,
+                      "Read every pack the targets point into and check its hash; upload again "
+                      "what is missing or damaged");
+  }
   if (verb == Verb::pull) {
     command->add_flag("-f,--force", arguments->checkout.force,
                       "Overwrite workspace content not saved in the cache");

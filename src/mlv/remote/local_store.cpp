@@ -141,6 +141,11 @@ public:
     }
   }
 
+  bool location_exists() override {
+    std::error_code error;
+    return fs::is_directory(root_, error);
+  }
+
   std::string display_url() const override { return root_.string(); }
 
 private:

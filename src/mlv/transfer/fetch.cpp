@@ -400,7 +400,7 @@ Stats fetch(cache::Cache& cache,
             const Options& options) {
   Meter meter(options.progress);
   const auto counters_before = remote.store.counters();
-  check_layout(remote, false, meter);
+  reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, false, meter));
   std::set<std::string> files = targets.file_ids;
   std::map<std::string, std::string> missing;
   // file id -> (dir id, path in the dir) of the folders that list it

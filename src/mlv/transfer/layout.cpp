@@ -6,6 +6,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
+#include <random>
+
 namespace mlv::transfer {
 
 namespace {
@@ -56,7 +59,35 @@ std::string read_object(RemoteHandle remote, const std::string& key, Meter& mete
   return text;
 }
 
-bool check_layout(RemoteHandle remote, bool create, Meter& meter) {
+namespace {
+
+// A new remote's id: 128 random bits in hex, so two remotes made at the same URL never share one.
+std::string new_remote_id() {
+  std::random_device device;
+  std::string id;
+  for (int i = 0; i < 4; ++i) {
+    char word[9];
+    std::snprintf(word, sizeof word, "%08x", static_cast<unsigned>(device()));
+    id += word;
+  }
+  return id;
+}
+
+void write_layout(RemoteHandle remote, const std::string& remote_id, Meter& meter) {
+  const std::string layout =
+      "# mlv remote; see docs/formats-pack-remote.md\nlayout: " + std::to_string(k_layout_version) +
+      "\nid: " + remote_id + "\n";
+  remote.store.put(k_layout_file, std::as_bytes(std::span(layout.data(), layout.size())));
+  meter.update([&](Stats& stats) {
+    ++stats.requests;
+    ++stats.objects_sent;
+    stats.bytes_sent += layout.size();
+  });
+}
+
+} // namespace
+
+std::optional<std::string> check_layout(RemoteHandle remote, bool create, Meter& meter) {
   std::string text;
   const bool found = remote.store.get(k_layout_file, [&](std::span<const std::byte> block) {
     text.append(reinterpret_cast<const char*>(block.data()), block.size());
@@ -64,20 +95,25 @@ bool check_layout(RemoteHandle remote, bool create, Meter& meter) {
   meter.update([](Stats& stats) { ++stats.requests; });
   if (!found) {
     if (create) {
-      const std::string layout = "# mlv remote; see docs/formats-pack-remote.md\nlayout: " +
-                                 std::to_string(k_layout_version) + "\n";
-      remote.store.put(k_layout_file, std::as_bytes(std::span(layout.data(), layout.size())));
-      meter.update([&](Stats& stats) {
-        ++stats.requests;
-        ++stats.objects_sent;
-        stats.bytes_sent += layout.size();
-      });
+      auto id = new_remote_id();
+      write_layout(remote, id, meter);
+      return id;
     }
-    return false;
+    if (!remote.store.location_exists()) {
+      throw Error(ExitCode::remote, "remote " + remote.store.display_url() + " does not exist",
+                  "check the remote's URL with `mlv remote list` (a relative folder resolves "
+                  "against the repository root); `mlv push` creates a remote folder");
+    }
+    return std::nullopt;
   }
   int version = 0;
+  std::string id;
   try {
-    version = YAML::Load(text)["layout"].as<int>();
+    const auto yaml = YAML::Load(text);
+    version = yaml["layout"].as<int>();
+    if (const auto node = yaml["id"]; node && node.IsScalar()) {
+      id = node.as<std::string>();
+    }
   } catch (const YAML::Exception&) {
     throw Error(ExitCode::remote,
                 remote.store.display_url() + "/" + k_layout_file + " is not a valid layout file",
@@ -89,7 +125,44 @@ bool check_layout(RemoteHandle remote, bool create, Meter& meter) {
                     "; this mlv reads layout " + std::to_string(k_layout_version),
                 "upgrade mlv");
   }
-  return true;
+  if (id.empty() && create) {
+    // A remote made before layout files carried an id gets one from its next push, when that
+    // push may write there (a push to a read-only remote that holds everything still works).
+    try {
+      auto made = new_remote_id();
+      write_layout(remote, made, meter);
+      id = std::move(made);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::remote) {
+        throw;
+      }
+    }
+  }
+  return id;
+}
+
+void reconcile_remote_record(cache::StateDb& state,
+                             const std::string& state_key,
+                             const std::optional<std::string>& remote_id) {
+  if (!remote_id) {
+    state.forget_remote(state_key);
+    return;
+  }
+  if (remote_id->empty()) {
+    return; // an old remote without an id: the per-target checks are all there is
+  }
+  const auto known = state.remote_id(state_key);
+  if (known && *known != *remote_id) {
+    state.forget_remote(state_key);
+  }
+  if (known != remote_id) {
+    state.set_remote_id(state_key, *remote_id);
+  }
+}
+
+void open_remote_record(cache::Cache& cache, RemoteHandle remote, bool create) {
+  Meter meter({});
+  reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, create, meter));
 }
 
 } // namespace mlv::transfer

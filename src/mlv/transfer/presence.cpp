@@ -1,8 +1,12 @@
 #include "layout.hpp"
 
+#include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/transfer.hpp>
+#include <mlv/util/error.hpp>
 #include <mlv/util/task_pool.hpp>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -14,69 +18,97 @@ namespace {
 // that is listed in one request: cheaper than one HEAD per id when two or more ids share it.
 constexpr std::size_t k_list_page = 1000;
 
+std::string key_of(const std::string& kind, const std::string& id) {
+  return kind == "packs" ? pack_key(id) : kind == "manifests" ? manifest_key(id) : dir_key(id);
+}
+
+// The packs that the remote's manifest of `file_id` points into, read from the remote (and
+// recorded). Nothing when the manifest is gone or unreadable (a damaged manifest is written
+// again by the next push).
+std::optional<std::set<std::string>>
+read_packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id, Meter& meter) {
+  cache::Manifest manifest;
+  try {
+    const auto text = read_object(remote, manifest_key(file_id), meter);
+    manifest =
+        cache::parse_manifest(text, remote.store.display_url() + "/" + manifest_key(file_id));
+  } catch (const Error& error) {
+    if (error.code() == ExitCode::missing || error.code() == ExitCode::bad_input) {
+      return std::nullopt;
+    }
+    throw;
+  }
+  cache.state().record_remote_chunks(remote.state_key, manifest);
+  cache.state().record_manifest_packs(remote.state_key, manifest);
+  std::set<std::string> packs;
+  for (const auto& chunk : manifest.chunks) {
+    packs.insert(chunk.pack);
+  }
+  return packs;
+}
+
+// Whether a pack's bytes hash to its name: a pack is named by the SHA-256 of its bytes and push
+// packs only chunks checked against their ids, so a pack that passes holds every chunk intact.
+// Streams the pack (constant memory). False when it is missing.
+bool pack_is_intact(RemoteHandle remote, const std::string& pack, Meter& meter) {
+  hash::Sha256 sha;
+  std::uint64_t size = 0;
+  const bool found = remote.store.get(pack_key(pack), [&](std::span<const std::byte> block) {
+    sha.update(block);
+    size += block.size();
+  });
+  meter.update([&](Stats& stats) {
+    ++stats.requests;
+    stats.bytes_received += size;
+  });
+  return found && sha.finish_hex() == pack;
+}
+
 } // namespace
 
-std::set<std::string> present_on_remote(cache::Cache& cache,
-                                        RemoteHandle remote,
-                                        const std::set<std::string>& file_ids,
-                                        const std::set<std::string>& dir_ids,
-                                        unsigned jobs) {
-  auto& state = cache.state();
+std::set<std::string> keys_on_remote(RemoteHandle remote,
+                                     const std::string& kind,
+                                     const std::set<std::string>& ids,
+                                     unsigned jobs,
+                                     Meter& meter) {
+  std::map<std::string, std::vector<std::string>> by_prefix; // "manifests/ab/" -> ids
+  for (const auto& id : ids) {
+    const auto key = key_of(kind, id);
+    by_prefix[key.substr(0, key.rfind('/') + 1)].push_back(id);
+  }
   std::set<std::string> present;
-  // Ids the state database does not know yet, by key prefix ("manifests/ab/").
-  std::map<std::string, std::vector<std::string>> unknown;
-  for (const auto& id : file_ids) {
-    if (state.remote_has_manifest(remote.state_key, id)) {
-      present.insert(id);
-    } else {
-      const auto key = manifest_key(id);
-      unknown[key.substr(0, key.rfind('/') + 1)].push_back(id);
-    }
-  }
-  for (const auto& id : dir_ids) {
-    const auto key = dir_key(id);
-    unknown[key.substr(0, key.rfind('/') + 1)].push_back(id);
-  }
   std::mutex mutex;
   bool prefixes_are_large = false; // seen a prefix of more than a page: HEADs are cheaper
   util::TaskPool pool(jobs, jobs * 4);
-  for (const auto& [prefix, ids] : unknown) {
-    const bool is_manifest = prefix.starts_with("manifests/");
-    pool.submit([&, prefix, ids, is_manifest] {
-      bool list = ids.size() >= 2;
+  for (const auto& [prefix, prefix_ids] : by_prefix) {
+    pool.submit([&, prefix, prefix_ids] {
+      bool list = prefix_ids.size() >= 2;
       {
         const std::lock_guard lock(mutex);
         list = list && !prefixes_are_large;
       }
       if (list) {
         const auto listed = remote.store.list(prefix);
+        meter.update([](Stats& stats) { ++stats.requests; });
         std::set<std::string> held;
         for (const auto& object : listed) {
-          if (auto id = id_of_key(is_manifest ? "manifests" : "dirs", object.key)) {
+          if (auto id = id_of_key(kind, object.key)) {
             held.insert(std::move(*id));
           }
         }
         const std::lock_guard lock(mutex);
         prefixes_are_large = prefixes_are_large || listed.size() > k_list_page;
-        for (const auto& id : held) {
-          // Everything listed is remembered, not only what was asked: later pushes skip it.
-          if (is_manifest) {
-            state.record_remote_manifest(remote.state_key, id);
-          }
-        }
-        for (const auto& id : ids) {
+        for (const auto& id : prefix_ids) {
           if (held.contains(id)) {
             present.insert(id);
           }
         }
         return;
       }
-      for (const auto& id : ids) {
-        if (remote.store.exists(is_manifest ? manifest_key(id) : dir_key(id))) {
+      for (const auto& id : prefix_ids) {
+        meter.update([](Stats& stats) { ++stats.requests; });
+        if (remote.store.exists(key_of(kind, id))) {
           const std::lock_guard lock(mutex);
-          if (is_manifest) {
-            state.record_remote_manifest(remote.state_key, id);
-          }
           present.insert(id);
         }
       }
@@ -84,6 +116,126 @@ std::set<std::string> present_on_remote(cache::Cache& cache,
   }
   pool.wait();
   return present;
+}
+
+std::set<std::string> packs_on_remote(RemoteHandle remote,
+                                      const std::set<std::string>& packs,
+                                      unsigned jobs,
+                                      bool verify,
+                                      Meter& meter) {
+  if (!verify) {
+    return keys_on_remote(remote, "packs", packs, jobs, meter);
+  }
+  std::set<std::string> intact;
+  std::mutex mutex;
+  util::TaskPool pool(jobs, jobs * 2);
+  for (const auto& pack : packs) {
+    pool.submit([&, pack] {
+      if (pack_is_intact(remote, pack, meter)) {
+        const std::lock_guard lock(mutex);
+        intact.insert(pack);
+      }
+    });
+  }
+  pool.wait();
+  return intact;
+}
+
+std::set<std::string> confirm_on_remote(cache::Cache& cache,
+                                        RemoteHandle remote,
+                                        const std::set<std::string>& file_ids,
+                                        const std::set<std::string>& dir_ids,
+                                        unsigned jobs,
+                                        bool verify,
+                                        Meter& meter) {
+  auto& state = cache.state();
+  // The state database is not trusted for what a command would skip: a remote can be emptied or
+  // lose a pack behind mlv's back. Manifests are confirmed, then the packs they point into.
+  auto present = keys_on_remote(remote, "dirs", dir_ids, jobs, meter);
+  const auto manifests = keys_on_remote(remote, "manifests", file_ids, jobs, meter);
+  // The packs of each manifest, as recorded when it was written or read; a manifest not
+  // recorded, or whose recorded packs are not all there (another machine may have rewritten
+  // it), is read from the remote.
+  std::map<std::string, std::set<std::string>> packs_by_file;
+  std::set<std::string> checked;
+  std::set<std::string> held;
+  const auto check = [&](const std::set<std::string>& files, bool recorded) {
+    std::set<std::string> packs;
+    std::mutex mutex;
+    util::TaskPool pool(jobs, jobs * 4);
+    for (const auto& id : files) {
+      auto named = recorded ? state.manifest_packs(remote.state_key, id) : std::nullopt;
+      if (recorded && !named) {
+        continue;
+      }
+      if (named) {
+        packs.insert(named->begin(), named->end());
+        packs_by_file[id] = std::move(*named);
+        continue;
+      }
+      pool.submit([&, id] {
+        auto read = read_packs_of(cache, remote, id, meter);
+        const std::lock_guard lock(mutex);
+        if (read) {
+          packs.insert(read->begin(), read->end());
+          packs_by_file[id] = std::move(*read);
+        } else {
+          packs_by_file.erase(id);
+        }
+      });
+    }
+    pool.wait();
+    std::set<std::string> unchecked;
+    std::set_difference(packs.begin(), packs.end(), checked.begin(), checked.end(),
+                        std::inserter(unchecked, unchecked.end()));
+    const auto found = packs_on_remote(remote, unchecked, jobs, verify, meter);
+    held.insert(found.begin(), found.end());
+    checked.insert(unchecked.begin(), unchecked.end());
+  };
+  const auto whole = [&](const std::string& id) {
+    const auto named = packs_by_file.find(id);
+    return named != packs_by_file.end() &&
+           std::all_of(named->second.begin(), named->second.end(),
+                       [&](const std::string& pack) { return held.contains(pack); });
+  };
+  std::set<std::string> unrecorded;
+  check(manifests, true);
+  for (const auto& id : manifests) {
+    if (!whole(id)) {
+      unrecorded.insert(id);
+    }
+  }
+  if (!unrecorded.empty()) {
+    check(unrecorded, false);
+  }
+  std::vector<std::string> lost;
+  for (const auto& pack : checked) {
+    if (!held.contains(pack)) {
+      lost.push_back(pack);
+    }
+  }
+  if (!lost.empty()) {
+    state.forget_remote_packs(remote.state_key, lost);
+  }
+  for (const auto& id : file_ids) {
+    if (manifests.contains(id) && whole(id)) {
+      state.record_remote_manifest(remote.state_key, id);
+      present.insert(id);
+    } else {
+      state.forget_remote_manifest(remote.state_key, id);
+    }
+  }
+  return present;
+}
+
+std::set<std::string> present_on_remote(cache::Cache& cache,
+                                        RemoteHandle remote,
+                                        const std::set<std::string>& file_ids,
+                                        const std::set<std::string>& dir_ids,
+                                        unsigned jobs,
+                                        bool verify) {
+  Meter meter({});
+  return confirm_on_remote(cache, remote, file_ids, dir_ids, jobs, verify, meter);
 }
 
 } // namespace mlv::transfer

@@ -89,14 +89,10 @@ public:
       }
       return;
     }
-    auto& state = cache_.state();
-    state.record_remote_chunks(remote_.state_key, manifest);
-    state.record_remote_manifest(remote_.state_key, file_id);
-    // A manifest on the remote is written only after its packs: read just now, it proves them
-    // there, with no HEAD request per pack.
-    for (const auto& chunk : manifest.chunks) {
-      checked_packs_.emplace(chunk.pack, true);
-    }
+    // Its packs are not taken as present: a pack can be lost after its manifest was written.
+    // check_packs_of() confirms those that a new manifest would point into.
+    cache_.state().record_remote_chunks(remote_.state_key, manifest);
+    cache_.state().record_manifest_packs(remote_.state_key, manifest);
   }
 
   // Packs and records one file the cache holds (push() checked that it does). Chunks arrive in
@@ -236,15 +232,15 @@ private:
     }
   }
 
-  // Whether a pack the state database names is on the remote. The database may outlive a remote
-  // that was wiped or collected, so each such pack is checked once per push before a new
-  // manifest points into it.
+  // Whether a pack the state database names is on the remote (intact, with --verify-remote).
+  // The database may outlive a remote that was wiped, collected or damaged, so each such pack is
+  // checked once per push before a new manifest points into it.
   bool pack_present(const std::string& pack) {
     if (const auto it = checked_packs_.find(pack); it != checked_packs_.end()) {
       return it->second;
     }
-    meter_.update([](Stats& stats) { ++stats.requests; });
-    const bool present = remote_.store.exists(pack_key(pack));
+    const bool present =
+        !packs_on_remote(remote_, {pack}, options_.jobs, options_.verify_remote, meter_).empty();
     if (!present) {
       cache_.state().forget_remote_packs(remote_.state_key, {pack});
     }
@@ -252,9 +248,9 @@ private:
     return present;
   }
 
-  // Checks at once, with parallel HEAD requests, every pack that the state database places this
-  // file's chunks in and that this push has not checked yet: one round trip per `jobs` packs
-  // instead of one per pack.
+  // Checks at once, in parallel (listing a key prefix that several share), every pack that the
+  // state database places this file's chunks in and that this push has not checked yet: a few
+  // round trips instead of one per pack.
   // Returns where the state database places each chunk (by index), looked up once.
   std::vector<std::optional<cache::RemoteChunk>>
   check_packs_of(std::span<const chunk::ChunkInfo> chunks) {
@@ -270,27 +266,15 @@ private:
     if (unchecked.size() < 2) {
       return known; // pack_present() asks for a single one when it comes to it
     }
-    std::map<std::string, bool> found;
-    std::mutex mutex;
-    {
-      util::TaskPool checks(options_.jobs, options_.jobs * 4);
-      for (const auto& pack : unchecked) {
-        checks.submit([&, pack] {
-          const bool present = remote_.store.exists(pack_key(pack));
-          const std::lock_guard lock(mutex);
-          found.emplace(pack, present);
-        });
-      }
-      checks.wait();
-    }
+    const auto held =
+        packs_on_remote(remote_, unchecked, options_.jobs, options_.verify_remote, meter_);
     std::vector<std::string> missing;
-    for (const auto& [pack, present] : found) {
-      checked_packs_.emplace(pack, present);
-      if (!present) {
+    for (const auto& pack : unchecked) {
+      checked_packs_.emplace(pack, held.contains(pack));
+      if (!held.contains(pack)) {
         missing.push_back(pack);
       }
     }
-    meter_.update([&](Stats& stats) { stats.requests += found.size(); });
     if (!missing.empty()) {
       cache_.state().forget_remote_packs(remote_.state_key, missing);
     }
@@ -371,6 +355,7 @@ private:
         stats.bytes_sent += text.size();
       });
       cache_.state().record_remote_chunks(remote_.state_key, it->manifest);
+      cache_.state().record_manifest_packs(remote_.state_key, it->manifest);
       cache_.state().record_remote_manifest(remote_.state_key, it->manifest.id);
       it = pending_.erase(it);
     }
@@ -400,7 +385,7 @@ Stats push(cache::Cache& cache,
            const Options& options) {
   Meter meter(options.progress);
   const auto counters_before = remote.store.counters();
-  check_layout(remote, true, meter);
+  reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, true, meter));
   std::set<std::string> files = targets.file_ids;
   std::map<std::string, std::string> labels = targets.labels; // id -> what names it
   const auto label = [&](const std::string& id) {
@@ -425,7 +410,8 @@ Stats push(cache::Cache& cache,
   }
   // What the remote holds already, in bulk; everything else must come from the cache. Data in
   // neither stops the push before anything is sent, naming what needs it.
-  const auto present = present_on_remote(cache, remote, files, uncached_dirs, options.jobs);
+  const auto present = confirm_on_remote(cache, remote, files, uncached_dirs, options.jobs,
+                                         options.verify_remote, meter);
   std::string unavailable;
   for (const auto& id : uncached_dirs) {
     if (!present.contains(id)) {
@@ -453,7 +439,22 @@ Stats push(cache::Cache& cache,
       meter.update([](Stats& stats) { ++stats.files_skipped; });
       continue;
     }
-    pusher.push_file(id);
+    try {
+      pusher.push_file(id);
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::integrity) {
+        throw;
+      }
+      // The cache object no longer matches its id, and no manifest of it was written. A wrong
+      // object must not stay under a right name: removed, it is restored by `mlv add` of the
+      // workspace file or by a fetch, and then pushed right.
+      cache.remove_file(id);
+      throw Error(ExitCode::integrity,
+                  "cannot push " + label(id) + ": " + error.what() +
+                      "; the damaged object was removed from the cache",
+                  "`mlv add` the file again if you have it, or `mlv fetch` it from a remote that "
+                  "has it, then push again");
+    }
   }
   pusher.finish();
   // Dir listings last: each names only files whose manifests are now on the remote.

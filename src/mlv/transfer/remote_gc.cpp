@@ -107,6 +107,17 @@ RemoteGcPlan plan_remote_gc(RemoteHandle remote,
       plan.dirs.push_back(id);
     }
   }
+  // What an interrupted push left in tmp/ is no object of the layout: nothing names it. A write
+  // in progress elsewhere is younger than the grace period.
+  for (const auto& object : remote.store.list("tmp/")) {
+    if (is_recent(object)) {
+      ++plan.recent_kept;
+    } else {
+      plan.temporaries.push_back(object.key);
+      plan.temporary_bytes += object.size;
+      plan.bytes += object.size;
+    }
+  }
   const auto needed = packs_named_by(remote, surviving, jobs);
   for (const auto& [id, object] : packs) {
     if (needed.contains(id)) {
@@ -151,6 +162,8 @@ apply_remote_gc(cache::Cache& cache, RemoteHandle remote, const RemoteGcPlan& pl
   }
   in_parallel(packs, jobs, [&](const std::string& id) { remote.store.remove(pack_key(id)); });
   state.forget_remote_packs(remote.state_key, packs);
+  in_parallel(plan.temporaries, jobs, [&](const std::string& key) { remote.store.remove(key); });
+  freed += plan.temporary_bytes;
   return freed;
 }
 

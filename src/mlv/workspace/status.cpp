@@ -169,7 +169,8 @@ void check_recorded_sizes(cache::Cache& cache, const std::vector<Tracked>& track
 std::vector<StatusEntry> status(Context& context,
                                 const std::vector<Tracked>& tracked,
                                 std::optional<transfer::RemoteHandle> remote,
-                                unsigned jobs) {
+                                unsigned jobs,
+                                bool verify_remote) {
   auto& cache = context.cache();
   std::set<std::string> on_remote;
   if (remote) {
@@ -178,7 +179,8 @@ std::vector<StatusEntry> status(Context& context,
     for (const auto& item : tracked) {
       (item.pointer.kind == pointer::Kind::dir ? dir_ids : file_ids).insert(item.pointer.sha256);
     }
-    on_remote = transfer::present_on_remote(cache, *remote, file_ids, dir_ids, jobs);
+    transfer::open_remote_record(cache, *remote, false);
+    on_remote = transfer::present_on_remote(cache, *remote, file_ids, dir_ids, jobs, verify_remote);
   }
   sweep_stale_temporaries(context, tracked);
   std::vector<StatusEntry> entries;

@@ -67,6 +67,7 @@ transfer::Options transfer_options(const config::Config& config, const SyncReque
   transfer::Options options;
   options.jobs = request.jobs > 0 ? request.jobs : default_jobs(config);
   options.progress = request.progress;
+  options.verify_remote = request.verify_remote;
   if (const auto size = config.get("transfer.pack_size")) {
     options.pack_size = std::stoull(*size); // get() checked it (config/settings.hpp)
   }

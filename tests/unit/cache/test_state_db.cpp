@@ -110,6 +110,19 @@ TEST_F(StateDbTest, RemoteChunksAndManifestsAreKeptPerRemote) {
   EXPECT_FALSE(db.remote_has_manifest("s3://bucket/models", manifest.id));
 }
 
+TEST_F(StateDbTest, ARemoteIdIsKeptPerRemoteAndForgottenWithTheRemote) {
+  StateDb db(db_path());
+  EXPECT_FALSE(db.remote_id("/mnt/models").has_value());
+  db.set_remote_id("/mnt/models", "0123456789abcdef0123456789abcdef");
+  db.set_remote_id("/mnt/other", "ffff");
+  EXPECT_EQ(db.remote_id("/mnt/models"), "0123456789abcdef0123456789abcdef");
+  db.set_remote_id("/mnt/models", "aaaa");
+  EXPECT_EQ(db.remote_id("/mnt/models"), "aaaa");
+  db.forget_remote("/mnt/models");
+  EXPECT_FALSE(db.remote_id("/mnt/models").has_value());
+  EXPECT_EQ(db.remote_id("/mnt/other"), "ffff");
+}
+
 TEST_F(StateDbTest, EverythingSurvivesReopening) {
   const auto manifest = make_manifest("p", 5, id_of("pack"));
   {

@@ -69,6 +69,13 @@ TEST_F(LocalStoreTest, PutCreatesTheMissingRootAndGetReadsItBack) {
   EXPECT_EQ(get(*store, "manifests/ab/nothing"), "<missing>");
 }
 
+TEST_F(LocalStoreTest, ItsLocationExistsOnlyOnceTheFolderDoes) {
+  auto store = mlv::remote::open_store(root_.string(), {});
+  EXPECT_FALSE(store->location_exists());
+  store->put("mlv-remote.yaml", bytes_of("layout: 1\n"));
+  EXPECT_TRUE(store->location_exists());
+}
+
 TEST_F(LocalStoreTest, PutFileCopiesALargeFileExactly) {
   fs::create_directories(root_ / "src");
   std::string data(3 * 1024 * 1024 + 17, '\0');

@@ -35,6 +35,7 @@ public:
     return inner_.list(prefix);
   }
   void remove(const std::string& key) override { inner_.remove(key); }
+  bool location_exists() override { return inner_.location_exists(); }
   std::string display_url() const override { return inner_.display_url(); }
 
 private:

@@ -189,7 +189,10 @@ TEST_F(PushFetchTest, ACorruptedPackFailsTheFetchAndLeavesNothingInTheCache) {
 TEST_F(PushFetchTest, IdsSharingAPrefixAreFoundByListingItAndStrayKeysAreIgnored) {
   const std::string held = "ab" + std::string(62, '1');
   const std::string absent = "ab" + std::string(62, '2');
-  const std::string text = "not a manifest";
+  cache::Manifest empty;
+  empty.id = held;
+  empty.params = chunk::k_default_params;
+  const auto text = cache::serialize_manifest(empty);
   const auto bytes = std::as_bytes(std::span(text.data(), text.size()));
   store_->put("manifests/ab/" + held, bytes);
   store_->put("manifests/ab/notes.txt", bytes);
