@@ -54,7 +54,7 @@ void Scanner::add(Severity severity,
 }
 
 void Scanner::unscanned(std::uint64_t offset, std::string reason) {
-  add(Severity::suspicious, "<unscanned>", offset, std::move(reason));
+  add(Severity::suspicious, std::string(k_unscanned_callable), offset, std::move(reason));
 }
 
 void Scanner::note(const std::string& text) {

@@ -56,6 +56,8 @@ public:
     bool before_;
   };
 
+  // Whether only unsafe findings are kept now (UnsafeOnly).
+  bool unsafe_only() const { return unsafe_only_; }
   bool too_deep() const { return layers_.size() >= k_max_depth; }
   std::string where() const;
 
