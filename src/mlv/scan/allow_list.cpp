@@ -1,7 +1,8 @@
 // The allow-list: exact names ("module.qualname", never a prefix) that ordinary models are made
 // of, each with why calling it with whatever arguments a hostile pickle chooses is harmless
-// (docs/safety.md). A name is allowed only when it is here exactly; scikit-learn's classes and
-// torch.nn's modules are in allow_list_sklearn.cpp and allow_list_torch_nn.cpp. Callables that
+// (docs/safety.md). A name is allowed only when it is here exactly; scikit-learn's classes,
+// torch.nn's modules and pandas' classes are in allow_list_sklearn.cpp, allow_list_torch_nn.cpp
+// and allow_list_pandas.cpp. Callables that
 // call or look up one of their arguments are allowed only under the argument rules at the end.
 
 #include "lists.hpp"
@@ -348,6 +349,9 @@ constexpr auto k_argument_rules = std::to_array<ArgumentRule>({
      "makes the tensor an instance of its new_type argument and calls its __setstate__"},
     {"torch._utils._rebuild_wrapper_subclass", 0, ArgumentMust::be_a_global, {}, k_calls_class},
     {"_codecs.encode", 1, ArgumentMust::be_text, {}, "looks up the codec its encoding names"},
+    {"sklearn.metrics._dist_metrics.newObj", 0, ArgumentMust::be_a_global, {}, k_calls_class},
+    {"sklearn.neighbors._ball_tree.newObj", 0, ArgumentMust::be_a_global, {}, k_calls_class},
+    {"sklearn.neighbors._kd_tree.newObj", 0, ArgumentMust::be_a_global, {}, k_calls_class},
     {"pandas.core.indexes.base._new_Index", 0, ArgumentMust::be_a_global, {}, k_calls_class},
     {"pandas.core.indexes.datetimes._new_DatetimeIndex",
      0,

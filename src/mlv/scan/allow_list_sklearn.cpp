@@ -5,8 +5,9 @@
 // gaussian_process, isotonic, kernel_approximation, kernel_ridge, manifold, mixture,
 // multiclass, multioutput, random_projection, semi_supervised, covariance,
 // cross_decomposition, metrics, _loss) under its own name, and Cython's generated unpicklers
-// of those packages. Functions are not here: some call or getattr their arguments
-// (metrics._scorer._cached_call is on the deny-list). Listed by importing each module and
+// of those packages. Other functions are not here, but four that pickles of estimators name
+// (newObj, _passthrough_scorer): some call or getattr their arguments (metrics._scorer.
+// _cached_call is on the deny-list). Listed by importing each module and
 // keeping `cls.__module__ == module` (tests, _testing and sklearn.utils left out).
 
 #include "lists.hpp"
@@ -25,7 +26,18 @@ constexpr std::string_view k_cython_unpickle =
     "Cython's generated unpickler: checks the state's checksum, calls __new__ of its own class "
     "only (a TypeError for any other type) and assigns the fields";
 
+constexpr std::string_view k_new_obj =
+    "Cython's newObj(cls): calls __new__ of the class it is given, which must be a name the "
+    "pickle imports (argument rule in allow_list.cpp)";
+constexpr std::string_view k_passthrough_scorer =
+    "the default scorer that GridSearchCV stores: calls the fixed method score() of the object "
+    "it is given, an instance of an allowed class";
+
 constexpr auto k_allow_sklearn = std::to_array<AllowRule>({
+    {"sklearn.metrics._dist_metrics.newObj", k_new_obj},
+    {"sklearn.neighbors._ball_tree.newObj", k_new_obj},
+    {"sklearn.neighbors._kd_tree.newObj", k_new_obj},
+    {"sklearn.metrics._scorer._passthrough_scorer", k_passthrough_scorer},
     {"sklearn._loss._loss.CyAbsoluteError", k_class},
     {"sklearn._loss._loss.CyHalfBinomialLoss", k_class},
     {"sklearn._loss._loss.CyHalfGammaLoss", k_class},

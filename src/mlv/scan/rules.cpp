@@ -35,6 +35,23 @@ constexpr auto k_python2_modules = std::to_array<std::pair<std::string_view, std
     {"UserDict", "collections"},
 });
 
+// Python 2 names of builtins that Python 3's unpickler maps to other names (NAME_MAPPING in
+// Lib/_compat_pickle.py): protocol 0-2 pickles of range and str are written this way.
+constexpr auto k_python2_names = std::to_array<std::pair<std::string_view, std::string_view>>({
+    {"builtins.xrange", "builtins.range"},
+    {"builtins.unicode", "builtins.str"},
+    {"builtins.basestring", "builtins.str"},
+    {"builtins.long", "builtins.int"},
+    {"builtins.unichr", "builtins.chr"},
+    {"builtins.reduce", "functools.reduce"},
+    {"builtins.intern", "sys.intern"},
+    {"builtins.raw_input", "builtins.input"},
+    {"itertools.izip", "builtins.zip"},
+    {"itertools.imap", "builtins.map"},
+    {"itertools.ifilter", "builtins.filter"},
+    {"UserDict.UserDict", "collections.UserDict"},
+});
+
 // Callables whose bytes argument is itself unpickled (or torch.load-ed).
 constexpr auto k_nested_loaders = std::to_array<std::string_view>({
     "pickle.loads",
@@ -136,7 +153,7 @@ std::vector<std::string_view> split_dots(std::string_view name) {
 } // namespace
 
 Rating rate_callable(std::string_view module, std::string_view qualname, bool judge_segments) {
-  const std::string full = std::string(python3_module(module)) + "." + std::string(qualname);
+  const std::string full = python3_name(std::string(module) + "." + std::string(qualname));
   if (const auto* rule = denied(full)) {
     return {Severity::unsafe, std::string(rule->category)};
   }
@@ -184,9 +201,16 @@ Rating rate_callable(std::string_view module, std::string_view qualname, bool ju
 
 std::string python3_name(std::string_view dotted_name) {
   const auto dot = dotted_name.find('.');
-  return dot == std::string_view::npos ? std::string(dotted_name)
-                                       : std::string(python3_module(dotted_name.substr(0, dot))) +
-                                             std::string(dotted_name.substr(dot));
+  std::string name = dot == std::string_view::npos
+                         ? std::string(dotted_name)
+                         : std::string(python3_module(dotted_name.substr(0, dot))) +
+                               std::string(dotted_name.substr(dot));
+  for (const auto& [old_name, new_name] : k_python2_names) {
+    if (name == old_name) {
+      return std::string(new_name);
+    }
+  }
+  return name;
 }
 
 bool is_nested_loader(std::string_view dotted_name) {

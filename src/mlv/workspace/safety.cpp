@@ -33,18 +33,28 @@ YAML::Node finding_node(const scan::Finding& finding, const std::string& file) {
 
 // What could not be cleared, from the first finding of `severity`: "posix.system (process
 // execution) at offset 51 of archive/data.pkl, and 2 more finding(s)", or "could not read: lz4
-// ... at offset 0".
-std::string first_finding(const scan::ScanReport& report, scan::Severity severity) {
+// ... (at offset 0)". `scanned` is the path the bytes were scanned at (a cache object), which
+// readers' messages may start with and which means nothing to the user.
+std::string first_finding(const scan::ScanReport& report,
+                          scan::Severity severity,
+                          const std::string& scanned = {}) {
   const auto first = std::find_if(
       report.findings.begin(), report.findings.end(),
       [severity](const scan::Finding& finding) { return finding.severity == severity; });
   if (first == report.findings.end()) {
     return severity == scan::Severity::unsafe ? "an unsafe pickle" : "a suspicious pickle";
   }
-  std::string text = first->callable == scan::k_unscanned_callable
-                         ? "could not read: " + first->reason
-                         : first->callable + " (" + first->reason + ")";
-  text += " at offset " + std::to_string(first->offset);
+  std::string text;
+  if (first->callable == scan::k_unscanned_callable) {
+    std::string_view reason = first->reason;
+    if (!scanned.empty() && reason.starts_with(scanned + ": ")) {
+      reason.remove_prefix(scanned.size() + 2);
+    }
+    text = "could not read: " + std::string(reason) + " (at offset " +
+           std::to_string(first->offset) + ")";
+  } else {
+    text = first->callable + " (" + first->reason + ") at offset " + std::to_string(first->offset);
+  }
   if (!first->member.empty()) {
     text += " of " + first->member;
   }
@@ -117,7 +127,7 @@ bool SafetyGate::admit(const fs::path& bytes, const std::string& shown) {
       unsafe ? options_.allow_unsafe : options_.allow_unsafe || options_.allow_suspicious;
   if (!allowed && !warn_policy_) {
     (unsafe ? refused_unsafe_ : refused_suspicious_)
-        .push_back(shown + ": " + first_finding(report, severity));
+        .push_back(shown + ": " + first_finding(report, severity, bytes.string()));
     return false;
   }
   if (options_.warn) {
@@ -126,7 +136,8 @@ bool SafetyGate::admit(const fs::path& bytes, const std::string& shown) {
                           ? "--allow-suspicious"
                           : "--allow-unsafe";
     options_.warn("warning: " + shown + " is " + std::string(scan::verdict_name(report.verdict)) +
-                  ": " + first_finding(report, severity) + "; written anyway (" + why + ")");
+                  ": " + first_finding(report, severity, bytes.string()) + "; written anyway (" +
+                  why + ")");
   }
   return true;
 }
