@@ -87,7 +87,7 @@ public:
     const std::string name = python3_name(callable.dotted_name());
     check_arguments(name, args, offset);
     if (mode_ == Mode::full && is_nested_loader(name)) {
-      keep_payload(callable.dotted_name(), args, offset);
+      keep_payload(callable, args, offset);
     }
   }
 
@@ -253,11 +253,16 @@ private:
     }
   }
 
-  void keep_payload(const std::string& loader, const PickleValue& args, std::uint64_t offset) {
+  void keep_payload(const PickleValue& callable, const PickleValue& args, std::uint64_t offset) {
+    const std::string loader = callable.dotted_name();
     const PickleValue* payload = payload_of(args);
     if (payload == nullptr) {
       // torch.storage._load_from_bytes is allowed because its payload is scanned: bytes made
-      // while loading cannot be, and are whatever the pickle wants torch.load to run.
+      // while loading cannot be, and are whatever the pickle wants torch.load to run. (The
+      // other loaders are unsafe by name already.)
+      if (rate_callable(callable.text, callable.name).severity == Severity::unsafe) {
+        return;
+      }
       report(Severity::unsafe, loader, offset,
              "the bytes passed to " + loader +
                  " are made while loading and cannot be scanned; it unpickles them");

@@ -136,9 +136,10 @@ TEST(ScanJudgement, CodecsEncodeNeedsAConstantEncoding) {
 }
 
 TEST(ScanJudgement, LoadFromBytesOfBytesMadeWhileLoading) {
-  // bytes([...]) is made while loading: torch.load would run it, and it cannot be scanned.
+  // The bytes are what a call returns while loading: torch.load would run them, and they cannot
+  // be scanned.
   const std::string bytes = "\x80\x02" + global("torch.storage", "_load_from_bytes") +
-                            global("__builtin__", "bytes") + "](K\x80K\x02" + "e\x85R\x85R.";
+                            global("collections", "OrderedDict") + ")R\x85R.";
   const auto report = scan_bytes(bytes);
   EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
   const auto* finding = find(report, "torch.storage._load_from_bytes");
