@@ -23,10 +23,11 @@ struct AllowRule {
 // What one argument of an allowed callable that calls or looks up that argument must be for
 // the call to stay harmless (the rest of the time the callable is allowed as usual).
 enum class ArgumentMust {
-  be_a_global,      // a name the pickle imports (then rated on its own), not a value made while
-                    // loading: the callable calls it or its __new__
-  be_absent_or_one, // absent, or exactly the global `name`
-  be_text,          // absent, or a constant string: the callable looks the string up
+  be_a_global,       // a name the pickle imports (then rated on its own), not a value made while
+                     // loading: the callable calls it or its __new__
+  be_absent_or_one,  // absent, or exactly the global `name`
+  be_text,           // absent, or a constant string: the callable looks the string up
+  be_text_or_global, // absent, a constant string, or a name the pickle imports (rated on its own)
 };
 
 struct ArgumentRule {

@@ -240,6 +240,10 @@ private:
       case ArgumentMust::be_text:
         fine = argument == nullptr || (argument->kind == Kind::text && argument->complete);
         break;
+      case ArgumentMust::be_text_or_global:
+        fine = argument == nullptr || (argument->kind == Kind::text && argument->complete) ||
+               argument->kind == Kind::global;
+        break;
       }
       if (args.kind != Kind::tuple && args.kind != Kind::list) {
         fine = false; // arguments the scanner cannot see

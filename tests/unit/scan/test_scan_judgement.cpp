@@ -93,6 +93,16 @@ TEST(ScanJudgement, NumpyRandomStateCtorOnlyWithNumpysOwnBitGeneratorCtor) {
   }
 }
 
+TEST(ScanJudgement, BitGeneratorCtorCallsAClassItIsGiven) {
+  // numpy 2 pickles name the bit generator's class; a value made while loading is not named.
+  const std::string ctor = global("numpy.random._pickle", "__bit_generator_ctor");
+  const std::string named =
+      "\x80\x02" + ctor + "(" + global("numpy.random._pcg64", "PCG64") + "tR.";
+  EXPECT_EQ(scan_bytes(named).verdict, Verdict::clean) << describe(scan_bytes(named));
+  const std::string made = "\x80\x02" + ctor + "(" + global("collections", "OrderedDict") + ")RtR.";
+  EXPECT_EQ(scan_bytes(made).verdict, Verdict::unsafe) << describe(scan_bytes(made));
+}
+
 TEST(ScanJudgement, RebuildFromTypeV2AsTorchsWeightsOnlyUnpicklerAllowsIt) {
   const std::string rebuild = global("torch._tensor", "_rebuild_from_type_v2");
   // What Tensor.__reduce_ex__ writes: a rebuild function and a tensor class, both named.
