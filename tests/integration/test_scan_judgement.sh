@@ -91,6 +91,7 @@ mkdir models
 cp "$TEST_ROOT/files/custom.pkl" "$TEST_ROOT/files/model.lz4.joblib" models/
 cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
 assert_ok mlv add models/custom.pkl models/model.lz4.joblib models/rf.joblib
+assert_contains "$stderr" "warning: the safety scan could not clear models/custom.pkl"
 assert_yaml models/custom.pkl.mlv safety.verdict suspicious
 commit_all "models"
 assert_ok mlv push
