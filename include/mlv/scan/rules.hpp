@@ -24,11 +24,7 @@ struct Rating {
 // module or function other than its name says: an attribute walk through posixpath's "os" is
 // os, `sklearn.utils.os` is os re-exported, and a segment naming a dangerous module or function
 // (os, builtins, attrgetter, system...) makes the name unsafe.
-//
-// `judge_segments` false leaves the segment rule out (the deny-list and attribute walks still
-// count): for bytes no pickle.dump wrote, where text lines read as names ("run", "open").
-Rating
-rate_callable(std::string_view module, std::string_view qualname, bool judge_segments = true);
+Rating rate_callable(std::string_view module, std::string_view qualname);
 
 // "module.qualname" with a Python 2 module name mapped as Python 3's unpickler maps it
 // (copy_reg._reconstructor is copyreg._reconstructor).

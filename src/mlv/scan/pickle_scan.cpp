@@ -83,7 +83,7 @@ public:
       report(Severity::suspicious, describe(callable), offset, "calls a value made while loading");
       return;
     }
-    calls_.push_back({callable.text, callable.name, offset, callable.complete});
+    calls_.push_back({callable.text, callable.name, offset, callable.complete, true});
     const std::string name = python3_name(callable.dotted_name());
     check_arguments(name, args, offset);
     if (mode_ == Mode::full && is_nested_loader(name)) {
@@ -152,14 +152,18 @@ public:
     }
     std::map<std::pair<std::string, std::string>, Rating> ratings; // names repeat by the million
     for (const auto* use : uses) {
+      // In bytes no pickle.dump wrote, a name no import could find (a text line) stops the
+      // unpickler at its GLOBAL: nothing of it runs. Names computed while loading still count.
+      const bool importable = identifier(use->module) && identifier(use->name);
+      if (!written_by_pickle() && use->known && !importable) {
+        continue;
+      }
       auto cached = ratings.find({use->module, use->name});
       if (cached == ratings.end()) {
-        cached = ratings
-                     .emplace(std::pair{use->module, use->name},
-                              rate_callable(use->module, use->name,
-                                            written_by_pickle() ||
-                                                (identifier(use->module) && identifier(use->name))))
-                     .first;
+        cached =
+            ratings
+                .emplace(std::pair{use->module, use->name}, rate_callable(use->module, use->name))
+                .first;
       }
       Rating rating = cached->second;
       if (!use->known && budget_exhausted) {
@@ -173,13 +177,19 @@ public:
       }
       if (rating.severity) {
         report(*rating.severity, use->dotted(), use->offset, rating.reason);
+        // In bytes no pickle.dump wrote, only unsafe findings are kept (text reads as noise),
+        // but a call of a name an import could find is no noise: such bytes still run it.
+        if (mode_ == Mode::full && scanner_.unsafe_only() && use->call &&
+            rating.severity == Severity::suspicious && importable) {
+          pending_.back().even_if_unsafe_only = true;
+        }
       }
     }
     std::stable_sort(pending_.begin(), pending_.end(),
                      [](const Pending& a, const Pending& b) { return a.offset < b.offset; });
     for (auto& finding : pending_) {
       scanner_.add(finding.severity, std::move(finding.callable), finding.offset,
-                   std::move(finding.reason));
+                   std::move(finding.reason), finding.even_if_unsafe_only);
     }
     pending_.clear();
     for (const auto& payload : payloads_) {
@@ -196,6 +206,7 @@ private:
     std::string name;
     std::uint64_t offset = 0;
     bool known = true;
+    bool call = false; // called, not only named
     std::string dotted() const { return module + "." + name; }
   };
 
@@ -204,6 +215,7 @@ private:
     std::string callable;
     std::uint64_t offset;
     std::string reason;
+    bool even_if_unsafe_only = false;
   };
 
   struct Payload {

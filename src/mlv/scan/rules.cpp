@@ -152,7 +152,7 @@ std::vector<std::string_view> split_dots(std::string_view name) {
 
 } // namespace
 
-Rating rate_callable(std::string_view module, std::string_view qualname, bool judge_segments) {
+Rating rate_callable(std::string_view module, std::string_view qualname) {
   const std::string full = python3_name(std::string(module) + "." + std::string(qualname));
   if (const auto* rule = denied(full)) {
     return {Severity::unsafe, std::string(rule->category)};
@@ -191,7 +191,7 @@ Rating rate_callable(std::string_view module, std::string_view qualname, bool ju
   }
   // The first segment is the top-level module itself, which the deny-list rates (builtins.print
   // is harmless, builtins.eval is not); any later one reaches an object by that name.
-  for (std::size_t i = 1; judge_segments && i < segments.size(); ++i) {
+  for (std::size_t i = 1; i < segments.size(); ++i) {
     if (const auto* rule = dangerous_segment(segments[i])) {
       return {Severity::unsafe, std::string(rule->category)};
     }

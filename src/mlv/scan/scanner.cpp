@@ -30,8 +30,9 @@ std::string Scanner::where() const {
 void Scanner::add(Severity severity,
                   std::string callable,
                   std::uint64_t offset,
-                  std::string reason) {
-  if (unsafe_only_ && severity != Severity::unsafe) {
+                  std::string reason,
+                  bool even_if_unsafe_only) {
+  if (unsafe_only_ && severity != Severity::unsafe && !even_if_unsafe_only) {
     return;
   }
   Finding finding;

@@ -198,9 +198,16 @@ TEST(ScanJudgement, TextThatReadsAsOpcodesIsNotJudgedBySegments) {
   // ...: no import finds such a name, so it is not judged by the dangerous names, nor changed.
   auto report = scan_bytes("checklist: all open\nrun\nNa\nfinish the report\n");
   EXPECT_EQ(report.verdict, Verdict::clean) << describe(report);
+  // A test report whose second line walks through "code" (a module on the deny-list) as text.
+  report = scan_bytes("compiler/jvmci/Test.java passed: 4\njdk.vm.ci.code.test/src\nNR.");
+  EXPECT_EQ(report.verdict, Verdict::clean) << describe(report);
   // Names an import could find are judged there too: "N0" before a payload.
   report = scan_bytes("N0" + global("sklearn.metrics._scorer", "attrgetter") + "(Vsystem\ntR.");
   EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
+  // ... and a call of a name outside both lists is not cleared there either.
+  report = scan_bytes("N0" + global("mypackage.tools", "deploy") + "(Vx\ntR.");
+  EXPECT_EQ(report.verdict, Verdict::suspicious) << describe(report);
+  ASSERT_NE(find(report, "mypackage.tools.deploy"), nullptr) << describe(report);
 }
 
 } // namespace
