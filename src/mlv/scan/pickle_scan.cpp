@@ -14,9 +14,10 @@ namespace mlv::scan::detail {
 namespace {
 
 using inspect::PickleRun;
-constexpr std::string_view k_argument_category = "calls or looks up what the pickle passes it";
 using inspect::PickleValue;
 using Kind = PickleValue::Kind;
+
+constexpr std::string_view k_argument_category = "calls or looks up what the pickle passes it";
 
 // torch.save's legacy format begins with its magic number pickled alone (LONG1, 10 bytes).
 constexpr std::string_view k_torch_legacy_magic =
@@ -233,16 +234,24 @@ private:
 
   // An allowed callable that calls or looks up one of its arguments (lists.hpp's argument
   // rules): unsafe when the pickle passes anything there but what the rule accepts.
+  // An argument the scanner does not see (a value past its budget) is suspicious instead; an
+  // absent one is a TypeError.
   void check_arguments(const std::string& name, const PickleValue& args, std::uint64_t offset) {
     for (const auto& rule : argument_rules()) {
       if (rule.callable != name) {
         continue;
       }
-      const PickleValue* argument = args.item(rule.index);
+      const PickleValue* argument = args.kind == Kind::unknown ? &args : args.item(rule.index);
+      if (argument != nullptr && argument->kind == Kind::unknown) {
+        report(Severity::suspicious, name, offset,
+               std::string(k_argument_category) + ": " + std::string(rule.why) +
+                   ", and the scanner cannot see argument " + std::to_string(rule.index + 1));
+        continue;
+      }
       bool fine = true;
       switch (rule.must) {
       case ArgumentMust::be_a_global:
-        fine = argument != nullptr && argument->kind == Kind::global;
+        fine = argument == nullptr || argument->kind == Kind::global;
         break;
       case ArgumentMust::be_absent_or_one:
         fine = argument == nullptr ||
@@ -257,9 +266,6 @@ private:
                argument->kind == Kind::global;
         break;
       }
-      if (args.kind != Kind::tuple && args.kind != Kind::list) {
-        fine = false; // arguments the scanner cannot see
-      }
       if (!fine) {
         report(Severity::unsafe, name, offset,
                std::string(k_argument_category) + ": " + std::string(rule.why) + " (argument " +
@@ -272,6 +278,12 @@ private:
   void keep_payload(const PickleValue& callable, const PickleValue& args, std::uint64_t offset) {
     const std::string loader = callable.dotted_name();
     const PickleValue* payload = payload_of(args);
+    const PickleValue* first = args.kind == Kind::unknown ? &args : args.item(0);
+    if (payload == nullptr && first != nullptr && first->kind == Kind::unknown) {
+      report(Severity::suspicious, loader, offset,
+             "the scanner cannot see the bytes passed to " + loader + ", which it unpickles");
+      return;
+    }
     if (payload == nullptr) {
       // torch.storage._load_from_bytes is allowed because its payload is scanned: bytes made
       // while loading cannot be, and are whatever the pickle wants torch.load to run. (The

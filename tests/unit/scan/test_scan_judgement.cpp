@@ -137,6 +137,16 @@ TEST(ScanJudgement, ReconstructorsNeedANamedClass) {
   EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
 }
 
+TEST(ScanJudgement, ArgumentsTheScannerCannotSeeAreNotCleared) {
+  // A memo slot never written stands for a value the scanner does not know (as values past its
+  // budget do): the call is not cleared, but not called unsafe either.
+  const std::string bytes = "\x80\x02" + global("copy_reg", "_reconstructor") + "(" + binget(9) +
+                            global("__builtin__", "object") + "NtR.";
+  const auto report = scan_bytes(bytes);
+  EXPECT_EQ(report.verdict, Verdict::suspicious) << describe(report);
+  ASSERT_NE(find(report, "copyreg._reconstructor"), nullptr) << describe(report);
+}
+
 TEST(ScanJudgement, CodecsEncodeNeedsAConstantEncoding) {
   const std::string constant = "\x80\x02" + global("_codecs", "encode") + "(Vabc\nVlatin1\ntR.";
   EXPECT_EQ(scan_bytes(constant).verdict, Verdict::clean) << describe(scan_bytes(constant));
