@@ -20,8 +20,11 @@ PACKAGES=(
   clang-format python3
 )
 # What the test suite adds: servers it starts on 127.0.0.1 (nginx with WebDAV; s3rver and Azurite
-# from npm, pinned in tests/servers/package-lock.json) and the aws cli that reads what mlv pushed.
-TEST_PACKAGES=(nginx libnginx-mod-http-dav-ext awscli)
+# from npm, pinned in tests/servers/package-lock.json) and the aws cli that reads what mlv pushed;
+# the libraries whose real model files the scanner's benign corpus test writes with /usr/bin/python3.
+TEST_PACKAGES=(nginx libnginx-mod-http-dav-ext awscli
+  python3-numpy python3-scipy python3-sklearn python3-joblib python3-torch python3-pandas
+  python3-xgboost)
 
 usage() {
   cat <<EOF

@@ -27,7 +27,7 @@ cp models/evil.pkl "$TEST_ROOT/evil.orig"
 assert_ok mlv add models/evil.pkl models/rf.joblib
 assert_contains "$stderr" "warning: loading models/evil.pkl would run code"
 assert_yaml models/evil.pkl.mlv safety.verdict unsafe
-assert_yaml models/evil.pkl.mlv safety.scanner 1
+assert_yaml models/evil.pkl.mlv safety.scanner 2
 assert_yaml models/evil.pkl.mlv safety.finding_count 1
 assert_contains "$(cat models/evil.pkl.mlv)" "callable: posix.system"
 assert_yaml models/rf.joblib.mlv safety.verdict clean

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `mlv scan PATH... [--json]`: verdicts, findings with callable and offset, exit codes (0 unless
-# a file is unsafe, then 8), folders and pointer files. Malicious files are made with Python's
-# pickle module and never loaded.
+# `mlv scan PATH... [--json]`: verdicts, findings with callable and offset, exit codes (8 when a
+# file is unsafe, else 10 when one is suspicious, else 0), folders and pointer files. Malicious
+# files are made with Python's pickle module and never loaded.
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TEST_ROOT/files"
@@ -47,8 +47,9 @@ assert_line_with "$stdout" "custom.pkl: suspicious"
 assert_line_with "$stdout" "__main__.Model" "not on the allow-list"
 assert_contains "$stderr" "1 of 2 file(s) would run code when loaded"
 
-# Suspicious alone is not a failure.
-assert_ok mlv scan custom.pkl
+# Suspicious alone exits 10: the scan could not clear the file.
+assert_exit 10 mlv scan custom.pkl
+assert_contains "$stderr" "could not be cleared"
 
 # Every real model file is scanned without a finding, and exits 0.
 assert_ok mlv scan --json "$MLV_FIXTURES"

@@ -29,7 +29,8 @@ void register_scan(CLI::App& app, Output& output);
 // Shared by checkout and pull.
 void print_checkout(const Output& output, const std::vector<workspace::CheckoutResult>& results);
 
-// --allow-unsafe of checkout, pull and get; a file let through is reported as a note.
+// --allow-unsafe and --allow-suspicious of checkout, pull and get; a file let through is
+// reported as a note.
 void add_allow_unsafe_flag(CLI::App& command,
                            workspace::SafetyOptions& safety,
                            const Output& output);

@@ -25,6 +25,11 @@ public:
                        std::uint64_t offset) {
     (void)callable, (void)args, (void)result, (void)offset;
   }
+  // BUILD, SETITEM(S), APPEND(S) or ADDITEMS (`opcode`) at `offset` changes `global` itself: a
+  // module or class the pickle imported, not an instance it made.
+  virtual void on_global_changed(const PickleValue& global, char opcode, std::uint64_t offset) {
+    (void)global, (void)opcode, (void)offset;
+  }
   // persistent_load(pid), which the loading program defines (PyTorch: tensor storages).
   virtual void on_persistent_id(const PickleValue& pid, std::uint64_t offset) {
     (void)pid, (void)offset;

@@ -19,6 +19,9 @@ enum class Verdict { clean, suspicious, unsafe };
 std::string_view verdict_name(Verdict verdict);
 std::string_view severity_name(Severity severity);
 
+// The `callable` of a finding about pickle data that could not be read (its `reason` says why).
+inline constexpr std::string_view k_unscanned_callable = "<unscanned>";
+
 // One callable that loading the file would import or call.
 struct Finding {
   Severity severity = Severity::suspicious;

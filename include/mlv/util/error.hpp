@@ -17,6 +17,7 @@ enum class ExitCode : int {
   remote = 7,           // a remote could not be reached, refused access, or failed
   unsafe = 8,           // a model file failed the safety policy
   conflict = 9,         // refusing to overwrite a modified workspace file without --force
+  suspicious = 10,      // a model file the safety scan could not clear (not proven unsafe)
   interrupted = 130,    // SIGINT
 };
 

@@ -19,31 +19,36 @@ namespace mlv::workspace {
 YAML::Node safety_record(const std::filesystem::path& file);
 YAML::Node safety_record(const std::filesystem::path& folder, const cache::DirListing& listing);
 
-// How commands that write model files treat an unsafe one.
+// How commands that write model files treat an unsafe or suspicious one.
 struct SafetyOptions {
-  bool allow_unsafe = false;                    // --allow-unsafe
+  bool allow_unsafe = false;     // --allow-unsafe (lets suspicious files through too)
+  bool allow_suspicious = false; // --allow-suspicious
   std::function<void(const std::string&)> warn; // how a file let through is reported
 };
 
 // The safety check of checkout, pull and get: the bytes about to be materialised are scanned
 // again, whatever their pointer's `safety` map says. Unsafe bytes are refused unless
-// --allow-unsafe is given or `safety.policy` is `warn` (from the local or user configuration,
-// or the environment), in which case they pass with a warning.
+// --allow-unsafe is given, suspicious ones (what the scan could not clear) unless
+// --allow-suspicious or --allow-unsafe is; with `safety.policy` `warn` (from the local or user
+// configuration, or the environment) both pass with a warning.
 class SafetyGate {
 public:
   // Error(bad_input) naming `safety.policy` when it is neither `block` nor `warn`.
   SafetyGate(const config::Config& config, SafetyOptions options);
 
-  // Scans `bytes`, to be written as `shown`: true when they may be written (a clean or
-  // suspicious file, or an unsafe one let through with a warning), false when refused.
+  // Scans `bytes`, to be written as `shown`: true when they may be written (a clean file, or an
+  // unsafe or suspicious one let through with a warning), false when refused.
   bool admit(const std::filesystem::path& bytes, const std::string& shown);
-  // Error(unsafe) naming every refused file with its first unsafe callable and offset.
+  // Error(unsafe) when an unsafe file was refused, else Error(suspicious) when a suspicious one
+  // was, naming every refused file with its first finding of that severity and its offset.
   void finish() const;
 
 private:
-  bool let_through_ = false;
+  bool warn_policy_ = false;
   SafetyOptions options_;
-  std::vector<std::string> refused_; // "models/x.pkl: posix.system (process execution) at ..."
+  // "models/x.pkl: posix.system (process execution) at ..."
+  std::vector<std::string> refused_unsafe_;
+  std::vector<std::string> refused_suspicious_;
 };
 
 // `mlv scan PATH...`: one report per file, named as the user knows it. Files are scanned as

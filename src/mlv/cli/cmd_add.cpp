@@ -107,6 +107,10 @@ void register_add(CLI::App& app, Output& output) {
         output.note("warning: loading " + result.data_path +
                     " would run code; checkout, pull and get will refuse it (`mlv scan " +
                     result.data_path + "` says why)");
+      } else if (result.safety == "suspicious") {
+        output.note("warning: the safety scan could not clear " + result.data_path +
+                    "; checkout, pull and get will refuse it without --allow-suspicious " +
+                    "(`mlv scan " + result.data_path + "` says why)");
       }
     }
     if (options.stage) {

@@ -74,7 +74,9 @@ void add_allow_unsafe_flag(CLI::App& command,
                            workspace::SafetyOptions& safety,
                            const Output& output) {
   command.add_flag("--allow-unsafe", safety.allow_unsafe,
-                   "Write files the safety scan finds unsafe, with a warning");
+                   "Write files the safety scan finds unsafe (or suspicious), with a warning");
+  command.add_flag("--allow-suspicious", safety.allow_suspicious,
+                   "Write files the safety scan could not clear (suspicious), with a warning");
   safety.warn = [&output](const std::string& line) { output.note(line); };
 }
 
@@ -87,22 +89,36 @@ void register_scan(CLI::App& app, Output& output) {
   command->callback([paths, &output] {
     const auto reports = workspace::scan_paths(*paths);
     std::vector<std::string> unsafe;
+    std::vector<std::string> suspicious;
     for (const auto& report : reports) {
       print_report(output, report);
       if (report.verdict == scan::Verdict::unsafe) {
         unsafe.push_back(report.path);
+      } else if (report.verdict == scan::Verdict::suspicious) {
+        suspicious.push_back(report.path);
       }
     }
     output.emit_json(reports_json(reports));
-    if (!unsafe.empty()) {
+    const auto listed = [](const std::vector<std::string>& paths) {
       std::string list;
-      for (const auto& path : unsafe) {
+      for (const auto& path : paths) {
         list += "\n  " + path;
       }
+      return list;
+    };
+    if (!unsafe.empty()) {
       throw Error(ExitCode::unsafe,
                   std::to_string(unsafe.size()) + " of " + std::to_string(reports.size()) +
-                      " file(s) would run code when loaded:" + list,
+                      " file(s) would run code when loaded:" + listed(unsafe),
                   "do not load them; docs/safety.md explains each finding");
+    }
+    if (!suspicious.empty()) {
+      throw Error(
+          ExitCode::suspicious,
+          std::to_string(suspicious.size()) + " of " + std::to_string(reports.size()) +
+              " file(s) could not be cleared (loading them may run code):" + listed(suspicious),
+          "read the findings above (docs/safety.md explains each); checkout, pull and get "
+          "refuse these files unless --allow-suspicious");
     }
   });
 }

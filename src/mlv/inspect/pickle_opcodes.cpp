@@ -146,18 +146,21 @@ PickleVm::Step PickleVm::execute(unsigned char op, std::uint64_t at) {
     return counted_string(Kind::bytes, 8, at);
   case opcode::APPEND: {
     PickleValue* value = pop();
+    changing(op, at);
     add_items(*top(), {value});
     return Step::next;
   }
   case opcode::APPENDS:
   case opcode::ADDITEMS: {
     const auto& items = pop_mark();
+    changing(op, at);
     add_items(*top(), items);
     return Step::next;
   }
   case opcode::SETITEM: {
     PickleValue* value = pop();
     PickleValue* key = pop();
+    changing(op, at);
     add_items(*top(), {key, value});
     return Step::next;
   }
@@ -166,12 +169,14 @@ PickleVm::Step PickleVm::execute(unsigned char op, std::uint64_t at) {
     if (items.size() % 2 != 0) {
       items.pop_back();
     }
+    changing(op, at);
     add_items(*top(), items);
     return Step::next;
   }
   case opcode::BUILD: {
     PickleValue* state = pop();
     PickleValue* object = top();
+    changing(op, at);
     if (object->kind == Kind::object) {
       object->state = state;
     }

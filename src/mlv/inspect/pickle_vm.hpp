@@ -44,6 +44,12 @@ private:
   PickleValue* make_integer(std::optional<std::int64_t> number, std::uint64_t at);
   PickleValue* make_global(std::string module, std::string name, bool known, std::uint64_t at);
   void call(PickleValue* callable, PickleValue* args, std::uint64_t at);
+  // Opcode `op` changes the value on top of the stack: reported when that is a global.
+  void changing(unsigned char op, std::uint64_t at) {
+    if (top()->kind == Kind::global) {
+      hooks_.on_global_changed(*top(), static_cast<char>(op), at);
+    }
+  }
 
   // Arguments: read into argument_.
   bool fixed(std::size_t n);

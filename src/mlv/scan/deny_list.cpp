@@ -1,6 +1,7 @@
 // The deny-list: callables that make a pickle unsafe, by category (docs/safety.md gives the
-// reasoning). A pattern ending in '*' matches every name that starts with what precedes it
-// ("os.*" is the os module and everything in and under it); any other pattern matches exactly.
+// reasoning). A pattern ending in ".*" matches the module itself and every name in and under it
+// ("os.*": os, os.system, os.path.join); one ending in another '*' every name that starts with
+// what precedes it ("pandas.read_*"); any other pattern matches exactly.
 
 #include "lists.hpp"
 
@@ -17,6 +18,7 @@ constexpr std::string_view k_attribute = k_attribute_category;
 constexpr std::string_view k_file = "file access";
 constexpr std::string_view k_network = "network access";
 constexpr std::string_view k_unpickling = "nested unpickling or deserialization";
+constexpr std::string_view k_calls = "calls or looks up what the pickle passes it";
 
 constexpr auto k_deny = std::to_array<DenyRule>({
     // Process execution, signals, the interpreter itself. os.system pickles as posix.system on
@@ -48,6 +50,17 @@ constexpr auto k_deny = std::to_array<DenyRule>({
     {"venv.*", k_process},
     {"atexit.*", k_process},
     {"builtins.help", k_process}, // starts a pager
+    {"builtins.exit", k_process},
+    {"builtins.quit", k_process},
+    {"_osx_support.*", k_process}, // runs compilers and tools through os.popen
+    {"uuid._*", k_process},        // uuid's node helpers run ifconfig, ip, arp, netstat...
+    {"uuid.getnode", k_process},
+    {"uuid.uuid1", k_process},
+    {"_thread.*", k_process}, // start_new_thread calls what it is given
+    {"threading.*", k_process},
+    {"joblib.Parallel", k_process},
+    {"joblib.parallel.*", k_process},
+    {"torch.multiprocessing.*", k_process},
     // Code evaluation and compilation.
     {"builtins.eval", k_code},
     {"builtins.exec", k_code},
@@ -56,6 +69,12 @@ constexpr auto k_deny = std::to_array<DenyRule>({
     {"builtins.input", k_code}, // Python 2's input() evaluates what it reads
     {"builtins.breakpoint", k_code},
     {"builtins.apply", k_code},
+    {"builtins.raw_input", k_code}, // Python 2's raw_input is mapped to input
+    {"typing.*", k_code},           // get_type_hints and ForwardRef evaluate strings as code
+    {"dataclasses.*", k_code},      // _create_fn and make_dataclass exec the code they build
+    {"lib2to3.*", k_code},          // pgen reads grammar files and builds parsers from them
+    {"torch.jit.*", k_code},        // execWrapper runs exec; scripting compiles source
+    {"torch._jit_internal.*", k_code},
     {"types.CodeType", k_code},
     {"types.FunctionType", k_code},
     {"types.LambdaType", k_code},
@@ -112,6 +131,25 @@ constexpr auto k_deny = std::to_array<DenyRule>({
     {"_operator.attrgetter", k_attribute},
     {"_operator.methodcaller", k_attribute},
     {"gc.*", k_attribute},
+    {"inspect.*", k_attribute}, // getattr_static, getmembers: attributes by name
+    // Allowed-looking callables that call, or getattr, the arguments the pickle passes them.
+    {"sklearn.metrics._scorer._cached_call", k_calls}, // getattr(estimator, method)(*args)
+    {"torch._tensor._rebuild_from_type", k_calls},     // func(*args), any func, then __dict__ =
+    {"torch.nn.utils.rnn.bind", k_calls},              // fn(optional), any fn
+    {"builtins.reduce", k_calls},                      // Python 2's reduce is functools.reduce
+    {"weakref.finalize", k_calls},                     // calls func(*args) when obj dies
+    {"codecs.register", k_calls}, // later codec lookups call the registered function
+    {"_codecs.register", k_calls},
+    {"codecs.register_error", k_calls},
+    {"_codecs.register_error", k_calls},
+    {"copyreg.pickle", k_calls},
+    {"copyreg.dispatch_table", k_calls},
+    {"copyreg.add_extension", k_import}, // EXT opcodes then import any registered name
+    {"copyreg.remove_extension", k_import},
+    {"copyreg.clear_extension_cache", k_import},
+    {"copyreg._extension_registry", k_import},
+    {"copyreg._inverted_registry", k_import},
+    {"copyreg._extension_cache", k_import},
     // File access.
     {"builtins.open", k_file},
     {"builtins.file", k_file},
@@ -161,6 +199,10 @@ constexpr auto k_deny = std::to_array<DenyRule>({
     {"torch.save", k_file},
     {"torch.serialization.save", k_file},
     {"torch.from_file", k_file},
+    {"joblib.Memory", k_file},
+    {"joblib.memory.*", k_file},
+    {"joblib.dump", k_file},
+    {"joblib.numpy_pickle.dump", k_file},
     // Network access.
     {"socket.*", k_network},
     {"_socket.*", k_network},
@@ -183,6 +225,10 @@ constexpr auto k_deny = std::to_array<DenyRule>({
     {"socketserver.*", k_network},
     {"asyncore.*", k_network},
     {"asynchat.*", k_network},
+    {"sklearn.datasets.*", k_network}, // fetch_* download, load_* read files
+    {"numpy.DataSource", k_network},
+    {"numpy.lib._datasource.*", k_network},
+    {"torch.distributed.*", k_network},
     // Nested unpickling and other loaders that build arbitrary objects.
     {"pickle.*", k_unpickling},
     {"_pickle.*", k_unpickling},
@@ -219,7 +265,140 @@ constexpr auto k_dangerous_attributes = std::to_array<std::string_view>({
     "__reduce_ex__",    "__init_subclass__", "__call__",
 });
 
+// Dangerous modules and functions by their own name: as a segment of a name the allow-list does
+// not hold, each says the name reaches that module or function (re-exported by another
+// module, `sklearn.utils.os`, or computed, `?.system`).
+constexpr auto k_dangerous_segments = std::to_array<DenyRule>({
+    {"os", k_process},
+    {"posix", k_process},
+    {"nt", k_process},
+    {"subprocess", k_process},
+    {"_posixsubprocess", k_process},
+    {"pty", k_process},
+    {"platform", k_process},
+    {"multiprocessing", k_process},
+    {"asyncio", k_process},
+    {"signal", k_process},
+    {"pydoc", k_process},
+    {"webbrowser", k_process},
+    {"atexit", k_process},
+    {"_thread", k_process},
+    {"threading", k_process},
+    {"_osx_support", k_process},
+    {"sys", k_process},
+    {"ctypes", k_process},
+    {"_ctypes", k_process},
+    {"system", k_process},
+    {"popen", k_process},
+    {"Popen", k_process},
+    {"spawnl", k_process},
+    {"spawnlp", k_process},
+    {"spawnv", k_process},
+    {"spawnve", k_process},
+    {"spawnvp", k_process},
+    {"execl", k_process},
+    {"execle", k_process},
+    {"execlp", k_process},
+    {"execv", k_process},
+    {"execve", k_process},
+    {"execvp", k_process},
+    {"execvpe", k_process},
+    {"fork", k_process},
+    {"call", k_process},
+    {"run", k_process},
+    {"check_call", k_process},
+    {"check_output", k_process},
+    {"getoutput", k_process},
+    {"getstatusoutput", k_process},
+    {"start_new_thread", k_process},
+    {"_get_command_stdout", k_process},
+    {"builtins", k_code},
+    {"__builtin__", k_code},
+    {"__builtins__", k_code},
+    {"types", k_code},
+    {"code", k_code},
+    {"codeop", k_code},
+    {"pdb", k_code},
+    {"runpy", k_code},
+    {"typing", k_code},
+    {"dataclasses", k_code},
+    {"lib2to3", k_code},
+    {"cloudpickle", k_code},
+    {"eval", k_code},
+    {"exec", k_code},
+    {"execfile", k_code},
+    {"compile", k_code},
+    {"apply", k_code},
+    {"breakpoint", k_code},
+    {"input", k_code},
+    {"raw_input", k_code},
+    {"run_path", k_code},
+    {"run_module", k_code},
+    {"_run_code", k_code},
+    {"_run_module_code", k_code},
+    {"get_type_hints", k_code},
+    {"_create_fn", k_code},
+    {"execWrapper", k_code},
+    {"importlib", k_import},
+    {"imp", k_import},
+    {"_imp", k_import},
+    {"pkgutil", k_import},
+    {"zipimport", k_import},
+    {"copyreg", k_import},
+    {"copy_reg", k_import},
+    {"__import__", k_import},
+    {"import_module", k_import},
+    {"reload", k_import},
+    {"operator", k_attribute},
+    {"_operator", k_attribute},
+    {"functools", k_attribute},
+    {"_functools", k_attribute},
+    {"inspect", k_attribute},
+    {"gc", k_attribute},
+    {"codecs", k_attribute},
+    {"_codecs", k_attribute},
+    {"getattr", k_attribute},
+    {"setattr", k_attribute},
+    {"delattr", k_attribute},
+    {"getattr_static", k_attribute},
+    {"attrgetter", k_attribute},
+    {"methodcaller", k_attribute},
+    {"globals", k_attribute},
+    {"locals", k_attribute},
+    {"vars", k_attribute},
+    {"reduce", k_calls},
+    {"_cached_call", k_calls},
+    {"io", k_file},
+    {"_io", k_file},
+    {"shutil", k_file},
+    {"tempfile", k_file},
+    {"posixpath", k_file},
+    {"ntpath", k_file},
+    {"open", k_file},
+    {"rmtree", k_file},
+    {"unlink", k_file},
+    {"socket", k_network},
+    {"_socket", k_network},
+    {"urllib", k_network},
+    {"http", k_network},
+    {"requests", k_network},
+    {"urlopen", k_network},
+    {"create_connection", k_network},
+    {"pickle", k_unpickling},
+    {"_pickle", k_unpickling},
+    {"cPickle", k_unpickling},
+    {"dill", k_unpickling},
+    {"marshal", k_unpickling},
+    {"load", k_unpickling},
+    {"loads", k_unpickling},
+    {"_load_from_bytes", k_unpickling},
+});
+
 } // namespace
+
+std::span<const DenyRule> dangerous_segments() {
+  return k_dangerous_segments;
+}
 
 std::span<const DenyRule> deny_list() {
   return k_deny;

@@ -1,9 +1,12 @@
+#include "lists.hpp"
 #include "scanner.hpp"
 
 #include <mlv/inspect/joblib_array.hpp>
 #include <mlv/scan/rules.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <set>
 
 namespace mlv::scan::detail {
@@ -13,6 +16,8 @@ namespace {
 using inspect::PickleRun;
 using inspect::PickleValue;
 using Kind = PickleValue::Kind;
+
+constexpr std::string_view k_argument_category = "calls or looks up what the pickle passes it";
 
 // torch.save's legacy format begins with its magic number pickled alone (LONG1, 10 bytes).
 constexpr std::string_view k_torch_legacy_magic =
@@ -38,6 +43,8 @@ std::string describe(const PickleValue& value, int depth = 0) {
     return "<result of " + describe(*value.callable, depth + 1) + ">";
   case Kind::unknown:
     return "?";
+  case Kind::text:
+    return "the string '" + value.text.substr(0, 64) + "'";
   default:
     return "<a non-callable value>";
   }
@@ -77,10 +84,27 @@ public:
       report(Severity::suspicious, describe(callable), offset, "calls a value made while loading");
       return;
     }
-    calls_.push_back({callable.text, callable.name, offset, callable.complete});
-    if (mode_ == Mode::full && is_nested_loader(callable.dotted_name())) {
-      keep_payload(callable.dotted_name(), args, offset);
+    calls_.push_back({callable.text, callable.name, offset, callable.complete, true});
+    const std::string name = python3_name(callable.dotted_name());
+    check_arguments(name, args, offset);
+    if (mode_ == Mode::full && is_nested_loader(name)) {
+      keep_payload(callable, args, offset);
     }
+  }
+
+  void on_global_changed(const PickleValue& global, char opcode, std::uint64_t offset) override {
+    // In bytes no pickle.dump wrote, text lines read as names: only a name an import could
+    // find gets past its GLOBAL to be changed.
+    if (!written_by_pickle() && !(identifier(global.text) && identifier(global.name))) {
+      return;
+    }
+    const std::string how = opcode == 'b' ? "BUILD sets attributes of"
+                            : opcode == 'a' || opcode == 'e' || opcode == '\x90'
+                                ? "APPEND adds to"
+                                : "SETITEM sets items of";
+    report(Severity::unsafe, global.dotted_name(), offset,
+           how + " a module or class the pickle imported, so that later names can resolve to "
+                 "something else");
   }
 
   void on_persistent_id(const PickleValue& pid, std::uint64_t) override {
@@ -127,23 +151,46 @@ public:
         uses.push_back(&reference);
       }
     }
+    std::map<std::pair<std::string, std::string>, Rating> ratings; // names repeat by the million
     for (const auto* use : uses) {
-      Rating rating = rate_callable(use->module, use->name);
+      // In bytes no pickle.dump wrote, a name no import could find (a text line) stops the
+      // unpickler at its GLOBAL: nothing of it runs. Names computed while loading still count.
+      const bool importable = identifier(use->module) && identifier(use->name);
+      if (!written_by_pickle() && use->known && !importable) {
+        continue;
+      }
+      auto cached = ratings.find({use->module, use->name});
+      if (cached == ratings.end()) {
+        cached =
+            ratings
+                .emplace(std::pair{use->module, use->name}, rate_callable(use->module, use->name))
+                .first;
+      }
+      Rating rating = cached->second;
       if (!use->known && budget_exhausted) {
         rating = {Severity::unsafe, "a name the scanner could not resolve: the pickle holds more "
                                     "values than the scanner keeps"};
+      } else if (!use->known && rating.severity == Severity::suspicious) {
+        rating.reason = "a name computed while loading (not a constant of the pickle): the "
+                        "scanner cannot tell what it is";
       } else if (!use->known && rating.severity) {
-        rating.reason = "a name not resolvable statically";
+        rating.reason += " (in a name computed while loading)";
       }
       if (rating.severity) {
         report(*rating.severity, use->dotted(), use->offset, rating.reason);
+        // In bytes no pickle.dump wrote, only unsafe findings are kept (text reads as noise),
+        // but a call of a name an import could find is no noise: such bytes still run it.
+        if (mode_ == Mode::full && scanner_.unsafe_only() && use->call &&
+            rating.severity == Severity::suspicious && importable) {
+          pending_.back().even_if_unsafe_only = true;
+        }
       }
     }
     std::stable_sort(pending_.begin(), pending_.end(),
                      [](const Pending& a, const Pending& b) { return a.offset < b.offset; });
     for (auto& finding : pending_) {
       scanner_.add(finding.severity, std::move(finding.callable), finding.offset,
-                   std::move(finding.reason));
+                   std::move(finding.reason), finding.even_if_unsafe_only);
     }
     pending_.clear();
     for (const auto& payload : payloads_) {
@@ -160,6 +207,7 @@ private:
     std::string name;
     std::uint64_t offset = 0;
     bool known = true;
+    bool call = false; // called, not only named
     std::string dotted() const { return module + "." + name; }
   };
 
@@ -168,6 +216,7 @@ private:
     std::string callable;
     std::uint64_t offset;
     std::string reason;
+    bool even_if_unsafe_only = false;
   };
 
   struct Payload {
@@ -183,13 +232,72 @@ private:
     pending_.push_back({severity, std::move(callable), offset, std::move(reason)});
   }
 
-  void keep_payload(const std::string& loader, const PickleValue& args, std::uint64_t offset) {
+  // An allowed callable that calls or looks up one of its arguments (lists.hpp's argument
+  // rules): unsafe when the pickle passes anything there but what the rule accepts.
+  // An argument the scanner does not see (a value past its budget) is suspicious instead; an
+  // absent one is a TypeError.
+  void check_arguments(const std::string& name, const PickleValue& args, std::uint64_t offset) {
+    for (const auto& rule : argument_rules()) {
+      if (rule.callable != name) {
+        continue;
+      }
+      const PickleValue* argument = args.kind == Kind::unknown ? &args : args.item(rule.index);
+      if (argument != nullptr && argument->kind == Kind::unknown) {
+        report(Severity::suspicious, name, offset,
+               std::string(k_argument_category) + ": " + std::string(rule.why) +
+                   ", and the scanner cannot see argument " + std::to_string(rule.index + 1));
+        continue;
+      }
+      bool fine = true;
+      switch (rule.must) {
+      case ArgumentMust::be_a_global:
+        fine = argument == nullptr || argument->kind == Kind::global;
+        break;
+      case ArgumentMust::be_absent_or_one:
+        fine = argument == nullptr ||
+               (argument->kind == Kind::global &&
+                python3_name(argument->dotted_name()) == rule.name && argument->complete);
+        break;
+      case ArgumentMust::be_text:
+        fine = argument == nullptr || (argument->kind == Kind::text && argument->complete);
+        break;
+      case ArgumentMust::be_text_or_global:
+        fine = argument == nullptr || (argument->kind == Kind::text && argument->complete) ||
+               argument->kind == Kind::global;
+        break;
+      }
+      if (!fine) {
+        report(Severity::unsafe, name, offset,
+               std::string(k_argument_category) + ": " + std::string(rule.why) + " (argument " +
+                   std::to_string(rule.index + 1) + " is " +
+                   (argument == nullptr ? std::string("not known") : describe(*argument)) + ")");
+      }
+    }
+  }
+
+  void keep_payload(const PickleValue& callable, const PickleValue& args, std::uint64_t offset) {
+    const std::string loader = callable.dotted_name();
     const PickleValue* payload = payload_of(args);
+    const PickleValue* first = args.kind == Kind::unknown ? &args : args.item(0);
+    if (payload == nullptr && first != nullptr && first->kind == Kind::unknown) {
+      report(Severity::suspicious, loader, offset,
+             "the scanner cannot see the bytes passed to " + loader + ", which it unpickles");
+      return;
+    }
     if (payload == nullptr) {
+      // torch.storage._load_from_bytes is allowed because its payload is scanned: bytes made
+      // while loading cannot be, and are whatever the pickle wants torch.load to run. (The
+      // other loaders are unsafe by name already.)
+      if (rate_callable(callable.text, callable.name).severity == Severity::unsafe) {
+        return;
+      }
+      report(Severity::unsafe, loader, offset,
+             "the bytes passed to " + loader +
+                 " are made while loading and cannot be scanned; it unpickles them");
       return;
     }
     if (!payload->complete) {
-      report(Severity::suspicious, "<unscanned>", offset,
+      report(Severity::suspicious, std::string(k_unscanned_callable), offset,
              "the payload passed to " + loader + " is too large to keep");
       return;
     }
@@ -201,6 +309,26 @@ private:
     PickleScan probe(scanner_, Mode::probe, nullptr);
     const auto run = inspect::run_pickle(data, probe);
     probe.finish(run.budget_exhausted);
+  }
+
+  // Bytes a pickle.dump wrote, rather than array data or other bytes read as opcodes.
+  bool written_by_pickle() const { return mode_ == Mode::full && !scanner_.unsafe_only(); }
+
+  // Whether `dotted` is a dotted name of ASCII identifiers, as every module and attribute an
+  // import could find (random bytes and text lines rarely are).
+  static bool identifier(std::string_view dotted) {
+    bool start = true;
+    for (const char c : dotted) {
+      const bool letter = std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+      if (c == '.' && !start) {
+        start = true;
+      } else if (letter || (!start && std::isdigit(static_cast<unsigned char>(c)))) {
+        start = false;
+      } else {
+        return false;
+      }
+    }
+    return !start;
   }
 
   Scanner& scanner_;

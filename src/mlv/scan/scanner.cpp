@@ -30,8 +30,9 @@ std::string Scanner::where() const {
 void Scanner::add(Severity severity,
                   std::string callable,
                   std::uint64_t offset,
-                  std::string reason) {
-  if (unsafe_only_ && severity != Severity::unsafe) {
+                  std::string reason,
+                  bool even_if_unsafe_only) {
+  if (unsafe_only_ && severity != Severity::unsafe && !even_if_unsafe_only) {
     return;
   }
   Finding finding;
@@ -54,7 +55,7 @@ void Scanner::add(Severity severity,
 }
 
 void Scanner::unscanned(std::uint64_t offset, std::string reason) {
-  add(Severity::suspicious, "<unscanned>", offset, std::move(reason));
+  add(Severity::suspicious, std::string(k_unscanned_callable), offset, std::move(reason));
 }
 
 void Scanner::note(const std::string& text) {

@@ -56,11 +56,18 @@ public:
     bool before_;
   };
 
+  // Whether only unsafe findings are kept now (UnsafeOnly).
+  bool unsafe_only() const { return unsafe_only_; }
   bool too_deep() const { return layers_.size() >= k_max_depth; }
   std::string where() const;
 
   // A finding in the current stream. Repeats of one callable past a cap are only counted.
-  void add(Severity severity, std::string callable, std::uint64_t offset, std::string reason);
+  // `even_if_unsafe_only` keeps a milder finding while UnsafeOnly lives.
+  void add(Severity severity,
+           std::string callable,
+           std::uint64_t offset,
+           std::string reason,
+           bool even_if_unsafe_only = false);
   // Pickle data that could not be read: a suspicious finding, as it may hide anything.
   void unscanned(std::uint64_t offset, std::string reason);
   void note(const std::string& text);

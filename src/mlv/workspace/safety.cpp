@@ -31,18 +31,32 @@ YAML::Node finding_node(const scan::Finding& finding, const std::string& file) {
   return node;
 }
 
-// "posix.system (process execution) at offset 51 of archive/data.pkl, and 2 more findings"
-std::string first_unsafe(const scan::ScanReport& report) {
-  const auto unsafe = std::find_if(
+// What could not be cleared, from the first finding of `severity`: "posix.system (process
+// execution) at offset 51 of archive/data.pkl, and 2 more finding(s)", or "could not read: lz4
+// ... (at offset 0)". `scanned` is the path the bytes were scanned at (a cache object), which
+// readers' messages may start with and which means nothing to the user.
+std::string first_finding(const scan::ScanReport& report,
+                          scan::Severity severity,
+                          const std::string& scanned = {}) {
+  const auto first = std::find_if(
       report.findings.begin(), report.findings.end(),
-      [](const scan::Finding& finding) { return finding.severity == scan::Severity::unsafe; });
-  if (unsafe == report.findings.end()) {
-    return "an unsafe pickle";
+      [severity](const scan::Finding& finding) { return finding.severity == severity; });
+  if (first == report.findings.end()) {
+    return severity == scan::Severity::unsafe ? "an unsafe pickle" : "a suspicious pickle";
   }
-  std::string text =
-      unsafe->callable + " (" + unsafe->reason + ") at offset " + std::to_string(unsafe->offset);
-  if (!unsafe->member.empty()) {
-    text += " of " + unsafe->member;
+  std::string text;
+  if (first->callable == scan::k_unscanned_callable) {
+    std::string_view reason = first->reason;
+    if (!scanned.empty() && reason.starts_with(scanned + ": ")) {
+      reason.remove_prefix(scanned.size() + 2);
+    }
+    text = "could not read: " + std::string(reason) + " (at offset " +
+           std::to_string(first->offset) + ")";
+  } else {
+    text = first->callable + " (" + first->reason + ") at offset " + std::to_string(first->offset);
+  }
+  if (!first->member.empty()) {
+    text += " of " + first->member;
   }
   const auto more = report.findings.size() + report.findings_omitted - 1;
   if (more > 0) {
@@ -93,41 +107,68 @@ SafetyGate::SafetyGate(const config::Config& config, SafetyOptions options)
     : options_(std::move(options)) {
   // get() refuses a value other than block or warn (config/settings.hpp).
   const auto policy = config.get_or(k_policy_key, k_block);
-  let_through_ = options_.allow_unsafe || policy == k_warn;
+  warn_policy_ = policy == k_warn;
 }
 
 bool SafetyGate::admit(const fs::path& bytes, const std::string& shown) {
   const auto report = scan::scan_file(bytes);
-  if (report.verdict != scan::Verdict::unsafe) {
+  if (report.verdict == scan::Verdict::clean) {
     return true;
   }
-  if (!let_through_) {
-    refused_.push_back(shown + ": " + first_unsafe(report));
+  const bool unsafe = report.verdict == scan::Verdict::unsafe;
+  const auto severity = unsafe ? scan::Severity::unsafe : scan::Severity::suspicious;
+  const bool allowed =
+      unsafe ? options_.allow_unsafe : options_.allow_unsafe || options_.allow_suspicious;
+  if (!allowed && !warn_policy_) {
+    (unsafe ? refused_unsafe_ : refused_suspicious_)
+        .push_back(shown + ": " + first_finding(report, severity, bytes.string()));
     return false;
   }
   if (options_.warn) {
-    options_.warn("warning: " + shown + " is unsafe: " + first_unsafe(report) +
-                  "; written anyway (" +
-                  (options_.allow_unsafe ? "--allow-unsafe" : "safety.policy is warn") + ")");
+    const char* why = !allowed ? "safety.policy is warn"
+                      : options_.allow_suspicious && !unsafe && !options_.allow_unsafe
+                          ? "--allow-suspicious"
+                          : "--allow-unsafe";
+    options_.warn("warning: " + shown + " is " + std::string(scan::verdict_name(report.verdict)) +
+                  ": " + first_finding(report, severity, bytes.string()) + "; written anyway (" +
+                  why + ")");
   }
   return true;
 }
 
 void SafetyGate::finish() const {
-  if (refused_.empty()) {
+  if (refused_unsafe_.empty() && refused_suspicious_.empty()) {
     return;
   }
   std::string list;
-  for (const auto& line : refused_) {
+  for (const auto& line : refused_unsafe_) {
     list += "\n  " + line;
   }
-  throw Error(
-      ExitCode::unsafe,
-      "refusing to write " + std::to_string(refused_.size()) +
-          " file(s) whose loading would run code:" + list,
-      "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
-      "safety.policy to warn: `mlv config --local` or `--user`, or MLV_SAFETY_POLICY=warn); "
-      "`mlv scan PATH.mlv` lists every finding");
+  if (!refused_unsafe_.empty()) {
+    if (!refused_suspicious_.empty()) {
+      list += "\nand " + std::to_string(refused_suspicious_.size()) +
+              " file(s) the safety scan could not clear:";
+      for (const auto& line : refused_suspicious_) {
+        list += "\n  " + line;
+      }
+    }
+    throw Error(
+        ExitCode::unsafe,
+        "refusing to write " + std::to_string(refused_unsafe_.size()) +
+            " file(s) whose loading would run code:" + list,
+        "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
+        "safety.policy to warn: `mlv config --local` or `--user`, or MLV_SAFETY_POLICY=warn); "
+        "`mlv scan PATH.mlv` lists every finding");
+  }
+  for (const auto& line : refused_suspicious_) {
+    list += "\n  " + line;
+  }
+  throw Error(ExitCode::suspicious,
+              "refusing to write " + std::to_string(refused_suspicious_.size()) +
+                  " file(s) the safety scan could not clear (loading them may run code):" + list,
+              "`mlv scan PATH.mlv` lists every finding (docs/safety.md explains them); if you "
+              "trust their source, re-run with --allow-suspicious (or set safety.policy to warn: "
+              "`mlv config --local` or `--user`, or MLV_SAFETY_POLICY=warn)");
 }
 
 } // namespace mlv::workspace

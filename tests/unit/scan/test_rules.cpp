@@ -88,6 +88,65 @@ TEST(Rules, DenyListWinsInsideAllowedPackages) {
   EXPECT_EQ(rate_callable("torch.hub", "load").severity, Severity::unsafe);
 }
 
+TEST(Rules, NamesThatRunOrLookUpCodeOutsideTheOldLists) {
+  for (const auto& [module, name] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"inspect", "getattr_static"},
+           {"typing", "get_type_hints"},
+           {"typing", "ForwardRef"},
+           {"_osx_support", "_find_build_tool"},
+           {"uuid", "_get_command_stdout"},
+           {"uuid", "_ifconfig_getnode"},
+           {"dataclasses", "_create_fn"},
+           {"lib2to3.pgen2.pgen", "generate_grammar"},
+           {"torch.jit.frontend", "execWrapper"},
+           {"torch._jit_internal", "createResolutionCallbackFromEnv"},
+           {"__builtin__", "reduce"},    // Python 3 maps it to functools.reduce
+           {"__builtin__", "raw_input"}, // ... and this to input
+           {"codecs", "register"},
+           {"copy_reg", "add_extension"},
+           {"sklearn.metrics._scorer", "_cached_call"},
+           {"torch._tensor", "_rebuild_from_type"},
+           {"torch.nn.utils.rnn", "bind"},
+       }) {
+    EXPECT_EQ(rate_callable(module, name).severity, Severity::unsafe) << module << "." << name;
+  }
+}
+
+TEST(Rules, EverySegmentIsJudged) {
+  // A dangerous module or function reached through an allowed module's namespace.
+  for (const auto& [module, name] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"sklearn.utils", "os"},
+           {"numpy.core", "os"},
+           {"torch.serialization", "os"},
+           {"sklearn.ensemble._forest", "os"},
+           {"sklearn.metrics._scorer", "attrgetter"},
+           {"torch.nn.modules.module", "methodcaller"},
+           {"numpy", "sys"},
+           {"six.moves.builtins", "eval"},
+           {"six.moves", "builtins.getattr"},
+           {"?", "system"},
+           {"torch", "_utils._rebuild_tensor_v2.__globals__"},
+       }) {
+    EXPECT_EQ(rate_callable(module, name).severity, Severity::unsafe) << module << "." << name;
+  }
+  // Allowed only exactly: an allowed class's attributes, or a module's other names, are not.
+  EXPECT_EQ(rate_callable("sklearn.pipeline", "Pipeline.fit").severity, Severity::suspicious);
+  EXPECT_EQ(rate_callable("sklearn.pipeline", "check_memory").severity, Severity::suspicious);
+  EXPECT_EQ(rate_callable("torch.nn.functional", "relu").severity, Severity::suspicious);
+  // builtins itself is the first segment: its harmless names are merely not allowed.
+  EXPECT_EQ(rate_callable("builtins", "print").severity, Severity::suspicious);
+}
+
+TEST(Rules, AllowedNamesStayAllowedWhateverTheirSegmentsSay) {
+  // The allowed names themselves stay allowed, whatever their segments say
+  // (numpy.random._pickle is numpy's module, not the pickle module).
+  EXPECT_FALSE(rate_callable("numpy.random._pickle", "__randomstate_ctor").severity);
+  EXPECT_FALSE(rate_callable("torch.nn.modules.linear", "Linear").severity);
+  EXPECT_FALSE(rate_callable("sklearn.tree._tree", "Tree").severity);
+  EXPECT_FALSE(rate_callable("scipy.sparse._csr", "csr_matrix").severity);
+  EXPECT_FALSE(rate_callable("torch._tensor", "_rebuild_from_type_v2").severity);
+}
+
 TEST(Rules, EverythingElseIsSuspicious) {
   const auto rating = rate_callable("mymodule", "Model");
   EXPECT_EQ(rating.severity, Severity::suspicious);

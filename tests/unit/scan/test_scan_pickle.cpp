@@ -120,13 +120,14 @@ TEST(ScanPickle, UnknownClassesAndRuntimeCallablesAreSuspicious) {
 }
 
 TEST(ScanPickle, UnresolvableStackGlobal) {
-  // The module comes from a memo slot never written: the name cannot be resolved statically;
-  // with a known module on the deny-list, the unknown name is unsafe anyway.
+  // The module comes from a memo slot never written: the name cannot be resolved statically,
+  // but "system" names a dangerous function whatever module it is taken from; with a known
+  // module on the deny-list, the unknown name is unsafe anyway.
   const std::string unknown = "\x80\x04" + binget(5) + short_unicode("system") + "\x93" + ")R.";
   auto report = scan_bytes(unknown);
   ASSERT_EQ(report.findings.size(), 1u) << describe(report);
   EXPECT_EQ(report.findings[0].callable, "?.system");
-  EXPECT_EQ(report.findings[0].severity, Severity::suspicious);
+  EXPECT_EQ(report.findings[0].severity, Severity::unsafe);
 
   const std::string half = "\x80\x04" + short_unicode("os") + binget(5) + "\x93" + ")R.";
   report = scan_bytes(half);
