@@ -103,9 +103,21 @@ public:
     if (mode_ != Mode::full) {
       return;
     }
-    inspect::step_over_joblib_array(
+    const bool stepped = inspect::step_over_joblib_array(
         object, input, frame_left, *this,
         [this](inspect::PickleInput& data, std::uint64_t) { probe(data); });
+    // joblib.load reads an array behind the wrapper, or a file next to this one; where the
+    // scanner cannot tell what it reads, it cannot follow the file as joblib does.
+    if (!stepped && inspect::is_joblib_array_wrapper(object)) {
+      report(Severity::suspicious, "<unscanned>", input.offset(),
+             "could not read the layout of a joblib NumpyArrayWrapper, so not where the pickle "
+             "resumes behind its array");
+    }
+    if (inspect::is_joblib_sidecar_wrapper(object)) {
+      report(Severity::suspicious, "<unscanned>", input.offset(),
+             "joblib's old NDArrayWrapper loads a file next to this one (numpy.load with "
+             "allow_pickle=True) that is not part of this scan");
+    }
   }
 
   // Turns what was seen into findings, in offset order: every call of a global at the call,
@@ -186,6 +198,10 @@ private:
   void keep_payload(const std::string& loader, const PickleValue& args, std::uint64_t offset) {
     const PickleValue* payload = payload_of(args);
     if (payload == nullptr) {
+      // Bytes built at load time in a way the scanner does not evaluate: what the loader
+      // unpickles cannot be scanned.
+      report(Severity::suspicious, "<unscanned>", offset,
+             "could not evaluate the bytes passed to " + loader);
       return;
     }
     if (!payload->complete) {
@@ -233,7 +249,9 @@ PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, PickleFacts
   hooks.finish(run.budget_exhausted);
   scanner.count_pickle_stream();
   if (run.end != PickleRun::End::stop) {
-    scanner.note(describe_end(run, input));
+    // Where the scanner stops, a loader that reads the container differently may read on.
+    scanner.unscanned(run.end_offset,
+                      "could not read the pickle to its end: " + describe_end(run, input));
   }
   if (run.budget_exhausted) {
     scanner.note("the pickle holds more values than the scanner keeps; names were still checked "

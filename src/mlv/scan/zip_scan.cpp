@@ -120,7 +120,7 @@ void scan_member(const inspect::ByteSource& source,
       if (error.code() != ExitCode::bad_input) {
         throw;
       }
-      scanner.note(error.what());
+      scanner.unscanned(0, std::string("could not read the member to its end: ") + error.what());
     }
     return;
   }
