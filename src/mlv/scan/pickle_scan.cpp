@@ -46,7 +46,10 @@ std::string describe(const PickleValue& value, int depth = 0) {
 // The bytes a nested loader is given: pickle.loads(b), torch.load(io.BytesIO(b)).
 const PickleValue* payload_of(const PickleValue& args) {
   const PickleValue* first = args.item(0);
-  if (first != nullptr && first->kind == Kind::object && first->args != nullptr) {
+  if (first != nullptr && first->kind == Kind::object && first->args != nullptr &&
+      first->callable != nullptr &&
+      (first->callable->dotted_name() == "io.BytesIO" ||
+       first->callable->dotted_name() == "_io.BytesIO")) {
     first = first->args->item(0);
   }
   if (first != nullptr && (first->kind == Kind::bytes || first->kind == Kind::text)) {
