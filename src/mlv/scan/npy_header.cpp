@@ -320,7 +320,7 @@ constexpr std::array<std::string_view, 43> k_plain_names = {
     "longdouble"};
 constexpr std::array<std::string_view, 6> k_object_names = {"O",      "O4",      "O8",
                                                             "object", "object_", "object0"};
-constexpr std::string_view k_plain_codes = "?bBhHiIlLqQpPefdgFDGSaUVcMm";
+constexpr std::string_view k_plain_codes = "?bBhHiIlLqQpPefdgFDGSaUVcMmu";
 
 NpyDtype combine(NpyDtype a, NpyDtype b) {
   if (a == NpyDtype::objects || b == NpyDtype::objects) {

@@ -60,9 +60,10 @@ TEST(ScanNpyHeader, ADescrTheScannerCannotEvaluateIsAFinding) {
 }
 
 TEST(ScanNpyHeader, PlainDtypesStayClean) {
-  for (const std::string descr : {"'<f8'", "'|b1'", "'<U10'", "'<M8[ns]'",
-                                  "[('x', '<f4'), ('', '|V4'), ('y', '<i8', (2, 3))]",
-                                  "('<f4', (4,))", "'float64'", "'i4,f8'"}) {
+  for (const std::string descr :
+       {"'<f8'", "'|b1'", "'<U10'", "'<M8[ns]'",
+        "[('x', '<f4'), ('', '|V4'), ('y', '<i8', (2, 3))]", "('<f4', (4,))", "'float64'",
+        "'i4,f8'", "[('a', '|u1'), ('', '|V7')]"}) {
     std::string file = npy_with_descr_literal(descr);
     file.resize(file.size() - os_system_pickle().size());
     file += std::string(64, '\x00');
