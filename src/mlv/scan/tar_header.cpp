@@ -16,8 +16,9 @@ constexpr std::size_t k_prefix_offset = 345;
 constexpr std::size_t k_prefix_length = 155;
 constexpr std::size_t k_sparse_extended_offset = 482;
 
+// str.isspace() for ASCII, which str.strip() and int() use: \x1c to \x1f count too.
 bool is_python_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
 }
 
 // tarfile's nts(): the text up to the first NUL.

@@ -136,7 +136,10 @@ TEST(ScanTarLikeTarfile, MembersHiddenWhereAnotherReaderSkips) {
   // A directory (or link, device) is followed by the next header whatever its size says.
   const std::string sized_directory = tar_header({"d/", octal_size(512), '5'}) + hidden;
   const std::string v7_directory = tar_header({"d/", octal_size(512), '\0', false}) + hidden;
-  for (const auto* tar : {&nul_size, &sized_directory, &v7_directory}) {
+  // int() strips what str.isspace() calls space, \x1c to \x1f included.
+  const std::string odd_spaces =
+      tar_header({"a", "\x1c\x1f"s + "0000001000"}) + padded(std::string(512, 'x')) + hidden;
+  for (const auto* tar : {&nul_size, &sized_directory, &v7_directory, &odd_spaces}) {
     const auto report = scan_bytes(*tar, "legacy.pt");
     EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
     EXPECT_NE(find(report, "posix.system"), nullptr) << describe(report);
