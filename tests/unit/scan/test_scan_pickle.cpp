@@ -187,9 +187,9 @@ TEST(ScanPickle, StreamThatBreaksAfterItsPayload) {
   ASSERT_EQ(report.findings.size(), 2u) << describe(report);
   EXPECT_EQ(report.findings[1].callable, "<unscanned>");
   EXPECT_EQ(report.findings[1].severity, Severity::suspicious);
-  EXPECT_NE(report.findings[1].reason.find("breaks off at offset " +
-                                           std::to_string(bytes.find('\xff'))),
-            std::string::npos)
+  EXPECT_NE(
+      report.findings[1].reason.find("breaks off at offset " + std::to_string(bytes.find('\xff'))),
+      std::string::npos)
       << report.findings[1].reason;
 }
 
