@@ -106,20 +106,25 @@ public:
     if (mode_ != Mode::full) {
       return;
     }
-    const bool stepped = inspect::step_over_joblib_array(
-        object, input, frame_left, *this,
-        [this](inspect::PickleInput& data, std::uint64_t) { probe(data); });
-    // joblib.load reads an array behind the wrapper, or a file next to this one; where the
-    // scanner cannot tell what it reads, it cannot follow the file as joblib does.
-    if (!stepped && inspect::is_joblib_array_wrapper(object)) {
-      report(Severity::suspicious, "<unscanned>", input.offset(),
-             "could not read the layout of a joblib NumpyArrayWrapper, so not where the pickle "
-             "resumes behind its array");
-    }
     if (inspect::is_joblib_sidecar_wrapper(object)) {
       report(Severity::suspicious, "<unscanned>", input.offset(),
              "joblib's old NDArrayWrapper loads a file next to this one (numpy.load with "
              "allow_pickle=True) that is not part of this scan");
+    }
+    // joblib < 0.10's ZF files are read by its compatibility unpickler, which reads no array
+    // behind a NumpyArrayWrapper: what follows is run as pickle opcodes, and scanned as such.
+    if (scanner_.directly_inside("joblib-zfile")) {
+      return;
+    }
+    const bool stepped = inspect::step_over_joblib_array(
+        object, input, frame_left, *this,
+        [this](inspect::PickleInput& data, std::uint64_t) { probe(data); });
+    // joblib.load reads an array behind the wrapper; where the scanner cannot tell how much, it
+    // cannot follow the file as joblib does.
+    if (!stepped && inspect::is_joblib_array_wrapper(object)) {
+      report(Severity::suspicious, "<unscanned>", input.offset(),
+             "could not read the layout of a joblib NumpyArrayWrapper, so not where the pickle "
+             "resumes behind its array");
     }
   }
 

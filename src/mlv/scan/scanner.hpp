@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,10 @@ public:
   };
 
   bool too_deep() const { return layers_.size() >= k_max_depth; }
+  // Whether the layer around the current one is named `name` ("joblib-zfile" around a pickle).
+  bool directly_inside(std::string_view name) const {
+    return layers_.size() >= 2 && layers_[layers_.size() - 2].first == name;
+  }
   std::string where() const;
 
   // A finding in the current stream. Repeats of one callable past a cap are only counted.

@@ -299,6 +299,20 @@ TEST(ScanJoblibLikeJoblib, ZfHeaderVariantsJoblibAccepts) {
   }
 }
 
+TEST(ScanJoblibLikeJoblib, ZfFilesReadNoArraysBehindWrappers) {
+  // joblib's compatibility unpickler (ZF files) reads no array behind a NumpyArrayWrapper: the
+  // bytes a newer joblib would take for array data are run as opcodes.
+  const std::string call = "c__main__\nEvil\n)R0"s;
+  const std::string pickle = "\x80\x04" +
+                             wrapper("joblib.numpy_pickle", "NumpyArrayWrapper", "u1",
+                                     default_dtype_state(-1), static_cast<int>(call.size()), "") +
+                             call + ".";
+  std::string length = "0x" + std::to_string(pickle.size());
+  length.resize(19, ' ');
+  const auto report = scan_bytes("ZF" + length + zlib_stored(pickle), "old.pkl");
+  EXPECT_NE(find(report, "__main__.Evil"), nullptr) << describe(report);
+}
+
 // --- bytes built from constants, fed to a nested loader
 
 TEST(ScanNestedPayload, BytesOfAListOfIntegers) {
