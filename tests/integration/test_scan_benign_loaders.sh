@@ -2,8 +2,9 @@
 # Benign files written by the real libraries stay clean now that containers are read the way
 # their loaders read them (tarfile, numpy's .npy header, torch's zip reader, joblib's arrays):
 # joblib with every compressor available, scikit-learn forests, torch state_dicts in both the
-# zip and the legacy tar format, numpy arrays of every dtype (structured and aligned included)
-# and .npz. Written with /usr/bin/python3, never loaded by mlv.
+# zip and the legacy tar format, numpy arrays of every dtype (structured and aligned included),
+# .npz, scipy sparse matrices, pandas frames and xgboost models. Written with /usr/bin/python3,
+# never loaded by mlv.
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TEST_ROOT/corpus"
@@ -43,6 +44,11 @@ for compressor in ["zlib", "gzip", "bz2", "xz", "lzma"]:
     joblib.dump(model, f"model_{compressor}.joblib", compress=(compressor, 3))
 joblib.dump(forest, "forest_p2.joblib", protocol=2)
 joblib.dump(arrays, "arrays_p5.joblib", protocol=5)
+
+import pandas as pd, scipy.sparse as sparse, xgboost
+joblib.dump(sparse.random(20, 20, density=0.1, format="csr", random_state=0), "csr.joblib")
+joblib.dump({"frame": pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})}, "frame.joblib", compress=3)
+joblib.dump(xgboost.XGBClassifier(n_estimators=2).fit(X, y), "xgb.joblib")
 
 net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
 optimiser = torch.optim.Adam(net.parameters())
