@@ -63,7 +63,7 @@ data = open("evil_p2.pkl", "rb").read()
 open("broken.pkl", "wb").write(data[:-1] + b"\xff\xff not pickle any more")
 EOF
 assert_exit 8 mlv scan --json broken.pkl
-assert_contains "$(json_get "$stdout" 'd[0]["notes"][0]')" "breaks off at offset"
+assert_contains "$(json_get "$stdout" 'd[0]["findings"][1]["reason"]')" "breaks off at offset"
 
 # Folders: every file below, but not .git, .mlv or pointer files.
 mkdir -p tree/sub tree/.git tree/.mlv

@@ -87,7 +87,7 @@ assert_eq "$(json_get "$stdout" '[(f["member"], f["container"]) for f in d[0]["f
 
 assert_exit 8 mlv scan --json misleading.zip
 assert_eq "$(json_get "$stdout" '[f["member"] for f in d[0]["findings"]]')" \
-  '["model/readme.txt! (local header: model/weights.bin)"]'
+  '["model/readme.txt! (also named model/weights.bin)"]'
 
 assert_exit 8 mlv scan --json objects.npz
 assert_eq "$(json_get "$stdout" 'd[0]["findings"][0]["container"]')" "zip, deflated > npy > pickle"

@@ -29,6 +29,15 @@ struct JoblibArray {
 // size would not know where the pickle resumes either).
 std::optional<JoblibArray> joblib_array_of(const PickleValue& object);
 
+// Whether `object` is a NumpyArrayWrapper joblib.load would read an array behind (by any dotted
+// spelling of its name), whether or not its layout can be read.
+bool is_joblib_array_wrapper(const PickleValue& object);
+
+// Whether `object` is joblib < 0.10's NDArrayWrapper or ZNDArrayWrapper, which joblib.load
+// replaces by an array read from a file next to the pickle (numpy.load with allow_pickle=True,
+// or a zlib file), a file the pickle names.
+bool is_joblib_sidecar_wrapper(const PickleValue& object);
+
 // Steps `input` over the array data that follows the BUILD of `object` the way joblib.load
 // reads it: past the rest of the current frame (read first and left as a detour, since joblib
 // reads the data from the file behind the frame), then a nested pickle run with `hooks` for

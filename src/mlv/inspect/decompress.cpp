@@ -21,8 +21,10 @@ constexpr std::string_view k_lz4_frame_magic = "\x04\x22\x4d\x18";
 constexpr unsigned char k_lzma_default_properties = 0x5d;
 constexpr std::string_view k_lzma_unknown_size = "\xff\xff\xff\xff\xff\xff\xff\xff";
 constexpr std::size_t k_lzma_size_offset = 5;
-// joblib < 0.10: "ZF", the compressed length as hex ("0x..." left-justified in 19 bytes), zlib.
-constexpr std::string_view k_zfile_prefix = "ZF0x";
+// joblib < 0.10: "ZF", the compressed length as hex ("0x..." left-justified in 19 bytes), an
+// optional space (joblib <= 0.8.4), zlib. joblib takes any file starting "ZF" for one and reads
+// the length with int(text, 16), which also takes no "0x", whitespace, a sign or underscores.
+constexpr std::string_view k_zfile_prefix = "ZF";
 constexpr std::size_t k_zfile_header_size = 2 + 19;
 
 bool is_zlib_header(std::string_view head) {
@@ -39,14 +41,14 @@ bool is_zfile_header(std::string_view head) {
   if (!head.starts_with(k_zfile_prefix) || head.size() < k_zfile_header_size + 2) {
     return false;
   }
-  std::size_t pos = k_zfile_prefix.size();
-  while (pos < k_zfile_header_size && std::isxdigit(static_cast<unsigned char>(head[pos]))) {
-    ++pos;
+  const auto length = head.substr(k_zfile_prefix.size(), k_zfile_header_size - 2);
+  if (length.find_first_not_of("0123456789abcdefABCDEFxX_+- \t\n\r\v\f") !=
+          std::string_view::npos ||
+      length.find_first_of("0123456789abcdefABCDEF") == std::string_view::npos) {
+    return false;
   }
-  while (pos < k_zfile_header_size && head[pos] == ' ') {
-    ++pos;
-  }
-  return pos == k_zfile_header_size && is_zlib_header(head.substr(k_zfile_header_size));
+  const std::size_t data_at = k_zfile_header_size + (head[k_zfile_header_size] == ' ' ? 1 : 0);
+  return is_zlib_header(head.substr(data_at));
 }
 
 bool is_lzma_alone_header(std::string_view head) {

@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <limits>
+#include <utility>
+#include <vector>
 
 namespace mlv::inspect::pickle_text {
 
@@ -214,6 +216,155 @@ std::optional<std::string> encode_latin1(std::string_view text) {
       ++i;
     } else {
       return std::nullopt;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The code points of UTF-8 text; nothing when it is not valid UTF-8 (a lone surrogate from a
+// \ud800 escape: Python's encoders refuse those too).
+std::optional<std::vector<std::uint32_t>> code_points(std::string_view text) {
+  std::vector<std::uint32_t> out;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    const std::size_t length = byte < 0x80             ? 1
+                               : (byte & 0xE0) == 0xC0 ? 2
+                               : (byte & 0xF0) == 0xE0 ? 3
+                               : (byte & 0xF8) == 0xF0 ? 4
+                                                       : 0;
+    if (length == 0 || i + length > text.size()) {
+      return std::nullopt;
+    }
+    std::uint32_t code = length == 1 ? byte : byte & (0x7F >> length);
+    for (std::size_t k = 1; k < length; ++k) {
+      code = code << 6 | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    }
+    if (code >= 0xD800 && code <= 0xDFFF) {
+      return std::nullopt;
+    }
+    out.push_back(code);
+    i += length;
+  }
+  return out;
+}
+
+void put_unit(std::string& out, std::uint32_t unit, std::size_t width, bool big_endian) {
+  for (std::size_t k = 0; k < width; ++k) {
+    const std::size_t shift = 8 * (big_endian ? width - 1 - k : k);
+    out.push_back(static_cast<char>((unit >> shift) & 0xFF));
+  }
+}
+
+// Python's codec lookup: lower case, every run of other characters than letters, digits and
+// '.' as one '_', then the alias table (the aliases of the codecs handled here).
+std::string normalize_codec(std::string_view name) {
+  std::string out;
+  bool gap = false;
+  for (const char c : name) {
+    if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.') {
+      if (gap && !out.empty()) {
+        out.push_back('_');
+      }
+      gap = false;
+      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    } else {
+      gap = true;
+    }
+  }
+  static const std::vector<std::pair<std::string_view, std::string_view>> k_aliases = {
+      {"latin1", "latin_1"},
+      {"latin", "latin_1"},
+      {"l1", "latin_1"},
+      {"iso8859_1", "latin_1"},
+      {"iso_8859_1", "latin_1"},
+      {"8859", "latin_1"},
+      {"cp819", "latin_1"},
+      {"ibm819", "latin_1"},
+      {"iso_ir_100", "latin_1"},
+      {"csisolatin1", "latin_1"},
+      {"iso_8859_1_1987", "latin_1"},
+      {"utf8", "utf_8"},
+      {"u8", "utf_8"},
+      {"utf", "utf_8"},
+      {"utf8_ucs2", "utf_8"},
+      {"utf8_ucs4", "utf_8"},
+      {"cp65001", "utf_8"},
+      {"utf16", "utf_16"},
+      {"u16", "utf_16"},
+      {"utf_16le", "utf_16_le"},
+      {"unicodelittleunmarked", "utf_16_le"},
+      {"utf_16be", "utf_16_be"},
+      {"unicodebigunmarked", "utf_16_be"},
+      {"utf32", "utf_32"},
+      {"u32", "utf_32"},
+      {"utf_32le", "utf_32_le"},
+      {"utf_32be", "utf_32_be"},
+      {"646", "ascii"},
+      {"us_ascii", "ascii"},
+      {"us", "ascii"},
+      {"ansi_x3.4_1968", "ascii"},
+      {"cp367", "ascii"},
+      {"csascii", "ascii"},
+      {"ibm367", "ascii"},
+      {"iso646_us", "ascii"},
+      {"iso_646.irv_1991", "ascii"},
+      {"iso_ir_6", "ascii"},
+      {"ansi_x3_4_1968", "ascii"},
+  };
+  for (const auto& [alias, codec] : k_aliases) {
+    if (out == alias) {
+      return std::string(codec);
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> encode_text(std::string_view text, std::string_view encoding) {
+  const std::string codec = normalize_codec(encoding);
+  if (codec == "latin_1") {
+    return encode_latin1(text);
+  }
+  const auto points = code_points(text);
+  if (!points) {
+    return std::nullopt;
+  }
+  std::string out;
+  if (codec == "utf_8") {
+    return std::string(text);
+  }
+  if (codec == "ascii") {
+    for (const auto cp : *points) {
+      if (cp > 0x7F) {
+        return std::nullopt;
+      }
+      out.push_back(static_cast<char>(cp));
+    }
+    return out;
+  }
+  const bool utf16 = codec.starts_with("utf_16");
+  const bool utf32 = codec.starts_with("utf_32");
+  if (!utf16 && !utf32) {
+    return std::nullopt; // a codec the scanner does not evaluate
+  }
+  const std::string_view order = std::string_view(codec).substr(6);
+  if (!order.empty() && order != "_le" && order != "_be") {
+    return std::nullopt;
+  }
+  const bool big_endian = order == "_be";
+  const std::size_t width = utf16 ? 2 : 4;
+  if (order.empty()) {
+    put_unit(out, 0xFEFF, width, false); // the byte order mark, little-endian like the machine
+  }
+  for (const auto cp : *points) {
+    if (utf16 && cp > 0xFFFF) {
+      put_unit(out, 0xD800 + ((cp - 0x10000) >> 10), 2, big_endian);
+      put_unit(out, 0xDC00 + ((cp - 0x10000) & 0x3FF), 2, big_endian);
+    } else {
+      put_unit(out, cp, width, big_endian);
     }
   }
   return out;

@@ -27,4 +27,9 @@ std::string decode_raw_unicode_escape(std::string_view text);
 // which is how protocols 0 to 2 pickle bytes); nothing when a character is beyond U+00FF.
 std::optional<std::string> encode_latin1(std::string_view text);
 
+// The bytes of UTF-8 `text` in a Python codec named any way Python's codec lookup accepts
+// (latin-1, UTF-8, UTF-16 and UTF-32 with or without a byte order, ASCII); nothing for another
+// codec or text that codec cannot encode.
+std::optional<std::string> encode_text(std::string_view text, std::string_view encoding);
+
 } // namespace mlv::inspect::pickle_text

@@ -34,31 +34,65 @@ bool looks_like_pickle(std::string_view head) {
          static_cast<unsigned char>(head[1]) <= opcode::k_highest_protocol;
 }
 
-// The callables whose result the machine can tell: the bytes protocols 0-2 spell as text.
-bool makes_bytes_from_text(const std::string& name) {
+// The callables whose result the machine can tell: bytes built from constants, as protocols 0-2
+// spell bytes and as a payload for a nested pickle.loads may be spelt.
+bool makes_bytes(const std::string& name) {
   return name == "_codecs.encode" || name == "codecs.encode" || name == "builtins.bytearray" ||
-         name == "__builtin__.bytearray" || name == "builtins.bytes";
+         name == "__builtin__.bytearray" || name == "builtins.bytes" || name == "__builtin__.bytes";
 }
 
-// The result of _codecs.encode(text, "latin1") and bytearray(...) is bytes whose content is
-// known, so a payload a protocol 0-2 pickle hands to pickle.loads can be scanned too.
+// bytes(list_of_ints), bytearray(tuple_of_ints): nothing when an item is no known 0..255.
+std::optional<std::string> bytes_of_integers(const PickleValue& items) {
+  if (!items.complete) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(items.items.size());
+  for (const auto* item : items.items) {
+    if (item->kind != Kind::integer || !item->complete || item->integer < 0 ||
+        item->integer > 0xFF) {
+      return std::nullopt;
+    }
+    out.push_back(static_cast<char>(item->integer));
+  }
+  return out;
+}
+
+// The result of _codecs.encode(text, encoding), bytes(text, encoding), bytes(list_of_ints) and
+// bytearray(...) is bytes whose content is known, so a payload handed to pickle.loads can be
+// scanned too. A result that cannot be evaluated stays an object (unknown content).
 void evaluate_bytes(PickleValue& result) {
-  if (result.callable->kind != Kind::global ||
-      !makes_bytes_from_text(result.callable->dotted_name())) {
+  if (result.callable->kind != Kind::global || !makes_bytes(result.callable->dotted_name()) ||
+      result.args == nullptr) {
     return;
   }
   const PickleValue* source = result.args->item(0);
-  if (source == nullptr || (source->kind != Kind::text && source->kind != Kind::bytes)) {
+  const PickleValue* encoding = result.args->item(1);
+  if (source == nullptr) {
     return;
   }
-  std::optional<std::string> bytes = source->text;
-  if (source->kind == Kind::text) {
-    bytes = pickle_text::encode_latin1(source->text);
+  std::optional<std::string> bytes;
+  bool complete = source->complete;
+  if (source->kind == Kind::bytes) {
+    bytes = source->text;
+  } else if (source->kind == Kind::text) {
+    if (encoding == nullptr) {
+      // _codecs.encode's default codec is UTF-8; bytes(text) fails in Python 3 and is read as
+      // Python 2 would have it.
+      bytes = result.callable->name == "encode" ? std::optional(source->text)
+                                                : pickle_text::encode_latin1(source->text);
+    } else if (encoding->kind == Kind::text && encoding->complete) {
+      bytes = pickle_text::encode_text(source->text, encoding->text);
+    }
+  } else if ((source->kind == Kind::list || source->kind == Kind::tuple) &&
+             result.callable->name != "encode") {
+    bytes = bytes_of_integers(*source);
+    complete = bytes.has_value();
   }
   if (bytes) {
     result.kind = Kind::bytes;
     result.size = bytes->size();
-    result.complete = source->complete;
+    result.complete = complete;
     result.text = std::move(*bytes);
   }
 }

@@ -77,6 +77,10 @@ private:
     }
     // The length field only repeats what the zlib stream's own end says.
     input().skip_exact(k_zfile_length_field);
+    // joblib <= 0.8.4 wrote one more byte, a space (no zlib stream starts with one).
+    if (input().fill() && *input().data() == ' ') {
+      input().advance(1);
+    }
     input().set_format("zlib");
   }
 

@@ -1,20 +1,21 @@
 #include "scanner.hpp"
 #include "streams.hpp"
+#include "tar_header.hpp"
 
 #include <mlv/inspect/decompress.hpp>
 #include <mlv/util/error.hpp>
+
+#include <optional>
 
 namespace mlv::scan::detail {
 
 namespace {
 
-// Bytes looked at to tell a kind of content: a tar header's "ustar" sits at offset 257.
+// Bytes looked at to tell a kind of content: a whole tar header.
 constexpr std::size_t k_head_bytes = 512;
 // A zip reached only as a stream (inside a compressed stream or a deflated member) is read into
 // memory up to this size, since its directory is at its end.
 constexpr std::uint64_t k_max_buffered_zip = 256ull << 20;
-constexpr std::size_t k_tar_magic_offset = 257;
-constexpr std::string_view k_tar_magic = "ustar";
 constexpr std::string_view k_zip_magic = "PK\x03\x04";
 constexpr std::string_view k_empty_zip_magic = "PK\x05\x06";
 constexpr std::string_view k_npy_magic = "\x93NUMPY";
@@ -29,8 +30,11 @@ Content classify(std::string_view head) {
   if (head.starts_with(k_npy_magic)) {
     return Content::npy;
   }
-  if (head.size() >= k_tar_magic_offset + k_tar_magic.size() &&
-      head.substr(k_tar_magic_offset, k_tar_magic.size()) == k_tar_magic) {
+  // tarfile (and so torch.load) takes any block whose checksum is right for a header, with or
+  // without the ustar magic.
+  TarHeader header;
+  if (head.size() >= k_tar_block &&
+      parse_tar_header(head.substr(0, k_tar_block), header) == TarBlock::header) {
     return Content::tar;
   }
   // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
@@ -70,6 +74,11 @@ void scan_compressed(std::string_view head,
                      bool speculative) {
   const auto kind = inspect::detect_compression(head);
   Scanner::Layer layer(scanner, std::string(inspect::compression_name(kind)), {});
+  // Data that only might be compressed: that it does not decompress is no finding.
+  std::optional<Scanner::UnsafeOnly> unsafe_only;
+  if (speculative) {
+    unsafe_only.emplace(scanner);
+  }
   std::unique_ptr<inspect::ByteStream> decompressed;
   try {
     decompressed = inspect::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
@@ -142,8 +151,10 @@ void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
     inspect::SourceStream again(source);
     scan_compressed(head, again, scanner, true);
   }
-  // Compressed data an unpickler would also run ("BZh" is an opcode): its unsafe calls count.
-  if (content == Content::compressed && inspect::unpickler_would_run(head)) {
+  // Compressed data or a tar an unpickler would also run ("BZh", a member name, are opcodes):
+  // its unsafe calls count.
+  if ((content == Content::compressed || content == Content::tar) &&
+      inspect::unpickler_would_run(head)) {
     const Scanner::UnsafeOnly unsafe_only(scanner);
     inspect::SourceStream again(source);
     inspect::PickleInput input(again);
@@ -159,7 +170,7 @@ void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
     if (error.code() != ExitCode::bad_input) {
       throw;
     }
-    scanner.note(error.what());
+    scanner.unscanned(0, std::string("could not read: ") + error.what());
     return;
   }
   const Content content = classify(head);
@@ -167,11 +178,12 @@ void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
   try {
     scan_classified(content, head, whole, nullptr, scanner);
   } catch (const Error& error) {
-    // A damaged compressed stream under a tar or npy header: what came before was scanned.
+    // A damaged compressed stream under a tar or npy header: what came before was scanned, but
+    // the loader may read on where the scanner cannot.
     if (error.code() != ExitCode::bad_input) {
       throw;
     }
-    scanner.note(error.what());
+    scanner.unscanned(0, std::string("could not read to the end: ") + error.what());
   }
 }
 

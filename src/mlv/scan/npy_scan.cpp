@@ -1,6 +1,7 @@
 // NumPy's .npy files: an array of Python objects is stored as a pickle after the header
 // (numpy.save pickles it; numpy.load with allow_pickle=True unpickles it).
 
+#include "npy_header.hpp"
 #include "scanner.hpp"
 #include "streams.hpp"
 
@@ -12,32 +13,6 @@ namespace {
 constexpr std::size_t k_preamble = 8;
 constexpr std::size_t k_major_at = 6;
 constexpr std::size_t k_max_header = 1 << 20;
-
-// Whether the header's 'descr' names an object type anywhere ('O', '|O', '<O8', or a structured
-// type with an object field): a quoted type code whose kind letter is O.
-bool has_object_type(const std::string& header) {
-  const auto descr = header.find("descr");
-  if (descr == std::string::npos) {
-    return true; // unreadable: scan what follows as a pickle, which costs little if it is not
-  }
-  for (std::size_t at = header.find_first_of("'\"", descr + 6); at != std::string::npos;) {
-    const auto end = header.find(header[at], at + 1);
-    if (end == std::string::npos) {
-      break;
-    }
-    std::string_view code = std::string_view(header).substr(at + 1, end - at - 1);
-    if (!code.empty() && (code.front() == '|' || code.front() == '<' || code.front() == '>' ||
-                          code.front() == '=')) {
-      code.remove_prefix(1);
-    }
-    if (code == "O" || (code.size() > 1 && code.front() == 'O' &&
-                        code.find_first_not_of("0123456789", 1) == std::string_view::npos)) {
-      return true;
-    }
-    at = header.find_first_of("'\"", end + 1);
-  }
-  return false;
-}
 
 } // namespace
 
@@ -64,8 +39,14 @@ void scan_npy(inspect::ByteStream& stream, Scanner& scanner) {
   }
   const std::string header = inspect::read_up_to(stream, static_cast<std::size_t>(header_length));
   consumed += header.size();
-  if (!has_object_type(header)) {
+  const auto major = static_cast<unsigned char>(preamble[k_major_at]);
+  const NpyDtype dtype = judge_npy_header(header, major >= 3);
+  if (dtype == NpyDtype::plain) {
     return;
+  }
+  if (dtype == NpyDtype::unknown) {
+    scanner.unscanned(0, "could not read the .npy header's descr as numpy does; what follows "
+                         "the header is scanned as the pickle numpy.load may take it for");
   }
   inspect::PickleInput input(stream, consumed);
   scan_pickle_sequence(input, scanner, nullptr);

@@ -53,7 +53,10 @@ std::string describe(const PickleValue& value, int depth = 0) {
 // The bytes a nested loader is given: pickle.loads(b), torch.load(io.BytesIO(b)).
 const PickleValue* payload_of(const PickleValue& args) {
   const PickleValue* first = args.item(0);
-  if (first != nullptr && first->kind == Kind::object && first->args != nullptr) {
+  if (first != nullptr && first->kind == Kind::object && first->args != nullptr &&
+      first->callable != nullptr &&
+      (first->callable->dotted_name() == "io.BytesIO" ||
+       first->callable->dotted_name() == "_io.BytesIO")) {
     first = first->args->item(0);
   }
   if (first != nullptr && (first->kind == Kind::bytes || first->kind == Kind::text)) {
@@ -127,9 +130,26 @@ public:
     if (mode_ != Mode::full) {
       return;
     }
-    inspect::step_over_joblib_array(
+    if (inspect::is_joblib_sidecar_wrapper(object)) {
+      report(Severity::suspicious, "<unscanned>", input.offset(),
+             "joblib's old NDArrayWrapper loads a file next to this one (numpy.load with "
+             "allow_pickle=True) that is not part of this scan");
+    }
+    // joblib < 0.10's ZF files are read by its compatibility unpickler, which reads no array
+    // behind a NumpyArrayWrapper: what follows is run as pickle opcodes, and scanned as such.
+    if (scanner_.directly_inside("joblib-zfile")) {
+      return;
+    }
+    const bool stepped = inspect::step_over_joblib_array(
         object, input, frame_left, *this,
         [this](inspect::PickleInput& data, std::uint64_t) { probe(data); });
+    // joblib.load reads an array behind the wrapper; where the scanner cannot tell how much, it
+    // cannot follow the file as joblib does.
+    if (!stepped && inspect::is_joblib_array_wrapper(object)) {
+      report(Severity::suspicious, "<unscanned>", input.offset(),
+             "could not read the layout of a joblib NumpyArrayWrapper, so not where the pickle "
+             "resumes behind its array");
+    }
   }
 
   // Turns what was seen into findings, in offset order: every call of a global at the call,
@@ -285,12 +305,16 @@ private:
       return;
     }
     if (payload == nullptr) {
-      // torch.storage._load_from_bytes is allowed because its payload is scanned: bytes made
-      // while loading cannot be, and are whatever the pickle wants torch.load to run. (The
-      // other loaders are unsafe by name already.)
+      // Bytes built at load time in a way the scanner does not evaluate: what the loader
+      // unpickles cannot be scanned.
       if (rate_callable(callable.text, callable.name).severity == Severity::unsafe) {
+        // The loader is unsafe by name already; say also why its payload was not looked into.
+        report(Severity::suspicious, "<unscanned>", offset,
+               "could not evaluate the bytes passed to " + loader);
         return;
       }
+      // torch.storage._load_from_bytes is allowed because its payload is scanned: bytes made
+      // while loading cannot be, and are whatever the pickle wants torch.load to run.
       report(Severity::unsafe, loader, offset,
              "the bytes passed to " + loader +
                  " are made while loading and cannot be scanned; it unpickles them");
@@ -361,7 +385,9 @@ PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, PickleFacts
   hooks.finish(run.budget_exhausted);
   scanner.count_pickle_stream();
   if (run.end != PickleRun::End::stop) {
-    scanner.note(describe_end(run, input));
+    // Where the scanner stops, a loader that reads the container differently may read on.
+    scanner.unscanned(run.end_offset,
+                      "could not read the pickle to its end: " + describe_end(run, input));
   }
   if (run.budget_exhausted) {
     scanner.note("the pickle holds more values than the scanner keeps; names were still checked "

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -59,6 +60,10 @@ public:
   // Whether only unsafe findings are kept now (UnsafeOnly).
   bool unsafe_only() const { return unsafe_only_; }
   bool too_deep() const { return layers_.size() >= k_max_depth; }
+  // Whether the layer around the current one is named `name` ("joblib-zfile" around a pickle).
+  bool directly_inside(std::string_view name) const {
+    return layers_.size() >= 2 && layers_[layers_.size() - 2].first == name;
+  }
   std::string where() const;
 
   // A finding in the current stream. Repeats of one callable past a cap are only counted.

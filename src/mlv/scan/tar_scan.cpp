@@ -4,24 +4,17 @@
 
 #include "scanner.hpp"
 #include "streams.hpp"
+#include "tar_header.hpp"
 
+#include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 
 namespace mlv::scan::detail {
 
 namespace {
 
-constexpr std::size_t k_block = 512;
-constexpr std::size_t k_name_length = 100;
-constexpr std::size_t k_size_offset = 124;
-constexpr std::size_t k_size_length = 12;
-constexpr std::size_t k_type_offset = 156;
-constexpr std::size_t k_magic_offset = 257;
-constexpr std::size_t k_prefix_offset = 345;
-constexpr std::size_t k_prefix_length = 155;
-constexpr char k_gnu_long_name = 'L';
-constexpr char k_pax_header = 'x';
 // Names and pax headers longer than this are not kept (their members are still scanned).
 constexpr std::uint64_t k_max_metadata = 1 << 20;
 // Counts read from a legacy PyTorch member are not believed past this.
@@ -48,54 +41,34 @@ constexpr auto k_storage_item_sizes = std::to_array<std::pair<std::string_view, 
     {"QUInt2x4Storage", 1},
 });
 
-std::string field(const std::string& header, std::size_t offset, std::size_t length) {
-  const auto text = std::string_view(header).substr(offset, length);
-  return std::string(text.substr(0, text.find('\0')));
-}
-
-// A size field: octal digits, or (GNU) base-256 when the first byte's high bit is set.
-std::optional<std::uint64_t> size_field(const std::string& header) {
-  const auto text = std::string_view(header).substr(k_size_offset, k_size_length);
-  std::uint64_t value = 0;
-  if ((static_cast<unsigned char>(text[0]) & 0x80) != 0) {
-    for (std::size_t i = 1; i < text.size(); ++i) {
-      if (value >> 56 != 0) {
-        return std::nullopt;
-      }
-      value = value << 8 | static_cast<unsigned char>(text[i]);
-    }
-    return value;
-  }
-  for (const char c : text) {
-    if (c == ' ' || c == '\0') {
-      if (value != 0) {
-        break;
-      }
-      continue;
-    }
-    if (c < '0' || c > '7' || value >> 60 != 0) {
+// The records of a pax extended header ("LEN key=value\n"), as tarfile reads them; nothing
+// when a record is malformed (tarfile then refuses the archive).
+std::optional<std::map<std::string, std::string>> pax_records(const std::string& records) {
+  std::map<std::string, std::string> out;
+  for (std::size_t at = 0; at < records.size() && records[at] != '\0';) {
+    const auto space = records.find(' ', at);
+    if (space == std::string::npos) {
       return std::nullopt;
     }
-    value = value * 8 + static_cast<std::uint64_t>(c - '0');
-  }
-  return value;
-}
-
-// The "path" record of a pax extended header ("LEN path=VALUE\n" records).
-std::optional<std::string> pax_path(const std::string& records) {
-  for (std::size_t at = 0; at < records.size();) {
-    const auto space = records.find(' ', at);
-    const auto end = records.find('\n', at);
-    if (space == std::string::npos || end == std::string::npos || space > end) {
-      break;
+    const auto length = python_int(std::string_view(records).substr(at, space - at), 10);
+    if (!length || *length < 5 || static_cast<std::uint64_t>(*length) > records.size() - at) {
+      return std::nullopt;
     }
-    const auto record = std::string_view(records).substr(space + 1, end - space - 1);
-    if (record.starts_with("path=")) {
-      return std::string(record.substr(5));
+    const auto end = at + static_cast<std::size_t>(*length) - 1;
+    const auto equals = records.find('=', space + 1);
+    if (records[end] != '\n' || equals == std::string::npos || equals >= end) {
+      return std::nullopt;
     }
+    out[records.substr(space + 1, equals - space - 1)] =
+        records.substr(equals + 1, end - equals - 1);
     at = end + 1;
   }
-  return std::nullopt;
+  return out;
+}
+
+// tarfile's _block(): a size rounded up to whole blocks.
+std::uint64_t blocks_of(std::uint64_t size) {
+  return (size + k_tar_block - 1) / k_tar_block * k_tar_block;
 }
 
 std::optional<std::int64_t> known_integer(const inspect::PickleValue* value) {
@@ -200,40 +173,104 @@ void scan_tar_member(const std::string& name, inspect::ByteStream& data, Scanner
 } // namespace
 
 void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
-  std::optional<std::string> next_name;
-  for (;;) {
-    const std::string header = inspect::read_up_to(stream, k_block);
-    if (header.size() < k_block || header.find_first_not_of('\0') == std::string::npos) {
-      return; // the end, marked by zero blocks (or the data ran out)
+  // What pax ('x', or global 'g') and GNU ('L') headers say of the next member.
+  std::map<std::string, std::string> global_pax;
+  std::map<std::string, std::string> next_pax;
+  std::optional<std::string> long_name;
+  for (bool first = true;; first = false) {
+    const std::string block = inspect::read_up_to(stream, k_tar_block);
+    if (block.size() < k_tar_block) {
+      return; // tarfile stops at a truncated header too
     }
-    const auto size = size_field(header);
-    if (!size) {
-      scanner.note("a tar header with an unreadable size; the rest is not scanned");
+    TarHeader header;
+    const TarBlock kind = parse_tar_header(block, header);
+    if (kind == TarBlock::end) {
+      return; // the end: tarfile reads no further
+    }
+    if (kind == TarBlock::invalid) {
+      if (!first) {
+        scanner.note("a block that is no tar header (tarfile stops there); the rest is not "
+                     "scanned");
+      }
       return;
     }
-    const char type = header[k_type_offset];
-    std::string name = field(header, 0, k_name_length);
-    const std::string prefix = field(header, k_prefix_offset, k_prefix_length);
-    if (header.compare(k_magic_offset, 5, "ustar") == 0 && !prefix.empty()) {
-      name = prefix + "/" + name;
+    if (header.size < 0) {
+      scanner.unscanned(0, "could not read a tar header with a negative size, which moves "
+                           "tarfile backwards");
+      return;
     }
-    LimitedStream data(stream, *size);
-    if (type == k_gnu_long_name || type == k_pax_header) {
-      std::string metadata =
-          inspect::read_up_to(data, static_cast<std::size_t>(std::min(*size, k_max_metadata)));
-      next_name = type == k_gnu_long_name ? std::optional(field(metadata, 0, metadata.size()))
-                                          : pax_path(metadata);
-    } else {
-      if (next_name) {
-        name = *next_name;
-        next_name.reset();
+    if (header.type == 'L' || header.type == 'K' || header.type == 'x' || header.type == 'X' ||
+        header.type == 'g') {
+      const auto size = static_cast<std::uint64_t>(header.size);
+      LimitedStream data(stream, blocks_of(size));
+      const std::string metadata =
+          inspect::read_up_to(data, static_cast<std::size_t>(std::min(size, k_max_metadata)));
+      data.skip(data.left());
+      if (header.type == 'L') {
+        long_name = std::string(metadata.substr(0, metadata.find('\0')));
+      } else if (header.type != 'K') {
+        const auto records = pax_records(metadata);
+        if (!records || size > k_max_metadata) {
+          scanner.unscanned(0, "could not read a pax header of the tar archive");
+          return;
+        }
+        auto& into = header.type == 'g' ? global_pax : next_pax;
+        for (const auto& [key, value] : *records) {
+          into[key] = value;
+        }
+        if (header.type == 'g' &&
+            (records->contains("size") || records->contains("GNU.sparse.size") ||
+             records->contains("GNU.sparse.realsize"))) {
+          // tarfile reads members with a global size but steps by their headers' sizes.
+          scanner.unscanned(0, "could not read a tar archive whose global pax header sets a size");
+          return;
+        }
       }
-      if (type == '0' || type == '\0' || type == '7') {
-        scan_tar_member(name, data, scanner);
+      continue;
+    }
+    if (header.sparse_extended) {
+      // Old GNU sparse: extension blocks, each saying whether another follows (byte 504).
+      for (;;) {
+        const std::string extension = inspect::read_up_to(stream, k_tar_block);
+        if (extension.size() < k_tar_block) {
+          return;
+        }
+        if (extension[504] == '\0') {
+          break;
+        }
       }
     }
+    std::string name = header.name;
+    if (long_name) {
+      name = *long_name;
+    }
+    std::optional<std::int64_t> size = header.size;
+    for (const auto* pax : {&global_pax, &next_pax}) {
+      for (const char* key : {"GNU.sparse.name", "path"}) {
+        if (const auto found = pax->find(key); found != pax->end()) {
+          name = found->second;
+        }
+      }
+      for (const char* key : {"GNU.sparse.size", "GNU.sparse.realsize", "size"}) {
+        if (const auto found = pax->find(key); found != pax->end()) {
+          size = python_int(found->second, 10).value_or(0);
+        }
+      }
+    }
+    next_pax.clear();
+    long_name.reset();
+    if (*size < 0) {
+      scanner.unscanned(0, "could not read a tar member with a negative size");
+      return;
+    }
+    if (!tar_type_has_data(header.type)) {
+      continue; // a directory, link or device: the next header follows at once
+    }
+    const auto length = static_cast<std::uint64_t>(*size);
+    LimitedStream data(stream, length);
+    scan_tar_member(name, data, scanner);
     data.skip(data.left());
-    const std::uint64_t padding = (k_block - *size % k_block) % k_block;
+    const std::uint64_t padding = blocks_of(length) - length;
     if (stream.skip(padding) != padding) {
       return;
     }

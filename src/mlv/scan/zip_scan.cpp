@@ -17,14 +17,16 @@ constexpr std::uint16_t k_deflated = 8;
 // Members whose name says pickle are scanned first: PyTorch's data.pkl names the storage
 // records (data/0, data/1...) that hold raw tensor bytes, which are then passed over.
 constexpr std::string_view k_pickle_suffix = ".pkl";
-constexpr std::string_view k_storage_folder = "data/";
+constexpr std::string_view k_torch_pickle = "/data.pkl";
+constexpr std::string_view k_storage_folder = "/data/";
 constexpr std::size_t k_head_bytes = 16;
 
 // One way to read a member: where its data is and how it is compressed. The central directory
 // and the local headers may each describe members the other does not, or describe them
 // differently; every description is scanned.
 struct Member {
-  std::string name;
+  std::string name;               // as reported: the first name, and the others it goes by
+  std::vector<std::string> names; // every name the directory and local headers give it
   std::uint16_t method = k_stored;
   std::uint64_t data_offset = 0;
   std::uint64_t size = 0; // compressed
@@ -45,16 +47,32 @@ void add_member(std::vector<Member>& members,
   for (auto& member : members) {
     if (member.data_offset == data_offset && member.method == entry.compression_method) {
       member.size = std::max(member.size, size);
-      if (member.name != entry.name && member.name.find(" (local header: ") == std::string::npos) {
-        member.name += " (local header: " + entry.name + ")";
+      if (std::find(member.names.begin(), member.names.end(), entry.name) == member.names.end()) {
+        member.names.push_back(entry.name);
+        member.name = member.names.front() + " (also named";
+        for (std::size_t i = 1; i < member.names.size(); ++i) {
+          member.name += (i == 1 ? " " : ", ") + member.names[i];
+        }
+        member.name += ")";
       }
       return;
     }
   }
-  members.push_back({entry.name, entry.compression_method, data_offset, size});
+  members.push_back({entry.name, {entry.name}, entry.compression_method, data_offset, size});
 }
 
-std::vector<Member> list_members(const inspect::ByteSource& source, Scanner& scanner) {
+// PyTorch's reader (caffe2's PyTorchFileReader) takes the archive's name from the folder of the
+// central directory's first entry, and reads "<archive>/data.pkl" by that name.
+std::string torch_archive_name(const std::vector<inspect::ZipEntry>& entries) {
+  if (entries.empty()) {
+    return {};
+  }
+  const auto slash = entries.front().name.find('/');
+  return slash == std::string::npos ? std::string() : entries.front().name.substr(0, slash);
+}
+
+std::vector<Member>
+list_members(const inspect::ByteSource& source, Scanner& scanner, std::string& archive) {
   std::vector<inspect::ZipEntry> directory;
   try {
     directory = inspect::read_zip_directory(source);
@@ -68,18 +86,33 @@ std::vector<Member> list_members(const inspect::ByteSource& source, Scanner& sca
   for (const auto& entry : directory) {
     add_member(members, source, entry);
   }
-  for (const auto& entry : inspect::walk_zip_local_headers(source, directory)) {
+  const auto local = inspect::walk_zip_local_headers(source, directory);
+  for (const auto& entry : local) {
     add_member(members, source, entry);
   }
+  archive = torch_archive_name(directory.empty() ? local : directory);
   return members;
 }
 
-bool is_storage_record(const std::string& name, const std::set<std::string>& keys) {
-  const auto folder = name.rfind(k_storage_folder);
-  if (folder == std::string::npos || (folder != 0 && name[folder - 1] != '/')) {
+// Whether torch.load reads the member only as raw tensor bytes: every name it goes by is
+// "<archive>/data/<key>" for a storage key the archive's own data.pkl names, and none is one a
+// loader unpickles (.pkl) or numpy.load reads as an array (.npy, maybe of objects).
+bool is_storage_record(const Member& member,
+                       const std::string& archive,
+                       const std::set<std::string>& keys) {
+  if (archive.empty()) {
     return false;
   }
-  return keys.contains(name.substr(folder + k_storage_folder.size()));
+  const std::string folder = archive + std::string(k_storage_folder);
+  return std::all_of(member.names.begin(), member.names.end(), [&](const std::string& name) {
+    return name.starts_with(folder) && keys.contains(name.substr(folder.size())) &&
+           !name.ends_with(k_pickle_suffix) && !name.ends_with(".npy");
+  });
+}
+
+bool is_torch_pickle(const Member& member, const std::string& archive) {
+  return !archive.empty() && std::find(member.names.begin(), member.names.end(),
+                                       archive + std::string(k_torch_pickle)) != member.names.end();
 }
 
 // A member's bytes as a pickle (collecting PyTorch's storage keys) or as any other content.
@@ -120,7 +153,7 @@ void scan_member(const inspect::ByteSource& source,
       if (error.code() != ExitCode::bad_input) {
         throw;
       }
-      scanner.note(error.what());
+      scanner.unscanned(0, std::string("could not read the member to its end: ") + error.what());
     }
     return;
   }
@@ -132,27 +165,33 @@ void scan_member(const inspect::ByteSource& source,
 } // namespace
 
 void scan_zip(const inspect::ByteSource& source, Scanner& scanner) {
-  const auto members = list_members(source, scanner);
-  PickleFacts facts;
+  std::string archive;
+  const auto members = list_members(source, scanner, archive);
+  // torch's data.pkl first, for the storage keys it names; then every other member.
   std::vector<const Member*> order;
   for (const auto& member : members) {
-    if (member.name.ends_with(k_pickle_suffix)) {
+    if (is_torch_pickle(member, archive)) {
       order.push_back(&member);
     }
   }
+  const std::size_t torch_pickles = order.size();
   for (const auto& member : members) {
-    if (!member.name.ends_with(k_pickle_suffix)) {
+    if (!is_torch_pickle(member, archive)) {
       order.push_back(&member);
     }
   }
   std::set<std::string> keys;
-  for (const auto* member : order) {
-    keys.insert(facts.storage_keys.begin(), facts.storage_keys.end());
-    facts.storage_keys.clear();
-    if (member->size == 0 || is_storage_record(member->name, keys)) {
+  PickleFacts facts;
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const Member* member = order[i];
+    if (member->size == 0 || (i >= torch_pickles && is_storage_record(*member, archive, keys))) {
       continue;
     }
     scan_member(source, *member, scanner, facts);
+    if (i < torch_pickles) {
+      keys.insert(facts.storage_keys.begin(), facts.storage_keys.end());
+    }
+    facts.storage_keys.clear();
   }
 }
 
