@@ -5,9 +5,10 @@
 # printed; MLV_PROPERTY_SEED and MLV_PROPERTY_STEPS replay or lengthen a run; MLV_PROPERTY_VERBOSE=1
 # prints every command.
 
-# Guarantees not asserted yet, each waiting for a fix of issue 8 (names: RESTRICTIONS in the
-# helper). Empty the list to assert everything: MLV_PROPERTY_RESTRICT= bash test_property_workflows.sh
-PROPERTY_RESTRICT_DEFAULT=(workspace_temporaries partial_pull)
+# Guarantees can be switched off one by one to study a failure (names: RESTRICTIONS in the
+# helper), e.g. MLV_PROPERTY_RESTRICT="kill gc" bash test_property_workflows.sh. By default every
+# guarantee is asserted.
+PROPERTY_RESTRICT_DEFAULT=()
 
 # Read before lib.sh, which clears every inherited MLV_* setting.
 restrict=${MLV_PROPERTY_RESTRICT-${PROPERTY_RESTRICT_DEFAULT[*]}}
