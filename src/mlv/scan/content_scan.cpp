@@ -68,6 +68,44 @@ void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
 // decompress to is scanned as content of its own.
 // `speculative`: the bytes were already scanned as something else, so data that does not
 // decompress is only noted.
+// A decompressed stream that ends where its decoding fails. The loader's decompressor (zlib,
+// bz2, lzma) fails at the same byte, so what decoded before the fault is all a loader can
+// unpickle: it is scanned in full, and the fault is a note. Data that only looks compressed
+// (random bytes behind a two-byte zlib header) fails at once and so yields nothing to judge.
+class DecodedUntilFault : public inspect::ByteStream {
+public:
+  DecodedUntilFault(inspect::ByteStream& stream, Scanner& scanner)
+      : stream_(stream), scanner_(scanner) {}
+  std::size_t read(char* out, std::size_t n) override {
+    return ended_ ? 0 : guarded([&] { return stream_.read(out, n); });
+  }
+  std::uint64_t skip(std::uint64_t n) override {
+    return ended_ ? 0 : guarded([&] { return stream_.skip(n); });
+  }
+  const std::string& name() const override { return stream_.name(); }
+
+private:
+  template <typename Step>
+  auto guarded(Step step) -> decltype(step()) {
+    try {
+      return step();
+    } catch (const Error& error) {
+      if (error.code() != ExitCode::bad_input) {
+        throw;
+      }
+      ended_ = true;
+      scanner_.note(std::string("the compressed data ends in a fault, where the loader stops "
+                                "too: ") +
+                    error.what());
+      return 0;
+    }
+  }
+
+  inspect::ByteStream& stream_;
+  Scanner& scanner_;
+  bool ended_ = false;
+};
+
 void scan_compressed(std::string_view head,
                      inspect::ByteStream& stream,
                      Scanner& scanner,
@@ -93,7 +131,8 @@ void scan_compressed(std::string_view head,
     }
     return;
   }
-  scan_content(*decompressed, scanner);
+  DecodedUntilFault until_fault(*decompressed, scanner);
+  scan_content(until_fault, scanner);
 }
 
 void scan_classified(Content content,

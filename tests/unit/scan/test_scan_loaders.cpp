@@ -364,17 +364,40 @@ TEST(ScanNestedPayload, CodecsEncodeWithUtf16) {
 }
 
 TEST(ScanNestedPayload, BytesTheScannerCannotEvaluateAreAFinding) {
-  // zlib.decompress(...) fed to torch's _load_from_bytes: the scanner does not run zlib here.
-  const std::string file = "\x80\x02"
-                           "ctorch.storage\n_load_from_bytes\n"
-                           "czlib\ndecompress\n"s +
-                           binbytes("x") + "\x85R\x85R.";
-  const auto report = scan_bytes(file, "nested.pkl");
+  // zlib.decompress(...) fed to torch's _load_from_bytes: the scanner does not run zlib here, so
+  // the allowed loader is unsafe with these bytes; fed to pickle.loads (unsafe by name), the
+  // report also says why the payload was not looked into.
+  const std::string torch_file = "\x80\x02"
+                                 "ctorch.storage\n_load_from_bytes\n"
+                                 "czlib\ndecompress\n"s +
+                                 binbytes("x") + "\x85R\x85R.";
+  const auto torch_report = scan_bytes(torch_file, "nested.pkl");
+  const Finding* loader = find(torch_report, "torch.storage._load_from_bytes");
+  ASSERT_NE(loader, nullptr) << describe(torch_report);
+  EXPECT_EQ(loader->severity, Severity::unsafe) << describe(torch_report);
+  EXPECT_NE(loader->reason.find("cannot be scanned"), std::string::npos);
+
+  const std::string pickle_file = "\x80\x02"
+                                  "cpickle\nloads\n"
+                                  "czlib\ndecompress\n"s +
+                                  binbytes("x") + "\x85R\x85R.";
+  const auto pickle_report = scan_bytes(pickle_file, "nested.pkl");
   bool found = false;
-  for (const auto& finding : report.findings) {
+  for (const auto& finding : pickle_report.findings) {
     found = found || finding.reason.find("could not evaluate the bytes") != std::string::npos;
   }
-  EXPECT_TRUE(found) << describe(report);
+  EXPECT_TRUE(found) << describe(pickle_report);
+}
+
+TEST(ScanCompressed, DataThatOnlyLooksCompressedIsClean) {
+  // Random bytes start with a valid zlib header about once in 300 files: a weights file that
+  // happens to is no pickle, since zlib (and so joblib) fails on it before a byte decodes.
+  const std::string invalid_block = "\x78\x9c\x07"s + std::string(4096, '\xa5');
+  const std::string preset_dictionary = "\x78\xbb"s + std::string(4096, '\x5a');
+  for (const auto& bytes : {invalid_block, preset_dictionary}) {
+    const auto report = scan_bytes(bytes, "weights.bin");
+    EXPECT_EQ(report.verdict, Verdict::clean) << describe(report);
+  }
 }
 
 } // namespace
