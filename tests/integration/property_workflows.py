@@ -27,7 +27,8 @@ MLV = os.environ["MLV"]
 
 # Guarantees that can be switched off by name (MLV_PROPERTY_RESTRICT) while a defect is open.
 RESTRICTIONS = {
-    # a killed command leaves no `.NAME.tmp-*` / `.NAME.mlv-tmp-*` file in the workspace
+    # no `.NAME.tmp-*` / `.NAME.mlv-tmp-*` file stays in the workspace once a checkout, pull or
+    # status has run after a kill -9 (which no process can clean up after itself)
     "workspace_temporaries",
     # commands that have no reason to fail succeed: add, commit, push, gc, status; pull and
     # checkout fail only with 9 (unsaved work kept) or 6 (data not fetched yet)
@@ -42,6 +43,9 @@ RESTRICTIONS = {
     # forget_push steps (a commit shared through git whose data was never pushed)
     "forget_push",
 }
+
+# Commands that remove the temporaries a killed command left beside tracked files.
+SWEEPING_COMMANDS = ("checkout", "pull", "status")
 
 SMALL_SIZES = (20_000, 400_000)  # bytes of an ordinary model version
 BIG_SIZES = (24 << 20, 40 << 20)  # big enough that a kill -9 lands mid-operation
@@ -104,9 +108,14 @@ class Clone:
         self.folder = f"{own_dir}/ckpt"  # a tracked folder (kind: dir)
         # path -> sha256 of bytes the workspace file may legitimately hold besides its pointer's
         self.legit = {}
+        # a kill -9 landed and no command that sweeps temporaries has run since
+        self.unswept = False
 
     def mlv(self, *args, check_ok=False, ok_codes=(0,)):
-        return self.world.run([MLV, *args], self, check_ok=check_ok, ok_codes=ok_codes)
+        result = self.world.run([MLV, *args], self, check_ok=check_ok, ok_codes=ok_codes)
+        if args and args[0] in SWEEPING_COMMANDS:
+            self.unswept = False
+        return result
 
     def git(self, *args, check_ok=True):
         return self.world.run(["git", *args], self, check_ok=check_ok)
@@ -301,6 +310,8 @@ class World:
             self.check_temporaries(clone)
 
     def check_temporaries(self, clone):
+        if clone.unswept:
+            return
         strays = []
         for folder, dirs, files in os.walk(clone.root):
             dirs[:] = [d for d in dirs if d not in (".git", ".mlv")]
@@ -424,6 +435,7 @@ class World:
         process.send_signal(signal.SIGKILL)
         code = process.wait()
         landed = code == -signal.SIGKILL
+        clone.unswept = clone.unswept or landed
         self.log(f"  [{clone.name}] $ mlv {shown} & kill -9 after {delay:.3f} s -> "
                  + ("killed" if landed else f"had already exited {code}"))
         lock = os.path.join(clone.root, ".git", "index.lock")

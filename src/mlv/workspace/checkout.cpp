@@ -56,6 +56,9 @@ public:
   // Refuses before any write when content would be lost; then makes every change, and reports
   // what the cache lacked.
   std::vector<CheckoutResult> apply() {
+    // Leftovers of an interrupted checkout (a Ctrl-C that could not clean up, a kill -9): mlv's
+    // own, so they go even when this checkout refuses.
+    sweep_temporaries(swept_);
     if (!conflicts_.empty()) {
       throw Error(ExitCode::conflict,
                   "not overwriting workspace content that is not saved in the cache:" +
@@ -63,8 +66,6 @@ public:
                   "`mlv add` it to keep it, or re-run with --force to discard it; nothing was "
                   "written");
     }
-    // Leftovers of an interrupted checkout (a Ctrl-C that could not clean up, a kill -9).
-    sweep_temporaries(swept_);
     plan_meter();
     for (const auto& step : steps_) {
       run(step);

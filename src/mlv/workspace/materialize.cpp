@@ -1,4 +1,5 @@
 #include <mlv/hash/sha256.hpp>
+#include <mlv/pointer/pointer.hpp>
 #include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -105,7 +106,12 @@ std::optional<std::string> temporary_target(std::string_view file_name) {
 void sweep_temporaries(const std::vector<fs::path>& targets) {
   std::map<fs::path, std::set<std::string>> names_by_folder;
   for (const auto& target : targets) {
-    names_by_folder[target.parent_path()].insert(target.filename().string());
+    auto& names = names_by_folder[target.parent_path()];
+    names.insert(target.filename().string());
+    // The pointer beside it and the folder's .gitignore: a killed `mlv add` leaves the
+    // temporaries of their atomic writes.
+    names.insert(pointer::as_pointer_path(target.filename().string()));
+    names.insert(".gitignore");
   }
   for (const auto& [folder, names] : names_by_folder) {
     std::error_code error;
