@@ -36,7 +36,8 @@ LinkType materialize(cache::Cache& cache,
 std::optional<std::string> temporary_target(std::string_view file_name);
 
 // Removes the temporaries of an interrupted checkout beside each of `targets` (paths of files
-// in the workspace), and of an interrupted pointer write beside them; lists each folder once. Call with the workspace lock held.
+// in the workspace), and of an interrupted pointer write beside them; lists each folder once. Call
+// with the workspace lock held.
 void sweep_temporaries(const std::vector<std::filesystem::path>& targets);
 
 } // namespace mlv::workspace
