@@ -1,6 +1,7 @@
 #include <mlv/util/json_reader.hpp>
 #include <mlv/util/utf8.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace mlv::util {
@@ -114,7 +115,26 @@ private:
         continue;
       }
       expect('}');
+      require_unique_names(value.members);
       return;
+    }
+  }
+
+  // Readers disagree on which of two equal names wins (a safetensors header could show mlv one
+  // tensor and the loader another), so a repeat is refused rather than guessed at. Sorting views
+  // once the object is complete keeps a header of thousands of tensors O(n log n).
+  void require_unique_names(const std::vector<std::pair<std::string, JsonValue>>& members) const {
+    if (members.size() < 2) {
+      return;
+    }
+    std::vector<std::string_view> names;
+    names.reserve(members.size());
+    for (const auto& member : members) {
+      names.emplace_back(member.first);
+    }
+    std::sort(names.begin(), names.end());
+    if (std::adjacent_find(names.begin(), names.end()) != names.end()) {
+      fail("a member name appears twice in one object");
     }
   }
 
@@ -270,13 +290,12 @@ private:
 } // namespace
 
 const JsonValue* JsonValue::find(std::string_view key) const {
-  const JsonValue* found = nullptr;
   for (const auto& [name, value] : members) {
     if (name == key) {
-      found = &value;
+      return &value;
     }
   }
-  return found;
+  return nullptr;
 }
 
 std::optional<std::string> JsonValue::string_at(std::string_view key) const {

@@ -96,6 +96,16 @@ TEST(Safetensors, HostileHeadersAreBadInputNamingTheFile) {
   bad_input_message(safetensors(negative, 92), "negative.safetensors");
 }
 
+TEST(Safetensors, ARepeatedTensorNameIsBadInput) {
+  // Two entries named alike: the loader keeps one of them, so mlv could describe and count a
+  // tensor the loader never sees. Refused, naming the file.
+  const std::string twice = R"({"head.bias":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},)"
+                            R"("head.bias":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})";
+  const auto message = bad_input_message(safetensors(twice, 20), "twice.safetensors");
+  EXPECT_NE(message.find("twice.safetensors"), std::string::npos) << message;
+  EXPECT_NE(message.find("appears twice"), std::string::npos) << message;
+}
+
 TEST(Safetensors, TruncatedFilesAreUnknownOrBadInputNeverACrash) {
   // A header cut short fails detection (unknown); one whose data is cut is refused.
   const std::string full = safetensors(k_two_tensors, 92);

@@ -107,8 +107,21 @@ TEST(JsonReader, RefusesMoreValuesThanAllowed) {
   EXPECT_THROW(parse_json("[1, 2, 3, 4]", 4), JsonError);
 }
 
-TEST(JsonReader, RepeatedMembersResolveToTheLast) {
-  EXPECT_EQ(parse_json(R"({"a": "1", "a": "2"})").string_at("a"), "2");
+TEST(JsonReader, RefusesRepeatedMemberNames) {
+  // Readers disagree on which of two equal names wins (a safetensors header could show mlv one
+  // tensor and the loader another), so a repeat is an error, at any depth.
+  EXPECT_THROW(parse_json(R"({"a": "1", "a": "2"})"), JsonError);
+  EXPECT_THROW(parse_json(R"({"t": {"dtype": "F32", "dtype": "I8"}})"), JsonError);
+  EXPECT_NO_THROW(parse_json(R"({"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]})"));
+}
+
+TEST(JsonReader, ErrorsNameTheByte) {
+  try {
+    parse_json("{\"a\": 1,, \"b\": 2}");
+    FAIL();
+  } catch (const JsonError& error) {
+    EXPECT_NE(std::string(error.what()).find("at byte 8"), std::string::npos) << error.what();
+  }
 }
 
 } // namespace
