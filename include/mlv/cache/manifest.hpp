@@ -9,6 +9,14 @@
 
 namespace mlv::cache {
 
+// How a chunk's bytes are stored in its pack (docs/formats-pack-remote.md).
+enum class ChunkEncoding : std::uint8_t {
+  raw = 0,           // as they are
+  zstd = 1,          // one zstd frame
+  zstd_grouped2 = 2, // byte k of every 2-byte element grouped together, then zstd
+  zstd_grouped4 = 3, // the same for 4-byte elements
+};
+
 // One chunk of a file, in order. `pack` is empty for a manifest that is not tied to a remote
 // (the local cache's copy); a remote's manifest names the pack and offset of every chunk.
 struct ChunkEntry {
@@ -16,6 +24,13 @@ struct ChunkEntry {
   std::uint32_t length = 0;
   std::string pack;
   std::uint64_t pack_offset = 0;
+  // Bytes the chunk takes in the pack when it is not stored raw (0 = raw: `length` bytes).
+  std::uint32_t stored_length = 0;
+  ChunkEncoding encoding = ChunkEncoding::raw;
+  // Bytes to read from the pack for this chunk.
+  std::uint32_t pack_length() const noexcept {
+    return encoding == ChunkEncoding::raw ? length : stored_length;
+  }
   bool operator==(const ChunkEntry&) const = default;
 };
 

@@ -29,6 +29,8 @@ struct RemoteChunk {
   std::string pack;
   std::uint64_t offset = 0;
   std::uint32_t length = 0;
+  std::uint32_t stored_length = 0; // as in ChunkEntry: 0 when stored raw
+  ChunkEncoding encoding = ChunkEncoding::raw;
 };
 
 // The SQLite database (WAL mode, busy timeout so concurrent mlv processes wait rather than fail)
@@ -91,6 +93,7 @@ private:
   Statement& statement(const char* sql);
   [[noreturn]] void fail(const std::string& action) const;
   void set_up(); // WAL mode, then the schema created or migrated in one transaction
+  bool has_column(const std::string& table, const std::string& column);
 
   sqlite3* db_ = nullptr;
   int transaction_depth_ = 0;

@@ -20,4 +20,8 @@ void check_setting(const std::string& key,
 // may not write it: an unknown key of core, cache, safety or transfer, or an invalid value.
 void validate_setting(const std::string& key, const std::string& value);
 
+// The zstd level a `remote.NAME.compression` value asks for (0 for `none`); Error(bad_input)
+// naming `key` when it is neither `none` nor a level from 1 to 19.
+int compression_level(const std::string& value, const std::string& key);
+
 } // namespace mlv::config

@@ -72,6 +72,8 @@ using ProgressCallback = std::function<void(const Stats&)>;
 struct Options {
   unsigned jobs = 4;
   std::uint64_t pack_size = k_default_pack_size;
+  // push: zstd level chunks are tried at (remote.NAME.compression); 0 stores every chunk raw.
+  int compression_level = k_default_compression_level;
   chunk::Params params = chunk::k_default_params;
   // push: read every pack the targets point into and hash it, re-uploading what is damaged,
   // instead of only checking that the packs exist.

@@ -219,6 +219,8 @@ void Cache::write_manifest(const Manifest& manifest) {
   for (auto& chunk : local.chunks) {
     chunk.pack.clear();
     chunk.pack_offset = 0;
+    chunk.stored_length = 0;
+    chunk.encoding = ChunkEncoding::raw;
   }
   util::AtomicFile file(object_path("manifests", manifest.id), tmp_dir());
   file.write(serialize_manifest(local));

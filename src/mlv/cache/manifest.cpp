@@ -2,6 +2,7 @@
 #include <mlv/hash/sha256.hpp>
 #include <mlv/util/error.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -11,7 +12,25 @@ namespace mlv::cache {
 
 namespace {
 
+// Version 2 is written only for a manifest with a chunk stored compressed; every other manifest
+// stays version 1, byte for byte, so an older mlv still reads it.
 constexpr std::string_view k_magic = "mlv-manifest 1";
+constexpr std::string_view k_magic_v2 = "mlv-manifest 2";
+
+constexpr std::array<std::pair<ChunkEncoding, std::string_view>, 3> k_encoding_names = {{
+    {ChunkEncoding::zstd, "zstd"},
+    {ChunkEncoding::zstd_grouped2, "zstd-bg2"},
+    {ChunkEncoding::zstd_grouped4, "zstd-bg4"},
+}};
+
+std::string_view encoding_name(ChunkEncoding encoding) {
+  for (const auto& [value, name] : k_encoding_names) {
+    if (value == encoding) {
+      return name;
+    }
+  }
+  return "raw";
+}
 constexpr std::size_t k_size_line = 3;
 
 class LineReader {
@@ -127,7 +146,10 @@ chunk::Params parse_chunker(std::string_view line, const LineReader& reader) {
 std::string serialize_manifest(const Manifest& manifest) {
   std::string out;
   out.reserve(96 + manifest.chunks.size() * 150);
-  out += k_magic;
+  const bool encoded =
+      std::any_of(manifest.chunks.begin(), manifest.chunks.end(),
+                  [](const ChunkEntry& entry) { return entry.encoding != ChunkEncoding::raw; });
+  out += encoded ? k_magic_v2 : k_magic;
   out += "\nid " + manifest.id + "\nsize " + std::to_string(manifest.size) + "\n";
   out += "chunker fastcdc min=" + std::to_string(manifest.params.min_size) +
          " avg=" + std::to_string(manifest.params.avg_size) +
@@ -141,7 +163,12 @@ std::string serialize_manifest(const Manifest& manifest) {
     if (entry.pack.empty()) {
       out += " - -\n";
     } else {
-      out += ' ' + entry.pack + ' ' + std::to_string(entry.pack_offset) + '\n';
+      out += ' ' + entry.pack + ' ' + std::to_string(entry.pack_offset);
+      if (entry.encoding != ChunkEncoding::raw) {
+        out += ' ' + std::to_string(entry.stored_length) + ' ';
+        out += encoding_name(entry.encoding);
+      }
+      out += '\n';
     }
   }
   return out;
@@ -149,9 +176,13 @@ std::string serialize_manifest(const Manifest& manifest) {
 
 Manifest parse_manifest(std::string_view text, const std::string& source) {
   LineReader reader(text, source);
-  if (reader.next("the header") != k_magic) {
-    reader.fail("not an mlv manifest of version 1 (expected '" + std::string(k_magic) + "')");
+  const auto header = reader.next("the header");
+  const bool version2 = header == k_magic_v2;
+  if (header != k_magic && !version2) {
+    reader.fail("not an mlv manifest of version 1 or 2 (expected '" + std::string(k_magic) +
+                "'); a newer mlv may have written it: upgrade mlv");
   }
+  bool any_encoded = false;
   Manifest manifest;
   manifest.id = id(keyed(reader.next("id"), "id", reader), reader, "file id");
   manifest.size = number<std::uint64_t>(keyed(reader.next("size"), "size", reader), reader, "size");
@@ -164,11 +195,18 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
   manifest.chunks.reserve(count);
   std::uint64_t total = 0;
   for (std::uint64_t i = 0; i < count; ++i) {
-    const auto split_words = split<4>(reader.next("a chunk line"));
-    if (!split_words) {
-      reader.fail("expected '<chunk id> <length> <pack id|-> <offset|->'");
+    const auto line = reader.next("a chunk line");
+    auto split_words = split<4>(line);
+    const auto encoded_words = split_words || !version2 ? std::nullopt : split<6>(line);
+    if (!split_words && !encoded_words) {
+      reader.fail(version2 ? "expected '<chunk id> <length> <pack id|-> <offset|->' or "
+                             "'<chunk id> <length> <pack id> <offset> <stored length> <encoding>'"
+                           : "expected '<chunk id> <length> <pack id|-> <offset|->'");
     }
-    const auto& words = *split_words;
+    const std::array<std::string_view, 4> words =
+        split_words ? *split_words
+                    : std::array<std::string_view, 4>{(*encoded_words)[0], (*encoded_words)[1],
+                                                      (*encoded_words)[2], (*encoded_words)[3]};
     ChunkEntry entry;
     entry.id = id(words[0], reader, "chunk id");
     entry.length = number<std::uint32_t>(words[1], reader, "chunk length");
@@ -179,11 +217,34 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
       entry.pack = id(words[2], reader, "pack id");
       entry.pack_offset = number<std::uint64_t>(words[3], reader, "pack offset");
     }
+    if (encoded_words) {
+      if (entry.pack.empty()) {
+        reader.fail("a chunk without a pack has no stored form");
+      }
+      entry.stored_length = number<std::uint32_t>((*encoded_words)[4], reader, "stored length");
+      const auto name = (*encoded_words)[5];
+      const auto known = std::find_if(k_encoding_names.begin(), k_encoding_names.end(),
+                                      [&](const auto& pair) { return pair.second == name; });
+      if (known == k_encoding_names.end()) {
+        reader.fail("unknown chunk encoding '" + std::string(name) +
+                    "' (known: zstd, zstd-bg2, zstd-bg4); a newer mlv may have written it");
+      }
+      if (entry.stored_length == 0) {
+        reader.fail("stored length 0");
+      }
+      entry.encoding = known->first;
+      any_encoded = true;
+    }
     total += entry.length;
     manifest.chunks.push_back(std::move(entry));
   }
   if (!reader.at_end()) {
     reader.fail_on_next_line("unexpected text after the last chunk");
+  }
+  if (version2 && !any_encoded) {
+    throw Error(ExitCode::bad_input,
+                source + ": line 1: a version 2 manifest without a compressed chunk",
+                "the manifest is damaged; delete it and fetch or push again");
   }
   if (total != manifest.size) {
     throw Error(ExitCode::bad_input,

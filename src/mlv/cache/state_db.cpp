@@ -13,8 +13,9 @@ namespace mlv::cache {
 namespace {
 
 // Version 2: a chunk may be indexed in several cached files, so removing one of them keeps the
-// chunk findable in the others (version 1 kept one file per chunk).
-constexpr int k_schema_version = 2;
+// chunk findable in the others (version 1 kept one file per chunk). Version 3: a remote chunk's
+// stored length and encoding (compressed packs).
+constexpr int k_schema_version = 3;
 constexpr std::chrono::milliseconds k_busy_timeout{30'000};
 
 constexpr const char* k_schema = R"sql(
@@ -27,7 +28,8 @@ CREATE TABLE IF NOT EXISTS local_chunks(
 CREATE INDEX IF NOT EXISTS local_chunks_by_file ON local_chunks(file);
 CREATE TABLE IF NOT EXISTS remote_chunks(
   remote TEXT NOT NULL, chunk TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL,
-  length INTEGER NOT NULL, PRIMARY KEY(remote, chunk));
+  length INTEGER NOT NULL, stored INTEGER NOT NULL DEFAULT 0, encoding INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(remote, chunk));
 CREATE INDEX IF NOT EXISTS remote_chunks_by_pack ON remote_chunks(remote, pack);
 CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
@@ -46,6 +48,13 @@ constexpr const char* k_migrate_from_1_copy = R"sql(
 INSERT OR IGNORE INTO local_chunks(chunk, file, offset, length)
   SELECT chunk, file, offset, length FROM local_chunks_v1;
 DROP TABLE local_chunks_v1;
+)sql";
+
+// Run after k_schema on a version 1 or 2 database whose remote_chunks table lacks the columns:
+// its remote chunks were all stored raw.
+constexpr const char* k_migrate_to_3 = R"sql(
+ALTER TABLE remote_chunks ADD COLUMN stored INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE remote_chunks ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 // Resets a statement when a scope ends: a statement left stepped keeps a read transaction open,
@@ -141,8 +150,19 @@ void StateDb::set_up() {
   if (current == 1) {
     exec(k_migrate_from_1_copy);
   }
+  // A version 1 database may have had no remote_chunks table, which k_schema just made whole.
+  if ((current == 1 || current == 2) && !has_column("remote_chunks", "stored")) {
+    exec(k_migrate_to_3);
+  }
   exec(("PRAGMA user_version=" + std::to_string(k_schema_version)).c_str());
   transaction.commit();
+}
+
+bool StateDb::has_column(const std::string& table, const std::string& column) {
+  auto& query = statement("SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name=?2");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, table).bind(2, column);
+  return sqlite3_step(query.handle) == SQLITE_ROW && query.number(0) > 0;
 }
 
 StateDb::~StateDb() {
@@ -289,11 +309,12 @@ void StateDb::record_remote_chunks(const std::string& remote, const Manifest& ma
       continue;
     }
     auto& query =
-        statement("INSERT OR REPLACE INTO remote_chunks(remote, chunk, pack, offset, length) "
-                  "VALUES(?1, ?2, ?3, ?4, ?5)");
+        statement("INSERT OR REPLACE INTO remote_chunks(remote, chunk, pack, offset, length, "
+                  "stored, encoding) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     const ResetOnExit reset_query{query.handle};
     query.bind(1, remote).bind(2, chunk.id).bind(3, chunk.pack).bind(4, chunk.pack_offset);
-    query.bind(5, std::uint64_t{chunk.length});
+    query.bind(5, std::uint64_t{chunk.length}).bind(6, std::uint64_t{chunk.stored_length});
+    query.bind(7, static_cast<std::uint64_t>(chunk.encoding));
     if (sqlite3_step(query.handle) != SQLITE_DONE) {
       fail("record remote chunks");
     }
@@ -305,12 +326,16 @@ std::optional<RemoteChunk> StateDb::find_remote_chunk(const std::string& remote,
                                                       const std::string& chunk_id) {
   const std::lock_guard lock(mutex_);
   auto& query =
-      statement("SELECT pack, offset, length FROM remote_chunks WHERE remote=?1 AND chunk=?2");
+      statement("SELECT pack, offset, length, stored, encoding FROM remote_chunks WHERE remote=?1 "
+                "AND chunk=?2");
   const ResetOnExit reset_query{query.handle};
   query.bind(1, remote).bind(2, chunk_id);
   if (sqlite3_step(query.handle) == SQLITE_ROW) {
-    return RemoteChunk{query.text(0), static_cast<std::uint64_t>(query.number(1)),
-                       static_cast<std::uint32_t>(query.number(2))};
+    const auto encoding = query.number(4);
+    return RemoteChunk{
+        query.text(0), static_cast<std::uint64_t>(query.number(1)),
+        static_cast<std::uint32_t>(query.number(2)), static_cast<std::uint32_t>(query.number(3)),
+        encoding >= 0 && encoding <= 3 ? static_cast<ChunkEncoding>(encoding) : ChunkEncoding::raw};
   }
   return std::nullopt;
 }

@@ -31,6 +31,13 @@ bool is_count(const std::string& value, std::uint64_t max) {
   return number >= 1 && number <= max;
 }
 
+// remote.NAME.compression: `none`, or a zstd level from 1 to 19 (20-22 need far more memory).
+bool is_compression(const std::string& value) {
+  return value == "none" || is_count(value, 19);
+}
+
+constexpr const char* k_compression_accepted = "none or a zstd level from 1 to 19";
+
 bool is_link_type_list(const std::string& value) {
   constexpr std::array<const char*, 4> k_types = {"reflink", "hardlink", "symlink", "copy"};
   if (value.empty() || value.back() == ',') {
@@ -95,6 +102,12 @@ void check_setting(const std::string& key,
 void validate_setting(const std::string& key, const std::string& value) {
   const auto section = key.substr(0, key.find('.'));
   if (section == "remote") {
+    if (key.ends_with(".compression") && !is_compression(value)) {
+      throw Error(ExitCode::bad_input,
+                  "config " + key + ": '" + value + "' is not valid: expected " +
+                      k_compression_accepted,
+                  "e.g. `mlv config " + key + " 3`, or `none` to store chunks uncompressed");
+    }
     return;
   }
   const auto* setting = find_setting(key);
@@ -111,6 +124,15 @@ void validate_setting(const std::string& key, const std::string& value) {
                 std::string("e.g. `mlv config ") + (key == "safety.policy" ? "--local " : "") +
                     key + " " + setting->example + "`");
   }
+}
+
+int compression_level(const std::string& value, const std::string& key) {
+  if (!is_compression(value)) {
+    throw Error(ExitCode::bad_input,
+                key + ": '" + value + "' is not valid: expected " + k_compression_accepted,
+                "e.g. `mlv config " + key + " 3`, or `none` to store chunks uncompressed");
+  }
+  return value == "none" ? 0 : std::stoi(value);
 }
 
 } // namespace mlv::config

@@ -240,7 +240,7 @@ private:
       std::sort(chunks.begin(), chunks.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
       for (const auto& [pack_offset, placement] : chunks) {
-        const auto length = manifest.chunks[placement.index].length;
+        const auto length = manifest.chunks[placement.index].pack_length();
         auto* last = requests.empty() || requests.back().pack != pack ? nullptr : &requests.back();
         if (last != nullptr && pack_offset >= last->offset + last->length &&
             pack_offset - (last->offset + last->length) <= k_coalesce_gap &&
@@ -310,7 +310,8 @@ private:
   try_download(const cache::Manifest& manifest, const Request& request, OutputFile& output) {
     std::size_t next = 0; // next chunk of the request to complete
     std::uint64_t position = request.offset;
-    std::vector<std::byte> chunk_bytes;
+    std::vector<std::byte> chunk_bytes; // as stored in the pack
+    std::vector<std::byte> decoded;
     std::optional<std::string> bad;
     const bool found = remote_.store.get_range(
         pack_key(request.pack), {request.offset, request.length},
@@ -325,17 +326,20 @@ private:
               continue;
             }
             const auto take =
-                std::min<std::uint64_t>(chunk.length - chunk_bytes.size(), block.size());
+                std::min<std::uint64_t>(chunk.pack_length() - chunk_bytes.size(), block.size());
             chunk_bytes.insert(chunk_bytes.end(), block.begin(),
                                block.begin() + static_cast<std::ptrdiff_t>(take));
             block = block.subspan(take);
             position += take;
-            if (chunk_bytes.size() == chunk.length) {
-              if (hash::sha256_hex(chunk_bytes) != chunk.id) {
+            if (chunk_bytes.size() == chunk.pack_length()) {
+              // Verified after decoding: the id is the SHA-256 of the chunk's own bytes.
+              const bool raw = chunk.encoding == cache::ChunkEncoding::raw;
+              if ((!raw && !decode_chunk(chunk.encoding, chunk_bytes, chunk.length, decoded)) ||
+                  hash::sha256_hex(raw ? chunk_bytes : decoded) != chunk.id) {
                 bad = chunk.id;
                 return;
               }
-              output.write_at(placement.file_offset, chunk_bytes);
+              output.write_at(placement.file_offset, raw ? chunk_bytes : decoded);
               meter_.update([&](Stats& stats) { stats.bytes_done += chunk.length; });
               chunk_bytes.clear();
               ++next;

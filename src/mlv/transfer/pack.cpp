@@ -16,8 +16,15 @@ namespace mlv::transfer {
 namespace {
 
 constexpr std::array<char, 8> k_magic = {'M', 'L', 'V', 'P', 'A', 'C', 'K', '1'};
-constexpr std::uint32_t k_pack_version = 1;
-constexpr std::size_t k_entry_size = 32 + 8 + 4;
+// Version 1: chunks stored raw, 44-byte entries (id, offset, length). Version 2: 49-byte entries
+// (id, offset, length, stored length, encoding); mlv reads both.
+constexpr std::uint32_t k_pack_version = 2;
+constexpr std::size_t k_entry_size_v1 = 32 + 8 + 4;
+constexpr std::size_t k_entry_size = 32 + 8 + 4 + 4 + 1;
+
+std::size_t entry_size(std::uint32_t version) {
+  return version == 1 ? k_entry_size_v1 : k_entry_size;
+}
 constexpr std::size_t k_footer_size = 8 + 4 + 4 + 8 + 8 + 32;
 
 void put_u32(std::byte* out, std::uint32_t value) {
@@ -65,11 +72,12 @@ struct PackWriter::Hasher {
   hash::Sha256 sha;
 };
 
-PackWriter::PackWriter(const std::filesystem::path& tmp_dir) : hasher_(std::make_unique<Hasher>()) {
+PackWriter::PackWriter(const std::filesystem::path& tmp_dir, int compression_level)
+    : encoder_(compression_level), hasher_(std::make_unique<Hasher>()) {
   util::make_directories(tmp_dir);
   std::mt19937_64 generator{std::random_device{}()};
   path_ = tmp_dir / ("pack-" + std::to_string(generator()) + ".tmp");
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
                 "check free disk space");
@@ -85,9 +93,13 @@ PackWriter::~PackWriter() {
 
 namespace {
 
-void write_all(int fd, const std::byte* data, std::size_t size, const std::filesystem::path& path) {
+void write_all(int fd,
+               std::uint64_t offset,
+               const std::byte* data,
+               std::size_t size,
+               const std::filesystem::path& path) {
   while (size > 0) {
-    const ssize_t written = ::write(fd, data, size);
+    const ssize_t written = ::pwrite(fd, data, size, static_cast<off_t>(offset));
     if (written < 0 && errno == EINTR) {
       continue;
     }
@@ -96,28 +108,61 @@ void write_all(int fd, const std::byte* data, std::size_t size, const std::files
                   "check free disk space");
     }
     data += written;
+    offset += static_cast<std::uint64_t>(written);
     size -= static_cast<std::size_t>(written);
   }
 }
 
 } // namespace
 
-std::uint64_t PackWriter::add(const std::string& chunk_id, std::span<const std::byte> bytes) {
-  const auto offset = data_size_;
-  write_all(fd_, bytes.data(), bytes.size(), path_);
-  hasher_->sha.update(bytes);
-  entries_.push_back({chunk_id, offset, static_cast<std::uint32_t>(bytes.size())});
+std::size_t PackWriter::add(const std::string& chunk_id, std::span<const std::byte> bytes) {
+  write_all(fd_, data_size_, bytes.data(), bytes.size(), path_);
+  entries_.push_back({chunk_id, data_size_, static_cast<std::uint32_t>(bytes.size())});
   data_size_ += bytes.size();
-  return offset;
+  return entries_.size() - 1;
+}
+
+// Encodes the chunks in place: each stored form is written at or before where the chunk's raw
+// bytes begin (a stored form is never longer), so no byte is overwritten before it is read, and
+// a pack of incompressible chunks is not written again at all.
+void PackWriter::encode_chunks() {
+  std::vector<std::byte> raw;
+  std::uint64_t stored_end = 0;
+  for (auto& entry : entries_) {
+    raw.resize(entry.length);
+    if (util::read_at(fd_, entry.offset, raw, path_) != raw.size()) {
+      throw Error(ExitCode::failure, path_.string() + " is shorter than the chunks written to it");
+    }
+    entry.encoding = encoder_.encode(raw);
+    const auto stored = entry.encoding == cache::ChunkEncoding::raw
+                            ? std::span<const std::byte>(raw)
+                            : encoder_.encoded();
+    entry.stored_length =
+        entry.encoding == cache::ChunkEncoding::raw ? 0 : static_cast<std::uint32_t>(stored.size());
+    if (stored_end != entry.offset || entry.encoding != cache::ChunkEncoding::raw) {
+      write_all(fd_, stored_end, stored.data(), stored.size(), path_);
+    }
+    hasher_->sha.update(stored);
+    entry.offset = stored_end;
+    stored_end += stored.size();
+  }
+  if (stored_end != data_size_ && ::ftruncate(fd_, static_cast<off_t>(stored_end)) != 0) {
+    throw Error(ExitCode::failure, errno_message("cannot truncate", path_.string(), errno),
+                "check free disk space");
+  }
+  data_size_ = stored_end;
 }
 
 std::string PackWriter::finish() {
+  encode_chunks();
   std::vector<std::byte> tail(entries_.size() * k_entry_size + k_footer_size);
   std::byte* cursor = tail.data();
   for (const auto& entry : entries_) {
     raw_id(entry.chunk_id, cursor);
     put_u64(cursor + 32, entry.offset);
     put_u32(cursor + 40, entry.length);
+    put_u32(cursor + 44, entry.pack_length());
+    cursor[48] = static_cast<std::byte>(entry.encoding);
     cursor += k_entry_size;
   }
   const std::size_t index_length = entries_.size() * k_entry_size;
@@ -128,13 +173,17 @@ std::string PackWriter::finish() {
   put_u64(cursor + 16, data_size_);
   put_u64(cursor + 24, index_length);
   std::memcpy(cursor + 32, index_digest.data(), index_digest.size());
-  write_all(fd_, tail.data(), tail.size(), path_);
+  write_all(fd_, data_size_, tail.data(), tail.size(), path_);
   hasher_->sha.update(tail);
   // Not fsynced: the pack is a temporary file read back for its upload and deleted after; a
   // crash loses nothing that the next push does not make again. The remote keeps it durably.
   ::close(fd_);
   fd_ = -1;
   return hasher_->sha.finish_hex();
+}
+
+std::uint32_t pack_format_version() {
+  return k_pack_version;
 }
 
 std::size_t pack_footer_size() {
@@ -146,15 +195,20 @@ IndexLocation parse_pack_footer(std::span<const std::byte> footer, const std::st
       std::memcmp(footer.data(), k_magic.data(), k_magic.size()) != 0) {
     throw damaged(source, "no pack footer");
   }
-  if (get_u32(footer.data() + 8) != k_pack_version) {
-    throw damaged(source, "unknown pack version " + std::to_string(get_u32(footer.data() + 8)));
+  const auto version = get_u32(footer.data() + 8);
+  if (version < 1 || version > k_pack_version) {
+    throw Error(ExitCode::integrity,
+                "pack " + source + " has pack format version " + std::to_string(version) +
+                    ", which this mlv does not know",
+                "a newer mlv wrote it: upgrade mlv");
   }
   IndexLocation location;
+  location.version = version;
   location.entry_count = get_u32(footer.data() + 12);
   location.offset = get_u64(footer.data() + 16);
   location.length = get_u64(footer.data() + 24);
   std::memcpy(location.sha256.data(), footer.data() + 32, location.sha256.size());
-  if (location.length != static_cast<std::uint64_t>(location.entry_count) * k_entry_size) {
+  if (location.length != static_cast<std::uint64_t>(location.entry_count) * entry_size(version)) {
     throw damaged(source, "index length does not match its entry count");
   }
   return location;
@@ -168,12 +222,27 @@ std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
   }
   std::vector<PackEntry> entries;
   entries.reserve(location.entry_count);
-  for (std::size_t at = 0; at < index.size(); at += k_entry_size) {
+  const auto size = entry_size(location.version);
+  for (std::size_t at = 0; at < index.size(); at += size) {
     PackEntry entry;
     entry.chunk_id = hash::to_hex(index.subspan(at, 32));
     entry.offset = get_u64(index.data() + at + 32);
     entry.length = get_u32(index.data() + at + 40);
-    if (entry.offset + entry.length > location.offset) {
+    if (location.version >= 2) {
+      const auto code = std::to_integer<std::uint8_t>(index[at + 48]);
+      if (code > static_cast<std::uint8_t>(cache::ChunkEncoding::zstd_grouped4)) {
+        throw damaged(source, "index entry for chunk " + entry.chunk_id + " has unknown encoding " +
+                                  std::to_string(code));
+      }
+      entry.encoding = static_cast<cache::ChunkEncoding>(code);
+      const auto stored = get_u32(index.data() + at + 44);
+      if (entry.encoding == cache::ChunkEncoding::raw ? stored != entry.length : stored == 0) {
+        throw damaged(source,
+                      "index entry for chunk " + entry.chunk_id + " has a wrong stored length");
+      }
+      entry.stored_length = entry.encoding == cache::ChunkEncoding::raw ? 0 : stored;
+    }
+    if (entry.offset + entry.pack_length() > location.offset) {
       throw damaged(source, "index entry for chunk " + entry.chunk_id + " points past the data");
     }
     entries.push_back(std::move(entry));

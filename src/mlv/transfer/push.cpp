@@ -134,6 +134,8 @@ public:
     for (std::size_t i = 0; i < placed.size(); ++i) {
       manifest.chunks[i].pack = placed[i].pack;
       manifest.chunks[i].pack_offset = placed[i].pack_offset;
+      manifest.chunks[i].stored_length = placed[i].stored_length;
+      manifest.chunks[i].encoding = placed[i].encoding;
     }
     pending.manifest = std::move(manifest);
     pending_.push_back(std::move(pending));
@@ -156,7 +158,12 @@ public:
 private:
   struct PackedChunk {
     std::uint64_t sequence = 0; // which pack of this push
-    std::uint64_t offset = 0;
+    std::size_t entry = 0;      // its index in that pack (where and how it is stored: once sealed)
+  };
+  // A pack of this push confirmed on the remote.
+  struct UploadedPack {
+    std::string id;
+    std::vector<PackEntry> entries;
   };
   struct PendingManifest {
     cache::Manifest manifest;
@@ -186,6 +193,8 @@ private:
     if (known && known->length == chunk.length && pack_present(known->pack)) {
       placed.back().pack = known->pack;
       placed.back().pack_offset = known->offset;
+      placed.back().stored_length = known->stored_length;
+      placed.back().encoding = known->encoding;
       count_reused();
       return;
     }
@@ -196,7 +205,7 @@ private:
       return;
     }
     if (!writer_) {
-      writer_ = std::make_unique<PackWriter>(cache_.tmp_dir());
+      writer_ = std::make_unique<PackWriter>(cache_.tmp_dir(), options_.compression_level);
     }
     std::span<const std::byte> bytes;
     bool verified = false;
@@ -218,8 +227,7 @@ private:
                     "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
       }
     }
-    const auto pack_offset = writer_->add(chunk.id, bytes);
-    const PackedChunk location{sequence_, pack_offset};
+    const PackedChunk location{sequence_, writer_->add(chunk.id, bytes)};
     packed_.emplace(chunk.id, location);
     pending.unresolved.emplace_back(index, location);
     pending.packs.insert(sequence_);
@@ -300,13 +308,15 @@ private:
     }
     std::shared_ptr<PackWriter> writer = std::move(writer_);
     const auto sequence = sequence_++;
-    const auto pack_id = writer->finish();
-    pool_.submit([this, writer, sequence, pack_id] {
+    pool_.submit([this, writer, sequence] {
+      const auto pack_id = writer->finish(); // compresses: on the upload workers, in parallel
       const auto size = util::stat_file(writer->path())->size;
       remote_.store.put_file(pack_key(pack_id), writer->path());
       remember_pack(pack_id, *writer);
+      auto uploaded =
+          std::make_shared<const UploadedPack>(UploadedPack{pack_id, writer->entries()});
       const std::lock_guard lock(uploaded_mutex_);
-      uploaded_[sequence] = pack_id;
+      uploaded_[sequence] = std::move(uploaded);
       meter_.update([&](Stats& stats) {
         ++stats.requests;
         ++stats.objects_sent;
@@ -323,13 +333,14 @@ private:
     cache::Manifest located;
     located.chunks.reserve(writer.entries().size());
     for (const auto& entry : writer.entries()) {
-      located.chunks.push_back({entry.chunk_id, entry.length, pack_id, entry.offset});
+      located.chunks.push_back({entry.chunk_id, entry.length, pack_id, entry.offset,
+                                entry.stored_length, entry.encoding});
     }
     cache_.state().record_remote_chunks(remote_.state_key, located);
   }
 
   void write_ready_manifests() {
-    std::map<std::uint64_t, std::string> uploaded;
+    std::map<std::uint64_t, std::shared_ptr<const UploadedPack>> uploaded;
     {
       const std::lock_guard lock(uploaded_mutex_);
       uploaded = uploaded_;
@@ -343,8 +354,13 @@ private:
         continue;
       }
       for (const auto& [index, place] : it->unresolved) {
-        it->manifest.chunks[index].pack = uploaded.at(place.sequence);
-        it->manifest.chunks[index].pack_offset = place.offset;
+        const auto& pack = *uploaded.at(place.sequence);
+        const auto& entry = pack.entries.at(place.entry);
+        auto& chunk = it->manifest.chunks[index];
+        chunk.pack = pack.id;
+        chunk.pack_offset = entry.offset;
+        chunk.stored_length = entry.stored_length;
+        chunk.encoding = entry.encoding;
       }
       const auto text = cache::serialize_manifest(it->manifest);
       remote_.store.put(manifest_key(it->manifest.id),
@@ -372,7 +388,7 @@ private:
   std::map<std::string, PackedChunk> packed_;
   std::map<std::string, bool> checked_packs_;
   std::vector<PendingManifest> pending_;
-  std::map<std::uint64_t, std::string> uploaded_;
+  std::map<std::uint64_t, std::shared_ptr<const UploadedPack>> uploaded_;
   std::mutex uploaded_mutex_;
   util::TaskPool pool_; // last: destroyed (joined) first, while the members its tasks use live
 };

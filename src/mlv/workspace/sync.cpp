@@ -1,3 +1,4 @@
+#include <mlv/config/settings.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/status.hpp>
 #include <mlv/workspace/sync.hpp>
@@ -121,8 +122,13 @@ transfer::Stats push(Context& context, const SyncRequest& request) {
       }
     }
   }
-  const auto options = transfer_options(context.config(), request);
+  auto options = transfer_options(context.config(), request);
   auto remote = open_remote(context.config(), request.remote, options.jobs);
+  const auto spec = context.config().choose_remote(request.remote);
+  if (const auto level = spec.options.find("compression"); level != spec.options.end()) {
+    options.compression_level =
+        config::compression_level(level->second, "remote." + spec.name + ".compression");
+  }
   return transfer::push(context.cache(), remote.handle(), targets, options);
 }
 

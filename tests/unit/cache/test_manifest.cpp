@@ -56,6 +56,29 @@ TEST(Manifest, RoundTripsWithAndWithoutPackLocations) {
       << "the chunker parameters are recorded";
 }
 
+TEST(Manifest, CompressedChunksMakeVersion2WithStoredLengthAndEncoding) {
+  auto manifest = sample_manifest();
+  // Only raw chunks: version 1, byte for byte what an older mlv wrote and reads.
+  EXPECT_EQ(serialize_manifest(manifest).substr(0, 15), "mlv-manifest 1\n");
+  manifest.chunks[1].stored_length = 1234;
+  manifest.chunks[1].encoding = ChunkEncoding::zstd_grouped4;
+  const auto text = serialize_manifest(manifest);
+  EXPECT_EQ(text.substr(0, 15), "mlv-manifest 2\n");
+  EXPECT_NE(text.find(id_of("pack") + " 60000 1234 zstd-bg4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find(id_of("pack") + " 0\n"), std::string::npos) << "raw lines keep 4 words";
+  const auto parsed = parse_manifest(text, "m");
+  EXPECT_EQ(parsed, manifest);
+  EXPECT_EQ(parsed.chunks[1].pack_length(), 1234u);
+  EXPECT_EQ(parsed.chunks[0].pack_length(), 60000u);
+
+  expect_rejected(replace(text, "zstd-bg4", "brotli"), "unknown chunk encoding 'brotli'");
+  expect_rejected(replace(text, " 1234 ", " 0 "), "stored length 0");
+  expect_rejected(replace(text, "mlv-manifest 2", "mlv-manifest 1"), "line 7: expected");
+  auto raw_only = sample_manifest();
+  expect_rejected(replace(serialize_manifest(raw_only), "mlv-manifest 1", "mlv-manifest 2"),
+                  "without a compressed chunk");
+}
+
 TEST(Manifest, AnEmptyFileHasNoChunks) {
   Manifest empty;
   empty.id = id_of("");

@@ -187,6 +187,30 @@ TEST_F(StateDbTest, AVersion1DatabaseIsMigratedKeepingItsLocalChunks) {
   EXPECT_TRUE(db.find_local_chunk(id_of("c")).has_value());
 }
 
+TEST_F(StateDbTest, AVersion2DatabaseKeepsItsRemoteChunksAsRawAndRecordsEncodings) {
+  run_sql(db_path(), "CREATE TABLE remote_chunks(remote TEXT NOT NULL, chunk TEXT NOT NULL, "
+                     "pack TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL, "
+                     "PRIMARY KEY(remote, chunk));"
+                     "INSERT INTO remote_chunks VALUES('r', '" +
+                         id_of("c") + "', '" + id_of("p") +
+                         "', 100, 5000);"
+                         "PRAGMA user_version=2;");
+  StateDb db(db_path());
+  const auto old = db.find_remote_chunk("r", id_of("c"));
+  ASSERT_TRUE(old.has_value());
+  EXPECT_EQ(old->offset, 100u);
+  EXPECT_EQ(old->encoding, mlv::cache::ChunkEncoding::raw);
+  auto manifest = make_manifest("x", 1);
+  manifest.chunks[0].pack = id_of("p");
+  manifest.chunks[0].stored_length = 77;
+  manifest.chunks[0].encoding = mlv::cache::ChunkEncoding::zstd_grouped2;
+  db.record_remote_chunks("r", manifest);
+  const auto found = db.find_remote_chunk("r", manifest.chunks[0].id);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->stored_length, 77u);
+  EXPECT_EQ(found->encoding, mlv::cache::ChunkEncoding::zstd_grouped2);
+}
+
 // Two connections writing at once, as two mlv processes or two threads do: both must wait for
 // each other (busy timeout, BEGIN IMMEDIATE), never fail.
 void write_many(const std::filesystem::path& path, const std::string& prefix) {

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 namespace mlv::transfer {
 namespace {
 
@@ -60,8 +63,8 @@ TEST_F(PackTest, IdIsTheSha256OfThePackFileAndTheIndexRoundTrips) {
     EXPECT_EQ(data.substr(entries[i].offset, entries[i].length), chunks[i]);
   }
   // The data section comes first, then the index, then the footer.
-  EXPECT_EQ(data.size(), 71012u + 3u * 44u + pack_footer_size());
-  EXPECT_EQ(data.substr(71012 + 132, 8), "MLVPACK1");
+  EXPECT_EQ(data.size(), 71012u + 3u * 49u + pack_footer_size());
+  EXPECT_EQ(data.substr(71012 + 3 * 49, 8), "MLVPACK1");
 }
 
 TEST_F(PackTest, AnAbandonedWriterLeavesNoTemporaryFile) {
@@ -112,6 +115,107 @@ TEST_F(PackTest, DamagedFootersAndIndexesAreRejected) {
 
   expect_integrity(good.substr(0, good.size() - 1), "a truncated pack");
   expect_integrity("short", "an object shorter than a footer");
+}
+
+// float32 weights as training leaves them: normal(0, 0.02).
+std::string float_weights(std::size_t count) {
+  std::mt19937 random(7);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::string bytes(count * 4, '\0');
+  for (std::size_t i = 0; i < count; ++i) {
+    const float value = normal(random);
+    std::memcpy(bytes.data() + 4 * i, &value, 4);
+  }
+  return bytes;
+}
+
+std::string random_bytes(std::size_t count) {
+  std::mt19937 random(11);
+  std::string bytes(count, '\0');
+  for (auto& byte : bytes) {
+    byte = static_cast<char>(random());
+  }
+  return bytes;
+}
+
+TEST_F(PackTest, ChunksAreStoredCompressedRawOrByteGroupedWhicheverIsSmallest) {
+  const std::vector<std::string> chunks = {
+      std::string(60000, 'a') + "text that compresses", // zstd
+      random_bytes(65536),                              // incompressible: raw
+      float_weights(16384),                             // float32: byte grouping wins
+      "tiny",                                           // too small to try
+  };
+  PackWriter writer(dir_ / "tmp", k_default_compression_level);
+  for (const auto& chunk : chunks) {
+    writer.add(hash::sha256_hex(chunk), bytes_of(chunk));
+  }
+  const auto id = writer.finish();
+  fs::copy_file(writer.path(), dir_ / "pack");
+  EXPECT_EQ(id, hash::sha256_file_hex(dir_ / "pack"));
+
+  auto store = remote::make_local_store(dir_ / "remote", {});
+  store->put_file(pack_key(id), dir_ / "pack");
+  const auto entries = read_pack_index(*store, pack_key(id), fs::file_size(dir_ / "pack"));
+  ASSERT_EQ(entries, writer.entries());
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_EQ(entries[0].encoding, cache::ChunkEncoding::zstd);
+  EXPECT_LT(entries[0].stored_length, 1000u);
+  EXPECT_EQ(entries[1].encoding, cache::ChunkEncoding::raw);
+  EXPECT_EQ(entries[1].pack_length(), 65536u);
+  EXPECT_EQ(entries[2].encoding, cache::ChunkEncoding::zstd_grouped4);
+  // The exponent bytes of normal(0, 0.02) weights carry about 3 of their 8 bits.
+  EXPECT_LT(entries[2].stored_length, 65536u * 92 / 100);
+  EXPECT_EQ(entries[3].encoding, cache::ChunkEncoding::raw);
+
+  // Each entry's stored bytes decode to exactly the chunk, whose id they hash to.
+  const auto data = testing::read_all(dir_ / "pack");
+  std::uint64_t expected_offset = 0;
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    EXPECT_EQ(entries[i].offset, expected_offset);
+    expected_offset += entries[i].pack_length();
+    const auto stored = bytes_of(data.substr(entries[i].offset, entries[i].pack_length()));
+    std::vector<std::byte> decoded;
+    ASSERT_TRUE(decode_chunk(entries[i].encoding, stored, entries[i].length, decoded));
+    EXPECT_EQ(hash::sha256_hex(decoded), entries[i].chunk_id);
+    EXPECT_EQ(decoded, bytes_of(chunks[i]));
+  }
+}
+
+TEST_F(PackTest, DamagedCompressedBytesDoNotDecode) {
+  const std::string chunk = std::string(50000, 'q') + "end";
+  ChunkEncoder encoder(3);
+  ASSERT_EQ(encoder.encode(bytes_of(chunk)), cache::ChunkEncoding::zstd);
+  std::vector<std::byte> stored(encoder.encoded().begin(), encoder.encoded().end());
+  std::vector<std::byte> decoded;
+  // A frame declaring another size than the manifest's length is refused before decoding.
+  EXPECT_FALSE(decode_chunk(cache::ChunkEncoding::zstd, stored, 1 << 30, decoded));
+  auto truncated = stored;
+  truncated.resize(truncated.size() / 2);
+  EXPECT_FALSE(decode_chunk(cache::ChunkEncoding::zstd, truncated, 50003, decoded));
+  EXPECT_TRUE(decode_chunk(cache::ChunkEncoding::zstd, stored, 50003, decoded));
+}
+
+TEST_F(PackTest, CompressionNoneKeepsEveryChunkRaw) {
+  PackWriter writer(dir_ / "tmp", 0);
+  const std::string chunk(100000, 'a');
+  writer.add(hash::sha256_hex(chunk), bytes_of(chunk));
+  writer.finish();
+  EXPECT_EQ(writer.entries().at(0).encoding, cache::ChunkEncoding::raw);
+  EXPECT_EQ(writer.data_size(), 100000u);
+}
+
+TEST_F(PackTest, PacksOfFormatVersion1AreStillRead) {
+  const std::vector<std::string> chunks = {std::string(3000, 'a'), "old chunk"};
+  const auto pack = testing::version1_pack(chunks);
+  auto store = remote::make_local_store(dir_ / "remote", {});
+  store->put("packs/00/old", bytes_of(pack));
+  const auto entries = read_pack_index(*store, "packs/00/old", pack.size());
+  ASSERT_EQ(entries.size(), 2u);
+  for (std::size_t i = 0; i < chunks.size(); ++i) {
+    EXPECT_EQ(entries[i].chunk_id, hash::sha256_hex(chunks[i]));
+    EXPECT_EQ(entries[i].encoding, cache::ChunkEncoding::raw);
+    EXPECT_EQ(pack.substr(entries[i].offset, entries[i].pack_length()), chunks[i]);
+  }
 }
 
 } // namespace

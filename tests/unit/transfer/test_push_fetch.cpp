@@ -64,6 +64,80 @@ TEST_F(PushFetchTest, PushThenFetchIntoAnEmptyCacheRoundTripsTheBytes) {
   EXPECT_TRUE(fs::is_empty(ci.tmp_dir()));
 }
 
+// Text-like bytes and float32 weights: what zstd and byte grouping shrink.
+std::string compressible_bytes(std::size_t size) {
+  std::mt19937 random(5);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::string bytes;
+  while (bytes.size() < size) {
+    bytes += "epoch " + std::to_string(random() % 1000) + " loss 0.0" +
+             std::to_string(random() % 100) + "\n";
+    for (int i = 0; i < 64; ++i) {
+      const float value = normal(random);
+      bytes.append(reinterpret_cast<const char*>(&value), 4);
+    }
+  }
+  bytes.resize(size);
+  return bytes;
+}
+
+TEST_F(PushFetchTest, CompressedChunksRoundTripAndAreReusedByAnotherMachine) {
+  write_all(work("c1"), compressible_bytes(3 << 20));
+  const auto id = machine("laptop").store_file(work("c1")).id;
+  const auto pushed = push(machine("laptop"), remote(), files({id}), options());
+  EXPECT_LT(pushed.bytes_sent, (3u << 20) * 9 / 10) << "chunks went up compressed";
+  std::string text;
+  store_->get(manifest_key(id), [&](std::span<const std::byte> b) {
+    text.append(reinterpret_cast<const char*>(b.data()), b.size());
+  });
+  EXPECT_EQ(text.substr(0, 15), "mlv-manifest 2\n");
+
+  auto& ci = machine("ci");
+  fetch(ci, remote(), files({id}), options());
+  ASSERT_TRUE(ci.has_file(id));
+  EXPECT_EQ(read_all(ci.file_path(id)), read_all(work("c1")));
+
+  // Another machine edits the file: its new manifest reuses the compressed chunks already up
+  // (their stored length and encoding come from the first manifest), and reads back whole.
+  auto edited = read_all(work("c1"));
+  edited.replace(edited.size() / 2, 10, "0123456789");
+  write_all(work("c2"), edited);
+  const auto id2 = machine("desktop").store_file(work("c2")).id;
+  Targets targets = files({id2});
+  targets.history_file_ids = {id};
+  const auto second = push(machine("desktop"), remote(), targets, options());
+  EXPECT_LT(second.bytes_sent, 200u * 1024);
+  auto& other = machine("other");
+  fetch(other, remote(), files({id2}), options());
+  ASSERT_TRUE(other.has_file(id2));
+  EXPECT_EQ(read_all(other.file_path(id2)), edited);
+}
+
+TEST_F(PushFetchTest, AFileInAPackOfFormatVersion1IsStillFetched) {
+  // A remote as an mlv before compressed packs left it: a version 1 pack and manifest.
+  const std::vector<std::string> chunks = {std::string(20000, 'a'), std::string(30000, 'b')};
+  const auto pack = testing::version1_pack(chunks);
+  const auto pack_id = hash::sha256_hex(pack);
+  store_->put(pack_key(pack_id), std::as_bytes(std::span(pack.data(), pack.size())));
+  const auto whole = chunks[0] + chunks[1];
+  cache::Manifest manifest;
+  manifest.id = hash::sha256_hex(whole);
+  manifest.size = whole.size();
+  manifest.chunks = {{hash::sha256_hex(chunks[0]), 20000, pack_id, 0},
+                     {hash::sha256_hex(chunks[1]), 30000, pack_id, 20000}};
+  const auto text = cache::serialize_manifest(manifest);
+  ASSERT_EQ(text.substr(0, 15), "mlv-manifest 1\n");
+  store_->put(manifest_key(manifest.id), std::as_bytes(std::span(text.data(), text.size())));
+  const std::string layout = "layout: 1\n";
+  store_->put("mlv-remote.yaml", std::as_bytes(std::span(layout.data(), layout.size())));
+
+  auto& ci = machine("ci");
+  fetch(ci, remote(), files({manifest.id}), options());
+  ASSERT_TRUE(ci.has_file(manifest.id));
+  EXPECT_EQ(read_all(ci.file_path(manifest.id)), whole);
+  EXPECT_EQ(read_pack_index(*store_, pack_key(pack_id), pack.size()).size(), 2u);
+}
+
 TEST_F(PushFetchTest, ASecondPushUploadsNothing) {
   const auto id = add_random("laptop", 2);
   push(machine("laptop"), remote(), files({id}), options());

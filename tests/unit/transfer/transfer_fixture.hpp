@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mlv/cache/cache.hpp>
+#include <mlv/hash/sha256.hpp>
 #include <mlv/remote/local_store.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
@@ -43,6 +44,31 @@ inline void write_all(const fs::path& path, const std::string& bytes) {
 }
 
 // Two machines (each with its own cache and state database) and one local-folder remote.
+// A pack of format version 1, as mlv wrote before chunks could be compressed: chunk bytes,
+// 44-byte entries (id, offset, length), footer. Written here byte by byte from the format spec.
+inline std::string version1_pack(const std::vector<std::string>& chunks) {
+  const auto le = [](std::uint64_t value, int size) {
+    std::string out;
+    for (int i = 0; i < size; ++i) {
+      out += static_cast<char>(value >> (8 * i));
+    }
+    return out;
+  };
+  std::string data;
+  std::string index;
+  for (const auto& chunk : chunks) {
+    const auto digest = hash::sha256(std::as_bytes(std::span(chunk.data(), chunk.size())));
+    index.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+    index += le(data.size(), 8) + le(chunk.size(), 4);
+    data += chunk;
+  }
+  const auto index_digest = hash::sha256(std::as_bytes(std::span(index.data(), index.size())));
+  std::string footer =
+      "MLVPACK1" + le(1, 4) + le(chunks.size(), 4) + le(data.size(), 8) + le(index.size(), 8);
+  footer.append(reinterpret_cast<const char*>(index_digest.data()), index_digest.size());
+  return data + index + footer;
+}
+
 class TransferTest : public ::testing::Test {
 protected:
   void SetUp() override {
