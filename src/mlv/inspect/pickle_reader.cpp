@@ -46,6 +46,10 @@ void add_pickle_walk(ByteStream& stream, Inspection& out) {
       out.add_fact("pickle_note", std::string("the stream ends before its STOP opcode"));
     }
   } catch (const Error& error) {
+    // A decompression bomb is refused outright, not reported as far as it went.
+    if (stopped_at_output_limit(stream)) {
+      throw;
+    }
     out.add_fact("pickle_note", std::string("not read to its end: ") + error.what());
   }
 }
