@@ -122,7 +122,7 @@ private:
   std::size_t write_pos_ = 0;
   std::uint64_t total_out_ = 0;
   std::uint64_t member_output_ = 0; // decoded from the current stream
-  bool later_member_ = false;         // the current stream is not the first
+  bool later_member_ = false;       // the current stream is not the first
   bool between_streams_ = false;
   bool ended_ = false;
   bool stopped_at_limit_ = false;
