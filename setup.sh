@@ -16,7 +16,8 @@ BUILD_DIR=${MLV_BUILD_DIR:-$REPO_ROOT/build}
 PACKAGES=(
   build-essential cmake pkg-config git
   libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
-  libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev libzstd-dev
+  libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libzstd-dev
   clang-format python3
 )
 # What the test suite adds: servers it starts on 127.0.0.1 (nginx with WebDAV; s3rver and Azurite
@@ -24,7 +25,7 @@ PACKAGES=(
 # the libraries whose real model files the scanner's benign corpus test writes with /usr/bin/python3.
 TEST_PACKAGES=(nginx libnginx-mod-http-dav-ext awscli
   python3-numpy python3-scipy python3-sklearn python3-joblib python3-torch python3-pandas
-  python3-xgboost)
+  python3-xgboost python3-lz4 lz4 zstd)
 
 usage() {
   cat <<EOF

@@ -36,8 +36,6 @@ files = {
     # A name computed while loading (STACK_GLOBAL of strings that calls return).
     "computed.pkl": b"\x80\x04" + glob("collections", "OrderedDict") + b")R" +
     glob("collections", "OrderedDict") + b")R\x93)R.",
-    # lz4 (joblib's compress="lz4"), which the scanner does not read yet.
-    "model.lz4.joblib": b"\x04\x22\x4d\x18\x64\x40\xa7" + b"\x00" * 32,
 }
 for name, data in files.items():
     open(name, "wb").write(data)
@@ -68,7 +66,7 @@ assert_eq "$(json_get "$stdout" '[f["callable"] for f in d[0]["findings"] if f["
   '["sklearn.metrics._scorer.attrgetter", "sklearn.ensemble._forest.os"]'
 
 # Suspicious: exit 10, and the finding says what could not be cleared.
-for name in custom.pkl computed.pkl model.lz4.joblib nested.gz bzip2.zip; do
+for name in custom.pkl computed.pkl nested.gz bzip2.zip; do
   assert_exit 10 mlv scan --json "$name"
   assert_eq "$(json_get "$stdout" 'd[0]["verdict"]')" suspicious "verdict of $name"
 done
@@ -88,23 +86,23 @@ assert_ok mlv scan "$MLV_FIXTURES"
 new_repo src
 add_local_remote origin "$TEST_ROOT/store"
 mkdir models
-cp "$TEST_ROOT/files/custom.pkl" "$TEST_ROOT/files/model.lz4.joblib" models/
+cp "$TEST_ROOT/files/custom.pkl" "$TEST_ROOT/files/bzip2.zip" models/
 cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
-assert_ok mlv add models/custom.pkl models/model.lz4.joblib models/rf.joblib
+assert_ok mlv add models/custom.pkl models/bzip2.zip models/rf.joblib
 assert_contains "$stderr" "warning: the safety scan could not clear models/custom.pkl"
 assert_yaml models/custom.pkl.mlv safety.verdict suspicious
 commit_all "models"
 assert_ok mlv push
-rm models/custom.pkl models/model.lz4.joblib models/rf.joblib
+rm models/custom.pkl models/bzip2.zip models/rf.joblib
 assert_exit 10 mlv checkout
 assert_contains "$stderr" "refusing to write 2 file(s) the safety scan could not clear"
 assert_contains "$stderr" \
   "models/custom.pkl: __main__.Model (not on the allow-list) at offset $(cat "$TEST_ROOT/files/custom.pkl.offset")"
 assert_contains "$stderr" \
-  "models/model.lz4.joblib: could not read: lz4-compressed data cannot be read: mlv has no lz4 decoder (at offset 0)"
+  "models/bzip2.zip: could not read: zip member data.pkl uses compression method 12, which the scanner does not read"
 assert_contains "$stderr" "--allow-suspicious"
 assert_not_exists models/custom.pkl
-assert_not_exists models/model.lz4.joblib
+assert_not_exists models/bzip2.zip
 assert_file_eq models/rf.joblib "$MLV_FIXTURES/rf_small.joblib"
 
 # --allow-suspicious lets them through with a warning; it does not let an unsafe file through.
@@ -130,9 +128,9 @@ assert_contains "$stderr" "models/custom.pkl: __main__.Model"
 assert_ok mlv checkout --allow-unsafe models/custom.pkl
 assert_exists models/custom.pkl
 rm models/custom.pkl
-MLV_SAFETY_POLICY=warn assert_ok mlv checkout models/custom.pkl models/model.lz4.joblib
+MLV_SAFETY_POLICY=warn assert_ok mlv checkout models/custom.pkl models/bzip2.zip
 assert_contains "$stderr" "safety.policy is warn"
-assert_exists models/model.lz4.joblib
+assert_exists models/bzip2.zip
 git rm -q --cached models/evil.pkl.mlv && rm models/evil.pkl.mlv && commit_all "no evil"
 
 # pull in a fresh clone and get: refused with exit 10 until allowed.

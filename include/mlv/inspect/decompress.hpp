@@ -2,14 +2,24 @@
 
 #include <mlv/inspect/byte_stream.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
 namespace mlv::inspect {
 
-// The compressions joblib.dump(..., compress=...) writes, plus joblib < 0.10's "ZF" files.
-// Every one but lz4 is decoded by mlv's own decoders (docs/formats-detection.md).
-enum class Compression { none, zlib, gzip, bz2, xz, lzma, joblib_zfile, lz4 };
+// The compressions joblib.dump(..., compress=...) writes, plus joblib < 0.10's "ZF" files and
+// zstd. Each is decoded by a Debian library: zlib, libbz2, liblzma, liblz4, libzstd
+// (docs/parsers-decompression.md).
+enum class Compression { none, zlib, gzip, bz2, xz, lzma, joblib_zfile, lz4, zstd };
+
+// Decompression bombs: a stream may decompress to at most k_max_decompressed_bytes, and past
+// k_ratio_checked_from bytes to at most k_max_compression_ratio times the compressed bytes read.
+// zlib, gzip and lz4 cannot exceed ~1032:1, xz ~7000:1 even on zeros; only bz2 and zstd of
+// long runs of one byte go beyond (docs/formats-detection.md).
+constexpr std::uint64_t k_max_decompressed_bytes = std::uint64_t{64} << 30;
+constexpr std::uint64_t k_ratio_checked_from = std::uint64_t{1} << 30;
+constexpr std::uint64_t k_max_compression_ratio = 20000;
 
 // The compression a stream's first bytes announce by their magic numbers; none if no rule fits.
 // lzma has no magic: only the header Python's lzma module writes (properties 0x5d, unknown size)
@@ -17,18 +27,23 @@ enum class Compression { none, zlib, gzip, bz2, xz, lzma, joblib_zfile, lz4 };
 Compression detect_compression(std::string_view head);
 
 // A short lower-case name for messages: "zlib", "gzip", "bz2", "xz", "lzma", "joblib-zfile",
-// "lz4", "none".
+// "lz4", "zstd", "none".
 std::string_view compression_name(Compression kind);
 
 // A stream of the decompressed bytes of `compressed`, decoded as it is read, in bounded memory
-// (the LZMA dictionary the header asks for, at most 1.5 GiB). Checksums are verified as their
-// data ends; corrupt or truncated data is Error(bad_input) naming the stream and the compressed
+// (fixed buffers, plus the dictionary or window the header asks for: LZMA at most 1.5 GiB, zstd
+// at most 128 MiB). Checksums are verified as their data ends; corrupt or truncated data, and
+// output past the bomb limits above, are Error(bad_input) naming the stream and the compressed
 // byte offset, raised after every byte decoded before it was delivered. `none` returns
-// `compressed` itself; lz4 (not supported) and an unknown kind are Error(bad_input) at once.
+// `compressed` itself; an unknown kind is Error(bad_input) at once.
 std::unique_ptr<ByteStream> open_decompressed(std::unique_ptr<ByteStream> compressed,
                                               Compression kind);
 
 // A raw DEFLATE (RFC 1951) stream, as in a zip member of method 8: ends with its final block.
 std::unique_ptr<ByteStream> open_raw_deflate(std::unique_ptr<ByteStream> compressed);
+
+// Whether `stream` (from open_decompressed or open_raw_deflate) failed because it reached the
+// bomb limits, rather than on damaged data: a loader would read on where mlv stopped.
+bool stopped_at_output_limit(const ByteStream& stream);
 
 } // namespace mlv::inspect

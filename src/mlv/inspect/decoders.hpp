@@ -1,32 +1,31 @@
 #pragma once
 
-// Private to the inspect module: the decompressing streams behind open_decompressed, one factory
-// per format. Each reads its compressed bytes through `input`, whose offsets its errors name.
+// Private to the inspect module: the decompressing stream behind open_decompressed, which drives
+// one library decoder (codecs.hpp) over the compressed bytes of `input`, whose offsets its
+// errors name.
 
+#include "codecs.hpp"
 #include "input_buffer.hpp"
 
 #include <mlv/inspect/byte_stream.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace mlv::inspect::decode {
 
-// zlib_streams.cpp
-std::unique_ptr<ByteStream> make_raw_deflate_stream(std::unique_ptr<InputBuffer> input);
-std::unique_ptr<ByteStream> make_zlib_stream(std::unique_ptr<InputBuffer> input);
-// joblib < 0.10: "ZF", the compressed length in 19 bytes of text, then one zlib stream.
-std::unique_ptr<ByteStream> make_joblib_zfile_stream(std::unique_ptr<InputBuffer> input);
+// What may follow the end of the first stream (member, frame).
+enum class Members {
+  one,                 // nothing is read after it (zlib, lzma alone, a zip member)
+  concatenated,        // further streams, as Python's bz2 and lz4.frame read them
+  zero_padded_members, // further gzip members, zero bytes between them ignored (Python's gzip)
+};
 
-// gzip_stream.cpp: one or more members (RFC 1952), zero padding between them allowed.
-std::unique_ptr<ByteStream> make_gzip_stream(std::unique_ptr<InputBuffer> input);
-
-// bzip2_stream.cpp: one or more bzip2 streams.
-std::unique_ptr<ByteStream> make_bzip2_stream(std::unique_ptr<InputBuffer> input);
-
-// lzma_alone_stream.cpp: the .lzma ("alone") format of LZMA Utils and Python's FORMAT_ALONE.
-std::unique_ptr<ByteStream> make_lzma_alone_stream(std::unique_ptr<InputBuffer> input);
-
-// xz_stream.cpp: the .xz container with LZMA2 blocks, one or more streams and stream padding.
-std::unique_ptr<ByteStream> make_xz_stream(std::unique_ptr<InputBuffer> input);
+// `header`, if given, consumes a container's header before the codec sees the data (joblib's
+// "ZF" prefix).
+std::unique_ptr<ByteStream> make_codec_stream(std::unique_ptr<InputBuffer> input,
+                                              std::unique_ptr<Codec> codec,
+                                              Members members,
+                                              std::function<void(InputBuffer&)> header = {});
 
 } // namespace mlv::inspect::decode

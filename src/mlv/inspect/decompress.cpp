@@ -5,6 +5,7 @@
 #include <mlv/util/error.hpp>
 
 #include <cctype>
+#include <functional>
 
 namespace mlv::inspect {
 
@@ -16,6 +17,7 @@ constexpr std::string_view k_xz_magic = std::string_view("\xfd"
                                                          "7zXZ\0",
                                                          6);
 constexpr std::string_view k_lz4_frame_magic = "\x04\x22\x4d\x18";
+constexpr std::string_view k_zstd_magic = "\x28\xb5\x2f\xfd";
 // lzma "alone" has no magic number; Python's lzma module (joblib's compress="lzma") writes the
 // properties lc=3 lp=0 pb=2, a dictionary size, then an unknown uncompressed size (all ones).
 constexpr unsigned char k_lzma_default_properties = 0x5d;
@@ -51,6 +53,22 @@ bool is_zfile_header(std::string_view head) {
   return is_zlib_header(head.substr(data_at));
 }
 
+// joblib < 0.10's header before its zlib stream. The length field only repeats what the zlib
+// stream's own end says; joblib <= 0.8.4 wrote one more byte, a space (no zlib stream starts
+// with one).
+void skip_zfile_header(decode::InputBuffer& input) {
+  std::string magic(k_zfile_prefix.size(), '\0');
+  input.read_exact(reinterpret_cast<unsigned char*>(magic.data()), magic.size());
+  if (magic != k_zfile_prefix) {
+    input.fail_at(0, "no \"ZF\" header");
+  }
+  input.skip_exact(k_zfile_header_size - k_zfile_prefix.size());
+  if (input.fill() && *input.data() == ' ') {
+    input.advance(1);
+  }
+  input.set_format("zlib");
+}
+
 bool is_lzma_alone_header(std::string_view head) {
   return head.size() >= k_lzma_size_offset + k_lzma_unknown_size.size() &&
          static_cast<unsigned char>(head[0]) == k_lzma_default_properties &&
@@ -71,6 +89,9 @@ Compression detect_compression(std::string_view head) {
   }
   if (head.starts_with(k_lz4_frame_magic)) {
     return Compression::lz4;
+  }
+  if (head.starts_with(k_zstd_magic)) {
+    return Compression::zstd;
   }
   if (head.starts_with(k_bzip2_magic) && head.size() > 3 && head[3] >= '1' && head[3] <= '9') {
     return Compression::bz2;
@@ -102,37 +123,43 @@ std::string_view compression_name(Compression kind) {
     return "joblib-zfile";
   case Compression::lz4:
     return "lz4";
+  case Compression::zstd:
+    return "zstd";
   }
   return "unknown";
 }
 
 std::unique_ptr<ByteStream> open_decompressed(std::unique_ptr<ByteStream> compressed,
                                               Compression kind) {
+  using decode::Members;
   const std::string_view name = compression_name(kind);
-  const auto input = [&] {
-    return std::make_unique<decode::InputBuffer>(std::move(compressed), std::string(name));
+  const auto stream = [&](std::unique_ptr<decode::Codec> codec, Members members,
+                          std::function<void(decode::InputBuffer&)> header = {}) {
+    return decode::make_codec_stream(
+        std::make_unique<decode::InputBuffer>(std::move(compressed), std::string(name)),
+        std::move(codec), members, std::move(header));
   };
   switch (kind) {
   case Compression::none:
     return compressed;
   case Compression::zlib:
-    return decode::make_zlib_stream(input());
+    return stream(decode::make_deflate_codec(decode::DeflateContainer::zlib), Members::one);
   case Compression::joblib_zfile:
-    return decode::make_joblib_zfile_stream(input());
+    return stream(decode::make_deflate_codec(decode::DeflateContainer::zlib), Members::one,
+                  skip_zfile_header);
   case Compression::gzip:
-    return decode::make_gzip_stream(input());
+    return stream(decode::make_deflate_codec(decode::DeflateContainer::gzip),
+                  Members::zero_padded_members);
   case Compression::bz2:
-    return decode::make_bzip2_stream(input());
+    return stream(decode::make_bzip2_codec(), Members::concatenated);
   case Compression::xz:
-    return decode::make_xz_stream(input());
+    return stream(decode::make_xz_codec(), Members::one);
   case Compression::lzma:
-    return decode::make_lzma_alone_stream(input());
+    return stream(decode::make_lzma_alone_codec(), Members::one);
   case Compression::lz4:
-    throw Error(ExitCode::bad_input,
-                compressed->name() + ": lz4-compressed data cannot be read: mlv has no lz4 "
-                                     "decoder",
-                "save the model with another compression (joblib.dump(..., compress=3) uses "
-                "zlib) to let mlv inspect and scan it");
+    return stream(decode::make_lz4_frame_codec(), Members::concatenated);
+  case Compression::zstd:
+    return stream(decode::make_zstd_codec(), Members::concatenated);
   }
   throw Error(ExitCode::bad_input,
               compressed->name() + ": unknown compression kind " +
@@ -141,8 +168,9 @@ std::unique_ptr<ByteStream> open_decompressed(std::unique_ptr<ByteStream> compre
 }
 
 std::unique_ptr<ByteStream> open_raw_deflate(std::unique_ptr<ByteStream> compressed) {
-  return decode::make_raw_deflate_stream(
-      std::make_unique<decode::InputBuffer>(std::move(compressed), "deflate"));
+  return decode::make_codec_stream(
+      std::make_unique<decode::InputBuffer>(std::move(compressed), "deflate"),
+      decode::make_deflate_codec(decode::DeflateContainer::raw), decode::Members::one);
 }
 
 } // namespace mlv::inspect

@@ -16,19 +16,15 @@ constexpr std::string_view k_corrupt_hint =
 } // namespace
 
 InputBuffer::InputBuffer(std::unique_ptr<ByteStream> source, std::string format)
-    : source_(std::move(source)), format_(std::move(format)), buffer_(k_max_unread + k_read_size) {}
+    : source_(std::move(source)), format_(std::move(format)), buffer_(k_read_size) {}
 
 bool InputBuffer::refill() {
   if (source_ended_) {
     return false;
   }
-  // Keep the last bytes consumed so that unread() can give them back.
-  const std::size_t keep = std::min(k_max_unread, pos_);
-  std::memmove(buffer_.data(), buffer_.data() + pos_ - keep, keep);
-  buffer_offset_ += pos_ - keep;
-  pos_ = end_ = keep;
-  const std::size_t got =
-      source_->read(reinterpret_cast<char*>(buffer_.data() + keep), buffer_.size() - keep);
+  buffer_offset_ += end_;
+  pos_ = end_ = 0;
+  const std::size_t got = source_->read(reinterpret_cast<char*>(buffer_.data()), buffer_.size());
   if (got == 0) {
     source_ended_ = true;
     return false;
@@ -63,14 +59,6 @@ void InputBuffer::skip_exact(std::uint64_t n) {
     pos_ += step;
     n -= step;
   }
-}
-
-void InputBuffer::unread(std::size_t n) {
-  if (n > pos_ || n > k_max_unread) {
-    throw Error(ExitCode::failure, "internal error: a decompressor gave back more bytes than it "
-                                   "may; this is unexpected; please report it");
-  }
-  pos_ -= n;
 }
 
 void InputBuffer::fail_at(std::uint64_t offset, std::string_view what) const {

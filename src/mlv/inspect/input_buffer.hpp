@@ -13,12 +13,9 @@
 namespace mlv::inspect::decode {
 
 // Buffers the compressed stream beneath a decoder and knows the offset of every byte, so that an
-// error can say where the damage is. A bit reader that took a few bytes too many (up to
-// k_max_unread) may give them back for the container format that follows.
+// error can say where the damage is.
 class InputBuffer {
 public:
-  static constexpr std::size_t k_max_unread = 8;
-
   // `format` names the data in messages ("gzip", "xz"); see set_format.
   InputBuffer(std::unique_ptr<ByteStream> source, std::string format);
 
@@ -29,7 +26,7 @@ public:
   // Offset in the compressed stream of the next byte.
   std::uint64_t offset() const { return buffer_offset_ + pos_; }
 
-  // Direct access for bit readers: the buffered bytes not yet consumed.
+  // Direct access for decoders: the buffered bytes not yet consumed.
   std::size_t available() const { return end_ - pos_; }
   const unsigned char* data() const { return buffer_.data() + pos_; }
   void advance(std::size_t n) { pos_ += n; }
@@ -50,8 +47,6 @@ public:
   std::size_t read_some(unsigned char* out, std::size_t n);
   // Skips exactly `n` bytes, or a truncation error.
   void skip_exact(std::uint64_t n);
-  // Gives back the last `n` bytes consumed (n ≤ k_max_unread).
-  void unread(std::size_t n);
 
   // Error(bad_input): "<name>: corrupt <format> data at compressed byte <offset>: <what>".
   [[noreturn]] void fail(std::string_view what) const { fail_at(offset(), what); }

@@ -42,10 +42,20 @@ void add_pickle_walk(ByteStream& stream, Inspection& out) {
       }
       out.arrays.push_back(std::move(tensor));
     }
+    // A decompression bomb is refused outright: the summary took it for the stream's end, and
+    // reading on raises the held error again.
+    if (stopped_at_output_limit(stream)) {
+      char byte = 0;
+      stream.read(&byte, 1);
+    }
     if (!summary.complete) {
       out.add_fact("pickle_note", std::string("the stream ends before its STOP opcode"));
     }
   } catch (const Error& error) {
+    // A decompression bomb is refused outright, not reported as far as it went.
+    if (stopped_at_output_limit(stream)) {
+      throw;
+    }
     out.add_fact("pickle_note", std::string("not read to its end: ") + error.what());
   }
 }

@@ -94,6 +94,11 @@ private:
         throw;
       }
       ended_ = true;
+      // A bomb stops mlv, not the loader: what follows the limit is not seen.
+      if (inspect::stopped_at_output_limit(stream_)) {
+        scanner_.unscanned(0, error.what());
+        return 0;
+      }
       scanner_.note(std::string("the compressed data ends in a fault, where the loader stops "
                                 "too: ") +
                     error.what());

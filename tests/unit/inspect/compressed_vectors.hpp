@@ -77,8 +77,9 @@ inline std::unique_ptr<ByteStream> open_kind(std::unique_ptr<ByteStream> compres
   if (kind == "deflate") {
     return open_raw_deflate(std::move(compressed));
   }
-  for (const auto candidate : {Compression::zlib, Compression::gzip, Compression::bz2,
-                               Compression::xz, Compression::lzma, Compression::joblib_zfile}) {
+  for (const auto candidate :
+       {Compression::zlib, Compression::gzip, Compression::bz2, Compression::xz, Compression::lzma,
+        Compression::joblib_zfile, Compression::lz4, Compression::zstd}) {
     if (compression_name(candidate) == kind) {
       return open_decompressed(std::move(compressed), candidate);
     }

@@ -7,7 +7,8 @@ OUT_DIR receives the original data sets (data_*.bin), their compressed forms, an
 one line per compressed file, "<compressed file>\t<original file>\t<kind>", kind being a
 compression name of mlv (zlib, gzip, bz2, xz, lzma, joblib-zfile) or "deflate" for raw DEFLATE.
 Files named unsupported_* are valid streams that use features mlv does not decode; they are not
-in the manifest. Standard library only; every data set is generated from fixed seeds.
+in the manifest. Standard library, plus Debian's lz4 and zstd command-line tools for the lz4
+frame and zstd vectors; every data set is generated from fixed seeds.
 """
 
 import bz2
@@ -17,6 +18,7 @@ import lzma
 import os
 import random
 import struct
+import subprocess
 import sys
 import zlib
 
@@ -69,6 +71,11 @@ def gzip_member(data, flags_fields, level=6):
 def deflate(data, level=6, wbits=15, strategy=zlib.Z_DEFAULT_STRATEGY, mem_level=8):
     compressor = zlib.compressobj(level, zlib.DEFLATED, wbits, mem_level, strategy)
     return compressor.compress(data) + compressor.flush()
+
+
+def tool(command, data):
+    """The output of a compressor command-line tool given `data` on its standard input."""
+    return subprocess.run(command, input=data, stdout=subprocess.PIPE, check=True).stdout
 
 
 def main():
@@ -141,6 +148,16 @@ def main():
             f.write(value)
         emit(f"{key}.gz_name", key, "gzip", buffer.getvalue())
 
+    # joblib's compress="lz4" writes the LZ4 frame format (lz4.frame), as the lz4 tool does.
+    for key, value in data.items():
+        emit(f"{key}.lz4", key, "lz4", tool(["lz4", "-q", "-c"], value))
+        emit(f"{key}.zst", key, "zstd", tool(["zstd", "-q", "-c"], value))
+    for key in ("text", "mixed"):
+        value = data[key]
+        emit(f"{key}.lz4_b64k_checked", key, "lz4",
+             tool(["lz4", "-q", "-c", "-B4", "-BD", "--content-size", "-9"], value))
+        emit(f"{key}.zst_19_checked", key, "zstd", tool(["zstd", "-q", "-c", "-19", "--check"], value))
+
     # Several members, streams and padding make one output.
     for key in ("one", "text", "mixed"):
         value = data[key]
@@ -153,6 +170,10 @@ def main():
              lzma.compress(first, preset=1) + b"\x00" * 8 +
              lzma.compress(second, check=lzma.CHECK_CRC32, preset=1) +
              b"\x00" * 4)
+        emit(f"{key}.lz4_streams", key, "lz4", tool(["lz4", "-q", "-c"], first) +
+             tool(["lz4", "-q", "-c"], second))
+        emit(f"{key}.zst_streams", key, "zstd", tool(["zstd", "-q", "-c"], first) +
+             tool(["zstd", "-q", "-c"], second))
 
     with open(os.path.join(out_dir, "unsupported_bcj.xz"), "wb") as f:
         f.write(lzma.compress(data["text"], filters=[{"id": lzma.FILTER_X86},
