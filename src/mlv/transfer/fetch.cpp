@@ -58,12 +58,14 @@ public:
   explicit OutputFile(const fs::path& tmp_dir) {
     std::mt19937_64 generator{std::random_device{}()};
     path_ = tmp_dir / ("fetch-" + std::to_string(generator()) + ".tmp");
+    on_interrupt_.watch(path_); // before it exists, so no interrupt can leave it behind
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ < 0) {
-      throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
+      const int error = errno;
+      on_interrupt_.release();
+      throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), error),
                   "check free disk space");
     }
-    on_interrupt_.watch(path_);
   }
   ~OutputFile() {
     hasher_.reset(); // its thread reads fd_

@@ -30,16 +30,21 @@ AtomicFile::AtomicFile(std::filesystem::path final_path, const std::filesystem::
   make_directories(tmp_dir);
   for (int attempt = 0; attempt < 10 && fd_ < 0; ++attempt) {
     temp_path_ = tmp_dir / ("." + final_path_.filename().string() + ".tmp-" + random_suffix());
+    // Watched before it exists: a Ctrl-C between open(2) and the watch would leave it behind.
+    on_interrupt_.watch(temp_path_);
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0 && errno != EEXIST) {
-      throw Error(ExitCode::failure, errno_message("cannot create", temp_path_.string(), errno),
+    const int error = errno;
+    if (fd_ < 0) {
+      on_interrupt_.release(); // not ours (EEXIST) or not made
+    }
+    if (fd_ < 0 && error != EEXIST) {
+      throw Error(ExitCode::failure, errno_message("cannot create", temp_path_.string(), error),
                   "check that the folder exists and is writable");
     }
   }
   if (fd_ < 0) {
     throw Error(ExitCode::failure, "cannot create a temporary file in " + tmp_dir.string());
   }
-  on_interrupt_.watch(temp_path_);
 }
 
 AtomicFile::AtomicFile(std::filesystem::path final_path)
