@@ -39,3 +39,15 @@ printf 'compressed file: %d bytes\n' "$bytes"
 printf 'mlv inspect:        %6.2f s  %s MB/s\n' "$t_inspect" "$(rate "$t_inspect")"
 printf 'mlv scan:           %6.2f s  %s MB/s\n' "$t_scan" "$(rate "$t_scan")"
 printf 'python zlib -dc:    %6.2f s  %s MB/s\n' "$t_python" "$(rate "$t_python")"
+# The goal, against the compressed input rate: exit 1 when missed.
+missed=0
+for measured in "inspect $t_inspect" "scan $t_scan"; do
+  read -r what secs <<<"$measured"
+  if python3 -c "import sys; sys.exit(0 if $bytes / $secs / 1e6 >= 200 else 1)"; then
+    printf 'mlv %s: goal >= 200 MB/s PASS\n' "$what"
+  else
+    printf 'mlv %s: goal >= 200 MB/s FAIL\n' "$what"
+    missed=1
+  fi
+done
+exit "$missed"
