@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # No benign model file is refused: real files written by scikit-learn (pipelines, forests with
-# every joblib compressor but lz4), joblib, scipy sparse matrices, PyTorch (state_dicts with
+# every joblib compressor), joblib, scipy sparse matrices, PyTorch (state_dicts with
 # optimiser state, whole modules, the legacy format), numpy (every dtype, .npy and .npz),
 # pandas, xgboost and Python's own pickle are generated here by the libraries themselves
 # (/usr/bin/python3, with Debian's python3-sklearn, python3-torch, python3-scipy,
 # python3-pandas and python3-xgboost) and must all scan clean, each read to its end. mlv never
-# loads them. joblib's lz4 is left out: the scanner cannot read it yet, so it is suspicious.
+# loads them.
 source "$(dirname "$0")/lib.sh"
 
 mkdir -p "$TEST_ROOT/corpus"
@@ -40,10 +40,10 @@ def save_pickle(name, obj, protocol=pickle.HIGHEST_PROTOCOL):
     with open(name, "wb") as f:
         pickle.dump(obj, f, protocol=protocol)
 
-# scikit-learn through joblib, with every compressor joblib offers here but lz4.
+# scikit-learn through joblib, with every compressor joblib offers here (lz4: python3-lz4).
 forest = RandomForestClassifier(n_estimators=5, random_state=rng).fit(X, y)
 joblib.dump(forest, "forest.joblib")
-for method in ("zlib", "gzip", "bz2", "xz", "lzma"):
+for method in ("zlib", "gzip", "bz2", "xz", "lzma", "lz4"):
     joblib.dump(forest, f"forest_{method}.joblib", compress=(method, 3))
 pipeline = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())]).fit(X, y)
 for protocol in (0, 2, 4, 5):

@@ -32,9 +32,9 @@ YAML::Node finding_node(const scan::Finding& finding, const std::string& file) {
 }
 
 // What could not be cleared, from the first finding of `severity`: "posix.system (process
-// execution) at offset 51 of archive/data.pkl, and 2 more finding(s)", or "could not read: lz4
-// ... (at offset 0)". `scanned` is the path the bytes were scanned at (a cache object), which
-// readers' messages may start with and which means nothing to the user.
+// execution) at offset 51 of archive/data.pkl, and 2 more finding(s)", or "could not read: a zip
+// member compressed with bzip2 ... (at offset 0)". `scanned` is the path the bytes were scanned at
+// (a cache object), which readers' messages may start with and which means nothing to the user.
 std::string first_finding(const scan::ScanReport& report,
                           scan::Severity severity,
                           const std::string& scanned = {}) {
