@@ -9,6 +9,7 @@
 set -Eeuo pipefail
 
 TEST_NAME=$(basename "$0" .sh)
+TEST_SCRIPT=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 if [[ -z "${MLV:-}" ]]; then
@@ -26,9 +27,16 @@ export MLV MLV_FIXTURES
 
 TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/mlv-itest-$TEST_NAME.XXXXXX")
 TEST_ROOT=$(cd "$TEST_ROOT" && pwd -P)
+# One line per failed check (line, case); see check_failed.
+FAILED_CHECKS="$TEST_ROOT/.failed-checks"
 
 cleanup_test_root() {
   local code=$?
+  # Failed checks are named together at the end, also when a command stopped the test early.
+  if [[ -s "$FAILED_CHECKS" ]]; then
+    report_failed_checks
+    code=1
+  fi
   # Background jobs a test started (kill tests, concurrency tests) must not outlive it.
   local pids
   pids=$(jobs -p 2>/dev/null || true)
@@ -97,10 +105,49 @@ caller_line() {
   echo "?"
 }
 
+# fail MESSAGE: stops the test now (for set-up that later steps cannot do without).
 fail() {
   trap - ERR
   echo "$TEST_NAME: FAIL at line $(caller_line): $*" >&2
   exit 1
+}
+
+# The case a script line belongs to: the first line of the nearest comment block above it (the
+# scripts introduce each case with a comment), so a report names cases without extra markup.
+case_title() { # LINE
+  awk -v stop="$1" '
+    NR > stop { exit }
+    /^[[:space:]]*#/ && NR > 1 {
+      if (!in_comment) { title = $0; start = NR }
+      in_comment = 1
+      next
+    }
+    { in_comment = 0 }
+    END {
+      sub(/^[[:space:]]*#[[:space:]]*/, "", title)
+      if (title == "") title = "start of the script"
+      if (length(title) > 90) title = substr(title, 1, 87) "..."
+      printf "line %s: %s", (start ? start : 1), title
+    }' "$TEST_SCRIPT"
+}
+
+# check_failed MESSAGE: records a failed assertion and lets the test go on, so that one run names
+# every failing case instead of stopping at the first (a later case may fail only because an
+# earlier one did: read the first one first). The test still fails at its end.
+check_failed() {
+  local line
+  line=$(caller_line)
+  echo "$TEST_NAME: FAIL at line $line: $*" >&2
+  printf '%s\t%s\n' "$line" "$(case_title "$line")" >>"$FAILED_CHECKS"
+}
+
+report_failed_checks() {
+  local count cases
+  count=$(wc -l <"$FAILED_CHECKS")
+  cases=$(cut -f2 "$FAILED_CHECKS" | awk '!seen[$0]++')
+  printf '%s: %d failed check(s) in %d case(s):\n' "$TEST_NAME" "$count" \
+    "$(printf '%s\n' "$cases" | wc -l)" >&2
+  printf '  %s\n' "$cases" >&2
 }
 
 # Prints the last `run` output for a failure message.
@@ -109,17 +156,17 @@ last_output() { printf -- '--- output of the last command (exit %s) ---\n%s\n---
 # --- assertions ------------------------------------------------------------------------------
 
 assert_eq() { # ACTUAL EXPECTED [WHAT]
-  [[ "$1" == "$2" ]] || fail "${3:-values differ}: expected '$2', got '$1'"
+  [[ "$1" == "$2" ]] || { check_failed "${3:-values differ}: expected '$2', got '$1'"; return 0; }
 }
 
 assert_ne() { # ACTUAL UNEXPECTED [WHAT]
-  [[ "$1" != "$2" ]] || fail "${3:-values equal}: did not expect '$2'"
+  [[ "$1" != "$2" ]] || { check_failed "${3:-values equal}: did not expect '$2'"; return 0; }
 }
 
 assert_file_eq() { # FILE1 FILE2
-  [[ -f "$1" ]] || fail "missing file $1"
-  [[ -f "$2" ]] || fail "missing file $2"
-  cmp -s "$1" "$2" || fail "files differ: $1 vs $2"
+  [[ -f "$1" ]] || { check_failed "missing file $1"; return 0; }
+  [[ -f "$2" ]] || { check_failed "missing file $2"; return 0; }
+  cmp -s "$1" "$2" || { check_failed "files differ: $1 vs $2"; return 0; }
 }
 
 # assert_exit CODE CMD...: runs CMD (setting $status/$output like `run`) and checks its exit code.
@@ -127,17 +174,17 @@ assert_exit() {
   local expected=$1
   shift
   run "$@"
-  [[ "$status" == "$expected" ]] || fail "'$*' exited $status, expected $expected"$'\n'"$(last_output)"
+  [[ "$status" == "$expected" ]] || { check_failed "'$*' exited $status, expected $expected"$'\n'"$(last_output)"; return 0; }
 }
 
 assert_ok() { assert_exit 0 "$@"; }
 
 assert_contains() { # HAYSTACK NEEDLE [WHAT]
-  [[ "$1" == *"$2"* ]] || fail "${3:-output} does not contain '$2':"$'\n'"$1"
+  [[ "$1" == *"$2"* ]] || { check_failed "${3:-output} does not contain '$2':"$'\n'"$1"; return 0; }
 }
 
 assert_not_contains() { # HAYSTACK NEEDLE [WHAT]
-  [[ "$1" != *"$2"* ]] || fail "${3:-output} unexpectedly contains '$2':"$'\n'"$1"
+  [[ "$1" != *"$2"* ]] || { check_failed "${3:-output} unexpectedly contains '$2':"$'\n'"$1"; return 0; }
 }
 
 # A line of HAYSTACK contains every one of the given substrings.
@@ -149,18 +196,18 @@ assert_line_with() { # HAYSTACK SUBSTRING...
     for s in "$@"; do [[ "$line" == *"$s"* ]] || { ok=0; break; }; done
     ((ok)) && return 0
   done <<<"$haystack"
-  fail "no line contains all of [$*] in:"$'\n'"$haystack"
+  check_failed "no line contains all of [$*] in:"$'\n'"$haystack"
 }
 
 assert_sha256() { # FILE EXPECTED_HEX
-  [[ -f "$1" ]] || fail "missing file $1"
+  [[ -f "$1" ]] || { check_failed "missing file $1"; return 0; }
   local actual
   actual=$(sha256_of "$1")
-  [[ "$actual" == "$2" ]] || fail "sha256 of $1 is $actual, expected $2"
+  [[ "$actual" == "$2" ]] || { check_failed "sha256 of $1 is $actual, expected $2"; return 0; }
 }
 
-assert_exists() { [[ -e "$1" || -L "$1" ]] || fail "expected $1 to exist"; }
-assert_not_exists() { [[ ! -e "$1" && ! -L "$1" ]] || fail "expected $1 not to exist"; }
+assert_exists() { [[ -e "$1" || -L "$1" ]] || { check_failed "expected $1 to exist"; return 0; }; }
+assert_not_exists() { [[ ! -e "$1" && ! -L "$1" ]] || { check_failed "expected $1 not to exist"; return 0; }; }
 
 # --- files -----------------------------------------------------------------------------------
 
@@ -234,7 +281,7 @@ EOF
 assert_objects_named_by_content() { # DIR
   local bad
   bad=$(misnamed_objects "$1")
-  [[ -z "$bad" ]] || fail "objects whose content does not match their name under $1:"$'\n'"$bad"
+  [[ -z "$bad" ]] || check_failed "objects whose content does not match their name under $1:"$'\n'"$bad"
 }
 
 # --- pointer files (block YAML as written by mlv) -----------------------------------------------
@@ -294,8 +341,8 @@ EOF
 
 assert_yaml() { # FILE KEY EXPECTED
   local value
-  value=$(yaml_get "$1" "$2") || fail "$1 has no field '$2':"$'\n'"$(cat "$1")"
-  [[ "$value" == "$3" ]] || fail "$1 field '$2' is '$value', expected '$3'"
+  value=$(yaml_get "$1" "$2") || { check_failed "$1 has no field '$2':"$'\n'"$(cat "$1")"; return 0; }
+  [[ "$value" == "$3" ]] || check_failed "$1 field '$2' is '$value', expected '$3'"
 }
 
 pointer_id() { yaml_get "$1" sha256 || fail "$1 has no sha256 field"; }
@@ -339,4 +386,7 @@ commit_all() { # MESSAGE
 
 staged_files() { git diff --cached --name-only; }
 
-pass() { echo "$TEST_NAME: ok"; }
+pass() {
+  [[ -s "$FAILED_CHECKS" ]] && exit 1 # the exit trap names the failed checks
+  echo "$TEST_NAME: ok"
+}
