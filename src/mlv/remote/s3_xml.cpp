@@ -1,60 +1,12 @@
 #include <mlv/remote/s3_xml.hpp>
-#include <mlv/remote/text_codec.hpp>
+#include <mlv/remote/xml_reader.hpp>
 #include <mlv/util/error.hpp>
 
 #include <charconv>
-#include <cstdio>
-#include <ctime>
 
 namespace mlv::remote::s3 {
 
 namespace {
-
-// Where one element's content lies in the document.
-struct Element {
-  std::size_t content_begin = 0;
-  std::size_t content_end = 0;
-  std::size_t end = 0; // just past the closing tag
-};
-
-bool is_name_end(char c) {
-  return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// The next element called `name` at or after `from` (S3's documents never nest one element in
-// another of the same name).
-std::optional<Element> find_element(std::string_view xml, std::string_view name, std::size_t from) {
-  std::size_t position = from;
-  while (true) {
-    position = xml.find('<', position);
-    if (position == std::string_view::npos) {
-      return std::nullopt;
-    }
-    const auto name_begin = position + 1;
-    if (xml.substr(name_begin, name.size()) != name || name_begin + name.size() >= xml.size() ||
-        !is_name_end(xml[name_begin + name.size()])) {
-      ++position;
-      continue;
-    }
-    const auto tag_end = xml.find('>', name_begin);
-    if (tag_end == std::string_view::npos) {
-      return std::nullopt;
-    }
-    if (xml[tag_end - 1] == '/') {
-      return Element{tag_end + 1, tag_end + 1, tag_end + 1};
-    }
-    const std::string closing = "</" + std::string(name) + ">";
-    const auto close = xml.find(closing, tag_end + 1);
-    if (close == std::string_view::npos) {
-      return std::nullopt;
-    }
-    return Element{tag_end + 1, close, close + closing.size()};
-  }
-}
-
-std::string_view content(std::string_view xml, const Element& element) {
-  return xml.substr(element.content_begin, element.content_end - element.content_begin);
-}
 
 std::uint64_t parse_size_text(std::string_view text, const std::string& display_url) {
   std::uint64_t value = 0;
@@ -67,6 +19,106 @@ std::uint64_t parse_size_text(std::string_view text, const std::string& display_
   }
   return value;
 }
+
+// Collects a ListBucketResult: each <Contents> entry, and the page's own elements (children of
+// the root only, so a key's <Owner> or the like cannot pass for them).
+class ListCollector : public XmlHandler {
+public:
+  void open(const XmlElement& element, const XmlAttributes& /*attributes*/) override {
+    if (element.depth == 0) {
+      is_listing_ = element.name == "ListBucketResult";
+    } else if (element.depth == 1 && element.name == "Contents") {
+      entries_.emplace_back();
+    }
+  }
+
+  void close(const XmlElement& element, std::string_view text) override {
+    if (!is_listing_) {
+      return;
+    }
+    if (element.depth == 1) {
+      if (element.name == "IsTruncated") {
+        truncated_ = text == "true";
+      } else if (element.name == "NextContinuationToken") {
+        next_continuation_token_ = text;
+      }
+    } else if (element.depth == 2 && element.parent == "Contents") {
+      auto& entry = entries_.back();
+      if (element.name == "Key") {
+        entry.key = text;
+      } else if (element.name == "Size") {
+        entry.size = text;
+      } else if (element.name == "LastModified") {
+        entry.last_modified = text;
+      }
+    }
+  }
+
+  // The page; throws Error(remote) naming `display_url` for an entry without a Key or Size.
+  ListPage page(const std::string& display_url) {
+    ListPage page;
+    page.objects.reserve(entries_.size());
+    for (auto& entry : entries_) {
+      if (entry.key.empty()) {
+        throw Error(ExitCode::remote, display_url + ": the server listed an object without a Key",
+                    "check that the endpoint is an S3-compatible server");
+      }
+      ObjectInfo info;
+      info.key = std::move(entry.key);
+      info.size = parse_size_text(entry.size, display_url);
+      info.mtime = parse_iso8601(entry.last_modified);
+      page.objects.push_back(std::move(info));
+    }
+    page.truncated = truncated_;
+    page.next_continuation_token = std::move(next_continuation_token_);
+    return page;
+  }
+
+  bool is_listing() const { return is_listing_; }
+
+private:
+  struct Entry {
+    std::string key;
+    std::string size;
+    std::string last_modified;
+  };
+  bool is_listing_ = false;
+  std::vector<Entry> entries_;
+  bool truncated_ = false;
+  std::string next_continuation_token_;
+};
+
+// The text of the children `names` of a root element called `root`.
+class RootFieldsCollector : public XmlHandler {
+public:
+  RootFieldsCollector(std::string_view root, std::vector<std::string_view> names)
+      : root_(root), names_(std::move(names)), values_(names_.size()) {}
+
+  void open(const XmlElement& element, const XmlAttributes& /*attributes*/) override {
+    if (element.depth == 0) {
+      matches_ = element.name == root_;
+    }
+  }
+
+  void close(const XmlElement& element, std::string_view text) override {
+    if (!matches_ || element.depth != 1) {
+      return;
+    }
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (element.name == names_[i] && !values_[i]) {
+        values_[i] = std::string(text);
+      }
+    }
+  }
+
+  std::optional<std::string>& value(std::size_t index) { return values_[index]; }
+
+private:
+  std::string_view root_;
+  std::vector<std::string_view> names_;
+  std::vector<std::optional<std::string>> values_;
+  bool matches_ = false;
+};
 
 } // namespace
 
@@ -97,45 +149,21 @@ std::string escape_text(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> element_text(std::string_view xml, std::string_view name) {
-  const auto element = find_element(xml, name, 0);
-  if (!element) {
-    return std::nullopt;
-  }
-  return decode_entities(content(xml, *element));
-}
-
 ListPage parse_list_objects(std::string_view xml, const std::string& display_url) {
-  if (!find_element(xml, "ListBucketResult", 0)) {
+  ListCollector collector;
+  if (const auto fault = read_xml(xml, collector)) {
+    throw Error(ExitCode::remote,
+                display_url + ": the server's answer to a listing is not well-formed XML (" +
+                    *fault + ")",
+                "check that the endpoint is an S3-compatible server, and retry: a reply cut "
+                "short by the network reads the same way");
+  }
+  if (!collector.is_listing()) {
     throw Error(ExitCode::remote,
                 display_url + ": the server's answer to a listing is not a ListBucketResult",
                 "check that the endpoint is an S3-compatible server that supports ListObjectsV2");
   }
-  ListPage page;
-  std::size_t position = 0;
-  while (const auto contents = find_element(xml, "Contents", position)) {
-    const auto entry = content(xml, *contents);
-    ObjectInfo info;
-    info.key = element_text(entry, "Key").value_or("");
-    if (info.key.empty()) {
-      throw Error(ExitCode::remote, display_url + ": the server listed an object without a Key",
-                  "check that the endpoint is an S3-compatible server");
-    }
-    info.size = parse_size_text(element_text(entry, "Size").value_or(""), display_url);
-    info.mtime = parse_iso8601(element_text(entry, "LastModified").value_or(""));
-    page.objects.push_back(std::move(info));
-    position = contents->end;
-  }
-  // The page-level elements follow or precede the entries; search outside <Contents> only.
-  std::string outside;
-  position = 0;
-  while (const auto contents = find_element(xml, "Contents", position)) {
-    outside.append(xml.substr(position, contents->content_begin - position));
-    position = contents->content_end;
-  }
-  outside.append(xml.substr(position));
-  page.truncated = element_text(outside, "IsTruncated").value_or("false") == "true";
-  page.next_continuation_token = element_text(outside, "NextContinuationToken").value_or("");
+  auto page = collector.page(display_url);
   if (page.truncated && page.next_continuation_token.empty()) {
     throw Error(ExitCode::remote,
                 display_url + ": the server's listing is truncated but names no continuation token",
@@ -145,23 +173,18 @@ ListPage parse_list_objects(std::string_view xml, const std::string& display_url
 }
 
 ErrorBody parse_error(std::string_view xml) {
-  ErrorBody body;
-  const auto error = find_element(xml, "Error", 0);
-  if (!error) {
-    return body;
-  }
-  const auto inside = content(xml, *error);
-  body.code = element_text(inside, "Code").value_or("");
-  body.message = element_text(inside, "Message").value_or("");
-  return body;
+  // A body cut short still names its Code when that element was complete.
+  RootFieldsCollector collector("Error", {"Code", "Message"});
+  read_xml(xml, collector);
+  return {collector.value(0).value_or(""), collector.value(1).value_or("")};
 }
 
 std::optional<std::string> parse_upload_id(std::string_view xml) {
-  auto id = element_text(xml, "UploadId");
-  if (id && id->empty()) {
+  RootFieldsCollector collector("InitiateMultipartUploadResult", {"UploadId"});
+  if (read_xml(xml, collector) || !collector.value(0) || collector.value(0)->empty()) {
     return std::nullopt;
   }
-  return id;
+  return std::move(collector.value(0));
 }
 
 std::string complete_multipart_body(const std::vector<std::string>& etags) {
