@@ -8,84 +8,82 @@ namespace mlv::remote::s3 {
 
 namespace {
 
-std::uint64_t parse_size_text(std::string_view text, const std::string& display_url) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    throw Error(ExitCode::remote,
-                display_url + ": the server's object listing has an unreadable Size '" +
-                    std::string(text) + "'",
-                "check that the endpoint is an S3-compatible server");
-  }
-  return value;
-}
-
 // Collects a ListBucketResult: each <Contents> entry, and the page's own elements (children of
-// the root only, so a key's <Owner> or the like cannot pass for them).
+// the root only, so an element inside an entry cannot pass for them). Entries are checked as they
+// close; the first fault is kept and thrown once the document is read.
 class ListCollector : public XmlHandler {
 public:
+  explicit ListCollector(const std::string& display_url) : display_url_(display_url) {}
+
   void open(const XmlElement& element, const XmlAttributes& /*attributes*/) override {
     if (element.depth == 0) {
       is_listing_ = element.name == "ListBucketResult";
-    } else if (element.depth == 1 && element.name == "Contents") {
-      entries_.emplace_back();
+    } else if (element.depth == 1 && element.name == "Contents" && is_listing_) {
+      page_.objects.emplace_back();
+      size_seen_ = false;
     }
   }
 
   void close(const XmlElement& element, std::string_view text) override {
-    if (!is_listing_) {
+    if (!is_listing_ || fault_) {
       return;
     }
     if (element.depth == 1) {
       if (element.name == "IsTruncated") {
-        truncated_ = text == "true";
+        page_.truncated = text == "true";
       } else if (element.name == "NextContinuationToken") {
-        next_continuation_token_ = text;
+        page_.next_continuation_token = text;
+      } else if (element.name == "Contents") {
+        check_entry();
       }
     } else if (element.depth == 2 && element.parent == "Contents") {
-      auto& entry = entries_.back();
+      auto& object = page_.objects.back();
       if (element.name == "Key") {
-        entry.key = text;
+        object.key = text;
       } else if (element.name == "Size") {
-        entry.size = text;
+        read_size(text, object.size);
       } else if (element.name == "LastModified") {
-        entry.last_modified = text;
+        object.mtime = parse_iso8601(text);
       }
     }
-  }
-
-  // The page; throws Error(remote) naming `display_url` for an entry without a Key or Size.
-  ListPage page(const std::string& display_url) {
-    ListPage page;
-    page.objects.reserve(entries_.size());
-    for (auto& entry : entries_) {
-      if (entry.key.empty()) {
-        throw Error(ExitCode::remote, display_url + ": the server listed an object without a Key",
-                    "check that the endpoint is an S3-compatible server");
-      }
-      ObjectInfo info;
-      info.key = std::move(entry.key);
-      info.size = parse_size_text(entry.size, display_url);
-      info.mtime = parse_iso8601(entry.last_modified);
-      page.objects.push_back(std::move(info));
-    }
-    page.truncated = truncated_;
-    page.next_continuation_token = std::move(next_continuation_token_);
-    return page;
   }
 
   bool is_listing() const { return is_listing_; }
 
+  // The page; throws the first fault found in an entry.
+  ListPage take() {
+    if (fault_) {
+      throw *fault_;
+    }
+    return std::move(page_);
+  }
+
 private:
-  struct Entry {
-    std::string key;
-    std::string size;
-    std::string last_modified;
-  };
+  void read_size(std::string_view text, std::uint64_t& size) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
+    size_seen_ = true;
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      fault_ = Error(ExitCode::remote,
+                     display_url_ + ": the server's object listing has an unreadable Size '" +
+                         std::string(text) + "'",
+                     "check that the endpoint is an S3-compatible server");
+    }
+  }
+
+  void check_entry() {
+    if (page_.objects.back().key.empty()) {
+      fault_ = Error(ExitCode::remote, display_url_ + ": the server listed an object without a Key",
+                     "check that the endpoint is an S3-compatible server");
+    } else if (!size_seen_) {
+      read_size({}, page_.objects.back().size);
+    }
+  }
+
+  const std::string& display_url_;
+  ListPage page_;
   bool is_listing_ = false;
-  std::vector<Entry> entries_;
-  bool truncated_ = false;
-  std::string next_continuation_token_;
+  bool size_seen_ = false;
+  std::optional<Error> fault_;
 };
 
 // The text of the children `names` of a root element called `root`.
@@ -150,7 +148,7 @@ std::string escape_text(std::string_view text) {
 }
 
 ListPage parse_list_objects(std::string_view xml, const std::string& display_url) {
-  ListCollector collector;
+  ListCollector collector(display_url);
   if (const auto fault = read_xml(xml, collector)) {
     throw Error(ExitCode::remote,
                 display_url + ": the server's answer to a listing is not well-formed XML (" +
@@ -163,7 +161,7 @@ ListPage parse_list_objects(std::string_view xml, const std::string& display_url
                 display_url + ": the server's answer to a listing is not a ListBucketResult",
                 "check that the endpoint is an S3-compatible server that supports ListObjectsV2");
   }
-  auto page = collector.page(display_url);
+  auto page = collector.take();
   if (page.truncated && page.next_continuation_token.empty()) {
     throw Error(ExitCode::remote,
                 display_url + ": the server's listing is truncated but names no continuation token",

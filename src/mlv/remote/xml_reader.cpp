@@ -35,29 +35,31 @@ struct ParserDeleter {
   void operator()(XML_Parser parser) const { XML_ParserFree(parser); }
 };
 
-// The state the expat callbacks share: the names of the open elements and the text since the
-// last tag. The name stack keeps its strings when it shrinks, so a long listing allocates once.
+// The state the expat callbacks share: the open elements and the text since the last tag. The
+// stack keeps its strings when it shrinks, so a long listing allocates for its first entry only.
 class Session {
 public:
   Session(XML_Parser parser, XmlHandler& handler) : parser_(parser), handler_(handler) {}
 
   void start(const char* expat_name, const char** attributes) {
     const auto name = split_name(expat_name);
-    XmlElement element{name.local, name.ns, parent(), depth_};
+    const XmlElement element{name.local, name.ns, parent(), depth_};
     call([&] { handler_.open(element, XmlAttributes(attributes)); });
-    if (depth_ == names_.size()) {
-      names_.emplace_back(name.local);
+    if (depth_ == open_.size()) {
+      open_.push_back({std::string(name.ns), std::string(name.local)});
     } else {
-      names_[depth_].assign(name.local);
+      open_[depth_].ns.assign(name.ns);
+      open_[depth_].local.assign(name.local);
     }
     ++depth_;
     text_.clear();
   }
 
-  void end(const char* expat_name) {
-    const auto name = split_name(expat_name);
+  // Expat checks that the end tag matches the start tag, so the name comes from the stack.
+  void end() {
     --depth_;
-    XmlElement element{name.local, name.ns, parent(), depth_};
+    const auto& name = open_[depth_];
+    const XmlElement element{name.local, name.ns, parent(), depth_};
     call([&] { handler_.close(element, text_); });
     text_.clear();
   }
@@ -80,8 +82,13 @@ public:
 
 private:
   std::string_view parent() const {
-    return depth_ == 0 ? std::string_view() : std::string_view(names_[depth_ - 1]);
+    return depth_ == 0 ? std::string_view() : std::string_view(open_[depth_ - 1].local);
   }
+
+  struct OpenElement {
+    std::string ns;
+    std::string local;
+  };
 
   template <typename Call>
   void call(Call&& handler_call) {
@@ -95,7 +102,7 @@ private:
 
   XML_Parser parser_;
   XmlHandler& handler_;
-  std::vector<std::string> names_;
+  std::vector<OpenElement> open_;
   std::size_t depth_ = 0;
   std::string text_;
   bool doctype_refused_ = false;
@@ -110,8 +117,8 @@ void on_start(void* user_data, const XML_Char* name, const XML_Char** attributes
   session_of(user_data).start(name, attributes);
 }
 
-void on_end(void* user_data, const XML_Char* name) {
-  session_of(user_data).end(name);
+void on_end(void* user_data, const XML_Char* /*name*/) {
+  session_of(user_data).end();
 }
 
 void on_text(void* user_data, const XML_Char* data, int length) {
