@@ -16,7 +16,7 @@ BUILD_DIR=${MLV_BUILD_DIR:-$REPO_ROOT/build}
 PACKAGES=(
   build-essential cmake pkg-config git
   libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
-  libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev libexpat1-dev
   zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libzstd-dev
   clang-format python3
 )

@@ -19,7 +19,7 @@ struct BlobListPage {
 
 // Parses a List Blobs (restype=container&comp=list) response body. Reads Name (percent-decoded
 // when Encoded="true"), Content-Length and Last-Modified of each Blob, and NextMarker; entities
-// are decoded. Throws Error(remote) when the body is not such a response.
+// are decoded. Throws Error(remote) when the body is not such a response or not well-formed XML.
 BlobListPage parse_blob_list(std::string_view xml);
 
 // The <Code> of an Azure <Error> body ("ContainerNotFound"), or empty.

@@ -18,23 +18,22 @@ struct ListPage {
   std::string next_continuation_token;
 };
 
-// Parses a ListBucketResult; throws Error(remote) naming `display_url` when it is not one.
+// Parses a ListBucketResult; throws Error(remote) naming `display_url` when it is not one, or not
+// well-formed XML (a reply cut short), or declares a DTD.
 ListPage parse_list_objects(std::string_view xml, const std::string& display_url);
 
-// The Code and Message of an S3 <Error> document; both empty when `xml` is not one.
+// The Code and Message of an S3 <Error> document; both empty when `xml` is not one. A body cut
+// short keeps the fields that were complete.
 struct ErrorBody {
   std::string code;
   std::string message;
 };
 ErrorBody parse_error(std::string_view xml);
 
-// The UploadId of an InitiateMultipartUploadResult; nullopt when absent.
+// The UploadId of an InitiateMultipartUploadResult; nullopt when absent or the body is not
+// well-formed.
 std::optional<std::string> parse_upload_id(std::string_view xml);
 
-// The text of the first element `name` at any depth, entities decoded; nullopt when absent.
-std::optional<std::string> element_text(std::string_view xml, std::string_view name);
-
-using remote::decode_entities; // text_codec.hpp
 // Escapes & < > " ' for element text.
 std::string escape_text(std::string_view text);
 

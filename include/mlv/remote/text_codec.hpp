@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-// Text encodings that the network backends' protocols share: header and XML text, URL escapes,
+// Text encodings that the network backends' protocols share: header text, URL escapes,
 // base64 and HMAC for request signing. One copy here, not one per backend.
 namespace mlv::remote {
 
@@ -15,13 +15,6 @@ std::string lower(std::string_view text);
 std::string trim(std::string_view text);
 // Decodes %XX escapes; a '%' not followed by two hex digits stays as it is.
 std::string percent_decode(std::string_view text);
-
-// XML character data: the five named entities, &#N; and &#xN; references, and a whole CDATA
-// section. A reference that is not valid stays as written.
-std::string decode_entities(std::string_view text);
-// The same without CDATA, for a parser that refuses a document with an '&' that does not start a
-// valid reference: nullopt then.
-std::optional<std::string> decode_entities_strict(std::string_view text);
 
 std::string base64_encode(std::string_view bytes);
 // Standard base64, with or without '=' padding; nullopt for anything else.

@@ -18,7 +18,8 @@ struct DavEntry {
 
 // The members of a multistatus body. Only properties in a 2xx propstat count, and members whose
 // response carries a non-2xx status are left out. nullopt when the body is not well-formed
-// multistatus XML. Namespace prefixes are ignored: only the DAV: names below are read.
+// multistatus XML (or declares a DTD). Elements are matched in the "DAV:" namespace (or none)
+// whatever their prefix; elements of other namespaces are ignored.
 std::optional<std::vector<DavEntry>> parse_multistatus(std::string_view xml);
 
 // Decodes %XX escapes; an invalid escape is kept as it is.

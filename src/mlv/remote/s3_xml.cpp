@@ -1,72 +1,122 @@
 #include <mlv/remote/s3_xml.hpp>
-#include <mlv/remote/text_codec.hpp>
+#include <mlv/remote/xml_reader.hpp>
 #include <mlv/util/error.hpp>
 
 #include <charconv>
-#include <cstdio>
-#include <ctime>
 
 namespace mlv::remote::s3 {
 
 namespace {
 
-// Where one element's content lies in the document.
-struct Element {
-  std::size_t content_begin = 0;
-  std::size_t content_end = 0;
-  std::size_t end = 0; // just past the closing tag
+// Collects a ListBucketResult: each <Contents> entry, and the page's own elements (children of
+// the root only, so an element inside an entry cannot pass for them). Entries are checked as they
+// close; the first fault is kept and thrown once the document is read.
+class ListCollector : public XmlHandler {
+public:
+  explicit ListCollector(const std::string& display_url) : display_url_(display_url) {}
+
+  void open(const XmlElement& element, const XmlAttributes& /*attributes*/) override {
+    if (element.depth == 0) {
+      is_listing_ = element.name == "ListBucketResult";
+    } else if (element.depth == 1 && element.name == "Contents" && is_listing_) {
+      page_.objects.emplace_back();
+      size_seen_ = false;
+    }
+  }
+
+  void close(const XmlElement& element, std::string_view text) override {
+    if (!is_listing_ || fault_) {
+      return;
+    }
+    if (element.depth == 1) {
+      if (element.name == "IsTruncated") {
+        page_.truncated = text == "true";
+      } else if (element.name == "NextContinuationToken") {
+        page_.next_continuation_token = text;
+      } else if (element.name == "Contents") {
+        check_entry();
+      }
+    } else if (element.depth == 2 && element.parent == "Contents") {
+      auto& object = page_.objects.back();
+      if (element.name == "Key") {
+        object.key = text;
+      } else if (element.name == "Size") {
+        read_size(text, object.size);
+      } else if (element.name == "LastModified") {
+        object.mtime = parse_iso8601(text);
+      }
+    }
+  }
+
+  bool is_listing() const { return is_listing_; }
+
+  // The page; throws the first fault found in an entry.
+  ListPage take() {
+    if (fault_) {
+      throw *fault_;
+    }
+    return std::move(page_);
+  }
+
+private:
+  void read_size(std::string_view text, std::uint64_t& size) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
+    size_seen_ = true;
+    if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
+      fault_ = Error(ExitCode::remote,
+                     display_url_ + ": the server's object listing has an unreadable Size '" +
+                         std::string(text) + "'",
+                     "check that the endpoint is an S3-compatible server");
+    }
+  }
+
+  void check_entry() {
+    if (page_.objects.back().key.empty()) {
+      fault_ = Error(ExitCode::remote, display_url_ + ": the server listed an object without a Key",
+                     "check that the endpoint is an S3-compatible server");
+    } else if (!size_seen_) {
+      read_size({}, page_.objects.back().size);
+    }
+  }
+
+  const std::string& display_url_;
+  ListPage page_;
+  bool is_listing_ = false;
+  bool size_seen_ = false;
+  std::optional<Error> fault_;
 };
 
-bool is_name_end(char c) {
-  return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+// The text of the children `names` of a root element called `root`.
+class RootFieldsCollector : public XmlHandler {
+public:
+  RootFieldsCollector(std::string_view root, std::vector<std::string_view> names)
+      : root_(root), names_(std::move(names)), values_(names_.size()) {}
 
-// The next element called `name` at or after `from` (S3's documents never nest one element in
-// another of the same name).
-std::optional<Element> find_element(std::string_view xml, std::string_view name, std::size_t from) {
-  std::size_t position = from;
-  while (true) {
-    position = xml.find('<', position);
-    if (position == std::string_view::npos) {
-      return std::nullopt;
+  void open(const XmlElement& element, const XmlAttributes& /*attributes*/) override {
+    if (element.depth == 0) {
+      matches_ = element.name == root_;
     }
-    const auto name_begin = position + 1;
-    if (xml.substr(name_begin, name.size()) != name || name_begin + name.size() >= xml.size() ||
-        !is_name_end(xml[name_begin + name.size()])) {
-      ++position;
-      continue;
-    }
-    const auto tag_end = xml.find('>', name_begin);
-    if (tag_end == std::string_view::npos) {
-      return std::nullopt;
-    }
-    if (xml[tag_end - 1] == '/') {
-      return Element{tag_end + 1, tag_end + 1, tag_end + 1};
-    }
-    const std::string closing = "</" + std::string(name) + ">";
-    const auto close = xml.find(closing, tag_end + 1);
-    if (close == std::string_view::npos) {
-      return std::nullopt;
-    }
-    return Element{tag_end + 1, close, close + closing.size()};
   }
-}
 
-std::string_view content(std::string_view xml, const Element& element) {
-  return xml.substr(element.content_begin, element.content_end - element.content_begin);
-}
-
-std::uint64_t parse_size_text(std::string_view text, const std::string& display_url) {
-  std::uint64_t value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-    throw Error(ExitCode::remote,
-                display_url + ": the server's object listing has an unreadable Size '" +
-                    std::string(text) + "'",
-                "check that the endpoint is an S3-compatible server");
+  void close(const XmlElement& element, std::string_view text) override {
+    if (!matches_ || element.depth != 1) {
+      return;
+    }
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      if (element.name == names_[i] && !values_[i]) {
+        values_[i] = std::string(text);
+      }
+    }
   }
-  return value;
-}
+
+  std::optional<std::string>& value(std::size_t index) { return values_[index]; }
+
+private:
+  std::string_view root_;
+  std::vector<std::string_view> names_;
+  std::vector<std::optional<std::string>> values_;
+  bool matches_ = false;
+};
 
 } // namespace
 
@@ -97,45 +147,21 @@ std::string escape_text(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> element_text(std::string_view xml, std::string_view name) {
-  const auto element = find_element(xml, name, 0);
-  if (!element) {
-    return std::nullopt;
-  }
-  return decode_entities(content(xml, *element));
-}
-
 ListPage parse_list_objects(std::string_view xml, const std::string& display_url) {
-  if (!find_element(xml, "ListBucketResult", 0)) {
+  ListCollector collector(display_url);
+  if (const auto fault = read_xml(xml, collector)) {
+    throw Error(ExitCode::remote,
+                display_url + ": the server's answer to a listing is not well-formed XML (" +
+                    *fault + ")",
+                "check that the endpoint is an S3-compatible server, and retry: a reply cut "
+                "short by the network reads the same way");
+  }
+  if (!collector.is_listing()) {
     throw Error(ExitCode::remote,
                 display_url + ": the server's answer to a listing is not a ListBucketResult",
                 "check that the endpoint is an S3-compatible server that supports ListObjectsV2");
   }
-  ListPage page;
-  std::size_t position = 0;
-  while (const auto contents = find_element(xml, "Contents", position)) {
-    const auto entry = content(xml, *contents);
-    ObjectInfo info;
-    info.key = element_text(entry, "Key").value_or("");
-    if (info.key.empty()) {
-      throw Error(ExitCode::remote, display_url + ": the server listed an object without a Key",
-                  "check that the endpoint is an S3-compatible server");
-    }
-    info.size = parse_size_text(element_text(entry, "Size").value_or(""), display_url);
-    info.mtime = parse_iso8601(element_text(entry, "LastModified").value_or(""));
-    page.objects.push_back(std::move(info));
-    position = contents->end;
-  }
-  // The page-level elements follow or precede the entries; search outside <Contents> only.
-  std::string outside;
-  position = 0;
-  while (const auto contents = find_element(xml, "Contents", position)) {
-    outside.append(xml.substr(position, contents->content_begin - position));
-    position = contents->content_end;
-  }
-  outside.append(xml.substr(position));
-  page.truncated = element_text(outside, "IsTruncated").value_or("false") == "true";
-  page.next_continuation_token = element_text(outside, "NextContinuationToken").value_or("");
+  auto page = collector.take();
   if (page.truncated && page.next_continuation_token.empty()) {
     throw Error(ExitCode::remote,
                 display_url + ": the server's listing is truncated but names no continuation token",
@@ -145,23 +171,18 @@ ListPage parse_list_objects(std::string_view xml, const std::string& display_url
 }
 
 ErrorBody parse_error(std::string_view xml) {
-  ErrorBody body;
-  const auto error = find_element(xml, "Error", 0);
-  if (!error) {
-    return body;
-  }
-  const auto inside = content(xml, *error);
-  body.code = element_text(inside, "Code").value_or("");
-  body.message = element_text(inside, "Message").value_or("");
-  return body;
+  // A body cut short still names its Code when that element was complete.
+  RootFieldsCollector collector("Error", {"Code", "Message"});
+  read_xml(xml, collector);
+  return {collector.value(0).value_or(""), collector.value(1).value_or("")};
 }
 
 std::optional<std::string> parse_upload_id(std::string_view xml) {
-  auto id = element_text(xml, "UploadId");
-  if (id && id->empty()) {
+  RootFieldsCollector collector("InitiateMultipartUploadResult", {"UploadId"});
+  if (read_xml(xml, collector) || !collector.value(0) || collector.value(0)->empty()) {
     return std::nullopt;
   }
-  return id;
+  return std::move(collector.value(0));
 }
 
 std::string complete_multipart_body(const std::vector<std::string>& etags) {

@@ -1,6 +1,5 @@
 #include <mlv/remote/text_codec.hpp>
 #include <mlv/util/error.hpp>
-#include <mlv/util/utf8.hpp>
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -13,37 +12,6 @@
 #include <vector>
 
 namespace mlv::remote {
-
-namespace {
-
-// One character reference without its '&' and ';' ("amp", "#233", "#xE9"), appended to `out`;
-// false when it is not a valid one.
-bool decode_reference(std::string_view reference, std::string& out) {
-  static constexpr std::array<std::pair<std::string_view, char>, 5> k_named = {
-      {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}}};
-  for (const auto& [entity, character] : k_named) {
-    if (reference == entity) {
-      out.push_back(character);
-      return true;
-    }
-  }
-  if (reference.size() < 2 || reference.front() != '#') {
-    return false;
-  }
-  const bool hex = reference[1] == 'x' || reference[1] == 'X';
-  const auto digits = reference.substr(hex ? 2 : 1);
-  std::uint32_t code_point = 0;
-  const auto [end, error] =
-      std::from_chars(digits.data(), digits.data() + digits.size(), code_point, hex ? 16 : 10);
-  if (digits.empty() || error != std::errc() || end != digits.data() + digits.size() ||
-      code_point == 0 || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-    return false;
-  }
-  util::append_utf8(out, code_point);
-  return true;
-}
-
-} // namespace
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -75,50 +43,6 @@ std::string percent_decode(std::string_view text) {
     }
   }
   return out;
-}
-
-namespace {
-
-// Replaces every entity and character reference; one that cannot be decoded is kept as text,
-// or (`strict`) makes the whole decoding fail.
-std::optional<std::string> replace_references(std::string_view text, bool strict) {
-  std::string out;
-  out.reserve(text.size());
-  std::size_t position = 0;
-  while (position < text.size()) {
-    const auto amp = text.find('&', position);
-    if (amp == std::string_view::npos) {
-      out.append(text.substr(position));
-      break;
-    }
-    out.append(text.substr(position, amp - position));
-    const auto semicolon = text.find(';', amp);
-    // Lenient decoding keeps a lone '&' as text, so it looks only a few bytes ahead for ';'.
-    if (semicolon != std::string_view::npos && (strict || semicolon - amp <= 10) &&
-        decode_reference(text.substr(amp + 1, semicolon - amp - 1), out)) {
-      position = semicolon + 1;
-    } else if (strict) {
-      return std::nullopt;
-    } else {
-      out.push_back('&');
-      position = amp + 1;
-    }
-  }
-  return out;
-}
-
-} // namespace
-
-std::string decode_entities(std::string_view text) {
-  // Some servers wrap text in CDATA, which holds characters as they are.
-  if (text.starts_with("<![CDATA[") && text.ends_with("]]>")) {
-    return std::string(text.substr(9, text.size() - 12));
-  }
-  return *replace_references(text, false);
-}
-
-std::optional<std::string> decode_entities_strict(std::string_view text) {
-  return replace_references(text, true);
 }
 
 std::string base64_encode(std::string_view bytes) {

@@ -50,6 +50,30 @@ TEST(AzureXml, AnEmptyLastPageHasNoBlobsAndNoMarker) {
 
 TEST(AzureXml, RejectsABodyThatIsNotAListing) {
   EXPECT_THROW(parse_blob_list("<html>proxy error</html>"), mlv::Error);
+  EXPECT_THROW(parse_blob_list("<EnumerationResults><Blobs><Blob><Properties/></Blob></Blobs>"
+                               "</EnumerationResults>"),
+               mlv::Error);
+}
+
+// Azurite's shape, cut short: the listing is refused rather than read in part.
+TEST(AzureXml, RejectsAListingCutShortOrWithADocumentType) {
+  const std::string xml =
+      R"(<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="http://127.0.0.1:10000/devstoreaccount1/" ContainerName="models"><Prefix>team/</Prefix><MaxResults>5000</MaxResults><Delimiter></Delimiter><Blobs><Blob><Name>team/a b &amp; c</Name><Properties><Last-Modified>Thu, 10 Jun 2021 10:18:14 GMT</Last-Modified><Content-Length>7</Content-Length></Properties></Blob><Blob><Name>team/z</Name><Properties><Content-Length>1</Content-Length></Properties></Blob></Blobs><NextMarker/></EnumerationResults>)";
+  EXPECT_EQ(parse_blob_list(xml).blobs.size(), 2U);
+  for (const auto cut : {xml.size() - 1, xml.size() / 2}) {
+    try {
+      parse_blob_list(std::string_view(xml).substr(0, cut));
+      ADD_FAILURE() << "a listing cut at byte " << cut << " was read";
+    } catch (const mlv::Error& error) {
+      EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+      EXPECT_TRUE(std::string(error.what())
+                      .starts_with("the server's answer to List Blobs is not well-formed XML"))
+          << error.what();
+    }
+  }
+  EXPECT_THROW(parse_blob_list("<!DOCTYPE e [<!ENTITY n \"x\">]><EnumerationResults><Blobs><Blob>"
+                               "<Name>&n;</Name></Blob></Blobs></EnumerationResults>"),
+               mlv::Error);
 }
 
 TEST(AzureXml, ReadsTheErrorCode) {

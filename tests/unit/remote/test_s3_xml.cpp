@@ -78,6 +78,9 @@ TEST(S3Xml, ReadsErrorDocuments) {
   EXPECT_EQ(error.message, "The specified bucket does not exist");
   EXPECT_TRUE(parse_error("").code.empty());
   EXPECT_TRUE(parse_error("<ListBucketResult/>").code.empty());
+  EXPECT_TRUE(parse_error("<html><body>Bad Gateway</body></html>").code.empty());
+  // A body cut short still names its code.
+  EXPECT_EQ(parse_error("<Error><Code>SlowDown</Code><Message>Please red").code, "SlowDown");
 }
 
 TEST(S3Xml, ReadsTheUploadIdOfAMultipartUpload) {
@@ -87,14 +90,87 @@ TEST(S3Xml, ReadsTheUploadIdOfAMultipartUpload) {
             "VXBsb2FkIElE&x");
   EXPECT_FALSE(parse_upload_id("<InitiateMultipartUploadResult/>"));
   EXPECT_FALSE(parse_upload_id("<UploadId/>"));
+  EXPECT_FALSE(parse_upload_id("<InitiateMultipartUploadResult><UploadId>abc</UploadId>"))
+      << "an answer cut short is not trusted for the id";
 }
 
-TEST(S3Xml, DecodesEntitiesAndKeepsWhatIsNotOne) {
-  EXPECT_EQ(decode_entities("a&amp;b&lt;&gt;&quot;&apos;"), "a&b<>\"'");
-  EXPECT_EQ(decode_entities("&#65;&#x42;&#x1F600;"), "AB\xF0\x9F\x98\x80");
-  EXPECT_EQ(decode_entities("AT&T &unknown; &#xZZ; &"), "AT&T &unknown; &#xZZ; &");
-  EXPECT_EQ(decode_entities("<![CDATA[a&amp;b]]>"), "a&amp;b");
+TEST(S3Xml, EscapesElementText) {
   EXPECT_EQ(escape_text("\"etag\" & <x>"), "&quot;etag&quot; &amp; &lt;x&gt;");
+}
+
+// A full page as s3rver and AWS write it: 1,000 keys, some with spaces, '&', '<' and non-ASCII.
+std::string thousand_key_page() {
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult "
+                    "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><IsTruncated>true"
+                    "</IsTruncated><Name>bucket</Name><Prefix>team/</Prefix><MaxKeys>1000"
+                    "</MaxKeys><KeyCount>1000</KeyCount>";
+  for (int i = 0; i < 1000; ++i) {
+    xml += "<Contents><Key>team/packs/" + std::to_string(i) +
+           (i % 3 == 0 ? " a &amp; b &lt;c&gt; caf\xC3\xA9" : "") +
+           "</Key><LastModified>2026-12-04T18:00:00.000Z</LastModified><ETag>&quot;fba9dede5f"
+           "27731c9771645a39863328&quot;</ETag><Size>" +
+           std::to_string(i * 1000) + "</Size><StorageClass>STANDARD</StorageClass></Contents>";
+  }
+  return xml + "<NextContinuationToken>dGVhbS9wYWNrcy85OTk=</NextContinuationToken>"
+               "</ListBucketResult>";
+}
+
+TEST(S3Xml, ReadsAThousandKeyPage) {
+  const auto page = parse_list_objects(thousand_key_page(), "s3://bucket/team");
+  ASSERT_EQ(page.objects.size(), 1000u);
+  EXPECT_EQ(page.objects[0].key, "team/packs/0 a & b <c> caf\xC3\xA9");
+  EXPECT_EQ(page.objects[998].key, "team/packs/998");
+  EXPECT_EQ(page.objects[999].key, "team/packs/999 a & b <c> caf\xC3\xA9");
+  EXPECT_EQ(page.objects[999].size, 999000u);
+  EXPECT_EQ(page.objects[999].mtime, 1796407200);
+  EXPECT_TRUE(page.truncated);
+  EXPECT_EQ(page.next_continuation_token, "dGVhbS9wYWNrcy85OTk=");
+}
+
+// A reply cut short by the network or a proxy is a remote error naming the URL, wherever it
+// stops: a listing read in part would make gc or status miss objects.
+TEST(S3Xml, RefusesAListingCutShortOrMalformed) {
+  const auto page = thousand_key_page();
+  for (const auto cut : {page.size() - 1, page.size() - 20, page.size() / 2, std::size_t{200}}) {
+    try {
+      parse_list_objects(std::string_view(page).substr(0, cut), "s3://bucket/team");
+      ADD_FAILURE() << "a page cut at byte " << cut << " was read";
+    } catch (const mlv::Error& error) {
+      EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+      EXPECT_TRUE(std::string(error.what())
+                      .starts_with("s3://bucket/team: the server's answer to a listing is not "
+                                   "well-formed XML (line "))
+          << error.what();
+    }
+  }
+  EXPECT_THROW(parse_list_objects("<ListBucketResult><Contents><Key>AT&T</Key><Size>1</Size>"
+                                  "</Contents></ListBucketResult>",
+                                  "s3://b"),
+               mlv::Error);
+}
+
+TEST(S3Xml, RefusesAListingWithADocumentType) {
+  try {
+    parse_list_objects("<!DOCTYPE ListBucketResult [<!ENTITY k \"team/evil\">]><ListBucketResult>"
+                       "<Contents><Key>&k;</Key><Size>1</Size></Contents></ListBucketResult>",
+                       "s3://bucket/team");
+    ADD_FAILURE() << "a listing with a DTD was read";
+  } catch (const mlv::Error& error) {
+    EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+    EXPECT_NE(std::string(error.what()).find("DTD"), std::string::npos) << error.what();
+  }
+}
+
+// Only the document's elements count: a comment or CDATA that looks like an entry is text.
+TEST(S3Xml, ReadsNoEntryFromCommentsOrCdata) {
+  const auto page = parse_list_objects(
+      "<ListBucketResult><!-- <Contents><Key>ghost</Key><Size>1</Size></Contents> -->"
+      "<Contents><Key><![CDATA[a<Size>9</Size>&b]]></Key><Size>2</Size></Contents>"
+      "<IsTruncated>false</IsTruncated></ListBucketResult>",
+      "s3://b");
+  ASSERT_EQ(page.objects.size(), 1u);
+  EXPECT_EQ(page.objects[0].key, "a<Size>9</Size>&b");
+  EXPECT_EQ(page.objects[0].size, 2u);
 }
 
 TEST(S3Xml, WritesTheCompleteMultipartUploadBody) {

@@ -34,15 +34,6 @@ TEST(TextCodec, HmacSha256MatchesRfc4231) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-TEST(TextCodec, DecodesEntitiesLenientlyOrStrictly) {
-  EXPECT_EQ(decode_entities("a &amp; b &#233; &#x41; &bogus; &"), "a & b \xc3\xa9 A &bogus; &");
-  EXPECT_EQ(decode_entities("<![CDATA[a & b]]>"), "a & b");
-  EXPECT_EQ(decode_entities_strict("x&lt;y"), "x<y");
-  EXPECT_EQ(decode_entities_strict("&#0000000065;"), "A"); // zero-padded, still valid XML
-  EXPECT_FALSE(decode_entities_strict("a & b").has_value());
-  EXPECT_FALSE(decode_entities_strict("&#xD800;").has_value());
-}
-
 TEST(TextCodec, PercentDecodingKeepsWhatIsNotAnEscape) {
   EXPECT_EQ(percent_decode("a%20b%2Fc"), "a b/c");
   EXPECT_EQ(percent_decode("100%"), "100%");

@@ -95,6 +95,29 @@ TEST(ParseMultistatus, RejectsWhatIsNotMultistatusXml) {
   EXPECT_FALSE(parse_multistatus("<multistatus><a></b></multistatus>").has_value());
   EXPECT_FALSE(parse_multistatus("<multistatus>&bogus;</multistatus>").has_value());
   EXPECT_TRUE(parse_multistatus("<d:multistatus xmlns:d='DAV:'/>").has_value());
+  EXPECT_FALSE(parse_multistatus("<D:multistatus><D:response/></D:multistatus>").has_value())
+      << "a prefix bound to no namespace is not XML";
+  EXPECT_FALSE(parse_multistatus(std::string_view(k_nginx_listing).substr(0, 400)).has_value());
+  EXPECT_FALSE(parse_multistatus("<!DOCTYPE m [<!ENTITY h \"/x\">]><multistatus xmlns='DAV:'>"
+                                 "<response><href>&h;</href></response></multistatus>")
+                   .has_value());
+}
+
+// Lower-case and unusual prefixes read alike; an element of another namespace that happens to be
+// called href or getcontentlength is not the DAV: one.
+TEST(ParseMultistatus, ReadsDavNamesWhateverThePrefixAndOnlyThem) {
+  const auto entries = parse_multistatus(R"(<?xml version="1.0" encoding="utf-8"?>
+<lp:multistatus xmlns:lp="DAV:" xmlns:x="urn:example">
+ <lp:response><lp:href>/m/caf%C3%A9 &amp; co.bin</lp:href><x:href>/wrong</x:href>
+  <lp:propstat><lp:prop><lp:getcontentlength>42</lp:getcontentlength>
+   <x:getcontentlength>1</x:getcontentlength></lp:prop>
+   <lp:status>HTTP/1.1 200 OK</lp:status></lp:propstat>
+ </lp:response>
+</lp:multistatus>)");
+  ASSERT_TRUE(entries.has_value());
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].path, "/m/caf\xC3\xA9 & co.bin");
+  EXPECT_EQ((*entries)[0].size, 42u);
 }
 
 TEST(ParseHttpDate, ReadsRfc1123AndRejectsOtherText) {
