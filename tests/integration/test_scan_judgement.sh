@@ -49,9 +49,15 @@ for _ in range(9):
     nested = gzip.compress(nested)
 open("nested.gz", "wb").write(nested)
 
-# A bzip2 zip member, which zipfile reads and the scanner does not yet.
-with zipfile.ZipFile("bzip2.zip", "w") as z:
-    z.writestr("data.pkl", pickle.dumps({"a": 1}, protocol=2), compress_type=zipfile.ZIP_BZIP2)
+# A zip member of method 98 (PPMd), which 7-Zip writes and nothing here reads: its method is
+# set in the local header and the central directory of a stored member.
+with zipfile.ZipFile("ppmd.zip", "w") as z:
+    z.writestr("data.pkl", pickle.dumps({"a": 1}, protocol=2))
+archive = bytearray(open("ppmd.zip", "rb").read())
+archive[8:10] = (98).to_bytes(2, "little")
+central = archive.index(b"PK\x01\x02")
+archive[central + 10:central + 12] = (98).to_bytes(2, "little")
+open("ppmd.zip", "wb").write(archive)
 EOF
 
 # Unsafe: exit 8, each at the opcode that calls or changes the name.
@@ -66,7 +72,7 @@ assert_eq "$(json_get "$stdout" '[f["callable"] for f in d[0]["findings"] if f["
   '["sklearn.metrics._scorer.attrgetter", "sklearn.ensemble._forest.os"]'
 
 # Suspicious: exit 10, and the finding says what could not be cleared.
-for name in custom.pkl computed.pkl nested.gz bzip2.zip; do
+for name in custom.pkl computed.pkl nested.gz ppmd.zip; do
   assert_exit 10 mlv scan --json "$name"
   assert_eq "$(json_get "$stdout" 'd[0]["verdict"]')" suspicious "verdict of $name"
 done
@@ -86,23 +92,23 @@ assert_ok mlv scan "$MLV_FIXTURES"
 new_repo src
 add_local_remote origin "$TEST_ROOT/store"
 mkdir models
-cp "$TEST_ROOT/files/custom.pkl" "$TEST_ROOT/files/bzip2.zip" models/
+cp "$TEST_ROOT/files/custom.pkl" "$TEST_ROOT/files/ppmd.zip" models/
 cp "$MLV_FIXTURES/rf_small.joblib" models/rf.joblib
-assert_ok mlv add models/custom.pkl models/bzip2.zip models/rf.joblib
+assert_ok mlv add models/custom.pkl models/ppmd.zip models/rf.joblib
 assert_contains "$stderr" "warning: the safety scan could not clear models/custom.pkl"
 assert_yaml models/custom.pkl.mlv safety.verdict suspicious
 commit_all "models"
 assert_ok mlv push
-rm models/custom.pkl models/bzip2.zip models/rf.joblib
+rm models/custom.pkl models/ppmd.zip models/rf.joblib
 assert_exit 10 mlv checkout
 assert_contains "$stderr" "refusing to write 2 file(s) the safety scan could not clear"
 assert_contains "$stderr" \
   "models/custom.pkl: __main__.Model (not on the allow-list) at offset $(cat "$TEST_ROOT/files/custom.pkl.offset")"
 assert_contains "$stderr" \
-  "models/bzip2.zip: could not read: zip member data.pkl uses compression method 12, which the scanner does not read"
+  "models/ppmd.zip: could not read: zip member data.pkl uses compression method 98, which the scanner does not read"
 assert_contains "$stderr" "--allow-suspicious"
 assert_not_exists models/custom.pkl
-assert_not_exists models/bzip2.zip
+assert_not_exists models/ppmd.zip
 assert_file_eq models/rf.joblib "$MLV_FIXTURES/rf_small.joblib"
 
 # --allow-suspicious lets them through with a warning; it does not let an unsafe file through.
@@ -128,9 +134,9 @@ assert_contains "$stderr" "models/custom.pkl: __main__.Model"
 assert_ok mlv checkout --allow-unsafe models/custom.pkl
 assert_exists models/custom.pkl
 rm models/custom.pkl
-MLV_SAFETY_POLICY=warn assert_ok mlv checkout models/custom.pkl models/bzip2.zip
+MLV_SAFETY_POLICY=warn assert_ok mlv checkout models/custom.pkl models/ppmd.zip
 assert_contains "$stderr" "safety.policy is warn"
-assert_exists models/bzip2.zip
+assert_exists models/ppmd.zip
 git rm -q --cached models/evil.pkl.mlv && rm models/evil.pkl.mlv && commit_all "no evil"
 
 # pull in a fresh clone and get: refused with exit 10 until allowed.

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace mlv::inspect {
@@ -42,8 +43,19 @@ std::unique_ptr<ByteStream> open_decompressed(std::unique_ptr<ByteStream> compre
 // A raw DEFLATE (RFC 1951) stream, as in a zip member of method 8: ends with its final block.
 std::unique_ptr<ByteStream> open_raw_deflate(std::unique_ptr<ByteStream> compressed);
 
-// Whether `stream` (from open_decompressed or open_raw_deflate) failed because it reached the
-// bomb limits, rather than on damaged data: a loader would read on where mlv stopped.
+// Zip compression methods (APPNOTE 4.4.5) whose members mlv decompresses: those Python's zipfile
+// reads (8 deflate, 12 bzip2, 14 LZMA) and 93 zstd. 0 (stored) needs no decoding.
+bool zip_method_readable(std::uint16_t method);
+// How a zip method is named in messages and layers: "deflated", "bzip2", "lzma", "zstd", or
+// "method N".
+std::string zip_method_name(std::uint16_t method);
+// A zip member's data, compressed by a readable `method`, decoded as it is read: one stream, the
+// bomb limits and errors of open_decompressed. Error(bad_input) for a method mlv does not read.
+std::unique_ptr<ByteStream> open_zip_member(std::unique_ptr<ByteStream> compressed,
+                                            std::uint16_t method);
+
+// Whether `stream` (from open_decompressed, open_raw_deflate or open_zip_member) failed because it
+// reached the bomb limits, rather than on damaged data: a loader would read on where mlv stopped.
 bool stopped_at_output_limit(const ByteStream& stream);
 
 } // namespace mlv::inspect

@@ -38,6 +38,8 @@ std::unique_ptr<Codec> make_bzip2_codec();
 // lzma_codecs.cpp: xz decodes concatenated streams and their padding itself.
 std::unique_ptr<Codec> make_xz_codec();
 std::unique_ptr<Codec> make_lzma_alone_codec();
+// A zip member of method 14: its LZMA header (version, properties), then raw LZMA1 data.
+std::unique_ptr<Codec> make_zip_lzma_codec();
 
 // frame_codecs.cpp
 std::unique_ptr<Codec> make_lz4_frame_codec();

@@ -8,17 +8,27 @@
 namespace mlv::inspect::decode {
 
 std::size_t DecodedStream::read(char* out, std::size_t n) {
-  std::size_t filled = 0;
-  while (filled < n) {
+  return static_cast<std::size_t>(take(n, out));
+}
+
+std::uint64_t DecodedStream::skip(std::uint64_t n) {
+  return take(n, nullptr);
+}
+
+std::uint64_t DecodedStream::take(std::uint64_t n, char* out) {
+  std::uint64_t taken = 0;
+  while (taken < n) {
     if (const auto bytes = pending(); !bytes.empty()) {
-      const std::size_t step = std::min(n - filled, bytes.size());
-      std::memcpy(out + filled, bytes.data(), step);
+      const auto step = static_cast<std::size_t>(std::min<std::uint64_t>(n - taken, bytes.size()));
+      if (out != nullptr) {
+        std::memcpy(out + taken, bytes.data(), step);
+      }
       consume(step);
-      filled += step;
+      taken += step;
       continue;
     }
     if (failure_) {
-      if (filled > 0) {
+      if (taken > 0) {
         break;
       }
       std::rethrow_exception(failure_);
@@ -32,7 +42,7 @@ std::size_t DecodedStream::read(char* out, std::size_t n) {
       failure_ = std::current_exception();
     }
   }
-  return filled;
+  return taken;
 }
 
 } // namespace mlv::inspect::decode

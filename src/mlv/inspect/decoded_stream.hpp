@@ -17,6 +17,8 @@ namespace mlv::inspect::decode {
 class DecodedStream : public ByteStream {
 public:
   std::size_t read(char* out, std::size_t n) final;
+  // Passes over decoded bytes where they are, without copying them out.
+  std::uint64_t skip(std::uint64_t n) final;
   const std::string& name() const final { return input_->name(); }
 
 protected:
@@ -33,6 +35,9 @@ protected:
   virtual bool decode_more() = 0;
 
 private:
+  // read() into `out`, or skip() when `out` is null.
+  std::uint64_t take(std::uint64_t n, char* out);
+
   std::unique_ptr<InputBuffer> input_;
   std::exception_ptr failure_;
   bool ended_ = false;

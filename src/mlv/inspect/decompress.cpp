@@ -29,6 +29,12 @@ constexpr std::size_t k_lzma_size_offset = 5;
 constexpr std::string_view k_zfile_prefix = "ZF";
 constexpr std::size_t k_zfile_header_size = 2 + 19;
 
+// Zip compression methods (APPNOTE 4.4.5).
+constexpr std::uint16_t k_zip_deflated = 8;
+constexpr std::uint16_t k_zip_bzip2 = 12;
+constexpr std::uint16_t k_zip_lzma = 14;
+constexpr std::uint16_t k_zip_zstd = 93;
+
 bool is_zlib_header(std::string_view head) {
   // CMF: deflate (8) with a window of at most 32 KiB; CMF*256+FLG is a multiple of 31.
   if (head.size() < 2) {
@@ -171,6 +177,55 @@ std::unique_ptr<ByteStream> open_raw_deflate(std::unique_ptr<ByteStream> compres
   return decode::make_codec_stream(
       std::make_unique<decode::InputBuffer>(std::move(compressed), "deflate"),
       decode::make_deflate_codec(decode::DeflateContainer::raw), decode::Members::one);
+}
+
+} // namespace mlv::inspect
+
+namespace mlv::inspect {
+
+bool zip_method_readable(std::uint16_t method) {
+  return method == k_zip_deflated || method == k_zip_bzip2 || method == k_zip_lzma ||
+         method == k_zip_zstd;
+}
+
+std::string zip_method_name(std::uint16_t method) {
+  switch (method) {
+  case k_zip_deflated:
+    return "deflated";
+  case k_zip_bzip2:
+    return "bzip2";
+  case k_zip_lzma:
+    return "lzma";
+  case k_zip_zstd:
+    return "zstd";
+  default:
+    return "method " + std::to_string(method);
+  }
+}
+
+std::unique_ptr<ByteStream> open_zip_member(std::unique_ptr<ByteStream> compressed,
+                                            std::uint16_t method) {
+  const auto stream = [&](std::unique_ptr<decode::Codec> codec, std::string format) {
+    return decode::make_codec_stream(
+        std::make_unique<decode::InputBuffer>(std::move(compressed), std::move(format)),
+        std::move(codec), decode::Members::one);
+  };
+  switch (method) {
+  case k_zip_deflated:
+    return open_raw_deflate(std::move(compressed));
+  case k_zip_bzip2:
+    return stream(decode::make_bzip2_codec(), "bz2");
+  case k_zip_lzma:
+    return stream(decode::make_zip_lzma_codec(), "zip lzma");
+  case k_zip_zstd:
+    return open_decompressed(std::move(compressed), Compression::zstd);
+  default:
+    throw Error(ExitCode::bad_input,
+                compressed->name() + ": zip compression method " + std::to_string(method) +
+                    " is not one mlv decompresses",
+                "mlv reads zip members that are stored, deflated, bzip2, LZMA or zstd "
+                "compressed; re-create the archive with one of those");
+  }
 }
 
 } // namespace mlv::inspect

@@ -35,7 +35,7 @@ std::optional<std::string> json_member(const ByteSource& source, const ZipEntry*
   if (const auto member = stored_member(source, *entry)) {
     return member->read_at(0, static_cast<std::size_t>(member->size()));
   }
-  if (const auto member = deflated_member_head(source, *entry, k_max_json_member)) {
+  if (const auto member = compressed_member_head(source, *entry, k_max_json_member)) {
     return member->read_at(0, static_cast<std::size_t>(member->size()));
   }
   return std::nullopt;

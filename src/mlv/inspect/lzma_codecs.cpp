@@ -4,6 +4,9 @@
 
 #include <lzma.h>
 
+#include <array>
+#include <cstdlib>
+
 namespace mlv::inspect::decode {
 
 namespace {
@@ -84,7 +87,110 @@ private:
   lzma_stream stream_ = LZMA_STREAM_INIT;
 };
 
+// A zip member of method 14 (APPNOTE 5.8.8), as Python's zipfile reads it: a 2-byte version, a
+// 2-byte size of the properties, the LZMA1 properties, then raw LZMA1 data that ends with an end
+// marker (or with the member's compressed bytes).
+class ZipLzmaCodec : public Codec {
+public:
+  ZipLzmaCodec() = default;
+  ~ZipLzmaCodec() override { lzma_end(&stream_); }
+  ZipLzmaCodec(const ZipLzmaCodec&) = delete;
+  ZipLzmaCodec& operator=(const ZipLzmaCodec&) = delete;
+
+  CodecStep run(std::span<const unsigned char> in, std::span<unsigned char> out, bool) override {
+    if (!started_) {
+      return read_header(in);
+    }
+    stream_.next_in = in.data();
+    stream_.avail_in = in.size();
+    stream_.next_out = out.data();
+    stream_.avail_out = out.size();
+    const lzma_ret status = lzma_code(&stream_, LZMA_RUN);
+    CodecStep step;
+    step.consumed = in.size() - stream_.avail_in;
+    step.produced = out.size() - stream_.avail_out;
+    switch (status) {
+    case LZMA_OK:
+    case LZMA_BUF_ERROR:
+      break;
+    case LZMA_STREAM_END:
+      step.stream_end = true;
+      break;
+    case LZMA_MEM_ERROR:
+      throw Error(ExitCode::failure, "liblzma ran out of memory while decompressing",
+                  "free some memory and run the command again");
+    default:
+      step.fault = lzma_fault(status, &step.unsupported);
+      break;
+    }
+    return step;
+  }
+
+  // A zip member holds one stream: nothing follows its end.
+  void restart() override {}
+
+private:
+  // The header is taken a byte at a time as it arrives, then the raw decoder is started.
+  CodecStep read_header(std::span<const unsigned char> in) {
+    CodecStep step;
+    while (!started_ && step.consumed < in.size()) {
+      if (header_size_ < k_fixed_header) {
+        fixed_[header_size_++] = in[step.consumed++];
+        if (header_size_ == k_fixed_header &&
+            (fixed_[2] | static_cast<std::size_t>(fixed_[3]) << 8) != k_lzma1_properties) {
+          step.fault = "LZMA properties of " +
+                       std::to_string(fixed_[2] | static_cast<std::size_t>(fixed_[3]) << 8) +
+                       " bytes (LZMA1 has " + std::to_string(k_lzma1_properties) + ")";
+          return step;
+        }
+        continue;
+      }
+      properties_[header_size_++ - k_fixed_header] = in[step.consumed++];
+      if (header_size_ == k_fixed_header + k_lzma1_properties) {
+        start(step);
+      }
+    }
+    return step;
+  }
+
+  void start(CodecStep& step) {
+    lzma_filter filters[2] = {{LZMA_FILTER_LZMA1, nullptr}, {LZMA_VLI_UNKNOWN, nullptr}};
+    lzma_ret status =
+        lzma_properties_decode(&filters[0], nullptr, properties_.data(), properties_.size());
+    if (status == LZMA_OK) {
+      const auto* options = static_cast<const lzma_options_lzma*>(filters[0].options);
+      if (options->dict_size > k_memory_limit) {
+        status = LZMA_MEMLIMIT_ERROR;
+      } else {
+        status = lzma_raw_decoder(&stream_, filters);
+      }
+    }
+    std::free(filters[0].options); // liblzma allocates it with malloc when no allocator is given
+    if (status == LZMA_MEM_ERROR) {
+      throw Error(ExitCode::failure, "liblzma could not start a decoder (out of memory)",
+                  "free some memory and run the command again");
+    }
+    if (status != LZMA_OK) {
+      step.fault = lzma_fault(status, &step.unsupported);
+      return;
+    }
+    started_ = true;
+  }
+
+  static constexpr std::size_t k_fixed_header = 4; // version, properties size
+  static constexpr std::size_t k_lzma1_properties = 5;
+  std::array<unsigned char, k_fixed_header> fixed_{};
+  std::array<unsigned char, k_lzma1_properties> properties_{};
+  std::size_t header_size_ = 0;
+  bool started_ = false;
+  lzma_stream stream_ = LZMA_STREAM_INIT;
+};
+
 } // namespace
+
+std::unique_ptr<Codec> make_zip_lzma_codec() {
+  return std::make_unique<ZipLzmaCodec>();
+}
 
 std::unique_ptr<Codec> make_xz_codec() {
   return std::make_unique<LzmaCodec>(true);

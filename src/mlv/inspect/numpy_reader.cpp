@@ -20,7 +20,7 @@ constexpr std::string_view k_format = "numpy";
 constexpr std::uint64_t k_magic_bytes = 6;
 // numpy itself refuses headers over 10000 bytes unless told otherwise; a MiB is generous.
 constexpr std::uint64_t k_max_header_bytes = 1 << 20;
-// How much of a deflated member is decompressed first: enough for any header numpy writes.
+// How much of a compressed member is decompressed first: enough for any header numpy writes.
 constexpr std::size_t k_first_header_read = 4096;
 constexpr int k_max_literal_depth = 16;
 constexpr std::string_view k_member_suffix = ".npy";
@@ -296,7 +296,7 @@ void read_npy(const ByteSource& source, Inspection& out) {
 
 void read_npz(const ByteSource& source, Inspection& out) {
   std::uint64_t elements = 0;
-  std::uint64_t compressed = 0; // deflated members, read through their decompressed headers
+  std::uint64_t compressed = 0; // compressed members, read through their decompressed headers
   std::uint64_t unreadable = 0; // other compression methods, listed by name only
   std::set<std::string> dtypes;
   bool objects = false;
@@ -308,16 +308,17 @@ void read_npz(const ByteSource& source, Inspection& out) {
     array.name = entry.name.ends_with(k_member_suffix)
                      ? entry.name.substr(0, entry.name.size() - k_member_suffix.size())
                      : entry.name;
-    // savez_compressed deflates its members: their headers are decompressed, their data not.
+    // savez_compressed deflates its members (zipfile may also bzip2 or LZMA them): their headers
+    // are decompressed, their data not.
     std::optional<MemorySource> head;
     std::optional<RangeSource> stored = stored_member(source, entry);
     if (!stored) {
-      head = deflated_member_head(source, entry, k_first_header_read);
+      head = compressed_member_head(source, entry, k_first_header_read);
       if (head && head->size() == k_first_header_read) {
         // A header longer than the first read (numpy writes a few hundred bytes): read it whole.
         if (const auto whole = npy_header_end(head->read_at(0, k_first_header_read));
             whole > k_first_header_read) {
-          head = deflated_member_head(
+          head = compressed_member_head(
               source, entry, static_cast<std::size_t>(std::min(whole, k_max_header_bytes)));
         }
       }

@@ -1,7 +1,7 @@
 #pragma once
 
 // Private to the inspect module: a stored (uncompressed) zip member read in place, or the head
-// of a deflated one.
+// of a compressed one.
 
 #include <mlv/inspect/byte_source.hpp>
 #include <mlv/inspect/byte_stream.hpp>
@@ -50,18 +50,18 @@ inline std::optional<RangeSource> stored_member(const ByteSource& archive, const
   return RangeSource(archive, offset, entry.uncompressed_size, archive.name() + ":" + entry.name);
 }
 
-// The first `limit` bytes (or fewer, for a shorter member) of a member deflated by zip's method
-// 8, decompressed into memory; nullopt for other methods and encrypted members. A damaged
-// stream is Error(bad_input) naming "<archive>:<member>".
+// The first `limit` bytes (or fewer, for a shorter member) of a member compressed by a method
+// mlv reads (deflate, bzip2, LZMA, zstd), decompressed into memory; nullopt for other methods
+// and encrypted members. A damaged stream is Error(bad_input) naming "<archive>:<member>".
 inline std::optional<MemorySource>
-deflated_member_head(const ByteSource& archive, const ZipEntry& entry, std::size_t limit) {
-  constexpr std::uint16_t k_deflated = 8;
-  if (entry.compression_method != k_deflated || entry.is_encrypted()) {
+compressed_member_head(const ByteSource& archive, const ZipEntry& entry, std::size_t limit) {
+  if (!zip_method_readable(entry.compression_method) || entry.is_encrypted()) {
     return std::nullopt;
   }
   const std::uint64_t offset = zip_member_data_offset(archive, entry);
   auto stream =
-      open_raw_deflate(std::make_unique<SourceStream>(archive, offset, entry.compressed_size));
+      open_zip_member(std::make_unique<SourceStream>(archive, offset, entry.compressed_size),
+                      entry.compression_method);
   std::string head = read_up_to(
       *stream, static_cast<std::size_t>(std::min<std::uint64_t>(limit, entry.uncompressed_size)));
   return MemorySource(std::move(head), archive.name() + ":" + entry.name);

@@ -13,8 +13,6 @@ namespace mlv::scan::detail {
 namespace {
 
 constexpr std::uint16_t k_stored = 0;
-constexpr std::uint16_t k_deflated = 8;
-constexpr std::uint16_t k_zstd = 93; // APPNOTE 6.3.7; written by 7-Zip and zip tools with zstd
 // Members whose name says pickle are scanned first: PyTorch's data.pkl names the storage
 // records (data/0, data/1...) that hold raw tensor bytes, which are then passed over.
 constexpr std::string_view k_pickle_suffix = ".pkl";
@@ -144,16 +142,13 @@ void scan_member(const inspect::ByteSource& source,
     }
     return;
   }
-  if (member.method == k_deflated || member.method == k_zstd) {
-    Scanner::Layer layer(scanner, member.method == k_deflated ? "zip, deflated" : "zip, zstd",
-                         member.name);
-    auto data = std::make_unique<inspect::SourceStream>(source, member.data_offset, member.size);
-    const auto inflated =
-        member.method == k_deflated
-            ? inspect::open_raw_deflate(std::move(data))
-            : inspect::open_decompressed(std::move(data), inspect::Compression::zstd);
+  if (inspect::zip_method_readable(member.method)) {
+    Scanner::Layer layer(scanner, "zip, " + inspect::zip_method_name(member.method), member.name);
+    const auto decoded = inspect::open_zip_member(
+        std::make_unique<inspect::SourceStream>(source, member.data_offset, member.size),
+        member.method);
     try {
-      scan_member_stream(*inflated, scanner, facts);
+      scan_member_stream(*decoded, scanner, facts);
     } catch (const Error& error) {
       if (error.code() != ExitCode::bad_input) {
         throw;
