@@ -15,23 +15,27 @@ Every member is STORED (not compressed); each local header carries an "FB" extra
 with 'Z' so that every record's data starts at a multiple of 64 bytes; DOS times are zero.
 
 Usage: make_checkpoint.py OUT [--head-seed N]
-The tensors are random bytes from fixed seeds; --head-seed changes only the last tensor (the
-"head"), as fine-tuning the last layer of a frozen network would.
+The tensors hold trained-like float32 weights, normal(0, 0.02), each from its own fixed seed (so
+compression sees what it sees in a real checkpoint: near-constant exponent bytes, random
+mantissas); --head-seed changes only the last tensor (the "head"), as fine-tuning the last layer
+of a frozen network would. Needs numpy (Debian's /usr/bin/python3 has it).
 """
 
 import argparse
 import collections
 import io
 import pickle
-import random
 import struct
 import sys
 import types
 import zlib
 
+import numpy as np
+
 ARCHIVE = "archive"
 ALIGNMENT = 64
 ELEMENT_SIZE = 4  # float32
+WEIGHT_STD = 0.02  # trained-like weights: normal(0, 0.02)
 
 # name -> shape; 20 tensors, about 80 MB, the head (last) 512 KiB.
 SHAPES = collections.OrderedDict(
@@ -113,7 +117,8 @@ def data_pkl():
 
 
 def storages(head_seed):
-    """Returns {key: bytes}; every tensor from its own seed, the head from head_seed."""
+    """Returns {key: bytes}: float32 weights, every tensor from its own seed, the head from
+    head_seed."""
     result = {}
     last = len(SHAPES) - 1
     for index, shape in enumerate(SHAPES.values()):
@@ -121,7 +126,9 @@ def storages(head_seed):
         for dim in shape:
             numel *= dim
         seed = 1_000_000 + head_seed if index == last else index
-        result[str(index)] = random.Random(seed).randbytes(numel * ELEMENT_SIZE)
+        weights = np.random.default_rng(seed).normal(0.0, WEIGHT_STD, numel)
+        result[str(index)] = weights.astype("<f4").tobytes()
+        assert len(result[str(index)]) == numel * ELEMENT_SIZE
     return result
 
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -15,7 +16,9 @@ inline constexpr int k_default_compression_level = 3;
 
 // Encodes chunks for a pack (docs/formats-pack-remote.md): zstd when that saves bytes, after
 // grouping the bytes of 4- or 2-byte elements when that saves more; else the bytes stay raw.
-// One encoder per thread (it keeps a zstd context).
+// One encoder per thread (it keeps a zstd context), fed chunks in file order: once a few chunks
+// in a row chose the same form, the next ones try only that form (a probe of every form now and
+// then, or when the form stops saving, follows a change in the data).
 class ChunkEncoder {
 public:
   // level 0 = no compression: every chunk stays raw.
@@ -30,9 +33,21 @@ public:
   std::span<const std::byte> encoded() const noexcept { return best_; }
 
 private:
+  // Tries `encoding` alone on `raw` (raw: nothing to try); whether it beat raw.
+  bool try_only(std::span<const std::byte> raw, cache::ChunkEncoding encoding);
+  // Tries every form on `raw`; the smallest.
+  cache::ChunkEncoding try_all(std::span<const std::byte> raw);
+  // Compresses `input` as one zstd frame per plane into candidate_; keeps it as best_ when
+  // smaller than `best_size`, then updates it.
+  bool attempt(std::span<const std::byte> input, std::size_t planes, std::size_t& best_size);
+
   struct Context;
   std::unique_ptr<Context> context_;
   int level_;
+  std::optional<cache::ChunkEncoding> preferred_; // the form the last chunks agreed on
+  cache::ChunkEncoding last_winner_ = cache::ChunkEncoding::raw;
+  unsigned agreeing_ = 0;    // probes in a row that chose last_winner_
+  unsigned since_probe_ = 0; // chunks encoded with preferred_ alone since the last probe
   std::vector<std::byte> grouped_;
   std::vector<std::byte> candidate_;
   std::vector<std::byte> best_;

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 
@@ -179,6 +180,50 @@ TEST_F(PackTest, ChunksAreStoredCompressedRawOrByteGroupedWhicheverIsSmallest) {
     EXPECT_EQ(hash::sha256_hex(decoded), entries[i].chunk_id);
     EXPECT_EQ(decoded, bytes_of(chunks[i]));
   }
+}
+
+TEST_F(PackTest, EncoderFollowsTheDataWhenItChangesAfterSettlingOnAForm) {
+  // An encoder settles on the form a run of chunks agrees on and then tries only that one; a
+  // file whose content changes kind must still get each kind's best form soon after.
+  ChunkEncoder encoder(k_default_compression_level);
+  const auto stored_size = [&](const std::string& chunk, cache::ChunkEncoding encoding) {
+    return encoding == cache::ChunkEncoding::raw ? chunk.size() : encoder.encoded().size();
+  };
+  std::vector<cache::ChunkEncoding> forms;
+  const auto run = [&](const std::vector<std::string>& chunks) {
+    forms.clear();
+    std::size_t stored = 0, raw = 0;
+    for (const auto& chunk : chunks) {
+      forms.push_back(encoder.encode(bytes_of(chunk)));
+      stored += stored_size(chunk, forms.back());
+      raw += chunk.size();
+      if (forms.back() != cache::ChunkEncoding::raw) {
+        std::vector<std::byte> decoded;
+        EXPECT_TRUE(decode_chunk(forms.back(), encoder.encoded(),
+                                 static_cast<std::uint32_t>(chunk.size()), decoded));
+        EXPECT_EQ(decoded, bytes_of(chunk));
+      }
+    }
+    return static_cast<double>(stored) / static_cast<double>(raw);
+  };
+  std::vector<std::string> weights, random, text;
+  for (int i = 0; i < 24; ++i) {
+    weights.push_back(float_weights(16384));
+    random.push_back(random_bytes(65536));
+    text.push_back(std::string(30000, static_cast<char>('a' + i)) + std::to_string(i));
+  }
+  // Weights: every chunk byte-grouped, as small as when each chunk tries every form.
+  EXPECT_LT(run(weights), 0.92);
+  EXPECT_EQ(std::count(forms.begin(), forms.end(), cache::ChunkEncoding::zstd_grouped4), 24);
+  // Random bytes right after: raw from the first chunk (the settled form saves nothing).
+  EXPECT_EQ(run(random), 1.0);
+  // Weights after a run of raw chunks: byte-grouped again by the next probe (every 16 chunks).
+  run(weights);
+  EXPECT_GE(std::count(forms.begin(), forms.end(), cache::ChunkEncoding::zstd_grouped4), 24 - 16);
+  EXPECT_EQ(forms.back(), cache::ChunkEncoding::zstd_grouped4);
+  // Text after weights: compressed from the first chunk, plain zstd once probed.
+  EXPECT_LT(run(text), 0.05);
+  EXPECT_EQ(forms.back(), cache::ChunkEncoding::zstd);
 }
 
 TEST_F(PackTest, DamagedCompressedBytesDoNotDecode) {
