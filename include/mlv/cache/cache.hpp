@@ -3,6 +3,7 @@
 #include <mlv/cache/dir_listing.hpp>
 #include <mlv/cache/manifest.hpp>
 #include <mlv/cache/state_db.hpp>
+#include <mlv/util/env.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -29,11 +30,16 @@ struct StoredFile {
 //   <root>/tmp/                     temporary files (garbage after a crash, never an object)
 //   <root>/state.db                 the SQLite state (StateDb)
 // Every object is written to tmp/, verified, fsynced and renamed into place.
+// Looking up, listing, reading small objects, placing and removing go through `env`; the data
+// paths (store_file, FileWriter, adopt_file, copy_out, ensure_manifest) use real files.
 class Cache {
 public:
   explicit Cache(std::filesystem::path root);
+  // For unit tests: the objects in `env`, the state database at `state_db` (":memory:").
+  Cache(std::filesystem::path root, util::Env& env, const std::filesystem::path& state_db);
 
   const std::filesystem::path& root() const noexcept { return root_; }
+  util::Env& env() const noexcept { return env_; }
   std::filesystem::path tmp_dir() const;
   StateDb& state() noexcept { return *state_; }
 
@@ -115,9 +121,26 @@ private:
   std::filesystem::path object_path(const char* kind, const std::string& id) const;
 
   std::filesystem::path root_;
+  util::Env& env_;
   std::unique_ptr<StateDb> state_;
   mutable std::mutex verified_mutex_;
   std::set<std::string> verified_; // objects adopted (and so hashed whole) by this process
 };
+
+// The id (SHA-256) of a file read through `env`, in blocks as large as hash::sha256_file_hex's.
+std::string hash_file(util::Env& env, const std::filesystem::path& path);
+
+// How a cached object is placed in the workspace (config `cache.type`, tried in order).
+enum class LinkType { reflink, hardlink, symlink, copy };
+
+// Puts cached file `id` at `destination`, replacing whatever is there, with the first link type
+// in `order` that works (a copy when none does). The bytes are verified against the id first (a
+// corrupted object is Error(integrity) naming it), and the destination appears only complete
+// (a util::temporary_path beside it, then a rename). Returns the link type used.
+LinkType materialize(Cache& cache,
+                     const std::string& id,
+                     const std::filesystem::path& destination,
+                     bool executable,
+                     std::span<const LinkType> order);
 
 } // namespace mlv::cache

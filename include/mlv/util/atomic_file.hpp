@@ -4,10 +4,24 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace mlv::util {
+
+// The one way mlv names a temporary file for NAME in `folder`: ".NAME.tmp-" and 12 random
+// characters of [0-9a-z]. Made with O_EXCL (or link(2)/symlink(2), which fail on an existing
+// name) after a RemoveOnInterrupt watches it: mkstemp(3) would name the file only once it
+// exists, and a Ctrl-C handled on another thread in between would leave it behind.
+std::filesystem::path temporary_path(const std::filesystem::path& folder,
+                                     std::string_view target_name);
+
+// NAME when `file_name` is a temporary_path for NAME (or ".NAME.mlv-tmp-<digits>", the link
+// temporaries of mlv before 0.12), else nullopt: so an interrupted command's leftovers can be
+// swept without touching anything a user made.
+std::optional<std::string> temporary_target(std::string_view file_name);
 
 // Writes a file under a temporary name in `tmp_dir` (same filesystem as the target) and renames
 // it to `final_path` only on commit(), after an fsync. A destructor never commits: an abandoned

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace mlv::util {
 
@@ -32,13 +33,22 @@ void read_blocks(const std::filesystem::path& path,
                  std::size_t block_size,
                  const std::function<void(std::span<const std::byte>)>& sink);
 
-// Creates the folder and its parents; throws Error naming the path on failure.
 // Reads `out.size()` bytes at `offset` of an open file, retrying short reads; returns fewer only
 // at the end of the file. A read error is Error(failure) naming `path`.
 std::size_t
 read_at(int fd, std::uint64_t offset, std::span<std::byte> out, const std::filesystem::path& path);
 
+// Creates the folder and its parents; throws Error naming the path on failure.
 void make_directories(const std::filesystem::path& path);
+
+// Makes `target_fd` a copy-on-write clone of `source_fd` (FICLONE: btrfs, XFS), copying no
+// bytes; false where the filesystem cannot.
+bool clone_file(int source_fd, int target_fd);
+
+// Creates a new, empty folder in `folder` named `prefix` and 6 random characters (mkdtemp(3):
+// never one that already exists) and returns its path.
+std::filesystem::path make_temporary_directory(const std::filesystem::path& folder,
+                                               std::string_view prefix);
 
 // Removes a file if present; returns whether it existed.
 bool remove_file(const std::filesystem::path& path);

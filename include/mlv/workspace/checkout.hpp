@@ -38,6 +38,18 @@ struct CheckoutResult {
 // Error(bad_input) naming every data path that more than one pointer names.
 void check_distinct_data_paths(const std::vector<Tracked>& tracked);
 
+// What checkout does to the workspace path `data` to give it cached file `id`: nothing (it holds
+// those bytes already), write it, or refuse: it holds content the cache lacks, and not `force`.
+enum class FilePlan { unchanged, write, conflict };
+FilePlan plan_file_placement(cache::Cache& cache,
+                             const std::filesystem::path& data,
+                             const std::string& id,
+                             bool force);
+
+// Whether replacing what is at `path` would lose content that exists nowhere else: a file whose
+// bytes the cache lacks, or a folder that is not empty.
+bool would_lose_content(cache::Cache& cache, const std::filesystem::path& path);
+
 std::vector<CheckoutResult>
 checkout(Context& context, const std::vector<Tracked>& tracked, const CheckoutOptions& options);
 

@@ -40,6 +40,10 @@ RevisionSelection default_gc_selection();
 // holds them.
 GcPlan plan_gc(Context& context, const RevisionSelection& selection);
 
+// The cache objects (files, manifests, dir listings) that none of `kept_pointers` names, with
+// the bytes of the files; a kept folder keeps its listing and every file it lists.
+GcPlan select_garbage(cache::Cache& cache, const std::vector<Tracked>& kept_pointers);
+
 // Removes the planned objects, holding the cache's exclusive lock. Returns bytes freed.
 std::uint64_t apply_gc(Context& context, const GcPlan& plan);
 

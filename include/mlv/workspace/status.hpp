@@ -30,6 +30,13 @@ std::vector<StatusEntry> status(Context& context,
                                 unsigned jobs,
                                 bool verify_remote = false);
 
+// How the workspace's `data` compares with what `pointer` records: missing (nothing there, or a
+// dangling link), up_to_date, or modified (other bytes, another kind, another folder content).
+// A file whose (path, inode, size, mtime) the state database knows is judged without reading it.
+State workspace_state(cache::Cache& cache,
+                      const std::filesystem::path& data,
+                      const pointer::Pointer& pointer);
+
 // Whether the cache holds everything a pointer needs (the file, or the listing and its files).
 bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer);
 

@@ -11,9 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <linux/fs.h>
 #include <optional>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 namespace mlv::cache {
@@ -30,22 +28,23 @@ bool try_reflink(const fs::path& source, int target_fd) {
   if (source_fd < 0) {
     return false;
   }
-  const bool cloned = ::ioctl(target_fd, FICLONE, source_fd) == 0;
+  const bool cloned = util::clone_file(source_fd, target_fd);
   ::close(source_fd);
   return cloned;
 }
 
-std::vector<std::string> list_objects(const fs::path& folder) {
+std::vector<std::string> list_objects(util::Env& env, const fs::path& folder) {
   std::vector<std::string> ids;
-  std::error_code error;
-  for (const auto& prefix : fs::directory_iterator(folder, error)) {
-    if (!prefix.is_directory(error)) {
+  if (!env.stat(folder)) {
+    return ids;
+  }
+  for (const auto& prefix : env.list_directory(folder)) {
+    if (prefix.type != util::Env::Type::directory) {
       continue;
     }
-    for (const auto& object : fs::directory_iterator(prefix.path(), error)) {
-      const auto name = object.path().filename().string();
-      if (hash::is_content_id(name) && name.starts_with(prefix.path().filename().string())) {
-        ids.push_back(name);
+    for (const auto& object : env.list_directory(folder / prefix.name)) {
+      if (hash::is_content_id(object.name) && object.name.starts_with(prefix.name)) {
+        ids.push_back(object.name);
       }
     }
   }
@@ -55,11 +54,14 @@ std::vector<std::string> list_objects(const fs::path& folder) {
 
 } // namespace
 
-Cache::Cache(fs::path root) : root_(std::move(root)) {
+Cache::Cache(fs::path root) : Cache(root, util::Env::posix(), root / "state.db") {}
+
+Cache::Cache(fs::path root, util::Env& env, const fs::path& state_db)
+    : root_(std::move(root)), env_(env) {
   for (const char* folder : {"files", "manifests", "dirs", "tmp"}) {
-    util::make_directories(root_ / folder);
+    env_.make_directories(root_ / folder);
   }
-  state_ = std::make_unique<StateDb>(root_ / "state.db");
+  state_ = std::make_unique<StateDb>(state_db);
 }
 
 fs::path Cache::tmp_dir() const {
@@ -78,8 +80,8 @@ fs::path Cache::file_path(const std::string& id) const {
 }
 
 bool Cache::has_file(const std::string& id) const {
-  std::error_code error;
-  return fs::is_regular_file(file_path(id), error);
+  const auto info = env_.stat(file_path(id));
+  return info && info->type == util::Env::Type::file;
 }
 
 StoredFile Cache::store_file(const fs::path& source) {
@@ -196,16 +198,15 @@ bool Cache::verify_file(const std::string& id) const {
   if (!has_file(id)) {
     return false;
   }
-  return hash::sha256_file_hex(file_path(id)) == id;
+  return hash_file(env_, file_path(id)) == id;
 }
 
 std::optional<Manifest> Cache::read_manifest(const std::string& file_id) const {
   const auto path = object_path("manifests", file_id);
-  std::error_code error;
-  if (!fs::exists(path, error)) {
+  if (!env_.stat(path)) {
     return std::nullopt;
   }
-  auto manifest = parse_manifest(util::read_file(path), path.string());
+  auto manifest = parse_manifest(env_.read_file(path), path.string());
   if (manifest.id != file_id) {
     throw Error(ExitCode::integrity, path.string() + ": manifest names file " + manifest.id,
                 "delete the manifest; it is rebuilt from the cached file");
@@ -222,11 +223,10 @@ void Cache::write_manifest(const Manifest& manifest) {
     chunk.stored_length = 0;
     chunk.encoding = ChunkEncoding::raw;
   }
-  util::AtomicFile file(object_path("manifests", manifest.id), tmp_dir());
-  file.write(serialize_manifest(local));
   // Not fsynced: a manifest is derived data, rebuilt from the cached file when it is damaged,
   // and a directory fsync here would wait for every byte just fetched to reach the disk.
-  file.commit_unsynced(k_object_mode);
+  env_.write_file(object_path("manifests", manifest.id), serialize_manifest(local), k_object_mode,
+                  false, tmp_dir());
 }
 
 Manifest Cache::ensure_manifest(const std::string& file_id,
@@ -324,11 +324,10 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
 
 std::optional<DirListing> Cache::read_dir(const std::string& dir_id) const {
   const auto path = object_path("dirs", dir_id);
-  std::error_code error;
-  if (!fs::exists(path, error)) {
+  if (!env_.stat(path)) {
     return std::nullopt;
   }
-  const auto text = util::read_file(path);
+  const auto text = env_.read_file(path);
   if (hash::sha256_hex(text) != dir_id) {
     throw Error(ExitCode::integrity, "dir listing " + path.string() + " does not match its id",
                 "delete it and run `mlv fetch` (or `mlv add` the folder) again");
@@ -340,39 +339,36 @@ std::string Cache::write_dir(const DirListing& listing) {
   const auto text = serialize_dir_listing(listing);
   const auto id = hash::sha256_hex(text);
   const auto path = object_path("dirs", id);
-  std::error_code error;
-  if (!fs::exists(path, error)) {
-    util::AtomicFile file(path, tmp_dir());
-    file.write(text);
-    file.commit(k_object_mode);
+  if (!env_.stat(path)) {
+    env_.write_file(path, text, k_object_mode, true, tmp_dir());
   }
   return id;
 }
 
 std::vector<std::string> Cache::list_files() const {
-  return list_objects(root_ / "files");
+  return list_objects(env_, root_ / "files");
 }
 std::vector<std::string> Cache::list_manifests() const {
-  return list_objects(root_ / "manifests");
+  return list_objects(env_, root_ / "manifests");
 }
 std::vector<std::string> Cache::list_dirs() const {
-  return list_objects(root_ / "dirs");
+  return list_objects(env_, root_ / "dirs");
 }
 
 std::uint64_t Cache::remove_file(const std::string& id) {
   const auto path = file_path(id);
-  const auto stamp = util::stat_file(path);
+  const auto info = env_.lstat(path);
   state_->forget_local_file(id);
-  util::remove_file(path);
-  return stamp ? stamp->size : 0;
+  env_.remove(path);
+  return info ? info->size : 0;
 }
 
 void Cache::remove_manifest(const std::string& file_id) {
-  util::remove_file(object_path("manifests", file_id));
+  env_.remove(object_path("manifests", file_id));
 }
 
 void Cache::remove_dir(const std::string& dir_id) {
-  util::remove_file(object_path("dirs", dir_id));
+  env_.remove(object_path("dirs", dir_id));
 }
 
 } // namespace mlv::cache

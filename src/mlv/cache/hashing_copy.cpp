@@ -265,4 +265,12 @@ void copy_unhashed(const fs::path& source, util::AtomicFile& file) {
   copy_blocks(source, file, nullptr);
 }
 
+std::string hash_file(util::Env& env, const std::filesystem::path& path) {
+  constexpr std::size_t k_hash_block_size = 1 << 20;
+  hash::Sha256 hasher;
+  env.read_blocks(path, k_hash_block_size,
+                  [&](std::span<const std::byte> block) { hasher.update(block); });
+  return hasher.finish_hex();
+}
+
 } // namespace mlv::cache

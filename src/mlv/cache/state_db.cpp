@@ -90,7 +90,9 @@ struct StateDb::Statement {
 };
 
 StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
-  util::make_directories(db_path.parent_path());
+  if (db_path.has_parent_path()) { // not for ":memory:"
+    util::make_directories(db_path.parent_path());
+  }
   if (sqlite3_open_v2(db_path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <random>
 #include <sys/stat.h>
@@ -13,11 +14,15 @@ namespace mlv::util {
 
 namespace {
 
+constexpr std::string_view k_temporary_infix = ".tmp-";
+constexpr std::size_t k_temporary_suffix_length = 12;
+constexpr std::string_view k_legacy_link_infix = ".mlv-tmp-";
+
 std::string random_suffix() {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
   static constexpr char k_alphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   std::string suffix;
-  for (int i = 0; i < 12; ++i) {
+  for (std::size_t i = 0; i < k_temporary_suffix_length; ++i) {
     suffix += k_alphabet[generator() % (sizeof(k_alphabet) - 1)];
   }
   return suffix;
@@ -25,11 +30,42 @@ std::string random_suffix() {
 
 } // namespace
 
+std::filesystem::path temporary_path(const std::filesystem::path& folder,
+                                     std::string_view target_name) {
+  return folder /
+         ("." + std::string(target_name) + std::string(k_temporary_infix) + random_suffix());
+}
+
+std::optional<std::string> temporary_target(std::string_view file_name) {
+  if (file_name.size() < 2 || file_name.front() != '.') {
+    return std::nullopt;
+  }
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  const auto digit_or_lower = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z');
+  };
+  if (const auto at = file_name.rfind(k_legacy_link_infix);
+      at != std::string_view::npos && at > 1) {
+    const auto digits = file_name.substr(at + k_legacy_link_infix.size());
+    if (!digits.empty() && digits.size() <= 9 && std::all_of(digits.begin(), digits.end(), digit)) {
+      return std::string(file_name.substr(1, at - 1));
+    }
+  }
+  if (const auto at = file_name.rfind(k_temporary_infix); at != std::string_view::npos && at > 1) {
+    const auto suffix = file_name.substr(at + k_temporary_infix.size());
+    if (suffix.size() == k_temporary_suffix_length &&
+        std::all_of(suffix.begin(), suffix.end(), digit_or_lower)) {
+      return std::string(file_name.substr(1, at - 1));
+    }
+  }
+  return std::nullopt;
+}
+
 AtomicFile::AtomicFile(std::filesystem::path final_path, const std::filesystem::path& tmp_dir)
     : final_path_(std::move(final_path)) {
   make_directories(tmp_dir);
   for (int attempt = 0; attempt < 10 && fd_ < 0; ++attempt) {
-    temp_path_ = tmp_dir / ("." + final_path_.filename().string() + ".tmp-" + random_suffix());
+    temp_path_ = temporary_path(tmp_dir, final_path_.filename().string());
     // Watched before it exists: a Ctrl-C between open(2) and the watch would leave it behind.
     on_interrupt_.watch(temp_path_);
     fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

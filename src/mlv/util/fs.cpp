@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <vector>
 
@@ -129,6 +132,21 @@ void make_directories(const std::filesystem::path& path) {
     throw Error(ExitCode::failure, "cannot create folder " + path.string() + ": " + error.message(),
                 "check that the parent folder is writable");
   }
+}
+
+std::filesystem::path make_temporary_directory(const std::filesystem::path& folder,
+                                               std::string_view prefix) {
+  auto pattern = (folder / (std::string(prefix) + "XXXXXX")).string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    throw Error(ExitCode::failure,
+                errno_message("cannot create a folder in", folder.string(), errno),
+                "check that the folder exists and is writable");
+  }
+  return pattern;
+}
+
+bool clone_file(int source_fd, int target_fd) {
+  return ::ioctl(target_fd, FICLONE, source_fd) == 0;
 }
 
 bool remove_file(const std::filesystem::path& path) {

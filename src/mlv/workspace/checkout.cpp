@@ -112,16 +112,8 @@ private:
     }
   }
 
-  // Whether replacing what is at `path` would lose content that exists nowhere else.
   bool would_lose(const fs::path& path) {
-    std::error_code error;
-    if (options_.force || !fs::exists(path, error)) {
-      return false;
-    }
-    if (fs::is_directory(path, error)) {
-      return !fs::is_empty(path, error);
-    }
-    return !cache_.has_file(identify_file(cache_, path, false).id);
+    return !options_.force && would_lose_content(cache_, path);
   }
 
   void plan_file(const std::string& id,
@@ -129,11 +121,11 @@ private:
                  const fs::path& data,
                  bool executable,
                  const std::string& shown) {
-    std::error_code error;
-    if (fs::is_regular_file(data, error) && identify_file(cache_, data, false).id == id) {
+    const auto plan = plan_file_placement(cache_, data, id, options_.force);
+    if (plan == FilePlan::unchanged) {
       return;
     }
-    if (would_lose(data)) {
+    if (plan == FilePlan::conflict) {
       conflicts_.push_back(shown);
       return;
     }
@@ -256,6 +248,27 @@ private:
 };
 
 } // namespace
+
+bool would_lose_content(cache::Cache& cache, const fs::path& path) {
+  auto& env = cache.env();
+  const auto info = env.stat(path);
+  if (!info) {
+    return false;
+  }
+  if (info->type == util::Env::Type::directory) {
+    return !env.list_directory(path).empty();
+  }
+  return !cache.has_file(identify_file(cache, path, false).id);
+}
+
+FilePlan
+plan_file_placement(cache::Cache& cache, const fs::path& data, const std::string& id, bool force) {
+  const auto info = cache.env().stat(data);
+  if (info && info->type == util::Env::Type::file && identify_file(cache, data, false).id == id) {
+    return FilePlan::unchanged;
+  }
+  return !force && would_lose_content(cache, data) ? FilePlan::conflict : FilePlan::write;
+}
 
 void check_distinct_data_paths(const std::vector<Tracked>& tracked) {
   std::map<std::string, std::vector<std::string>> pointers_by_data;

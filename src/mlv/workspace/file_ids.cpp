@@ -8,8 +8,59 @@ namespace mlv::workspace {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// The stamp of what `path` names (following symbolic links), or nullopt when nothing is there.
+std::optional<util::FileStamp> stamp_of(util::Env& env, const fs::path& path) {
+  const auto info = env.stat(path);
+  return info ? std::optional(util::stamp_of(*info)) : std::nullopt;
+}
+
+// Adds the regular files among `entries` (those of `folder`; symbolic links to files included,
+// links to folders not followed) and the empty folders to `listing`, recursively.
+void list_folder(cache::Cache& cache,
+                 const fs::path& top,
+                 const fs::path& folder,
+                 const std::vector<util::Env::Entry>& entries,
+                 bool store,
+                 const FileDone& done,
+                 cache::DirListing& listing) {
+  auto& env = cache.env();
+  for (const auto& entry : entries) {
+    const auto path = folder / entry.name;
+    if (entry.type == util::Env::Type::directory) {
+      const auto inside = env.list_directory(path);
+      if (inside.empty()) {
+        // An empty folder is part of what the folder is (a SavedModel's `assets/`).
+        listing.empty_dirs.push_back(path.lexically_relative(top).generic_string());
+      } else {
+        list_folder(cache, top, path, inside, store, done, listing);
+      }
+      continue;
+    }
+    if (entry.type == util::Env::Type::symlink) {
+      const auto target = env.stat(path);
+      if (!target || target->type != util::Env::Type::file) {
+        continue;
+      }
+    } else if (entry.type != util::Env::Type::file) {
+      continue;
+    }
+    const auto stored = identify_file(cache, path, store);
+    const auto stamp = stamp_of(env, path);
+    listing.entries.push_back({path.lexically_relative(top).generic_string(), stored.id,
+                               stored.size, stamp && stamp->executable});
+    if (done) {
+      done(stored.size);
+    }
+  }
+}
+
+} // namespace
+
 cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool store) {
-  const auto stamp = util::stat_file(path, true);
+  auto& env = cache.env();
+  const auto stamp = stamp_of(env, path);
   if (!stamp) {
     throw Error(ExitCode::missing, "no such file: " + path.string());
   }
@@ -23,11 +74,11 @@ cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool 
   if (store) {
     identified = cache.store_file(path);
   } else {
-    identified = {hash::sha256_file_hex(path), stamp->size};
+    identified = {cache::hash_file(env, path), stamp->size};
   }
   // Record against the stamp taken before the read: a write during the read changes the
   // mtime, so the next look-up misses and hashes again instead of trusting a stale id.
-  if (util::stat_file(path, true) == stamp) {
+  if (stamp_of(env, path) == stamp) {
     state.record_file_id(path, *stamp, identified.id);
   }
   return identified;
@@ -36,31 +87,7 @@ cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool 
 cache::DirListing
 identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const FileDone& done) {
   cache::DirListing listing;
-  std::error_code error;
-  fs::recursive_directory_iterator it(folder, error);
-  if (error) {
-    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message());
-  }
-  for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (error) {
-      throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message());
-    }
-    if (it->is_directory(error) && !it->is_symlink(error) && fs::is_empty(it->path(), error)) {
-      // An empty folder is part of what the folder is (a SavedModel's `assets/`).
-      listing.empty_dirs.push_back(it->path().lexically_relative(folder).generic_string());
-      continue;
-    }
-    if (!it->is_regular_file(error)) {
-      continue;
-    }
-    const auto stored = identify_file(cache, it->path(), store);
-    const auto stamp = util::stat_file(it->path(), true);
-    listing.entries.push_back({it->path().lexically_relative(folder).generic_string(), stored.id,
-                               stored.size, stamp && stamp->executable});
-    if (done) {
-      done(stored.size);
-    }
-  }
+  list_folder(cache, folder, folder, cache.env().list_directory(folder), store, done, listing);
   std::sort(listing.entries.begin(), listing.entries.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(listing.empty_dirs.begin(), listing.empty_dirs.end());

@@ -15,16 +15,8 @@ struct KeptIds {
   std::set<std::string> dirs;
 };
 
-KeptIds kept_ids(Context& context, const RevisionSelection& selection) {
-  auto tracked = workspace_pointers(context, {});
-  // A pointer gc cannot read may name objects that must be kept: nothing is deleted.
-  context.finish();
-  if (selection.any()) {
-    auto historic = revision_pointers(context, selection, {});
-    tracked.insert(tracked.end(), historic.begin(), historic.end());
-  }
+KeptIds kept_by(cache::Cache& cache, const std::vector<Tracked>& tracked) {
   KeptIds kept;
-  auto& cache = context.cache();
   for (const auto& item : tracked) {
     if (item.pointer.kind == pointer::Kind::file) {
       kept.files.insert(item.pointer.sha256);
@@ -38,6 +30,22 @@ KeptIds kept_ids(Context& context, const RevisionSelection& selection) {
     }
   }
   return kept;
+}
+
+// The pointers whose objects gc keeps: the workspace's, and those of `selection`.
+std::vector<Tracked> kept_pointers(Context& context, const RevisionSelection& selection) {
+  auto tracked = workspace_pointers(context, {});
+  // A pointer gc cannot read may name objects that must be kept: nothing is deleted.
+  context.finish();
+  if (selection.any()) {
+    auto historic = revision_pointers(context, selection, {});
+    tracked.insert(tracked.end(), historic.begin(), historic.end());
+  }
+  return tracked;
+}
+
+KeptIds kept_ids(Context& context, const RevisionSelection& selection) {
+  return kept_by(context.cache(), kept_pointers(context, selection));
 }
 
 struct NamedRef {
@@ -159,15 +167,14 @@ RevisionSelection default_gc_selection() {
   return selection;
 }
 
-GcPlan plan_gc(Context& context, const RevisionSelection& selection) {
-  const auto kept = kept_ids(context, selection);
-  auto& cache = context.cache();
+GcPlan select_garbage(cache::Cache& cache, const std::vector<Tracked>& kept_pointers) {
+  const auto kept = kept_by(cache, kept_pointers);
   GcPlan plan;
   for (const auto& id : cache.list_files()) {
     if (!kept.files.contains(id)) {
       plan.files.push_back(id);
-      if (const auto stamp = util::stat_file(cache.file_path(id))) {
-        plan.bytes += stamp->size;
+      if (const auto info = cache.env().lstat(cache.file_path(id))) {
+        plan.bytes += info->size;
       }
     }
   }
@@ -181,6 +188,11 @@ GcPlan plan_gc(Context& context, const RevisionSelection& selection) {
       plan.dirs.push_back(id);
     }
   }
+  return plan;
+}
+
+GcPlan plan_gc(Context& context, const RevisionSelection& selection) {
+  auto plan = select_garbage(context.cache(), kept_pointers(context, selection));
   if (!plan.empty()) {
     auto models = models_at_risk(context, selection, plan);
     if (!models.empty()) {

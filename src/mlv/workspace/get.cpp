@@ -9,8 +9,6 @@
 #include <mlv/workspace/sync.hpp>
 #include <mlv/workspace/tracked.hpp>
 
-#include <random>
-
 namespace mlv::workspace {
 
 namespace {
@@ -21,8 +19,7 @@ namespace fs = std::filesystem;
 class TemporaryCache {
 public:
   explicit TemporaryCache(const fs::path& beside) {
-    std::mt19937_64 generator{std::random_device{}()};
-    path_ = beside / (".mlv-get-" + std::to_string(generator() % 1000000000));
+    path_ = util::make_temporary_directory(beside, ".mlv-get-");
     cache_ = std::make_unique<cache::Cache>(path_);
   }
   ~TemporaryCache() {

@@ -20,11 +20,12 @@ bool matches_listing(cache::Cache& cache,
                      cache::DirListing actual,
                      const std::string& id) {
   if (const auto recorded = cache.read_dir(id)) {
-    std::error_code error;
     return actual.entries == recorded->entries &&
-           std::all_of(
-               recorded->empty_dirs.begin(), recorded->empty_dirs.end(),
-               [&](const std::string& folder) { return fs::is_directory(data / folder, error); });
+           std::all_of(recorded->empty_dirs.begin(), recorded->empty_dirs.end(),
+                       [&](const std::string& folder) {
+                         const auto info = cache.env().stat(data / folder);
+                         return info && info->type == util::Env::Type::directory;
+                       });
   }
   // Without the listing, the two listings the folder could have been recorded as.
   if (cache::dir_listing_id(actual) == id) {
@@ -36,9 +37,12 @@ bool matches_listing(cache::Cache& cache,
 
 // Whether the workspace holds what the pointer records: its id, and its size (a pointer whose
 // size disagrees with its own id describes no content, so nothing matches it).
-bool workspace_matches(cache::Cache& cache, const fs::path& data, const pointer::Pointer& pointer) {
+bool workspace_matches(cache::Cache& cache,
+                       const fs::path& data,
+                       const util::Env::Info& info,
+                       const pointer::Pointer& pointer) {
   if (pointer.kind == pointer::Kind::dir) {
-    if (!fs::is_directory(data)) {
+    if (info.type != util::Env::Type::directory) {
       return false;
     }
     auto listing = identify_dir(cache, data, false);
@@ -48,7 +52,7 @@ bool workspace_matches(cache::Cache& cache, const fs::path& data, const pointer:
     }
     return matches_listing(cache, data, std::move(listing), pointer.sha256);
   }
-  if (!fs::is_regular_file(data)) {
+  if (info.type != util::Env::Type::file) {
     return false;
   }
   const auto stored = identify_file(cache, data, false);
@@ -78,15 +82,25 @@ void sweep_stale_temporaries(Context& context, const std::vector<Tracked>& track
 
 } // namespace
 
+State workspace_state(cache::Cache& cache,
+                      const std::filesystem::path& data,
+                      const pointer::Pointer& pointer) {
+  const auto info = cache.env().stat(data);
+  if (!info) {
+    return State::missing;
+  }
+  return workspace_matches(cache, data, *info, pointer) ? State::up_to_date : State::modified;
+}
+
 std::optional<std::string> recorded_size_mismatch(cache::Cache& cache,
                                                   const pointer::Pointer& pointer) {
   if (pointer.kind == pointer::Kind::file) {
-    const auto stamp = util::stat_file(cache.file_path(pointer.sha256), true);
-    if (!stamp || stamp->size == pointer.size) {
+    const auto info = cache.env().stat(cache.file_path(pointer.sha256));
+    if (!info || info->size == pointer.size) {
       return std::nullopt;
     }
     return "field 'size' is " + std::to_string(pointer.size) +
-           " but the file its sha256 names is " + std::to_string(stamp->size) + " bytes";
+           " but the file its sha256 names is " + std::to_string(info->size) + " bytes";
   }
   const auto listing = cache.read_dir(pointer.sha256);
   if (!listing) {
@@ -186,12 +200,9 @@ std::vector<StatusEntry> status(Context& context,
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
     StatusEntry entry{item.data_path, std::string(pointer::kind_name(item.pointer.kind)), {}};
-    const auto data = context.absolute(item.data_path);
-    std::error_code error;
-    if (!fs::exists(data, error)) {
-      entry.states.push_back(State::missing);
-    } else if (!workspace_matches(cache, data, item.pointer)) {
-      entry.states.push_back(State::modified);
+    if (const auto state = workspace_state(cache, context.absolute(item.data_path), item.pointer);
+        state != State::up_to_date) {
+      entry.states.push_back(state);
     }
     if (!in_cache(cache, item.pointer)) {
       entry.states.push_back(State::not_in_cache);
