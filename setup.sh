@@ -139,6 +139,7 @@ build_sanitized() {
 # Sanitizer reports fail the program that has them: a test, or a fuzz run.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$REPO_ROOT/fuzz/lsan.supp}
 
 # Runs each fuzz target for $1 seconds over its seeds (fuzz/make_seeds.sh) and the corpus it
 # grew before; fails when any reports a crash, a sanitizer finding, a timeout or too much memory.
