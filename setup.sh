@@ -4,13 +4,20 @@
 #   ./setup.sh demo    install what is missing, build, run scripts/demo.sh
 #   ./setup.sh test    install what is missing, build, run ctest and the format check
 #   ./setup.sh build   install what is missing, build
+#   ./setup.sh sanitize  build with clang and the address/undefined sanitizers into build-asan/,
+#                      run the test suite against that build, then each fuzz target briefly
+#   ./setup.sh fuzz    build the fuzz targets into build-asan/ and run each for a while
 #
 # Only Debian packages that are not installed yet are installed (apt-get, as root or with sudo);
-# nothing else is downloaded. MLV_BUILD_DIR overrides the build folder (default: build/).
+# nothing else is downloaded. MLV_BUILD_DIR overrides the build folder (default: build/),
+# MLV_ASAN_BUILD_DIR the sanitized one (default: build-asan/); MLV_WERROR=ON makes compiler
+# warnings errors (CI sets it); MLV_FUZZ_SECONDS is how long each fuzz target runs.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BUILD_DIR=${MLV_BUILD_DIR:-$REPO_ROOT/build}
+ASAN_BUILD_DIR=${MLV_ASAN_BUILD_DIR:-$REPO_ROOT/build-asan}
+WERROR=${MLV_WERROR:-OFF}
 
 # What building, testing and the demo need. python3 runs helpers of the integration tests.
 PACKAGES=(
@@ -26,6 +33,8 @@ PACKAGES=(
 TEST_PACKAGES=(nginx libnginx-mod-http-dav-ext awscli
   python3-numpy python3-scipy python3-sklearn python3-joblib python3-torch python3-pandas
   python3-xgboost python3-lz4 lz4 zstd)
+# What the sanitized build and the fuzz targets add: clang and its libFuzzer/sanitizer runtimes.
+SANITIZE_PACKAGES=(clang libclang-rt-14-dev)
 
 usage() {
   cat <<EOF
@@ -38,8 +47,16 @@ ${BUILD_DIR#"$REPO_ROOT"/}/ with CMake, then:
           remote, cloned, pulled and checked with sha256sum
   test    runs the whole test suite (ctest) and the clang-format check
   build   stops after the build
+  sanitize  builds with clang, -fsanitize=address,undefined and the fuzz targets into
+          ${ASAN_BUILD_DIR#"$REPO_ROOT"/}/, runs the test suite against that build, then each
+          fuzz target for MLV_FUZZ_SECONDS (default 20) over its seeds
+  fuzz    builds the same, then runs each fuzz target for MLV_FUZZ_SECONDS (default 300)
+          (docs/fuzzing.md)
 
-Environment: MLV_BUILD_DIR  build folder (default: build/)
+Environment: MLV_BUILD_DIR       build folder (default: build/)
+             MLV_ASAN_BUILD_DIR  sanitized build folder (default: build-asan/)
+             MLV_WERROR          ON: compiler warnings are errors (CI sets it)
+             MLV_FUZZ_SECONDS    seconds each fuzz target runs
 EOF
 }
 
@@ -105,9 +122,46 @@ install_packages() {
 
 build() {
   say "Configuring with CMake into $BUILD_DIR"
-  cmake -S "$REPO_ROOT" -B "$BUILD_DIR"
+  cmake -S "$REPO_ROOT" -B "$BUILD_DIR" -DMLV_WERROR="$WERROR"
   say "Building with $(nproc) jobs"
   cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+# The sanitized build: clang, address and undefined-behaviour sanitizers, the fuzz targets.
+build_sanitized() {
+  say "Configuring the sanitized build (clang, MLV_FUZZ) into $ASAN_BUILD_DIR"
+  cmake -S "$REPO_ROOT" -B "$ASAN_BUILD_DIR" -DCMAKE_CXX_COMPILER=clang++ -DMLV_FUZZ=ON \
+    -DMLV_WERROR="$WERROR" -DMLV_BUILD_TESTS="${1:-ON}"
+  say "Building the sanitized build with $(nproc) jobs"
+  cmake --build "$ASAN_BUILD_DIR" -j"$(nproc)"
+}
+
+# Sanitizer reports fail the program that has them: a test, or a fuzz run.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$REPO_ROOT/fuzz/lsan.supp}
+
+# Runs each fuzz target for $1 seconds over its seeds (fuzz/make_seeds.sh) and the corpus it
+# grew before; fails when any reports a crash, a sanitizer finding, a timeout or too much memory.
+run_fuzzers() {
+  local seconds=$1 seeds=$ASAN_BUILD_DIR/fuzz-seeds failed=() target name
+  "$REPO_ROOT/fuzz/make_seeds.sh" "$seeds"
+  mkdir -p "$ASAN_BUILD_DIR/fuzz-findings"
+  for target in "$ASAN_BUILD_DIR"/fuzz/fuzz_*; do
+    [[ -x $target ]] || continue
+    name=${target##*/fuzz_}
+    say "Fuzzing $name for ${seconds}s"
+    mkdir -p "$ASAN_BUILD_DIR/fuzz-corpus/$name"
+    "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$ASAN_BUILD_DIR/fuzz-findings/$name-" \
+      "$ASAN_BUILD_DIR/fuzz-corpus/$name" "$seeds/$name" 2>&1 | tail -n 40 ||
+      failed+=("$name")
+  done
+  if ((${#failed[@]} > 0)); then
+    die "fuzz targets with findings: ${failed[*]}" \
+      "the inputs are in $ASAN_BUILD_DIR/fuzz-findings/; rerun one with: $ASAN_BUILD_DIR/fuzz/fuzz_NAME FILE"
+  fi
+  say "No fuzz target found anything"
 }
 
 run_demo() {
@@ -131,13 +185,14 @@ install_test_servers() {
   fi
 }
 
-# Runs the unit and integration tests, then the format check; fails if either failed.
+# Runs the unit and integration tests of build folder $1 (default: the normal one), then the
+# format check; fails if either failed.
 run_tests() {
-  local failed=()
-  say "Running the test suite (ctest)"
-  ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j2 || failed+=(ctest)
+  local failed=() dir=${1:-$BUILD_DIR}
+  say "Running the test suite (ctest) of $dir"
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j2 || failed+=(ctest)
   say "Checking formatting (clang-format)"
-  cmake --build "$BUILD_DIR" --target check-format || failed+=(check-format)
+  cmake --build "$dir" --target check-format || failed+=(check-format)
   if ((${#failed[@]} > 0)); then
     die "failed: ${failed[*]}" "see the output above"
   fi
@@ -147,7 +202,7 @@ run_tests() {
 main() {
   local command=${1:-}
   case "$command" in
-    demo | test | build) ;;
+    demo | test | build | sanitize | fuzz) ;;
     -h | --help | help)
       usage
       return 0
@@ -161,10 +216,26 @@ main() {
       die "unknown command '$command'"
       ;;
   esac
-  (($# == 1)) || die "too many arguments: $*" "give one command: demo, test or build"
+  (($# == 1)) || die "too many arguments: $*" \
+    "give one command: demo, test, build, sanitize or fuzz"
 
   install_packages "${PACKAGES[@]}"
-  [[ $command != test ]] || install_test_servers
+  [[ $command != test && $command != sanitize ]] || install_test_servers
+  case "$command" in
+    sanitize)
+      install_packages "${SANITIZE_PACKAGES[@]}"
+      build_sanitized
+      run_tests "$ASAN_BUILD_DIR"
+      run_fuzzers "${MLV_FUZZ_SECONDS:-20}"
+      return
+      ;;
+    fuzz)
+      install_packages "${SANITIZE_PACKAGES[@]}"
+      build_sanitized OFF
+      run_fuzzers "${MLV_FUZZ_SECONDS:-300}"
+      return
+      ;;
+  esac
   build
   case "$command" in
     demo) run_demo ;;

@@ -30,6 +30,15 @@ struct JsonValue {
   std::vector<JsonValue> items;
   std::vector<std::pair<std::string, JsonValue>> members; // in document order
 
+  // Declared here and defaulted in json_reader.cpp: clang with libstdc++ 12 cannot define them
+  // implicitly while std::pair<std::string, JsonValue> is still incomplete.
+  JsonValue();
+  ~JsonValue();
+  JsonValue(const JsonValue&);
+  JsonValue(JsonValue&&) noexcept;
+  JsonValue& operator=(const JsonValue&);
+  JsonValue& operator=(JsonValue&&) noexcept;
+
   bool is_object() const { return type == Type::object; }
   bool is_array() const { return type == Type::array; }
   bool is_string() const { return type == Type::string; }

@@ -99,9 +99,9 @@ void register_scan(CLI::App& app, Output& output) {
       }
     }
     output.emit_json(reports_json(reports));
-    const auto listed = [](const std::vector<std::string>& paths) {
+    const auto listed = [](const std::vector<std::string>& names) {
       std::string list;
-      for (const auto& path : paths) {
+      for (const auto& path : names) {
         list += "\n  " + path;
       }
       return list;

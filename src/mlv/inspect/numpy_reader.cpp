@@ -35,6 +35,15 @@ struct Literal {
   std::vector<Literal> items;
   std::vector<std::pair<std::string, Literal>> entries;
 
+  // Defaulted below the class: clang with libstdc++ 12 cannot define them implicitly while
+  // std::pair<std::string, Literal> is still incomplete.
+  Literal();
+  ~Literal();
+  Literal(const Literal&);
+  Literal(Literal&&) noexcept;
+  Literal& operator=(const Literal&);
+  Literal& operator=(Literal&&) noexcept;
+
   const Literal* find(std::string_view key) const {
     for (const auto& [name, value] : entries) {
       if (name == key) {
@@ -44,6 +53,13 @@ struct Literal {
     return nullptr;
   }
 };
+
+Literal::Literal() = default;
+Literal::~Literal() = default;
+Literal::Literal(const Literal&) = default;
+Literal::Literal(Literal&&) noexcept = default;
+Literal& Literal::operator=(const Literal&) = default;
+Literal& Literal::operator=(Literal&&) noexcept = default;
 
 class LiteralParser {
 public:

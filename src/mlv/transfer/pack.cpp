@@ -242,7 +242,8 @@ std::vector<PackEntry> parse_pack_index(std::span<const std::byte> index,
       }
       entry.stored_length = entry.encoding == cache::ChunkEncoding::raw ? 0 : stored;
     }
-    if (entry.offset + entry.pack_length() > location.offset) {
+    // Compared without adding offset and length, which a hostile index could make wrap.
+    if (entry.offset > location.offset || entry.pack_length() > location.offset - entry.offset) {
       throw damaged(source, "index entry for chunk " + entry.chunk_id + " points past the data");
     }
     entries.push_back(std::move(entry));

@@ -80,8 +80,9 @@ std::set<std::string> keys_on_remote(RemoteHandle remote,
   std::mutex mutex;
   bool prefixes_are_large = false; // seen a prefix of more than a page: HEADs are cheaper
   util::TaskPool pool(jobs, jobs * 4);
-  for (const auto& [prefix, prefix_ids] : by_prefix) {
-    pool.submit([&, prefix, prefix_ids] {
+  for (const auto& entry : by_prefix) {
+    // Copies, not structured bindings: clang 14 cannot capture those.
+    pool.submit([&, prefix = entry.first, prefix_ids = entry.second] {
       bool list = prefix_ids.size() >= 2;
       {
         const std::lock_guard lock(mutex);

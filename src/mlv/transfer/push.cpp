@@ -474,7 +474,8 @@ Stats push(cache::Cache& cache,
   }
   pusher.finish();
   // Dir listings last: each names only files whose manifests are now on the remote.
-  for (const auto& [id, text] : dirs) {
+  for (const auto& [id, listing] : dirs) {
+    const auto& text = listing; // a lambda below uses it: clang 14 cannot capture a binding
     meter.update([](Stats& stats) { ++stats.requests; });
     if (remote.store.exists(dir_key(id))) {
       continue;

@@ -243,7 +243,7 @@ TEST(Pointer, PathHelpers) {
 
 TEST(Pointer, WhatAddMayNameIsExactlyWhatAPointerMayHold) {
   using mlv::pointer::path_problem;
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("w\\1.bin"), std::string("new\nline.bin"), std::string("tab\there"),
         std::string("mid\rcr"), std::string("del\x7f"), std::string(""), std::string("/abs"),
         std::string("../up")}) {

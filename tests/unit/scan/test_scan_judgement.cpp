@@ -132,7 +132,10 @@ TEST(ScanJudgement, ReconstructorsNeedANamedClass) {
   EXPECT_NE(find(report, "copyreg._reconstructor"), nullptr) << describe(report);
 
   const std::string array = "\x80\x02" + global("numpy.core.multiarray", "_reconstruct") + "(" +
-                            global("collections", "OrderedDict") + ")RK\x00\x85C\x01" + "btR.";
+                            global("collections", "OrderedDict") +
+                            ")RK\x00\x85"
+                            "C\x01" +
+                            "btR.";
   report = scan_bytes(array);
   EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
 }

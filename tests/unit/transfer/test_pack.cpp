@@ -118,6 +118,34 @@ TEST_F(PackTest, DamagedFootersAndIndexesAreRejected) {
   expect_integrity("short", "an object shorter than a footer");
 }
 
+// An index entry whose offset plus length wraps past 2^64 points past the data just the same
+// (seen while writing fuzz_pack_index: the sum used to wrap and pass the check).
+TEST(PackIndex, AnEntryWhoseOffsetWrapsAroundIsRejected) {
+  std::vector<std::byte> index(32 + 8 + 4 + 4 + 1, std::byte{0});
+  for (std::size_t i = 32; i < 40; ++i) {
+    index[i] = std::byte{0xff}; // offset 2^64 - 1
+  }
+  index[40] = std::byte{16}; // length 16
+  index[44] = std::byte{16}; // stored length 16, raw
+  const auto sha = hash::sha256(index);
+  std::vector<std::byte> footer(pack_footer_size(), std::byte{0});
+  std::memcpy(footer.data(), "MLVPACK1", 8);
+  footer[8] = std::byte{2};                          // version 2
+  footer[12] = std::byte{1};                         // one entry
+  footer[16] = std::byte{100};                       // index at 100: data is 100 bytes
+  footer[24] = static_cast<std::byte>(index.size()); // index length
+  std::memcpy(footer.data() + 32, sha.data(), sha.size());
+  const auto location = parse_pack_footer(footer, "packs/00/wrap");
+  try {
+    (void)parse_pack_index(index, location, "packs/00/wrap");
+    ADD_FAILURE() << "an entry at offset 2^64 - 1 was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), ExitCode::integrity);
+    EXPECT_NE(std::string(error.what()).find("points past the data"), std::string::npos)
+        << error.what();
+  }
+}
+
 // float32 weights as training leaves them: normal(0, 0.02).
 std::string float_weights(std::size_t count) {
   std::mt19937 random(7);

@@ -1,0 +1,50 @@
+// Fuzz target: the decompression layer (codec_stream and its zlib, gzip, bz2, xz, lzma,
+// joblib-zfile, lz4, zstd and raw deflate decoders). The first byte picks the codec (as
+// detect_compression would from the magic), the rest is the compressed stream; the output is
+// read in pieces, skipped in part, and capped so a valid bomb costs time, not a finding.
+#include "fuzz_support.hpp"
+
+#include <mlv/inspect/byte_stream.hpp>
+#include <mlv/inspect/decompress.hpp>
+
+#include <memory>
+
+namespace {
+
+constexpr std::uint64_t k_output_cap = std::uint64_t{64} << 20;
+
+void drain(mlv::inspect::ByteStream& stream) {
+  char buffer[1 << 15];
+  std::uint64_t total = 0;
+  while (total < k_output_cap) {
+    const auto got = stream.read(buffer, sizeof buffer);
+    if (got == 0) {
+      return;
+    }
+    total += got + stream.skip(got);
+  }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using mlv::inspect::Compression;
+  if (size == 0) {
+    return 0;
+  }
+  constexpr Compression kinds[] = {Compression::zlib, Compression::gzip,         Compression::bz2,
+                                   Compression::xz,   Compression::lzma,         Compression::lz4,
+                                   Compression::zstd, Compression::joblib_zfile, Compression::none};
+  const auto pick = data[0] % (std::size(kinds) + 1);
+  const mlv::inspect::MemorySource source(mlv::fuzz::bytes_of(data + 1, size - 1), "fuzz.z");
+  mlv::fuzz::expect_mlv_errors_only([&] {
+    auto compressed = std::make_unique<mlv::inspect::SourceStream>(source);
+    auto stream = pick == std::size(kinds)
+                      ? mlv::inspect::open_raw_deflate(std::move(compressed))
+                      : mlv::inspect::open_decompressed(std::move(compressed), kinds[pick]);
+    drain(*stream);
+  });
+  // The kind the magic announces, as inspect and scan choose it.
+  (void)mlv::inspect::detect_compression(mlv::fuzz::bytes_of(data + 1, size - 1));
+  return 0;
+}
