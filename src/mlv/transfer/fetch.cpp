@@ -3,6 +3,7 @@
 
 #include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/meter.hpp>
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -197,7 +198,7 @@ private:
       return std::nullopt;
     }
     const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
-    auto manifest = cache::parse_manifest(text, source);
+    auto manifest = parse_remote_manifest(text, source);
     if (manifest.id != file_id) {
       throw Error(ExitCode::integrity,
                   source + " describes file " + manifest.id + ", not " + file_id,
