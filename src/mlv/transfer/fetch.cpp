@@ -5,6 +5,7 @@
 #include <mlv/transfer/meter.hpp>
 #include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
+#include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/util/interrupt.hpp>
@@ -18,7 +19,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 
 namespace mlv::transfer {
 
@@ -57,8 +57,7 @@ struct Repeat {
 class OutputFile {
 public:
   explicit OutputFile(const fs::path& tmp_dir) {
-    std::mt19937_64 generator{std::random_device{}()};
-    path_ = tmp_dir / ("fetch-" + std::to_string(generator()) + ".tmp");
+    path_ = util::temporary_path(tmp_dir, "fetch");
     on_interrupt_.watch(path_); // before it exists, so no interrupt can leave it behind
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ < 0) {
