@@ -26,7 +26,8 @@ mkdir -p "$WORK/s3rver"
 NODE_OPTIONS=--openssl-legacy-provider "$S3RVER" --address 127.0.0.1 --port "$PORT" \
   --directory "$WORK/s3rver" --configure-bucket bench >"$WORK/s3rver.log" 2>&1 &
 SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null; remove_work' EXIT
+# remove_work exits with the status it finds in $?: keep the script's, not kill's.
+trap 'status=$?; kill $SERVER_PID 2>/dev/null; (exit $status); remove_work' EXIT
 for _ in $(seq 100); do
   curl -s -o /dev/null "$ENDPOINT" && break
   sleep 0.1
