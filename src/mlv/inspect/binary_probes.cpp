@@ -79,7 +79,7 @@ bool is_numpy(std::string_view head) {
          head[k_numpy_magic.size()] >= 1 && head[k_numpy_magic.size()] <= 9;
 }
 
-std::optional<std::uint64_t> find_hdf5_signature(const ByteSource& source) {
+std::optional<std::uint64_t> find_hdf5_signature(const formats::ByteSource& source) {
   const std::uint64_t size = source.size();
   for (std::uint64_t offset = 0; offset + k_hdf5_signature.size() <= size;
        offset = offset == 0 ? k_hdf5_first_user_block : offset * 2) {
@@ -90,7 +90,7 @@ std::optional<std::uint64_t> find_hdf5_signature(const ByteSource& source) {
   return std::nullopt;
 }
 
-bool is_keras_hdf5(const ByteSource& source, std::uint64_t superblock) {
+bool is_keras_hdf5(const formats::ByteSource& source, std::uint64_t superblock) {
   const std::string window = source.read_at(superblock, k_head_bytes);
   for (const auto marker : k_keras_hdf5_markers) {
     if (window.find(marker) != std::string::npos) {
@@ -100,7 +100,7 @@ bool is_keras_hdf5(const ByteSource& source, std::uint64_t superblock) {
   return false;
 }
 
-bool is_safetensors(const ByteSource& source, std::string_view head) {
+bool is_safetensors(const formats::ByteSource& source, std::string_view head) {
   // u64 little-endian header length, a JSON object of that length, then the tensor bytes.
   if (head.size() < 10) {
     return false;

@@ -1,8 +1,8 @@
 #include "scanner.hpp"
 #include "streams.hpp"
-#include "tar_header.hpp"
 
-#include <mlv/inspect/decompress.hpp>
+#include <mlv/formats/decompress.hpp>
+#include <mlv/formats/tar_header.hpp>
 #include <mlv/util/error.hpp>
 
 #include <optional>
@@ -32,36 +32,37 @@ Content classify(std::string_view head) {
   }
   // tarfile (and so torch.load) takes any block whose checksum is right for a header, with or
   // without the ustar magic.
-  TarHeader header;
-  if (head.size() >= k_tar_block &&
-      parse_tar_header(head.substr(0, k_tar_block), header) == TarBlock::header) {
+  formats::TarHeader header;
+  if (head.size() >= formats::k_tar_block &&
+      formats::parse_tar_header(head.substr(0, formats::k_tar_block), header) ==
+          formats::TarBlock::header) {
     return Content::tar;
   }
   // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
   // while a pickle is only taken for one when its first opcodes parse.
-  if (inspect::starts_like_pickle(head)) {
+  if (formats::starts_like_pickle(head)) {
     return Content::pickle;
   }
-  if (inspect::detect_compression(head) != inspect::Compression::none) {
+  if (formats::detect_compression(head) != formats::Compression::none) {
     return Content::compressed;
   }
   // Whatever else an unpickler would start to run is walked too, for unsafe calls only: bytes
   // no pickle.dump wrote ("N0" before a payload) still run when loaded.
-  if (inspect::unpickler_would_run(head)) {
+  if (formats::unpickler_would_run(head)) {
     return Content::maybe_pickle;
   }
   return Content::none;
 }
 
 // A zip that only a stream reaches, read into memory.
-void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
-  std::string bytes = inspect::read_up_to(stream, static_cast<std::size_t>(k_max_buffered_zip));
+void scan_buffered_zip(formats::ByteStream& stream, Scanner& scanner) {
+  std::string bytes = formats::read_up_to(stream, static_cast<std::size_t>(k_max_buffered_zip));
   if (stream.skip(1) != 0) {
     scanner.unscanned(0, "zip archive larger than " + std::to_string(k_max_buffered_zip >> 20) +
                              " MiB inside a compressed stream");
     return;
   }
-  scan_zip(inspect::MemorySource(std::move(bytes), stream.name()), scanner);
+  scan_zip(formats::MemorySource(std::move(bytes), stream.name()), scanner);
 }
 
 // joblib's compress= outputs (and any other stream those compressors made): what they
@@ -72,9 +73,9 @@ void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
 // bz2, lzma) fails at the same byte, so what decoded before the fault is all a loader can
 // unpickle: it is scanned in full, and the fault is a note. Data that only looks compressed
 // (random bytes behind a two-byte zlib header) fails at once and so yields nothing to judge.
-class DecodedUntilFault : public inspect::ByteStream {
+class DecodedUntilFault : public formats::ByteStream {
 public:
-  DecodedUntilFault(inspect::ByteStream& stream, Scanner& scanner)
+  DecodedUntilFault(formats::ByteStream& stream, Scanner& scanner)
       : stream_(stream), scanner_(scanner) {}
   std::size_t read(char* out, std::size_t n) override {
     return ended_ ? 0 : guarded([&] { return stream_.read(out, n); });
@@ -95,7 +96,7 @@ private:
       }
       ended_ = true;
       // A bomb stops mlv, not the loader: what follows the limit is not seen.
-      if (inspect::stopped_at_output_limit(stream_)) {
+      if (formats::stopped_at_output_limit(stream_)) {
         scanner_.unscanned(0, error.what());
         return 0;
       }
@@ -106,25 +107,25 @@ private:
     }
   }
 
-  inspect::ByteStream& stream_;
+  formats::ByteStream& stream_;
   Scanner& scanner_;
   bool ended_ = false;
 };
 
 void scan_compressed(std::string_view head,
-                     inspect::ByteStream& stream,
+                     formats::ByteStream& stream,
                      Scanner& scanner,
                      bool speculative) {
-  const auto kind = inspect::detect_compression(head);
-  Scanner::Layer layer(scanner, std::string(inspect::compression_name(kind)), {});
+  const auto kind = formats::detect_compression(head);
+  Scanner::Layer layer(scanner, std::string(formats::compression_name(kind)), {});
   // Data that only might be compressed: that it does not decompress is no finding.
   std::optional<Scanner::UnsafeOnly> unsafe_only;
   if (speculative) {
     unsafe_only.emplace(scanner);
   }
-  std::unique_ptr<inspect::ByteStream> decompressed;
+  std::unique_ptr<formats::ByteStream> decompressed;
   try {
-    decompressed = inspect::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
+    decompressed = formats::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input) {
       throw;
@@ -142,8 +143,8 @@ void scan_compressed(std::string_view head,
 
 void scan_classified(Content content,
                      std::string_view head,
-                     inspect::ByteStream& stream,
-                     const inspect::ByteSource* source,
+                     formats::ByteStream& stream,
+                     const formats::ByteSource* source,
                      Scanner& scanner) {
   if (content != Content::none && scanner.too_deep()) {
     scanner.unscanned(0, "containers nested deeper than " + std::to_string(k_max_depth));
@@ -167,13 +168,13 @@ void scan_classified(Content content,
     scan_compressed(head, stream, scanner, false);
     return;
   case Content::pickle: {
-    inspect::PickleInput input(stream);
+    formats::PickleInput input(stream);
     scan_pickle_sequence(input, scanner, nullptr);
     return;
   }
   case Content::maybe_pickle: {
     const Scanner::UnsafeOnly unsafe_only(scanner);
-    inspect::PickleInput input(stream);
+    formats::PickleInput input(stream);
     scan_pickle_sequence(input, scanner, nullptr);
     return;
   }
@@ -184,32 +185,32 @@ void scan_classified(Content content,
 
 } // namespace
 
-void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
+void scan_content(const formats::ByteSource& source, Scanner& scanner) {
   const std::string head = source.read_at(0, k_head_bytes);
   const Content content = classify(head);
-  inspect::SourceStream stream(source);
+  formats::SourceStream stream(source);
   scan_classified(content, head, stream, &source, scanner);
   // Bytes that read as a pickle and as compressed data are scanned as both.
   if (content == Content::pickle &&
-      inspect::detect_compression(head) != inspect::Compression::none) {
-    inspect::SourceStream again(source);
+      formats::detect_compression(head) != formats::Compression::none) {
+    formats::SourceStream again(source);
     scan_compressed(head, again, scanner, true);
   }
   // Compressed data or a tar an unpickler would also run ("BZh", a member name, are opcodes):
   // its unsafe calls count.
   if ((content == Content::compressed || content == Content::tar) &&
-      inspect::unpickler_would_run(head)) {
+      formats::unpickler_would_run(head)) {
     const Scanner::UnsafeOnly unsafe_only(scanner);
-    inspect::SourceStream again(source);
-    inspect::PickleInput input(again);
+    formats::SourceStream again(source);
+    formats::PickleInput input(again);
     scan_pickle_sequence(input, scanner, nullptr);
   }
 }
 
-void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
+void scan_content(formats::ByteStream& stream, Scanner& scanner) {
   std::string head;
   try {
-    head = inspect::read_up_to(stream, k_head_bytes);
+    head = formats::read_up_to(stream, k_head_bytes);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input) {
       throw;
