@@ -6,8 +6,6 @@ namespace mlv::inspect::probe {
 
 namespace {
 
-constexpr std::string_view k_gguf_magic = "GGUF";
-constexpr std::string_view k_numpy_magic = "\x93NUMPY";
 constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
 // HDF5 looks for its superblock at 0 and then at 512, 1024, 2048, ... (a user block before it).
 constexpr std::uint64_t k_hdf5_first_user_block = 512;
@@ -68,16 +66,6 @@ std::optional<std::uint64_t> onnx_model_field_wire_type(std::uint64_t field) {
 }
 
 } // namespace
-
-bool is_gguf(std::string_view head) {
-  return head.starts_with(k_gguf_magic);
-}
-
-bool is_numpy(std::string_view head) {
-  // The magic, then a format version major byte (1, 2 or 3 so far).
-  return head.size() > k_numpy_magic.size() + 1 && head.starts_with(k_numpy_magic) &&
-         head[k_numpy_magic.size()] >= 1 && head[k_numpy_magic.size()] <= 9;
-}
 
 std::optional<std::uint64_t> find_hdf5_signature(const formats::ByteSource& source) {
   const std::uint64_t size = source.size();

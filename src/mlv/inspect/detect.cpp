@@ -1,5 +1,6 @@
 #include "probes.hpp"
 
+#include <mlv/formats/content.hpp>
 #include <mlv/formats/decompress.hpp>
 #include <mlv/formats/zip_reader.hpp>
 #include <mlv/inspect/detect.hpp>
@@ -40,27 +41,27 @@ std::string detect_format(const formats::ByteSource& source, const std::string& 
     return "unknown";
   }
   const std::string head = source.read_at(0, probe::k_head_bytes);
-  if (probe::is_gguf(head)) {
+  const auto kinds = formats::classify_content(head);
+  if (kinds.gguf) {
     return "gguf";
   }
-  if (probe::is_numpy(head)) {
+  if (kinds.numpy_file()) {
     return "numpy";
   }
-  if (formats::starts_like_zip(source)) {
+  if (kinds.zip) {
     return probe::classify_zip(source);
   }
   // Before pickle: a safetensors header length can begin with the PROTO byte 0x80.
   if (probe::is_safetensors(source, head)) {
     return "safetensors";
   }
-  if (const auto kind = formats::classify_pickle(head); kind != formats::PickleKind::none) {
-    return detect_pickle(source, kind);
+  if (kinds.pickle != formats::PickleKind::none) {
+    return detect_pickle(source, kinds.pickle);
   }
   if (probe::is_onnx(head, source.size())) {
     return "onnx";
   }
-  if (const auto compression = formats::detect_compression(head);
-      compression != formats::Compression::none) {
+  if (const auto compression = kinds.compression; compression != formats::Compression::none) {
     // joblib < 0.10 alone wrote "ZF" files; other compressed data is joblib's when its pickle
     // says so or, if it cannot be read (lz4, damage), when its name does.
     return compression == formats::Compression::joblib_zfile ||

@@ -28,9 +28,8 @@ std::filesystem::file_status status_or_throw(const std::filesystem::path& path);
 // "savedmodel" for a folder holding a SavedModel graph, else "unknown".
 std::string detect_directory(const std::filesystem::path& path);
 
-// --- magic numbers at offset 0 (binary_probes.cpp)
-bool is_gguf(std::string_view head);
-bool is_numpy(std::string_view head);
+// --- binary formats (binary_probes.cpp); the magic numbers at offset 0 are
+// formats::classify_content's.
 // Offset of the HDF5 superblock signature: 0 or a power of two from 512 on.
 std::optional<std::uint64_t> find_hdf5_signature(const formats::ByteSource& source);
 // An HDF5 file that Keras wrote: its root attributes name the Keras version or model config.

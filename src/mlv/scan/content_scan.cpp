@@ -1,8 +1,8 @@
 #include "scanner.hpp"
 #include "streams.hpp"
 
+#include <mlv/formats/content.hpp>
 #include <mlv/formats/decompress.hpp>
-#include <mlv/formats/tar_header.hpp>
 #include <mlv/util/error.hpp>
 
 #include <optional>
@@ -16,39 +16,34 @@ constexpr std::size_t k_head_bytes = 512;
 // A zip reached only as a stream (inside a compressed stream or a deflated member) is read into
 // memory up to this size, since its directory is at its end.
 constexpr std::uint64_t k_max_buffered_zip = 256ull << 20;
-constexpr std::string_view k_zip_magic = "PK\x03\x04";
-constexpr std::string_view k_empty_zip_magic = "PK\x05\x06";
-constexpr std::string_view k_npy_magic = "\x93NUMPY";
-
 // maybe_pickle: bytes an unpickler would run that do not start as pickle.dump writes.
 enum class Content { none, zip, tar, npy, compressed, pickle, maybe_pickle };
 
-Content classify(std::string_view head) {
-  if (head.starts_with(k_zip_magic) || head.starts_with(k_empty_zip_magic)) {
+// The container to open first; bytes that are also something else a loader would take them for
+// are scanned as that too (scan_content).
+Content classify(const formats::ContentKinds& kinds) {
+  if (kinds.zip || kinds.empty_zip) {
     return Content::zip;
   }
-  if (head.starts_with(k_npy_magic)) {
+  if (kinds.numpy) {
     return Content::npy;
   }
   // tarfile (and so torch.load) takes any block whose checksum is right for a header, with or
   // without the ustar magic.
-  formats::TarHeader header;
-  if (head.size() >= formats::k_tar_block &&
-      formats::parse_tar_header(head.substr(0, formats::k_tar_block), header) ==
-          formats::TarBlock::header) {
+  if (kinds.tar) {
     return Content::tar;
   }
   // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
   // while a pickle is only taken for one when its first opcodes parse.
-  if (formats::starts_like_pickle(head)) {
+  if (kinds.pickle_opcodes) {
     return Content::pickle;
   }
-  if (formats::detect_compression(head) != formats::Compression::none) {
+  if (kinds.compression != formats::Compression::none) {
     return Content::compressed;
   }
   // Whatever else an unpickler would start to run is walked too, for unsafe calls only: bytes
   // no pickle.dump wrote ("N0" before a payload) still run when loaded.
-  if (formats::unpickler_would_run(head)) {
+  if (kinds.runs_as_pickle) {
     return Content::maybe_pickle;
   }
   return Content::none;
@@ -112,11 +107,10 @@ private:
   bool ended_ = false;
 };
 
-void scan_compressed(std::string_view head,
+void scan_compressed(formats::Compression kind,
                      formats::ByteStream& stream,
                      Scanner& scanner,
                      bool speculative) {
-  const auto kind = formats::detect_compression(head);
   Scanner::Layer layer(scanner, std::string(formats::compression_name(kind)), {});
   // Data that only might be compressed: that it does not decompress is no finding.
   std::optional<Scanner::UnsafeOnly> unsafe_only;
@@ -142,7 +136,7 @@ void scan_compressed(std::string_view head,
 }
 
 void scan_classified(Content content,
-                     std::string_view head,
+                     const formats::ContentKinds& kinds,
                      formats::ByteStream& stream,
                      const formats::ByteSource* source,
                      Scanner& scanner) {
@@ -165,7 +159,7 @@ void scan_classified(Content content,
     scan_npy(stream, scanner);
     return;
   case Content::compressed:
-    scan_compressed(head, stream, scanner, false);
+    scan_compressed(kinds.compression, stream, scanner, false);
     return;
   case Content::pickle: {
     formats::PickleInput input(stream);
@@ -187,19 +181,18 @@ void scan_classified(Content content,
 
 void scan_content(const formats::ByteSource& source, Scanner& scanner) {
   const std::string head = source.read_at(0, k_head_bytes);
-  const Content content = classify(head);
+  const auto kinds = formats::classify_content(head);
+  const Content content = classify(kinds);
   formats::SourceStream stream(source);
-  scan_classified(content, head, stream, &source, scanner);
+  scan_classified(content, kinds, stream, &source, scanner);
   // Bytes that read as a pickle and as compressed data are scanned as both.
-  if (content == Content::pickle &&
-      formats::detect_compression(head) != formats::Compression::none) {
+  if (content == Content::pickle && kinds.compression != formats::Compression::none) {
     formats::SourceStream again(source);
-    scan_compressed(head, again, scanner, true);
+    scan_compressed(kinds.compression, again, scanner, true);
   }
   // Compressed data or a tar an unpickler would also run ("BZh", a member name, are opcodes):
   // its unsafe calls count.
-  if ((content == Content::compressed || content == Content::tar) &&
-      formats::unpickler_would_run(head)) {
+  if ((content == Content::compressed || content == Content::tar) && kinds.runs_as_pickle) {
     const Scanner::UnsafeOnly unsafe_only(scanner);
     formats::SourceStream again(source);
     formats::PickleInput input(again);
@@ -218,10 +211,11 @@ void scan_content(formats::ByteStream& stream, Scanner& scanner) {
     scanner.unscanned(0, std::string("could not read: ") + error.what());
     return;
   }
-  const Content content = classify(head);
+  const auto kinds = formats::classify_content(head);
+  const Content content = classify(kinds);
   PrefixedStream whole(head, stream);
   try {
-    scan_classified(content, head, whole, nullptr, scanner);
+    scan_classified(content, kinds, whole, nullptr, scanner);
   } catch (const Error& error) {
     // A damaged compressed stream under a tar or npy header: what came before was scanned, but
     // the loader may read on where the scanner cannot.
