@@ -5,7 +5,7 @@
 #   (b) a 1 GiB float32 tensor file of trained-like weights, normal(0, 0.02): stored in <= 92% of
 #       its size (byte grouping + zstd); also the push time, beside the time of the same push
 #       with `remote.NAME.compression none`.
-#   (c) a folder of real model files (sklearn joblib, xgboost JSON, torch.save): total remote
+#   (c) a folder of real model files (sklearn joblib, xgboost JSON, torch.save, ONNX): total remote
 #       bytes, beside casync's store for the same folder (`casync make --chunk-size=65536`),
 #       when casync is installable: <= 1.0x casync.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -105,6 +105,7 @@ net = torch.nn.Sequential(torch.nn.Linear(512, 2048), torch.nn.ReLU(), torch.nn.
 for p in net.parameters():
     torch.nn.init.normal_(p, 0, 0.02)
 torch.save(net.state_dict(), f"{d}/net.pt")
+torch.onnx.export(net, torch.zeros(1, 512), f"{d}/net.onnx")
 torch.save(net.half().state_dict(), f"{d}/net-fp16.pt")
 PY
 folder_size=$(bytes_in "$folder")

@@ -14,11 +14,12 @@ dedup benchmark sees what a real fine-tuned checkpoint looks like on disk:
 Every member is STORED (not compressed); each local header carries an "FB" extra field padded
 with 'Z' so that every record's data starts at a multiple of 64 bytes; DOS times are zero.
 
-Usage: make_checkpoint.py OUT [--head-seed N]
+Usage: make_checkpoint.py OUT [--head-seed N] [--head-classes N]
 The tensors hold trained-like float32 weights, normal(0, 0.02), each from its own fixed seed (so
 compression sees what it sees in a real checkpoint: near-constant exponent bytes, random
 mantissas); --head-seed changes only the last tensor (the "head"), as fine-tuning the last layer
-of a frozen network would. Needs numpy (Debian's /usr/bin/python3 has it).
+of a frozen network would; --head-classes sets its rows (a classifier over the backbone's 1024
+features: 128 by default, a 512 KiB head; 10, a 40 KiB one). Needs numpy (Debian's /usr/bin/python3 has it).
 """
 
 import argparse
@@ -105,6 +106,10 @@ class StatePickler(pickle.Pickler):
         return None
 
 
+def set_head_classes(classes):
+    SHAPES["head.weight"] = (classes, 1024)
+
+
 def data_pkl():
     state = collections.OrderedDict()
     for index, (name, shape) in enumerate(SHAPES.items()):
@@ -178,7 +183,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
     parser.add_argument("--head-seed", type=int, default=0)
+    parser.add_argument("--head-classes", type=int, default=128)
     arguments = parser.parse_args()
+    set_head_classes(arguments.head_classes)
     data = storages(arguments.head_seed)
     with open(arguments.out, "wb") as out:
         writer = ZipWriter(out)

@@ -347,6 +347,10 @@ assert_yaml() { # FILE KEY EXPECTED
 
 pointer_id() { yaml_get "$1" sha256 || fail "$1 has no sha256 field"; }
 
+# manifest_text FILE: a remote's manifest as text (a remote with compression on stores it as a
+# zstd frame; `zstd -f` passes an uncompressed one through).
+manifest_text() { zstd -dcqf -- "$1" || fail "cannot read manifest $1"; }
+
 # --- json --------------------------------------------------------------------------------------
 
 # json_get JSON_TEXT PYTHON_EXPR: evaluates EXPR with `d` bound to the parsed JSON, prints it.

@@ -30,7 +30,7 @@ intact_id=$(pointer_id models/intact.bin.mlv)
 
 # Damage the first pack the broken model's manifest names: one byte inside its first chunk.
 assert_ok aws_s3 s3 cp "s3://models/corrupt/manifests/${broken_id:0:2}/$broken_id" "$TEST_ROOT/broken.manifest"
-pack=$(awk 'NR > 5 { print $3; exit }' "$TEST_ROOT/broken.manifest")
+pack=$(manifest_text "$TEST_ROOT/broken.manifest" | awk 'NR > 5 { print $3; exit }')
 [[ "$pack" =~ ^[0-9a-f]{64}$ ]] || fail "no pack id in the manifest:"$'\n'"$(head -8 "$TEST_ROOT/broken.manifest")"
 assert_ok aws_s3 s3 cp "s3://models/corrupt/packs/${pack:0:2}/$pack" "$TEST_ROOT/pack"
 flip_byte "$TEST_ROOT/pack" 1000

@@ -39,7 +39,7 @@ check_manifests_complete() {
   aws_s3 s3 cp --recursive --quiet "s3://models/$PREFIX/" "$TEST_ROOT/check/" ||
     fail "cannot download the remote for checking"
   for manifest in $(remote_keys manifests); do
-    for pack in $(awk 'NR > 5 { print $3 }' "$TEST_ROOT/check/$manifest" | sort -u); do
+    for pack in $(manifest_text "$TEST_ROOT/check/$manifest" | awk 'NR > 5 { print $3 }' | sort -u); do
       grep -qx "packs/${pack:0:2}/$pack" <<<"$packs" ||
         fail "manifest $manifest names pack $pack, which is not on the remote"
       assert_sha256 "$TEST_ROOT/check/packs/${pack:0:2}/$pack" "$pack"

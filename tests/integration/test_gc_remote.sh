@@ -11,12 +11,15 @@ count() { find "$REMOTE_DIR/$1" -type f 2>/dev/null | wc -l; }
 # Every pack named by a manifest on the remote exists there.
 assert_manifests_complete() {
   python3 - "$REMOTE_DIR" <<'PY' || fail "a manifest on the remote names a missing pack"
-import os, re, sys
+import os, re, subprocess, sys
 root = sys.argv[1]
 missing = []
 for folder, _, files in os.walk(os.path.join(root, "manifests")):
     for name in files:
-        for line in open(os.path.join(folder, name)):
+        # A remote with compression on stores manifests as zstd frames; -f passes text through.
+        text = subprocess.run(["zstd", "-dcqf", os.path.join(folder, name)], check=True,
+                              stdout=subprocess.PIPE, text=True).stdout
+        for line in text.splitlines():
             words = line.split()
             if len(words) == 4 and re.fullmatch(r"[0-9a-f]{64}", words[2]):
                 pack = os.path.join(root, "packs", words[2][:2], words[2])

@@ -40,13 +40,13 @@ weights_size=$(stat -c %s models/weights.f32)
 (( sent < total - random_size / 4 )) || fail "push sent $sent bytes of $total: not compressed"
 weights_id=$(pointer_id models/weights.f32.mlv)
 random_id=$(pointer_id models/random.bin.mlv)
-weights_manifest=$(cat "$REMOTE_DIR/manifests/${weights_id:0:2}/$weights_id")
+weights_manifest=$(manifest_text "$REMOTE_DIR/manifests/${weights_id:0:2}/$weights_id")
 assert_eq "$(head -1 <<<"$weights_manifest")" "mlv-manifest 2" "the weights' manifest version"
 assert_contains "$weights_manifest" " zstd-bg4"
 stored=$(awk 'NR > 5 { s += (NF == 6 ? $5 : $2) } END { print s }' <<<"$weights_manifest")
 (( stored * 100 <= weights_size * 92 )) || fail "weights stored in $stored of $weights_size bytes"
 # Incompressible data stays raw: its manifest is version 1, as an older mlv wrote it.
-assert_eq "$(head -1 "$REMOTE_DIR/manifests/${random_id:0:2}/$random_id")" "mlv-manifest 1"
+assert_eq "$(manifest_text "$REMOTE_DIR/manifests/${random_id:0:2}/$random_id" | head -1)" "mlv-manifest 1"
 
 # A clone pulls every byte back from the folder remote; the cache holds whole, plain files.
 git clone -q "$TEST_ROOT/origin-repo" "$TEST_ROOT/clone"

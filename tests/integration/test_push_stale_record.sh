@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 
 packs_of() { # FILE_ID: the packs the remote's manifest names
-  awk 'NF == 4 && length($3) == 64 { print $3 }' "$REMOTE_DIR/manifests/${1:0:2}/$1" | sort -u
+  manifest_text "$REMOTE_DIR/manifests/${1:0:2}/$1" | awk 'NF == 4 && length($3) == 64 { print $3 }' |
+    sort -u
 }
 remote_pack_of() { # FILE_ID [OTHER_ID]: a pack the remote's manifest of FILE_ID names, not OTHER's
   comm -23 <(packs_of "$1") <(if [[ -n "${2:-}" ]]; then packs_of "$2"; fi) | head -1

@@ -30,6 +30,9 @@ mkdir -p "$down"
 # The manifest: the same bytes mlv wrote to the folder remote.
 assert_ok aws_s3 s3 cp "s3://shared/repo1/manifests/${net_id:0:2}/$net_id" "$down/manifest"
 assert_file_eq "$down/manifest" "$TEST_ROOT/folder-remote/manifests/${net_id:0:2}/$net_id"
+# Compression is on by default: one zstd frame of the text docs/formats-manifest.md describes.
+assert_ok zstd -dq "$down/manifest" -o "$down/manifest.txt"
+mv "$down/manifest.txt" "$down/manifest"
 assert_eq "$(head -1 "$down/manifest")" "mlv-manifest 1" "manifest header"
 assert_contains "$(cat "$down/manifest")" "id $net_id"
 

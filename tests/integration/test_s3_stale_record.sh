@@ -41,7 +41,7 @@ fresh_pull
 n_id=$(pointer_id n.bin.mlv)
 assert_ok aws_s3 s3 cp "s3://models/team/manifests/${m_id:0:2}/$m_id" "$TEST_ROOT/m.manifest"
 assert_ok aws_s3 s3 cp "s3://models/team/manifests/${n_id:0:2}/$n_id" "$TEST_ROOT/n.manifest"
-packs_in() { awk 'NF == 4 && length($3) == 64 { print $3 }' "$1" | sort -u; }
+packs_in() { manifest_text "$1" | awk 'NF == 4 && length($3) == 64 { print $3 }' | sort -u; }
 pack=$(comm -23 <(packs_in "$TEST_ROOT/m.manifest") <(packs_in "$TEST_ROOT/n.manifest") | head -1)
 [[ "$pack" =~ ^[0-9a-f]{64}$ ]] || fail "no pack in the manifest"
 assert_ok aws_s3 s3 rm "s3://models/team/packs/${pack:0:2}/$pack"

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -234,6 +235,12 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
       }
       entry.encoding = known->first;
       any_encoded = true;
+    }
+    if (!entry.pack.empty() &&
+        entry.pack_offset > std::numeric_limits<std::uint64_t>::max() - entry.pack_length()) {
+      // A reader adds the two to find where the chunk ends in its pack.
+      reader.fail("pack offset " + std::to_string(entry.pack_offset) + " plus the chunk's " +
+                  std::to_string(entry.pack_length()) + " bytes passes 2^64");
     }
     total += entry.length;
     manifest.chunks.push_back(std::move(entry));

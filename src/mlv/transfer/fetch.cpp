@@ -3,7 +3,9 @@
 
 #include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/meter.hpp>
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
+#include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/util/interrupt.hpp>
@@ -17,7 +19,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <random>
 
 namespace mlv::transfer {
 
@@ -56,8 +57,7 @@ struct Repeat {
 class OutputFile {
 public:
   explicit OutputFile(const fs::path& tmp_dir) {
-    std::mt19937_64 generator{std::random_device{}()};
-    path_ = tmp_dir / ("fetch-" + std::to_string(generator()) + ".tmp");
+    path_ = util::temporary_path(tmp_dir, "fetch");
     on_interrupt_.watch(path_); // before it exists, so no interrupt can leave it behind
     fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd_ < 0) {
@@ -197,7 +197,7 @@ private:
       return std::nullopt;
     }
     const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
-    auto manifest = cache::parse_manifest(text, source);
+    auto manifest = parse_remote_manifest(text, source);
     if (manifest.id != file_id) {
       throw Error(ExitCode::integrity,
                   source + " describes file " + manifest.id + ", not " + file_id,

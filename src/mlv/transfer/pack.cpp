@@ -1,5 +1,6 @@
 #include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/pack.hpp>
+#include <mlv/util/atomic_file.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 
@@ -9,7 +10,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <random>
 
 namespace mlv::transfer {
 
@@ -75,8 +75,7 @@ struct PackWriter::Hasher {
 PackWriter::PackWriter(const std::filesystem::path& tmp_dir, int compression_level)
     : encoder_(compression_level), hasher_(std::make_unique<Hasher>()) {
   util::make_directories(tmp_dir);
-  std::mt19937_64 generator{std::random_device{}()};
-  path_ = tmp_dir / ("pack-" + std::to_string(generator()) + ".tmp");
+  path_ = util::temporary_path(tmp_dir, "pack");
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd_ < 0) {
     throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),

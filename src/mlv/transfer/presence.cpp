@@ -1,6 +1,7 @@
 #include "layout.hpp"
 
 #include <mlv/hash/sha256.hpp>
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/task_pool.hpp>
@@ -31,7 +32,7 @@ read_packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_
   try {
     const auto text = read_object(remote, manifest_key(file_id), meter);
     manifest =
-        cache::parse_manifest(text, remote.store.display_url() + "/" + manifest_key(file_id));
+        parse_remote_manifest(text, remote.store.display_url() + "/" + manifest_key(file_id));
   } catch (const Error& error) {
     if (error.code() == ExitCode::missing || error.code() == ExitCode::bad_input) {
       return std::nullopt;

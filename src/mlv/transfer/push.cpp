@@ -2,6 +2,7 @@
 
 #include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/meter.hpp>
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -82,7 +83,7 @@ public:
     const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
     cache::Manifest manifest;
     try {
-      manifest = cache::parse_manifest(text, source);
+      manifest = parse_remote_manifest(text, source);
     } catch (const Error& error) {
       if (error.code() != ExitCode::bad_input) {
         throw;
@@ -362,13 +363,13 @@ private:
         chunk.stored_length = entry.stored_length;
         chunk.encoding = entry.encoding;
       }
-      const auto text = cache::serialize_manifest(it->manifest);
+      const auto stored = encode_remote_manifest(it->manifest, options_.compression_level);
       remote_.store.put(manifest_key(it->manifest.id),
-                        std::as_bytes(std::span(text.data(), text.size())));
+                        std::as_bytes(std::span(stored.data(), stored.size())));
       meter_.update([&](Stats& stats) {
         ++stats.requests;
         ++stats.objects_sent;
-        stats.bytes_sent += text.size();
+        stats.bytes_sent += stored.size();
       });
       cache_.state().record_remote_chunks(remote_.state_key, it->manifest);
       cache_.state().record_manifest_packs(remote_.state_key, it->manifest);

@@ -2,6 +2,7 @@
 
 #include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/remote_gc.hpp>
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/task_pool.hpp>
 
@@ -59,7 +60,7 @@ packs_named_by(RemoteHandle remote, const std::vector<std::string>& file_ids, un
       throw;
     }
     const auto manifest =
-        cache::parse_manifest(text, remote.store.display_url() + "/" + manifest_key(id));
+        parse_remote_manifest(text, remote.store.display_url() + "/" + manifest_key(id));
     const std::lock_guard lock(mutex);
     for (const auto& chunk : manifest.chunks) {
       packs.insert(chunk.pack);

@@ -106,6 +106,8 @@ TEST(Manifest, RejectsEachMalformedCase) {
   expect_rejected(replace(text, "40000 " + id_of("pack"), "40000 " + id_of("pack") + " 7"),
                   "line 7: expected");
   expect_rejected("", "line 0: ends early");
+  // A reader adds offset and length: a sum past 2^64 would wrap to a small offset.
+  expect_rejected(replace(text, " 60000\n", " 18446744073709551615\n"), "passes 2^64");
 }
 
 TEST(Manifest, SizeMismatchNamesTheSizeLine) {

@@ -147,6 +147,13 @@ def main():
         with gzip.GzipFile(filename="model.joblib", mode="wb", fileobj=buffer, mtime=0) as f:
             f.write(value)
         emit(f"{key}.gz_name", key, "gzip", buffer.getvalue())
+        # Python's gzip discards the header CRC unchecked and ignores the reserved flag bits
+        # (zlib refuses both): the loader reads this member, so mlv must see its bytes too.
+        quirky = bytearray(gzip_member(value, (None, b"m.pkl", None, True)))
+        quirky[3] |= 0xE0
+        quirky[10 + len(b"m.pkl\x00")] ^= 0xFF
+        assert gzip.decompress(bytes(quirky)) == value
+        emit(f"{key}.gz_header_quirks", key, "gzip", bytes(quirky))
 
     # joblib's compress="lz4" writes the LZ4 frame format (lz4.frame), as the lz4 tool does.
     for key, value in data.items():

@@ -171,6 +171,30 @@ std::string joblib_wrapper(const std::string& dtype, int items, bool aligned) {
   return out + "ub";
 }
 
+// A gzip member around `data` as one stored DEFLATE block, with the header bytes Python's gzip
+// module skips but zlib would refuse: reserved flag bits and a header CRC that is wrong.
+std::string gzip_with_header_quirks(const std::string& data) {
+  std::uint32_t crc = 0xFFFFFFFFu; // CRC-32 (RFC 1952 8), bit by bit: test data is small
+  for (const unsigned char byte : data) {
+    crc ^= byte;
+    for (int bit = 0; bit < 8; ++bit) {
+      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+  }
+  crc ^= 0xFFFFFFFFu;
+  std::string out = "\x1f\x8b\x08"s + static_cast<char>(0xE2) + le(0, 4) + "\x00\xff"s;
+  out += "\xde\xad"; // FHCRC: not the CRC of the header
+  out += "\x01"s + le(data.size(), 2) + le(~data.size() & 0xFFFF, 2) + data;
+  return out + le(crc, 4) + le(data.size(), 4);
+}
+
+TEST(ScanJoblib, AGzipHeaderPythonReadsButZlibRefusesIsStillScanned) {
+  // joblib.load(compress="gzip") reads through Python's gzip, which unpickles this member.
+  const auto report = scan_bytes(gzip_with_header_quirks(os_system_pickle()), "model.joblib");
+  EXPECT_EQ(report.verdict, Verdict::unsafe) << describe(report);
+  EXPECT_NE(find(report, "posix.system"), nullptr) << describe(report);
+}
+
 TEST(ScanJoblib, RawArraysAreSteppedOverAndWhatFollowsIsScanned) {
   // Two arrays (one aligned, one in the older layout), then a payload in the main stream.
   std::string file = "\x80\x04(" + joblib_wrapper("f8", 2, true);

@@ -1,5 +1,6 @@
 #include "transfer_fixture.hpp"
 
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
 
 #include <gtest/gtest.h>
@@ -39,7 +40,7 @@ protected:
     store_->get("manifests/" + id.substr(0, 2) + "/" + id, [&](std::span<const std::byte> b) {
       text.append(reinterpret_cast<const char*>(b.data()), b.size());
     });
-    const auto manifest = cache::parse_manifest(text, "test");
+    const auto manifest = parse_remote_manifest(text, "test");
     const auto& pack = manifest.chunks.front().pack;
     return remote_root_ / "packs" / pack.substr(0, 2) / pack;
   }

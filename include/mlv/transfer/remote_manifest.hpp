@@ -1,0 +1,23 @@
+#pragma once
+
+#include <mlv/cache/manifest.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mlv::transfer {
+
+// A compressed manifest may expand to at most this many bytes (about 8 million chunk lines, the
+// manifest of a file of ~500 GiB): a damaged or hostile frame cannot make mlv allocate more.
+inline constexpr std::uint64_t k_max_manifest_text = 1ull << 30;
+
+// The bytes a manifest is stored as on a remote (docs/formats-manifest.md, "On a remote"): its
+// canonical text, or with `compression_level` > 0 one zstd frame of that text.
+std::string encode_remote_manifest(const cache::Manifest& manifest, int compression_level);
+
+// Parses a manifest as a remote stores it: the text, or a zstd frame of it (told apart by the
+// zstd frame magic). Error(bad_input) naming `source` when it is damaged either way.
+cache::Manifest parse_remote_manifest(std::string_view stored, const std::string& source);
+
+} // namespace mlv::transfer
