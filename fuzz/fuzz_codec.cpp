@@ -4,8 +4,8 @@
 // read in pieces, skipped in part, and capped so a valid bomb costs time, not a finding.
 #include "fuzz_support.hpp"
 
-#include <mlv/inspect/byte_stream.hpp>
-#include <mlv/inspect/decompress.hpp>
+#include <mlv/formats/byte_stream.hpp>
+#include <mlv/formats/decompress.hpp>
 
 #include <memory>
 
@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::uint64_t k_output_cap = std::uint64_t{64} << 20;
 
-void drain(mlv::inspect::ByteStream& stream) {
+void drain(mlv::formats::ByteStream& stream) {
   char buffer[1 << 15];
   std::uint64_t total = 0;
   while (total < k_output_cap) {
@@ -28,23 +28,26 @@ void drain(mlv::inspect::ByteStream& stream) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using mlv::inspect::Compression;
+  using mlv::formats::Compression;
   if (size == 0) {
     return 0;
   }
-  constexpr Compression kinds[] = {Compression::zlib, Compression::gzip,         Compression::bz2,
-                                   Compression::xz,   Compression::lzma,         Compression::lz4,
-                                   Compression::zstd, Compression::joblib_zfile, Compression::none};
+  constexpr mlv::formats::Compression kinds[] = {
+      mlv::formats::Compression::zlib, mlv::formats::Compression::gzip,
+      mlv::formats::Compression::bz2,  mlv::formats::Compression::xz,
+      mlv::formats::Compression::lzma, mlv::formats::Compression::lz4,
+      mlv::formats::Compression::zstd, mlv::formats::Compression::joblib_zfile,
+      mlv::formats::Compression::none};
   const auto pick = data[0] % (std::size(kinds) + 1);
-  const mlv::inspect::MemorySource source(mlv::fuzz::bytes_of(data + 1, size - 1), "fuzz.z");
+  const mlv::formats::MemorySource source(mlv::fuzz::bytes_of(data + 1, size - 1), "fuzz.z");
   mlv::fuzz::expect_mlv_errors_only([&] {
-    auto compressed = std::make_unique<mlv::inspect::SourceStream>(source);
+    auto compressed = std::make_unique<mlv::formats::SourceStream>(source);
     auto stream = pick == std::size(kinds)
-                      ? mlv::inspect::open_raw_deflate(std::move(compressed))
-                      : mlv::inspect::open_decompressed(std::move(compressed), kinds[pick]);
+                      ? mlv::formats::open_raw_deflate(std::move(compressed))
+                      : mlv::formats::open_decompressed(std::move(compressed), kinds[pick]);
     drain(*stream);
   });
   // The kind the magic announces, as inspect and scan choose it.
-  (void)mlv::inspect::detect_compression(mlv::fuzz::bytes_of(data + 1, size - 1));
+  (void)mlv::formats::detect_compression(mlv::fuzz::bytes_of(data + 1, size - 1));
   return 0;
 }

@@ -4,7 +4,7 @@
 // mlv::Error is a normal answer to them. Anything else escaping (another exception, a crash, a
 // sanitizer report) is a finding; libFuzzer reports an uncaught exception as a crash.
 
-#include <mlv/inspect/byte_source.hpp>
+#include <mlv/formats/byte_source.hpp>
 #include <mlv/inspect/inspect.hpp>
 #include <mlv/scan/scan.hpp>
 #include <mlv/util/error.hpp>
@@ -32,7 +32,7 @@ void expect_mlv_errors_only(Body&& body) {
 // for detecting compressed joblib files).
 inline void
 inspect_and_scan(const std::uint8_t* data, std::size_t size, const std::string& file_name) {
-  const inspect::MemorySource source(bytes_of(data, size), file_name);
+  const mlv::formats::MemorySource source(bytes_of(data, size), file_name);
   expect_mlv_errors_only([&] { (void)inspect::inspect_source(source, file_name); });
   expect_mlv_errors_only([&] { (void)scan::scan_source(source, file_name); });
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <mlv/inspect/byte_source.hpp>
+#include <mlv/formats/byte_source.hpp>
 
 #include <filesystem>
 #include <string>
@@ -18,6 +18,6 @@ std::string detect_format(const std::filesystem::path& path);
 // The same rules for bytes that are not a file of their own (a zip member, a test buffer).
 // `file_name` is consulted only for compressed data whose content cannot tell (lz4, damage, or a
 // pickle without joblib's arrays).
-std::string detect_format(const ByteSource& source, const std::string& file_name);
+std::string detect_format(const formats::ByteSource& source, const std::string& file_name);
 
 } // namespace mlv::inspect

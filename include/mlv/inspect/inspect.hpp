@@ -1,6 +1,6 @@
 #pragma once
 
-#include <mlv/inspect/byte_source.hpp>
+#include <mlv/formats/byte_source.hpp>
 
 #include <yaml-cpp/yaml.h>
 
@@ -80,7 +80,7 @@ struct Inspection {
 Inspection inspect_path(const std::filesystem::path& path, const std::string& file_name = {});
 
 // The same for bytes that are not a file of their own; `file_name` as for detect_format.
-Inspection inspect_source(const ByteSource& source, const std::string& file_name);
+Inspection inspect_source(const formats::ByteSource& source, const std::string& file_name);
 
 // The few keys a pointer keeps under `summary` (docs/inspect.md): e.g. safetensors {tensors,
 // parameters, dtypes}, onnx {ir_version, opsets, producer, inputs, outputs}. A null node when

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <mlv/inspect/byte_source.hpp>
+#include <mlv/formats/byte_source.hpp>
 #include <mlv/scan/rules.hpp>
 
 #include <cstdint>
@@ -53,6 +53,6 @@ struct ScanReport {
 // file cannot be read; damaged content is scanned as far as it goes (and noted).
 ScanReport scan_file(const std::filesystem::path& path);
 // The same for bytes that are not a file of their own; `name` is used in the report.
-ScanReport scan_source(const inspect::ByteSource& source, const std::string& name);
+ScanReport scan_source(const formats::ByteSource& source, const std::string& name);
 
 } // namespace mlv::scan

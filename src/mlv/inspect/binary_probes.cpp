@@ -6,8 +6,6 @@ namespace mlv::inspect::probe {
 
 namespace {
 
-constexpr std::string_view k_gguf_magic = "GGUF";
-constexpr std::string_view k_numpy_magic = "\x93NUMPY";
 constexpr std::string_view k_hdf5_signature = "\x89HDF\r\n\x1a\n";
 // HDF5 looks for its superblock at 0 and then at 512, 1024, 2048, ... (a user block before it).
 constexpr std::uint64_t k_hdf5_first_user_block = 512;
@@ -69,17 +67,7 @@ std::optional<std::uint64_t> onnx_model_field_wire_type(std::uint64_t field) {
 
 } // namespace
 
-bool is_gguf(std::string_view head) {
-  return head.starts_with(k_gguf_magic);
-}
-
-bool is_numpy(std::string_view head) {
-  // The magic, then a format version major byte (1, 2 or 3 so far).
-  return head.size() > k_numpy_magic.size() + 1 && head.starts_with(k_numpy_magic) &&
-         head[k_numpy_magic.size()] >= 1 && head[k_numpy_magic.size()] <= 9;
-}
-
-std::optional<std::uint64_t> find_hdf5_signature(const ByteSource& source) {
+std::optional<std::uint64_t> find_hdf5_signature(const formats::ByteSource& source) {
   const std::uint64_t size = source.size();
   for (std::uint64_t offset = 0; offset + k_hdf5_signature.size() <= size;
        offset = offset == 0 ? k_hdf5_first_user_block : offset * 2) {
@@ -90,7 +78,7 @@ std::optional<std::uint64_t> find_hdf5_signature(const ByteSource& source) {
   return std::nullopt;
 }
 
-bool is_keras_hdf5(const ByteSource& source, std::uint64_t superblock) {
+bool is_keras_hdf5(const formats::ByteSource& source, std::uint64_t superblock) {
   const std::string window = source.read_at(superblock, k_head_bytes);
   for (const auto marker : k_keras_hdf5_markers) {
     if (window.find(marker) != std::string::npos) {
@@ -100,7 +88,7 @@ bool is_keras_hdf5(const ByteSource& source, std::uint64_t superblock) {
   return false;
 }
 
-bool is_safetensors(const ByteSource& source, std::string_view head) {
+bool is_safetensors(const formats::ByteSource& source, std::string_view head) {
   // u64 little-endian header length, a JSON object of that length, then the tensor bytes.
   if (head.size() < 10) {
     return false;

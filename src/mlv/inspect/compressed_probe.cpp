@@ -1,6 +1,6 @@
 #include "probes.hpp"
 
-#include <mlv/inspect/byte_stream.hpp>
+#include <mlv/formats/byte_stream.hpp>
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
@@ -27,22 +27,22 @@ bool ends_with_any(std::string_view name, const auto& suffixes) {
 
 } // namespace
 
-std::string decompressed_head(const ByteSource& source, Compression kind) {
+std::string decompressed_head(const formats::ByteSource& source, formats::Compression kind) {
   std::string head;
   try {
-    auto stream = open_decompressed(
-        std::make_unique<SourceStream>(source, 0, k_max_compressed_probe_bytes), kind);
-    read_up_to(*stream, head, k_head_bytes);
+    auto stream = formats::open_decompressed(
+        std::make_unique<formats::SourceStream>(source, 0, k_max_compressed_probe_bytes), kind);
+    formats::read_up_to(*stream, head, k_head_bytes);
   } catch (const Error&) {
     // Damaged, cut short, or a compression mlv does not decode: what was read is the head.
   }
   return head;
 }
 
-bool is_compressed_joblib(const ByteSource& source, Compression kind) {
+bool is_compressed_joblib(const formats::ByteSource& source, formats::Compression kind) {
   const std::string head = decompressed_head(source, kind);
-  return classify_pickle(head) == PickleKind::pickle &&
-         head.find(k_joblib_module) != std::string::npos;
+  return formats::classify_pickle(head) == formats::PickleKind::pickle &&
+         head.find(formats::k_joblib_module) != std::string::npos;
 }
 
 bool named_like_joblib(const std::string& file_name) {

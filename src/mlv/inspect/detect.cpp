@@ -1,8 +1,9 @@
 #include "probes.hpp"
 
-#include <mlv/inspect/decompress.hpp>
+#include <mlv/formats/content.hpp>
+#include <mlv/formats/decompress.hpp>
+#include <mlv/formats/zip_reader.hpp>
 #include <mlv/inspect/detect.hpp>
-#include <mlv/inspect/zip_reader.hpp>
 #include <mlv/util/error.hpp>
 
 #include <system_error>
@@ -16,11 +17,11 @@ namespace fs = std::filesystem;
 // A TensorFlow SavedModel is a directory holding its graph in one of these.
 constexpr const char* k_savedmodel_files[] = {"saved_model.pb", "saved_model.pbtxt"};
 
-std::string detect_pickle(const ByteSource& source, probe::PickleKind kind) {
-  if (kind == probe::PickleKind::torch_legacy) {
+std::string detect_pickle(const formats::ByteSource& source, formats::PickleKind kind) {
+  if (kind == formats::PickleKind::torch_legacy) {
     return "pytorch";
   }
-  return probe::references_joblib(source) ? "joblib" : "pickle";
+  return formats::references_joblib(source) ? "joblib" : "pickle";
 }
 
 } // namespace
@@ -35,34 +36,35 @@ std::string probe::detect_directory(const fs::path& path) {
   return "unknown";
 }
 
-std::string detect_format(const ByteSource& source, const std::string& file_name) {
+std::string detect_format(const formats::ByteSource& source, const std::string& file_name) {
   if (source.size() == 0) {
     return "unknown";
   }
   const std::string head = source.read_at(0, probe::k_head_bytes);
-  if (probe::is_gguf(head)) {
+  const auto kinds = formats::classify_content(head);
+  if (kinds.gguf) {
     return "gguf";
   }
-  if (probe::is_numpy(head)) {
+  if (kinds.numpy_file()) {
     return "numpy";
   }
-  if (starts_like_zip(source)) {
+  if (kinds.zip) {
     return probe::classify_zip(source);
   }
   // Before pickle: a safetensors header length can begin with the PROTO byte 0x80.
   if (probe::is_safetensors(source, head)) {
     return "safetensors";
   }
-  if (const auto kind = probe::classify_pickle(head); kind != probe::PickleKind::none) {
-    return detect_pickle(source, kind);
+  if (kinds.pickle != formats::PickleKind::none) {
+    return detect_pickle(source, kinds.pickle);
   }
   if (probe::is_onnx(head, source.size())) {
     return "onnx";
   }
-  if (const auto compression = detect_compression(head); compression != Compression::none) {
+  if (const auto compression = kinds.compression; compression != formats::Compression::none) {
     // joblib < 0.10 alone wrote "ZF" files; other compressed data is joblib's when its pickle
     // says so or, if it cannot be read (lz4, damage), when its name does.
-    return compression == Compression::joblib_zfile ||
+    return compression == formats::Compression::joblib_zfile ||
                    probe::is_compressed_joblib(source, compression) ||
                    probe::named_like_joblib(file_name)
                ? "joblib"
@@ -94,7 +96,7 @@ std::string detect_format(const std::filesystem::path& path) {
   if (!fs::is_regular_file(status)) {
     return "unknown"; // a device or a pipe is no model file, and reading it could block
   }
-  const FileSource source(path);
+  const formats::FileSource source(path);
   return detect_format(source, path.filename().string());
 }
 

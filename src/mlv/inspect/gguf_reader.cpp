@@ -4,7 +4,8 @@
 // 32-bit counts, lengths and dimensions; versions 2 and 3 use 64-bit ones.
 
 #include "readers.hpp"
-#include "source_cursor.hpp"
+
+#include <mlv/formats/source_cursor.hpp>
 
 #include <array>
 #include <cstring>
@@ -113,7 +114,7 @@ std::optional<std::uint64_t> tensor_bytes(const std::string& type, std::uint64_t
 
 class GgufReader {
 public:
-  GgufReader(const ByteSource& source, Inspection& out)
+  GgufReader(const formats::ByteSource& source, Inspection& out)
       : cursor_(source, std::string(k_format)), out_(out) {}
 
   void read() {
@@ -301,9 +302,9 @@ private:
       const std::uint64_t bytes = tensor.bytes.value_or(0);
       if (data_start > file_size || offsets_[i] > file_size - data_start ||
           bytes > file_size - data_start - offsets_[i]) {
-        fail_bad_input(cursor_.source(), k_format,
-                       "tensor '" + tensor.name + "' at data offset " +
-                           std::to_string(offsets_[i]) + " lies past the end of the file");
+        formats::fail_bad_input(cursor_.source(), k_format,
+                                "tensor '" + tensor.name + "' at data offset " +
+                                    std::to_string(offsets_[i]) + " lies past the end of the file");
       }
     }
   }
@@ -322,7 +323,7 @@ private:
     out_.add_fact("alignment", alignment_);
   }
 
-  SourceCursor cursor_;
+  formats::SourceCursor cursor_;
   Inspection& out_;
   std::uint32_t version_ = 0;
   std::uint64_t alignment_ = k_default_alignment;
@@ -334,7 +335,7 @@ private:
 
 } // namespace
 
-void read_gguf(const ByteSource& source, Inspection& out) {
+void read_gguf(const formats::ByteSource& source, Inspection& out) {
   GgufReader(source, out).read();
 }
 

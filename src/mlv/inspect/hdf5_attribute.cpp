@@ -32,7 +32,7 @@ struct Datatype {
   unsigned base_class = 0; // variable-length: the class of its base type
 };
 
-Datatype read_datatype(SourceCursor cursor) {
+Datatype read_datatype(formats::SourceCursor cursor) {
   Datatype type;
   const unsigned first = cursor.u8();
   type.type_class = first & 0x0F;
@@ -46,7 +46,7 @@ Datatype read_datatype(SourceCursor cursor) {
 
 // Elements of a dataspace: 1 for a scalar, the product of the dimensions for a simple one,
 // 0 for a null one.
-std::uint64_t read_element_count(const File& file, SourceCursor cursor) {
+std::uint64_t read_element_count(const File& file, formats::SourceCursor cursor) {
   const unsigned version = cursor.u8();
   const unsigned rank = cursor.u8();
   cursor.skip(1); // flags
@@ -107,7 +107,7 @@ std::string fixed_string(std::string text) {
   return text;
 }
 
-Value read_element(const File& file, const Datatype& type, SourceCursor& data) {
+Value read_element(const File& file, const Datatype& type, formats::SourceCursor& data) {
   switch (type.type_class) {
   case string_class:
     return fixed_string(data.bytes(type.size));
@@ -155,7 +155,10 @@ bool is_decodable(const Datatype& type) {
   }
 }
 
-Value decode(const File& file, const Datatype& type, std::uint64_t count, SourceCursor data) {
+Value decode(const File& file,
+             const Datatype& type,
+             std::uint64_t count,
+             formats::SourceCursor data) {
   if (!is_decodable(type)) {
     return "(" + std::to_string(count) + " values of HDF5 type class " +
            std::to_string(type.type_class) + ")";
@@ -176,8 +179,8 @@ Value decode(const File& file, const Datatype& type, std::uint64_t count, Source
 } // namespace
 
 Attribute read_attribute(const File& file, const Message& message) {
-  auto cursor = SourceCursor(file.source, std::string(k_format), message.offset,
-                             message.offset + message.size);
+  auto cursor = formats::SourceCursor(file.source, std::string(k_format), message.offset,
+                                      message.offset + message.size);
   const unsigned version = cursor.u8();
   if (version < 1 || version > 3) {
     cursor.fail("attribute message version " + std::to_string(version) + " is unknown");
@@ -201,10 +204,11 @@ Attribute read_attribute(const File& file, const Message& message) {
     attribute.value = std::string("(shared datatype, not read)");
     return attribute;
   }
-  const auto type =
-      read_datatype(SourceCursor(file.source, std::string(k_format), type_at, type_at + type_size));
-  const auto count = read_element_count(
-      file, SourceCursor(file.source, std::string(k_format), space_at, space_at + space_size));
+  const auto type = read_datatype(
+      formats::SourceCursor(file.source, std::string(k_format), type_at, type_at + type_size));
+  const auto count =
+      read_element_count(file, formats::SourceCursor(file.source, std::string(k_format), space_at,
+                                                     space_at + space_size));
   attribute.value = decode(file, type, count, cursor);
   return attribute;
 }

@@ -7,8 +7,7 @@
 // heaps and link messages. Checksums of version 2 structures are not verified: nothing read here
 // is trusted beyond being shown.
 
-#include "source_cursor.hpp"
-
+#include <mlv/formats/source_cursor.hpp>
 #include <mlv/inspect/inspect.hpp>
 
 #include <cstdint>
@@ -32,13 +31,13 @@ enum MessageType : std::uint16_t {
 
 // What the superblock fixes for the whole file.
 struct File {
-  const ByteSource& source;
+  const formats::ByteSource& source;
   unsigned offset_size = 8; // bytes of an address
   unsigned length_size = 8; // bytes of a length
   std::uint64_t base = 0;   // addresses are relative to this
 
   // A cursor over [absolute(address), +length), failing when that leaves the file.
-  SourceCursor at(std::uint64_t address, std::uint64_t length) const;
+  formats::SourceCursor at(std::uint64_t address, std::uint64_t length) const;
   std::uint64_t absolute(std::uint64_t address) const;
   bool is_undefined(std::uint64_t address) const;
 };

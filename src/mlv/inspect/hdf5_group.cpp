@@ -27,8 +27,8 @@ public:
   SymbolTableWalker(const File& file, std::size_t max_names) : file_(file), max_names_(max_names) {}
 
   std::vector<std::string> walk(const Message& message) {
-    auto body = SourceCursor(file_.source, std::string(k_format), message.offset,
-                             message.offset + message.size);
+    auto body = formats::SourceCursor(file_.source, std::string(k_format), message.offset,
+                                      message.offset + message.size);
     const std::uint64_t btree = body.uint_le(file_.offset_size);
     const std::uint64_t heap = body.uint_le(file_.offset_size);
     heap_ = read_local_heap(heap);
@@ -56,7 +56,8 @@ private:
       return;
     }
     if (!visited_.insert(address).second || visited_.size() > k_max_nodes) {
-      fail_bad_input(file_.source, k_format, "a group's B-tree loops or is implausibly large");
+      formats::fail_bad_input(file_.source, k_format,
+                              "a group's B-tree loops or is implausibly large");
     }
     const std::uint64_t header = 8 + 2 * file_.offset_size;
     auto cursor = file_.at(address, header);
@@ -106,11 +107,12 @@ private:
 
   std::string heap_name(std::uint64_t offset) {
     if (offset >= heap_.size) {
-      fail_bad_input(file_.source, k_format, "a member name lies outside its group's local heap");
+      formats::fail_bad_input(file_.source, k_format,
+                              "a member name lies outside its group's local heap");
     }
     // Names are NUL-terminated inside the heap's data segment.
-    auto cursor = SourceCursor(file_.source, std::string(k_format), heap_.data + offset,
-                               heap_.data + heap_.size);
+    auto cursor = formats::SourceCursor(file_.source, std::string(k_format), heap_.data + offset,
+                                        heap_.data + heap_.size);
     std::string name = cursor.bytes(std::min<std::uint64_t>(cursor.remaining(), 1024));
     if (const auto nul = name.find('\0'); nul != std::string::npos) {
       name.resize(nul);
@@ -133,8 +135,8 @@ read_symbol_table_names(const File& file, const Message& message, std::size_t ma
 }
 
 std::string read_link_name(const File& file, const Message& message) {
-  auto cursor = SourceCursor(file.source, std::string(k_format), message.offset,
-                             message.offset + message.size);
+  auto cursor = formats::SourceCursor(file.source, std::string(k_format), message.offset,
+                                      message.offset + message.size);
   cursor.skip(1); // version
   const std::uint8_t flags = cursor.u8();
   if ((flags & k_link_has_type) != 0) {

@@ -52,8 +52,8 @@ private:
     pending_.push_back({file_.absolute(address) + k_v1_prefix_bytes, size});
     while (!pending_.empty() && messages_.size() < expected_) {
       const Block block = next_block();
-      auto cursor = SourceCursor(file_.source, std::string(k_format), block.offset,
-                                 block.offset + block.length);
+      auto cursor = formats::SourceCursor(file_.source, std::string(k_format), block.offset,
+                                          block.offset + block.length);
       while (cursor.remaining() >= k_v1_message_header && messages_.size() < expected_) {
         Message message;
         message.type = cursor.u16();
@@ -90,8 +90,8 @@ private:
       Block block = next_block();
       if (!first) {
         // A continuation block: "OCHK", messages, checksum.
-        auto signature = SourceCursor(file_.source, std::string(k_format), block.offset,
-                                      block.offset + block.length);
+        auto signature = formats::SourceCursor(file_.source, std::string(k_format), block.offset,
+                                               block.offset + block.length);
         if (block.length < 8 || signature.bytes(4) != k_v2_continuation_signature) {
           signature.fail("an object header continuation block lacks its OCHK signature");
         }
@@ -104,8 +104,8 @@ private:
 
   void walk_v2_block(const Block& block) {
     const std::uint64_t header = (flags_ & k_flag_creation_order) != 0 ? 6 : 4;
-    auto cursor = SourceCursor(file_.source, std::string(k_format), block.offset,
-                               block.offset + block.length);
+    auto cursor = formats::SourceCursor(file_.source, std::string(k_format), block.offset,
+                                        block.offset + block.length);
     // Fewer bytes than a message header left is a gap, which ends the block.
     while (cursor.remaining() >= header) {
       Message message;
@@ -122,11 +122,11 @@ private:
 
   void add(const Message& message) {
     if (messages_.size() >= k_max_messages) {
-      fail_bad_input(file_.source, k_format, "an object header holds over 65536 messages");
+      formats::fail_bad_input(file_.source, k_format, "an object header holds over 65536 messages");
     }
     if (message.type == continuation) {
-      auto body = SourceCursor(file_.source, std::string(k_format), message.offset,
-                               message.offset + message.size);
+      auto body = formats::SourceCursor(file_.source, std::string(k_format), message.offset,
+                                        message.offset + message.size);
       const std::uint64_t offset = body.uint_le(file_.offset_size);
       const std::uint64_t length = body.uint_le(file_.length_size);
       pending_.push_back({file_.at(offset, length).position(), length});
@@ -138,9 +138,9 @@ private:
     const Block block = pending_.front();
     pending_.erase(pending_.begin());
     if (!visited_.insert(block.offset).second || visited_.size() > k_max_blocks) {
-      fail_bad_input(file_.source, k_format,
-                     "object header continuation blocks loop or exceed " +
-                         std::to_string(k_max_blocks));
+      formats::fail_bad_input(file_.source, k_format,
+                              "object header continuation blocks loop or exceed " +
+                                  std::to_string(k_max_blocks));
     }
     return block;
   }
@@ -155,15 +155,16 @@ private:
 
 } // namespace
 
-SourceCursor File::at(std::uint64_t address, std::uint64_t length) const {
+formats::SourceCursor File::at(std::uint64_t address, std::uint64_t length) const {
   const std::uint64_t start = absolute(address);
   if (is_undefined(address) || start > source.size() || length > source.size() - start) {
-    fail_bad_input(source, k_format,
-                   "an address " + std::to_string(address) + " (+" + std::to_string(length) +
-                       " bytes) points past the end of the file (" + std::to_string(source.size()) +
-                       " bytes)");
+    formats::fail_bad_input(source, k_format,
+                            "an address " + std::to_string(address) + " (+" +
+                                std::to_string(length) +
+                                " bytes) points past the end of the file (" +
+                                std::to_string(source.size()) + " bytes)");
   }
-  return SourceCursor(source, std::string(k_format), start, start + length);
+  return formats::SourceCursor(source, std::string(k_format), start, start + length);
 }
 
 std::uint64_t File::absolute(std::uint64_t address) const {

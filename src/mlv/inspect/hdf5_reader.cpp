@@ -30,7 +30,7 @@ struct Superblock {
   std::uint64_t root = 0;
 };
 
-unsigned checked_size(SourceCursor& cursor, const char* what) {
+unsigned checked_size(formats::SourceCursor& cursor, const char* what) {
   const unsigned size = cursor.u8();
   if (size != 2 && size != 4 && size != 8) {
     cursor.fail(std::string("the superblock's size of ") + what + " is " + std::to_string(size) +
@@ -40,8 +40,9 @@ unsigned checked_size(SourceCursor& cursor, const char* what) {
 }
 
 std::optional<Superblock>
-read_superblock(const ByteSource& source, std::uint64_t offset, Inspection& out) {
-  SourceCursor cursor(source, std::string(k_format), offset + k_signature_bytes, source.size());
+read_superblock(const formats::ByteSource& source, std::uint64_t offset, Inspection& out) {
+  formats::SourceCursor cursor(source, std::string(k_format), offset + k_signature_bytes,
+                               source.size());
   Superblock superblock{cursor.u8(), hdf5::File{source}, 0};
   out.add_fact("superblock_version", std::uint64_t{superblock.version});
   if (offset > 0) {
@@ -82,7 +83,7 @@ Value shown(const Value& value) {
   return text->substr(0, k_max_shown_text) + "... (" + std::to_string(text->size()) + " bytes)";
 }
 
-void add_attribute_facts(const ByteSource& source,
+void add_attribute_facts(const formats::ByteSource& source,
                          const hdf5::Attribute& attribute,
                          Inspection& out) {
   const auto* text = std::get_if<std::string>(&attribute.value);
@@ -106,8 +107,8 @@ void add_attribute_facts(const ByteSource& source,
 // Whether a link info or attribute info message points at a fractal heap: "dense" storage, used
 // for many links or attributes, which is not read here.
 bool uses_dense_storage(const hdf5::File& file, const hdf5::Message& message) {
-  auto body = SourceCursor(file.source, std::string(k_format), message.offset,
-                           message.offset + message.size);
+  auto body = formats::SourceCursor(file.source, std::string(k_format), message.offset,
+                                    message.offset + message.size);
   body.skip(1); // version
   const std::uint8_t flags = body.u8();
   if ((flags & 0x1) != 0) {
@@ -118,7 +119,9 @@ bool uses_dense_storage(const hdf5::File& file, const hdf5::Message& message) {
 
 } // namespace
 
-void read_hdf5(const ByteSource& source, std::uint64_t superblock_offset, Inspection& out) {
+void read_hdf5(const formats::ByteSource& source,
+               std::uint64_t superblock_offset,
+               Inspection& out) {
   const auto superblock = read_superblock(source, superblock_offset, out);
   if (!superblock) {
     return;

@@ -1,9 +1,9 @@
 #include "probes.hpp"
 #include "readers.hpp"
 
+#include <mlv/formats/zip_reader.hpp>
 #include <mlv/inspect/detect.hpp>
 #include <mlv/inspect/inspect.hpp>
-#include <mlv/inspect/zip_reader.hpp>
 #include <mlv/util/error.hpp>
 
 #include <system_error>
@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 // Hands the bytes to the reader of their detected format; formats that come in two containers
 // (a zip or not) are told apart here by the zip signature, as detection did.
-void read_format(const ByteSource& source, Inspection& out) {
+void read_format(const formats::ByteSource& source, Inspection& out) {
   const std::string& format = out.format;
   if (format == "safetensors") {
     reader::read_safetensors(source, out);
@@ -25,11 +25,12 @@ void read_format(const ByteSource& source, Inspection& out) {
   } else if (format == "onnx") {
     reader::read_onnx(source, out);
   } else if (format == "numpy") {
-    starts_like_zip(source) ? reader::read_npz(source, out) : reader::read_npy(source, out);
+    formats::starts_like_zip(source) ? reader::read_npz(source, out)
+                                     : reader::read_npy(source, out);
   } else if (format == "pytorch") {
-    starts_like_zip(source) ? reader::read_pytorch_zip(source, out)
-                            : reader::read_pytorch_legacy(source, out);
-  } else if (format == "keras" && starts_like_zip(source)) {
+    formats::starts_like_zip(source) ? reader::read_pytorch_zip(source, out)
+                                     : reader::read_pytorch_legacy(source, out);
+  } else if (format == "keras" && formats::starts_like_zip(source)) {
     reader::read_keras_zip(source, out);
   } else if (format == "keras" || format == "hdf5") {
     if (const auto superblock = probe::find_hdf5_signature(source)) {
@@ -57,7 +58,7 @@ std::uint64_t directory_bytes(const fs::path& directory) {
 
 } // namespace
 
-Inspection inspect_source(const ByteSource& source, const std::string& file_name) {
+Inspection inspect_source(const formats::ByteSource& source, const std::string& file_name) {
   Inspection out;
   out.path = source.name();
   out.size = source.size();
@@ -86,7 +87,7 @@ Inspection inspect_path(const fs::path& path, const std::string& file_name) {
     out.format = "unknown"; // a device or a pipe is no model file, and reading it could block
     return out;
   }
-  const FileSource source(path);
+  const formats::FileSource source(path);
   return inspect_source(source, file_name.empty() ? path.filename().string() : file_name);
 }
 

@@ -4,8 +4,9 @@
 // data; no layer is built.
 
 #include "probes.hpp"
-#include "range_source.hpp"
 #include "readers.hpp"
+
+#include <mlv/formats/range_source.hpp>
 
 #include <algorithm>
 
@@ -20,22 +21,25 @@ constexpr std::string_view k_weights_member = "model.weights.h5";
 // Model configs of very large models run to a few MiB.
 constexpr std::uint64_t k_max_json_member = 64ull << 20;
 
-const ZipEntry* find_member(const std::vector<ZipEntry>& members, std::string_view name) {
-  const auto found = std::find_if(members.begin(), members.end(),
-                                  [&](const ZipEntry& entry) { return entry.name == name; });
+const formats::ZipEntry* find_member(const std::vector<formats::ZipEntry>& members,
+                                     std::string_view name) {
+  const auto found =
+      std::find_if(members.begin(), members.end(),
+                   [&](const formats::ZipEntry& entry) { return entry.name == name; });
   return found == members.end() ? nullptr : &*found;
 }
 
 // A JSON member's text, stored or deflated (Keras writes config.json deflated); nullopt when
 // absent, compressed otherwise, or too large to be a config.
-std::optional<std::string> json_member(const ByteSource& source, const ZipEntry* entry) {
+std::optional<std::string> json_member(const formats::ByteSource& source,
+                                       const formats::ZipEntry* entry) {
   if (entry == nullptr || entry->uncompressed_size > k_max_json_member) {
     return std::nullopt;
   }
-  if (const auto member = stored_member(source, *entry)) {
+  if (const auto member = formats::stored_member(source, *entry)) {
     return member->read_at(0, static_cast<std::size_t>(member->size()));
   }
-  if (const auto member = compressed_member_head(source, *entry, k_max_json_member)) {
+  if (const auto member = formats::compressed_member_head(source, *entry, k_max_json_member)) {
     return member->read_at(0, static_cast<std::size_t>(member->size()));
   }
   return std::nullopt;
@@ -43,7 +47,7 @@ std::optional<std::string> json_member(const ByteSource& source, const ZipEntry*
 
 } // namespace
 
-void add_keras_config_facts(const ByteSource& source,
+void add_keras_config_facts(const formats::ByteSource& source,
                             std::string_view config_json,
                             Inspection& out) {
   const auto config = parse_json_or_fail(source, k_format, "the model config", config_json);
@@ -65,7 +69,7 @@ void add_keras_config_facts(const ByteSource& source,
   }
 }
 
-void read_keras_zip(const ByteSource& source, Inspection& out) {
+void read_keras_zip(const formats::ByteSource& source, Inspection& out) {
   const auto members = probe::list_zip_members(source);
   const auto* config = find_member(members, k_config_member);
   const auto* metadata = find_member(members, k_metadata_member);

@@ -4,9 +4,10 @@
 // zip of .npy members. The header literal is parsed here as text; nothing is evaluated.
 
 #include "probes.hpp"
-#include "range_source.hpp"
 #include "readers.hpp"
-#include "source_cursor.hpp"
+
+#include <mlv/formats/range_source.hpp>
+#include <mlv/formats/source_cursor.hpp>
 
 #include <cctype>
 #include <charconv>
@@ -63,7 +64,8 @@ Literal& Literal::operator=(Literal&&) noexcept = default;
 
 class LiteralParser {
 public:
-  LiteralParser(const ByteSource& source, std::string_view text) : source_(source), text_(text) {}
+  LiteralParser(const formats::ByteSource& source, std::string_view text)
+      : source_(source), text_(text) {}
 
   Literal document() {
     auto value = parse(0);
@@ -76,8 +78,8 @@ public:
 
 private:
   [[noreturn]] void fail(const std::string& what) const {
-    fail_bad_input(source_, k_format,
-                   "header: " + what + " (at header byte " + std::to_string(pos_) + ")");
+    formats::fail_bad_input(source_, k_format,
+                            "header: " + what + " (at header byte " + std::to_string(pos_) + ")");
   }
 
   void skip_space() {
@@ -172,7 +174,7 @@ private:
     return out;
   }
 
-  const ByteSource& source_;
+  const formats::ByteSource& source_;
   std::string_view text_;
   std::size_t pos_ = 0;
 };
@@ -222,8 +224,8 @@ std::uint64_t npy_header_end(std::string_view head) {
           byte(length_at + 3) << 24);
 }
 
-NpyHeader read_npy_header(const ByteSource& source) {
-  SourceCursor cursor(source, std::string(k_format));
+NpyHeader read_npy_header(const formats::ByteSource& source) {
+  formats::SourceCursor cursor(source, std::string(k_format));
   cursor.skip(k_magic_bytes);
   const unsigned major = cursor.u8();
   const unsigned minor = cursor.u8();
@@ -237,7 +239,7 @@ NpyHeader read_npy_header(const ByteSource& source) {
   const std::string text = cursor.bytes(length);
   const Literal header = LiteralParser(source, text).document();
   if (header.kind != Literal::Kind::dict) {
-    fail_bad_input(source, k_format, "the header is not a dict");
+    formats::fail_bad_input(source, k_format, "the header is not a dict");
   }
   NpyHeader out;
   out.version = std::to_string(major) + "." + std::to_string(minor);
@@ -246,7 +248,7 @@ NpyHeader read_npy_header(const ByteSource& source) {
   const auto* fortran = header.find("fortran_order");
   const auto* shape = header.find("shape");
   if (descr == nullptr || shape == nullptr || shape->kind != Literal::Kind::sequence) {
-    fail_bad_input(source, k_format, "the header lacks 'descr' or a 'shape' tuple");
+    formats::fail_bad_input(source, k_format, "the header lacks 'descr' or a 'shape' tuple");
   }
   out.dtype = descr->kind == Literal::Kind::string ? descr->text : descr->source;
   out.fortran_order = fortran != nullptr && fortran->text == "True";
@@ -259,7 +261,8 @@ NpyHeader read_npy_header(const ByteSource& source) {
     const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), size);
     if (dimension.kind != Literal::Kind::number || error != std::errc() ||
         end != digits.data() + digits.size() || size < 0) {
-      fail_bad_input(source, k_format, "a shape entry '" + dimension.source + "' is not a size");
+      formats::fail_bad_input(source, k_format,
+                              "a shape entry '" + dimension.source + "' is not a size");
     }
     out.shape.push_back(size);
   }
@@ -279,25 +282,26 @@ bool holds_objects(std::string_view dtype) {
 // The elements of the header's shape, after checking that the data holds them all (a
 // truncated download fails here, naming the file).
 // `data_bytes`: how many bytes follow the header (the member's size, for a deflated one).
-std::uint64_t
-checked_elements(const ByteSource& source, const NpyHeader& header, std::uint64_t data_bytes) {
+std::uint64_t checked_elements(const formats::ByteSource& source,
+                               const NpyHeader& header,
+                               std::uint64_t data_bytes) {
   const auto count = element_count(dimensions(header.shape));
   if (!count) {
-    fail_bad_input(source, k_format, "the shape's element count overflows");
+    formats::fail_bad_input(source, k_format, "the shape's element count overflows");
   }
   const auto size = item_bytes(header.dtype);
   if (size && *size != 0 && !holds_objects(header.dtype) && (*count > data_bytes / *size)) {
-    fail_bad_input(source, k_format,
-                   header.dtype + " " + shape_text(dimensions(header.shape)) + " needs " +
-                       std::to_string(*count) + " x " + std::to_string(*size) +
-                       " bytes but the data holds " + std::to_string(data_bytes));
+    formats::fail_bad_input(source, k_format,
+                            header.dtype + " " + shape_text(dimensions(header.shape)) + " needs " +
+                                std::to_string(*count) + " x " + std::to_string(*size) +
+                                " bytes but the data holds " + std::to_string(data_bytes));
   }
   return *count;
 }
 
 } // namespace
 
-void read_npy(const ByteSource& source, Inspection& out) {
+void read_npy(const formats::ByteSource& source, Inspection& out) {
   const auto header = read_npy_header(source);
   out.add_fact("version", header.version);
   out.add_fact("dtype", header.dtype);
@@ -310,7 +314,7 @@ void read_npy(const ByteSource& source, Inspection& out) {
   }
 }
 
-void read_npz(const ByteSource& source, Inspection& out) {
+void read_npz(const formats::ByteSource& source, Inspection& out) {
   std::uint64_t elements = 0;
   std::uint64_t compressed = 0; // compressed members, read through their decompressed headers
   std::uint64_t unreadable = 0; // other compression methods, listed by name only
@@ -326,27 +330,27 @@ void read_npz(const ByteSource& source, Inspection& out) {
                      : entry.name;
     // savez_compressed deflates its members (zipfile may also bzip2 or LZMA them): their headers
     // are decompressed, their data not.
-    std::optional<MemorySource> head;
-    std::optional<RangeSource> stored = stored_member(source, entry);
+    std::optional<formats::MemorySource> head;
+    std::optional<formats::RangeSource> stored = formats::stored_member(source, entry);
     if (!stored) {
-      head = compressed_member_head(source, entry, k_first_header_read);
+      head = formats::compressed_member_head(source, entry, k_first_header_read);
       if (head && head->size() == k_first_header_read) {
         // A header longer than the first read (numpy writes a few hundred bytes): read it whole.
         if (const auto whole = npy_header_end(head->read_at(0, k_first_header_read));
             whole > k_first_header_read) {
-          head = compressed_member_head(
+          head = formats::compressed_member_head(
               source, entry, static_cast<std::size_t>(std::min(whole, k_max_header_bytes)));
         }
       }
     }
-    const ByteSource* member = stored ? static_cast<const ByteSource*>(&*stored)
-                               : head ? &*head
-                                      : nullptr;
+    const formats::ByteSource* member = stored ? static_cast<const formats::ByteSource*>(&*stored)
+                                        : head ? &*head
+                                               : nullptr;
     if (member != nullptr) {
       const auto header = read_npy_header(*member);
       const std::uint64_t member_size = stored ? stored->size() : entry.uncompressed_size;
       if (member_size < header.data_offset) {
-        fail_bad_input(*member, k_format, "the member is shorter than its header");
+        formats::fail_bad_input(*member, k_format, "the member is shorter than its header");
       }
       array.dtype = header.dtype;
       array.shape = dimensions(header.shape);

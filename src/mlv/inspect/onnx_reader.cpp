@@ -1,8 +1,9 @@
 // ONNX (github.com/onnx/onnx, onnx/onnx.proto): a protobuf ModelProto. Its fields are read in
 // place with the wire-format reader; the weights (raw_data) are stepped over, never loaded.
 
-#include "protobuf_wire.hpp"
 #include "readers.hpp"
+
+#include <mlv/formats/protobuf_wire.hpp>
 
 #include <array>
 #include <map>
@@ -57,13 +58,13 @@ std::string element_type_name(std::uint64_t type) {
                                        : "type " + std::to_string(type);
 }
 
-Dimension read_dimension(const ProtoReader& parent, const ProtoField& field) {
+Dimension read_dimension(const formats::ProtoReader& parent, const formats::ProtoField& field) {
   auto reader = parent.nested(field);
   Dimension dimension = std::string("?");
   while (const auto part = reader.next()) {
-    if (part->number == 1 && part->wire_type == WireType::varint) {
+    if (part->number == 1 && part->wire_type == formats::WireType::varint) {
       dimension = static_cast<std::int64_t>(part->value);
-    } else if (part->number == 2 && part->wire_type == WireType::length_delimited) {
+    } else if (part->number == 2 && part->wire_type == formats::WireType::length_delimited) {
       dimension = reader.text(*part);
     }
   }
@@ -71,29 +72,32 @@ Dimension read_dimension(const ProtoReader& parent, const ProtoField& field) {
 }
 
 // A graph input or output: its name and, for a tensor, element type and shape.
-Tensor read_value_info(const ProtoReader& parent, const ProtoField& field) {
+Tensor read_value_info(const formats::ProtoReader& parent, const formats::ProtoField& field) {
   Tensor value;
   auto reader = parent.nested(field);
   while (const auto part = reader.next()) {
-    if (part->number == value_info::name && part->wire_type == WireType::length_delimited) {
+    if (part->number == value_info::name &&
+        part->wire_type == formats::WireType::length_delimited) {
       value.name = reader.text(*part);
-    } else if (part->number == value_info::type && part->wire_type == WireType::length_delimited) {
+    } else if (part->number == value_info::type &&
+               part->wire_type == formats::WireType::length_delimited) {
       auto type = reader.nested(*part);
       while (const auto kind = type.next()) {
-        if (kind->wire_type != WireType::length_delimited) {
+        if (kind->wire_type != formats::WireType::length_delimited) {
           continue;
         }
         if (kind->number == type_proto::tensor_type ||
             kind->number == type_proto::sparse_tensor_type) {
           auto tensor = type.nested(*kind);
           while (const auto item = tensor.next()) {
-            if (item->number == tensor_type::elem_type && item->wire_type == WireType::varint) {
+            if (item->number == tensor_type::elem_type &&
+                item->wire_type == formats::WireType::varint) {
               value.dtype = element_type_name(item->value);
             } else if (item->number == tensor_type::shape &&
-                       item->wire_type == WireType::length_delimited) {
+                       item->wire_type == formats::WireType::length_delimited) {
               auto shape = tensor.nested(*item);
               while (const auto dim = shape.next()) {
-                if (dim->number == 1 && dim->wire_type == WireType::length_delimited) {
+                if (dim->number == 1 && dim->wire_type == formats::WireType::length_delimited) {
                   value.shape.push_back(read_dimension(shape, *dim));
                 }
               }
@@ -117,7 +121,7 @@ struct Initializer {
   bool external = false;
 };
 
-Initializer read_initializer(const ProtoReader& parent, const ProtoField& field) {
+Initializer read_initializer(const formats::ProtoReader& parent, const formats::ProtoField& field) {
   Initializer initializer;
   auto reader = parent.nested(field);
   while (const auto part = reader.next()) {
@@ -146,7 +150,9 @@ Initializer read_initializer(const ProtoReader& parent, const ProtoField& field)
   return initializer;
 }
 
-void read_graph(const ProtoReader& parent, const ProtoField& field, Inspection& out) {
+void read_graph(const formats::ProtoReader& parent,
+                const formats::ProtoField& field,
+                Inspection& out) {
   auto reader = parent.nested(field);
   std::uint64_t nodes = 0;
   std::set<std::string> operators;
@@ -156,7 +162,7 @@ void read_graph(const ProtoReader& parent, const ProtoField& field, Inspection& 
   bool external_data = false;
   std::string name;
   while (const auto part = reader.next()) {
-    if (part->wire_type != WireType::length_delimited) {
+    if (part->wire_type != formats::WireType::length_delimited) {
       continue;
     }
     switch (part->number) {
@@ -164,7 +170,8 @@ void read_graph(const ProtoReader& parent, const ProtoField& field, Inspection& 
       ++nodes;
       auto node_reader = reader.nested(*part);
       while (const auto item = node_reader.next()) {
-        if (item->number == node::op_type && item->wire_type == WireType::length_delimited) {
+        if (item->number == node::op_type &&
+            item->wire_type == formats::WireType::length_delimited) {
           operators.insert(node_reader.text(*item));
           check_table_size(reader.source(), k_format, operators.size(), "operator types");
         }
@@ -226,17 +233,17 @@ std::vector<std::string> names_of(const std::vector<Tensor>& values) {
 
 } // namespace
 
-void read_onnx(const ByteSource& source, Inspection& out) {
-  ProtoReader reader(source, std::string(k_format), 0, source.size());
+void read_onnx(const formats::ByteSource& source, Inspection& out) {
+  formats::ProtoReader reader(source, std::string(k_format), 0, source.size());
   std::optional<std::uint64_t> ir_version;
   std::optional<std::uint64_t> model_version;
   std::string producer_name;
   std::string producer_version;
   std::string domain;
   std::vector<std::string> opsets;
-  std::optional<ProtoField> graph_field;
+  std::optional<formats::ProtoField> graph_field;
   while (const auto field = reader.next()) {
-    const bool text = field->wire_type == WireType::length_delimited;
+    const bool text = field->wire_type == formats::WireType::length_delimited;
     switch (field->number) {
     case model::ir_version:
       ir_version = field->value;
@@ -259,9 +266,11 @@ void read_onnx(const ByteSource& source, Inspection& out) {
         std::string opset_domain;
         std::uint64_t version = 0;
         while (const auto part = opset.next()) {
-          if (part->number == pair_proto::first && part->wire_type == WireType::length_delimited) {
+          if (part->number == pair_proto::first &&
+              part->wire_type == formats::WireType::length_delimited) {
             opset_domain = opset.text(*part);
-          } else if (part->number == pair_proto::second && part->wire_type == WireType::varint) {
+          } else if (part->number == pair_proto::second &&
+                     part->wire_type == formats::WireType::varint) {
             version = part->value;
           }
         }
@@ -276,7 +285,7 @@ void read_onnx(const ByteSource& source, Inspection& out) {
         Field property;
         property.value = std::string();
         while (const auto part = entry.next()) {
-          if (part->wire_type != WireType::length_delimited) {
+          if (part->wire_type != formats::WireType::length_delimited) {
             continue;
           }
           if (part->number == pair_proto::first) {

@@ -5,10 +5,10 @@
 // a pickled protocol version, a pickled sys_info dict, then the object and the raw storages.
 
 #include "probes.hpp"
-#include "range_source.hpp"
 #include "readers.hpp"
 
-#include <mlv/inspect/pickle_machine.hpp>
+#include <mlv/formats/pickle_machine.hpp>
+#include <mlv/formats/range_source.hpp>
 
 #include <algorithm>
 
@@ -47,12 +47,12 @@ std::string trimmed(std::string text) {
 }
 
 // A small stored record's text; nullopt when absent, compressed or implausibly large.
-std::optional<std::string> text_record(const ByteSource& source,
-                                       const std::vector<ZipEntry>& members,
+std::optional<std::string> text_record(const formats::ByteSource& source,
+                                       const std::vector<formats::ZipEntry>& members,
                                        const std::string& name) {
   for (const auto& entry : members) {
     if (entry.name == name && entry.uncompressed_size <= k_max_text_record) {
-      if (const auto member = stored_member(source, entry)) {
+      if (const auto member = formats::stored_member(source, entry)) {
         return trimmed(member->read_at(0, k_max_text_record));
       }
     }
@@ -119,11 +119,12 @@ std::optional<bool> little_endian_flag(std::string_view head, std::size_t from) 
 
 } // namespace
 
-void read_pytorch_zip(const ByteSource& source, Inspection& out) {
+void read_pytorch_zip(const formats::ByteSource& source, Inspection& out) {
   const auto members = probe::list_zip_members(source);
-  const auto pickle = std::find_if(members.begin(), members.end(), [](const ZipEntry& entry) {
-    return probe::names_file(entry, k_data_pickle);
-  });
+  const auto pickle =
+      std::find_if(members.begin(), members.end(), [](const formats::ZipEntry& entry) {
+        return probe::names_file(entry, k_data_pickle);
+      });
   if (pickle == members.end()) {
     return; // detection found data.pkl; a racing change of the file is no reason to fail
   }
@@ -157,11 +158,11 @@ void read_pytorch_zip(const ByteSource& source, Inspection& out) {
       out.add_fact(std::string(fact), *text);
     }
   }
-  if (const auto data = stored_member(source, *pickle)) {
-    if (const auto protocol = probe::declared_pickle_protocol(data->read_at(0, 2))) {
+  if (const auto data = formats::stored_member(source, *pickle)) {
+    if (const auto protocol = formats::declared_pickle_protocol(data->read_at(0, 2))) {
       out.add_fact("pickle_protocol", static_cast<std::uint64_t>(*protocol));
     }
-    SourceStream stream(*data);
+    formats::SourceStream stream(*data);
     add_pickle_walk(stream, out);
   }
   if (torchscript) {
@@ -169,20 +170,20 @@ void read_pytorch_zip(const ByteSource& source, Inspection& out) {
   }
 }
 
-void read_pytorch_legacy(const ByteSource& source, Inspection& out) {
+void read_pytorch_legacy(const formats::ByteSource& source, Inspection& out) {
   const std::string head = source.read_at(0, k_legacy_head_bytes);
   out.add_fact("magic_number", std::string(k_legacy_magic_number));
-  if (const auto protocol = probe::declared_pickle_protocol(head)) {
+  if (const auto protocol = formats::declared_pickle_protocol(head)) {
     out.add_fact("pickle_protocol", static_cast<std::uint64_t>(*protocol));
   }
   // The magic number's pickle: PROTO [FRAME] LONG1 <magic> STOP.
   std::size_t pos = 0;
   if (!skip_pickle_start(head, pos) ||
-      std::string_view(head).substr(pos, probe::k_torch_legacy_magic.size()) !=
-          probe::k_torch_legacy_magic) {
+      std::string_view(head).substr(pos, formats::k_torch_legacy_magic.size()) !=
+          formats::k_torch_legacy_magic) {
     return;
   }
-  pos += probe::k_torch_legacy_magic.size() + 1;
+  pos += formats::k_torch_legacy_magic.size() + 1;
   if (const auto version = read_int_pickle(head, pos)) {
     out.add_fact("protocol_version", *version);
   }
@@ -191,8 +192,8 @@ void read_pytorch_legacy(const ByteSource& source, Inspection& out) {
   }
   // The magic number, the protocol version and sys_info come first; the object is the fourth
   // pickle (its storages follow the fifth).
-  SourceStream stream(source);
-  const auto object = summarize_pickle(stream, k_legacy_pickles_before_object);
+  formats::SourceStream stream(source);
+  const auto object = formats::summarize_pickle(stream, k_legacy_pickles_before_object);
   out.classes = object.root_classes;
 }
 

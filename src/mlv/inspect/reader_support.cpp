@@ -1,5 +1,6 @@
 #include "readers.hpp"
-#include "source_cursor.hpp"
+
+#include <mlv/formats/source_cursor.hpp>
 
 #include <limits>
 
@@ -29,34 +30,35 @@ std::optional<std::uint64_t> element_count(const std::vector<Dimension>& shape) 
   return count;
 }
 
-void add_checked(const ByteSource& source,
+void add_checked(const formats::ByteSource& source,
                  std::string_view format,
                  std::uint64_t& total,
                  std::uint64_t count) {
   if (count > std::numeric_limits<std::uint64_t>::max() - total) {
-    fail_bad_input(source, format, "element counts add up to more than 2^64");
+    formats::fail_bad_input(source, format, "element counts add up to more than 2^64");
   }
   total += count;
 }
 
-void check_table_size(const ByteSource& source,
+void check_table_size(const formats::ByteSource& source,
                       std::string_view format,
                       std::size_t rows,
                       std::string_view what) {
   if (rows > k_max_table_rows) {
-    fail_bad_input(source, format,
-                   "more than " + std::to_string(k_max_table_rows) + " " + std::string(what));
+    formats::fail_bad_input(
+        source, format, "more than " + std::to_string(k_max_table_rows) + " " + std::string(what));
   }
 }
 
-util::JsonValue parse_json_or_fail(const ByteSource& source,
+util::JsonValue parse_json_or_fail(const formats::ByteSource& source,
                                    std::string_view format,
                                    std::string_view what,
                                    std::string_view text) {
   try {
     return util::parse_json(text, k_max_json_values);
   } catch (const util::JsonError& error) {
-    fail_bad_input(source, format, std::string(what) + " is not valid JSON: " + error.what());
+    formats::fail_bad_input(source, format,
+                            std::string(what) + " is not valid JSON: " + error.what());
   }
 }
 

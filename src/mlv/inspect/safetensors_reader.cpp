@@ -5,7 +5,8 @@
 
 #include "probes.hpp"
 #include "readers.hpp"
-#include "source_cursor.hpp"
+
+#include <mlv/formats/source_cursor.hpp>
 
 #include <algorithm>
 #include <map>
@@ -31,8 +32,8 @@ std::optional<std::uint64_t> element_bits(std::string_view dtype) {
   return found == k_bits.end() ? std::nullopt : std::optional(found->second);
 }
 
-[[noreturn]] void fail(const ByteSource& source, const std::string& what) {
-  fail_bad_input(source, k_format, what);
+[[noreturn]] void fail(const formats::ByteSource& source, const std::string& what) {
+  formats::fail_bad_input(source, k_format, what);
 }
 
 std::string metadata_text(const util::JsonValue& value) {
@@ -42,7 +43,7 @@ std::string metadata_text(const util::JsonValue& value) {
                                                        : "(not a string)";
 }
 
-Tensor read_tensor(const ByteSource& source,
+Tensor read_tensor(const formats::ByteSource& source,
                    const std::string& name,
                    const util::JsonValue& entry,
                    std::uint64_t data_bytes) {
@@ -93,8 +94,8 @@ Tensor read_tensor(const ByteSource& source,
 
 } // namespace
 
-void read_safetensors(const ByteSource& source, Inspection& out) {
-  SourceCursor cursor(source, std::string(k_format));
+void read_safetensors(const formats::ByteSource& source, Inspection& out) {
+  formats::SourceCursor cursor(source, std::string(k_format));
   const std::uint64_t header_bytes = cursor.u64();
   if (header_bytes > probe::k_max_safetensors_header) {
     fail(source, "the header length " + std::to_string(header_bytes) + " exceeds the " +

@@ -3,8 +3,9 @@
 // each with its tags, the TensorFlow version that wrote it and named signatures (the serving
 // entry points, with their input and output tensors). Weights live in variables/ as shards.
 
-#include "protobuf_wire.hpp"
 #include "readers.hpp"
+
+#include <mlv/formats/protobuf_wire.hpp>
 
 #include <array>
 #include <set>
@@ -78,25 +79,27 @@ struct MetaGraph {
   bool has_functions = false;
 };
 
-Tensor read_tensor_info(const ProtoReader& parent, const ProtoField& field, std::string name) {
+Tensor read_tensor_info(const formats::ProtoReader& parent,
+                        const formats::ProtoField& field,
+                        std::string name) {
   Tensor tensor;
   tensor.name = std::move(name);
   auto reader = parent.nested(field);
   while (const auto part = reader.next()) {
-    if (part->number == tensor_info::dtype && part->wire_type == WireType::varint) {
+    if (part->number == tensor_info::dtype && part->wire_type == formats::WireType::varint) {
       tensor.dtype = data_type_name(part->value);
     } else if (part->number == tensor_info::shape &&
-               part->wire_type == WireType::length_delimited) {
+               part->wire_type == formats::WireType::length_delimited) {
       auto shape = reader.nested(*part);
       while (const auto item = shape.next()) {
         if (item->number == shape_proto::unknown_rank && item->value != 0) {
           tensor.shape = {std::string("...")};
         } else if (item->number == shape_proto::dim &&
-                   item->wire_type == WireType::length_delimited) {
+                   item->wire_type == formats::WireType::length_delimited) {
           auto dim = shape.nested(*item);
           Dimension dimension = std::string("?");
           while (const auto size = dim.next()) {
-            if (size->number == 1 && size->wire_type == WireType::varint &&
+            if (size->number == 1 && size->wire_type == formats::WireType::varint &&
                 static_cast<std::int64_t>(size->value) >= 0) {
               dimension = static_cast<std::int64_t>(size->value);
             }
@@ -110,12 +113,12 @@ Tensor read_tensor_info(const ProtoReader& parent, const ProtoField& field, std:
 }
 
 // A map<string, Message> entry: its key and where its value lies.
-std::pair<std::string, std::optional<ProtoField>> read_map_entry(const ProtoReader& parent,
-                                                                 const ProtoField& field) {
+std::pair<std::string, std::optional<formats::ProtoField>>
+read_map_entry(const formats::ProtoReader& parent, const formats::ProtoField& field) {
   auto reader = parent.nested(field);
-  std::pair<std::string, std::optional<ProtoField>> entry;
+  std::pair<std::string, std::optional<formats::ProtoField>> entry;
   while (const auto part = reader.next()) {
-    if (part->wire_type != WireType::length_delimited) {
+    if (part->wire_type != formats::WireType::length_delimited) {
       continue;
     }
     if (part->number == map_entry::key) {
@@ -127,7 +130,7 @@ std::pair<std::string, std::optional<ProtoField>> read_map_entry(const ProtoRead
   return entry;
 }
 
-Signature read_signature(const ProtoReader& parent, const ProtoField& field) {
+Signature read_signature(const formats::ProtoReader& parent, const formats::ProtoField& field) {
   auto [name, value] = read_map_entry(parent, field);
   Signature signature;
   signature.name = std::move(name);
@@ -136,7 +139,7 @@ Signature read_signature(const ProtoReader& parent, const ProtoField& field) {
   }
   auto reader = parent.nested(*value);
   while (const auto part = reader.next()) {
-    if (part->wire_type != WireType::length_delimited ||
+    if (part->wire_type != formats::WireType::length_delimited ||
         (part->number != signature::inputs && part->number != signature::outputs)) {
       continue;
     }
@@ -152,21 +155,22 @@ Signature read_signature(const ProtoReader& parent, const ProtoField& field) {
   return signature;
 }
 
-MetaGraph read_meta_graph(const ProtoReader& parent, const ProtoField& field) {
+MetaGraph read_meta_graph(const formats::ProtoReader& parent, const formats::ProtoField& field) {
   MetaGraph graph;
   auto reader = parent.nested(field);
   while (const auto part = reader.next()) {
-    if (part->wire_type != WireType::length_delimited) {
+    if (part->wire_type != formats::WireType::length_delimited) {
       continue;
     }
     if (part->number == meta_graph::meta_info_def) {
       auto info = reader.nested(*part);
       while (const auto item = info.next()) {
-        if (item->number == meta_info::tags && item->wire_type == WireType::length_delimited) {
+        if (item->number == meta_info::tags &&
+            item->wire_type == formats::WireType::length_delimited) {
           graph.tags.push_back(info.text(*item));
           check_table_size(reader.source(), k_format, graph.tags.size(), "tags");
         } else if (item->number == meta_info::tensorflow_version &&
-                   item->wire_type == WireType::length_delimited) {
+                   item->wire_type == formats::WireType::length_delimited) {
           graph.tensorflow_version = info.text(*item);
         }
       }
@@ -185,15 +189,16 @@ MetaGraph read_meta_graph(const ProtoReader& parent, const ProtoField& field) {
 }
 
 void read_graph_file(const fs::path& file, Inspection& out) {
-  const FileSource source(file);
-  ProtoReader reader(source, std::string(k_format), 0, source.size());
+  const formats::FileSource source(file);
+  formats::ProtoReader reader(source, std::string(k_format), 0, source.size());
   std::vector<MetaGraph> graphs;
   std::size_t signature_count = 0;
   while (const auto field = reader.next()) {
-    if (field->number == saved_model::schema_version && field->wire_type == WireType::varint) {
+    if (field->number == saved_model::schema_version &&
+        field->wire_type == formats::WireType::varint) {
       out.add_fact("schema_version", field->value);
     } else if (field->number == saved_model::meta_graphs &&
-               field->wire_type == WireType::length_delimited) {
+               field->wire_type == formats::WireType::length_delimited) {
       graphs.push_back(read_meta_graph(reader, *field));
       signature_count += graphs.back().signatures.size();
       check_table_size(source, k_format, graphs.size() + signature_count,

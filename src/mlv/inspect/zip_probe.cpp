@@ -1,6 +1,6 @@
 #include "probes.hpp"
 
-#include <mlv/inspect/zip_reader.hpp>
+#include <mlv/formats/zip_reader.hpp>
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
@@ -18,25 +18,25 @@ constexpr std::string_view k_numpy_member_suffix = ".npy";
 
 } // namespace
 
-bool names_file(const ZipEntry& entry, std::string_view file_name) {
+bool names_file(const formats::ZipEntry& entry, std::string_view file_name) {
   const std::string_view name = entry.name;
   return name == file_name ||
          (name.ends_with(file_name) && name[name.size() - file_name.size() - 1] == '/');
 }
 
-std::vector<ZipEntry> list_zip_members(const ByteSource& source) {
+std::vector<formats::ZipEntry> list_zip_members(const formats::ByteSource& source) {
   try {
-    return read_zip_directory(source);
+    return formats::read_zip_directory(source);
   } catch (const Error&) {
-    return read_zip_local_headers(source);
+    return formats::read_zip_local_headers(source);
   }
 }
 
-std::string classify_zip(const ByteSource& source) {
-  std::vector<ZipEntry> members = list_zip_members(source);
-  std::erase_if(members, [](const ZipEntry& entry) { return entry.is_directory(); });
+std::string classify_zip(const formats::ByteSource& source) {
+  std::vector<formats::ZipEntry> members = list_zip_members(source);
+  std::erase_if(members, [](const formats::ZipEntry& entry) { return entry.is_directory(); });
   const auto any_named = [&](std::string_view file_name, bool at_root) {
-    return std::any_of(members.begin(), members.end(), [&](const ZipEntry& entry) {
+    return std::any_of(members.begin(), members.end(), [&](const formats::ZipEntry& entry) {
       return at_root ? entry.name == file_name : names_file(entry, file_name);
     });
   };
@@ -46,7 +46,8 @@ std::string classify_zip(const ByteSource& source) {
   if (any_named(k_keras_config, true) && any_named(k_keras_weights, true)) {
     return "keras";
   }
-  if (!members.empty() && std::all_of(members.begin(), members.end(), [](const ZipEntry& entry) {
+  if (!members.empty() &&
+      std::all_of(members.begin(), members.end(), [](const formats::ZipEntry& entry) {
         return std::string_view(entry.name).ends_with(k_numpy_member_suffix);
       })) {
     return "numpy";

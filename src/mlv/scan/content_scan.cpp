@@ -1,8 +1,8 @@
 #include "scanner.hpp"
 #include "streams.hpp"
-#include "tar_header.hpp"
 
-#include <mlv/inspect/decompress.hpp>
+#include <mlv/formats/content.hpp>
+#include <mlv/formats/decompress.hpp>
 #include <mlv/util/error.hpp>
 
 #include <optional>
@@ -16,52 +16,48 @@ constexpr std::size_t k_head_bytes = 512;
 // A zip reached only as a stream (inside a compressed stream or a deflated member) is read into
 // memory up to this size, since its directory is at its end.
 constexpr std::uint64_t k_max_buffered_zip = 256ull << 20;
-constexpr std::string_view k_zip_magic = "PK\x03\x04";
-constexpr std::string_view k_empty_zip_magic = "PK\x05\x06";
-constexpr std::string_view k_npy_magic = "\x93NUMPY";
-
 // maybe_pickle: bytes an unpickler would run that do not start as pickle.dump writes.
 enum class Content { none, zip, tar, npy, compressed, pickle, maybe_pickle };
 
-Content classify(std::string_view head) {
-  if (head.starts_with(k_zip_magic) || head.starts_with(k_empty_zip_magic)) {
+// The container to open first; bytes that are also something else a loader would take them for
+// are scanned as that too (scan_content).
+Content classify(const formats::ContentKinds& kinds) {
+  if (kinds.zip || kinds.empty_zip) {
     return Content::zip;
   }
-  if (head.starts_with(k_npy_magic)) {
+  if (kinds.numpy) {
     return Content::npy;
   }
   // tarfile (and so torch.load) takes any block whose checksum is right for a header, with or
   // without the ustar magic.
-  TarHeader header;
-  if (head.size() >= k_tar_block &&
-      parse_tar_header(head.substr(0, k_tar_block), header) == TarBlock::header) {
+  if (kinds.tar) {
     return Content::tar;
   }
   // Before compression: two bytes of a protocol 0 pickle ("(S") can pass for a zlib header,
   // while a pickle is only taken for one when its first opcodes parse.
-  if (inspect::starts_like_pickle(head)) {
+  if (kinds.pickle_opcodes) {
     return Content::pickle;
   }
-  if (inspect::detect_compression(head) != inspect::Compression::none) {
+  if (kinds.compression != formats::Compression::none) {
     return Content::compressed;
   }
   // Whatever else an unpickler would start to run is walked too, for unsafe calls only: bytes
   // no pickle.dump wrote ("N0" before a payload) still run when loaded.
-  if (inspect::unpickler_would_run(head)) {
+  if (kinds.runs_as_pickle) {
     return Content::maybe_pickle;
   }
   return Content::none;
 }
 
 // A zip that only a stream reaches, read into memory.
-void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
-  std::string bytes = inspect::read_up_to(stream, static_cast<std::size_t>(k_max_buffered_zip));
+void scan_buffered_zip(formats::ByteStream& stream, Scanner& scanner) {
+  std::string bytes = formats::read_up_to(stream, static_cast<std::size_t>(k_max_buffered_zip));
   if (stream.skip(1) != 0) {
     scanner.unscanned(0, "zip archive larger than " + std::to_string(k_max_buffered_zip >> 20) +
                              " MiB inside a compressed stream");
     return;
   }
-  scan_zip(inspect::MemorySource(std::move(bytes), stream.name()), scanner);
+  scan_zip(formats::MemorySource(std::move(bytes), stream.name()), scanner);
 }
 
 // joblib's compress= outputs (and any other stream those compressors made): what they
@@ -72,9 +68,9 @@ void scan_buffered_zip(inspect::ByteStream& stream, Scanner& scanner) {
 // bz2, lzma) fails at the same byte, so what decoded before the fault is all a loader can
 // unpickle: it is scanned in full, and the fault is a note. Data that only looks compressed
 // (random bytes behind a two-byte zlib header) fails at once and so yields nothing to judge.
-class DecodedUntilFault : public inspect::ByteStream {
+class DecodedUntilFault : public formats::ByteStream {
 public:
-  DecodedUntilFault(inspect::ByteStream& stream, Scanner& scanner)
+  DecodedUntilFault(formats::ByteStream& stream, Scanner& scanner)
       : stream_(stream), scanner_(scanner) {}
   std::size_t read(char* out, std::size_t n) override {
     return ended_ ? 0 : guarded([&] { return stream_.read(out, n); });
@@ -95,7 +91,7 @@ private:
       }
       ended_ = true;
       // A bomb stops mlv, not the loader: what follows the limit is not seen.
-      if (inspect::stopped_at_output_limit(stream_)) {
+      if (formats::stopped_at_output_limit(stream_)) {
         scanner_.unscanned(0, error.what());
         return 0;
       }
@@ -106,25 +102,24 @@ private:
     }
   }
 
-  inspect::ByteStream& stream_;
+  formats::ByteStream& stream_;
   Scanner& scanner_;
   bool ended_ = false;
 };
 
-void scan_compressed(std::string_view head,
-                     inspect::ByteStream& stream,
+void scan_compressed(formats::Compression kind,
+                     formats::ByteStream& stream,
                      Scanner& scanner,
                      bool speculative) {
-  const auto kind = inspect::detect_compression(head);
-  Scanner::Layer layer(scanner, std::string(inspect::compression_name(kind)), {});
+  Scanner::Layer layer(scanner, std::string(formats::compression_name(kind)), {});
   // Data that only might be compressed: that it does not decompress is no finding.
   std::optional<Scanner::UnsafeOnly> unsafe_only;
   if (speculative) {
     unsafe_only.emplace(scanner);
   }
-  std::unique_ptr<inspect::ByteStream> decompressed;
+  std::unique_ptr<formats::ByteStream> decompressed;
   try {
-    decompressed = inspect::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
+    decompressed = formats::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input) {
       throw;
@@ -141,9 +136,9 @@ void scan_compressed(std::string_view head,
 }
 
 void scan_classified(Content content,
-                     std::string_view head,
-                     inspect::ByteStream& stream,
-                     const inspect::ByteSource* source,
+                     const formats::ContentKinds& kinds,
+                     formats::ByteStream& stream,
+                     const formats::ByteSource* source,
                      Scanner& scanner) {
   if (content != Content::none && scanner.too_deep()) {
     scanner.unscanned(0, "containers nested deeper than " + std::to_string(k_max_depth));
@@ -164,16 +159,16 @@ void scan_classified(Content content,
     scan_npy(stream, scanner);
     return;
   case Content::compressed:
-    scan_compressed(head, stream, scanner, false);
+    scan_compressed(kinds.compression, stream, scanner, false);
     return;
   case Content::pickle: {
-    inspect::PickleInput input(stream);
+    formats::PickleInput input(stream);
     scan_pickle_sequence(input, scanner, nullptr);
     return;
   }
   case Content::maybe_pickle: {
     const Scanner::UnsafeOnly unsafe_only(scanner);
-    inspect::PickleInput input(stream);
+    formats::PickleInput input(stream);
     scan_pickle_sequence(input, scanner, nullptr);
     return;
   }
@@ -184,32 +179,31 @@ void scan_classified(Content content,
 
 } // namespace
 
-void scan_content(const inspect::ByteSource& source, Scanner& scanner) {
+void scan_content(const formats::ByteSource& source, Scanner& scanner) {
   const std::string head = source.read_at(0, k_head_bytes);
-  const Content content = classify(head);
-  inspect::SourceStream stream(source);
-  scan_classified(content, head, stream, &source, scanner);
+  const auto kinds = formats::classify_content(head);
+  const Content content = classify(kinds);
+  formats::SourceStream stream(source);
+  scan_classified(content, kinds, stream, &source, scanner);
   // Bytes that read as a pickle and as compressed data are scanned as both.
-  if (content == Content::pickle &&
-      inspect::detect_compression(head) != inspect::Compression::none) {
-    inspect::SourceStream again(source);
-    scan_compressed(head, again, scanner, true);
+  if (content == Content::pickle && kinds.compression != formats::Compression::none) {
+    formats::SourceStream again(source);
+    scan_compressed(kinds.compression, again, scanner, true);
   }
   // Compressed data or a tar an unpickler would also run ("BZh", a member name, are opcodes):
   // its unsafe calls count.
-  if ((content == Content::compressed || content == Content::tar) &&
-      inspect::unpickler_would_run(head)) {
+  if ((content == Content::compressed || content == Content::tar) && kinds.runs_as_pickle) {
     const Scanner::UnsafeOnly unsafe_only(scanner);
-    inspect::SourceStream again(source);
-    inspect::PickleInput input(again);
+    formats::SourceStream again(source);
+    formats::PickleInput input(again);
     scan_pickle_sequence(input, scanner, nullptr);
   }
 }
 
-void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
+void scan_content(formats::ByteStream& stream, Scanner& scanner) {
   std::string head;
   try {
-    head = inspect::read_up_to(stream, k_head_bytes);
+    head = formats::read_up_to(stream, k_head_bytes);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input) {
       throw;
@@ -217,10 +211,11 @@ void scan_content(inspect::ByteStream& stream, Scanner& scanner) {
     scanner.unscanned(0, std::string("could not read: ") + error.what());
     return;
   }
-  const Content content = classify(head);
+  const auto kinds = formats::classify_content(head);
+  const Content content = classify(kinds);
   PrefixedStream whole(head, stream);
   try {
-    scan_classified(content, head, whole, nullptr, scanner);
+    scan_classified(content, kinds, whole, nullptr, scanner);
   } catch (const Error& error) {
     // A damaged compressed stream under a tar or npy header: what came before was scanned, but
     // the loader may read on where the scanner cannot.

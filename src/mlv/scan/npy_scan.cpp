@@ -1,9 +1,10 @@
 // NumPy's .npy files: an array of Python objects is stored as a pickle after the header
 // (numpy.save pickles it; numpy.load with allow_pickle=True unpickles it).
 
-#include "npy_header.hpp"
 #include "scanner.hpp"
 #include "streams.hpp"
+
+#include <mlv/formats/npy_header.hpp>
 
 namespace mlv::scan::detail {
 
@@ -16,14 +17,14 @@ constexpr std::size_t k_max_header = 1 << 20;
 
 } // namespace
 
-void scan_npy(inspect::ByteStream& stream, Scanner& scanner) {
+void scan_npy(formats::ByteStream& stream, Scanner& scanner) {
   Scanner::Layer layer(scanner, "npy", {});
-  std::string preamble = inspect::read_up_to(stream, k_preamble);
+  std::string preamble = formats::read_up_to(stream, k_preamble);
   if (preamble.size() < k_preamble) {
     return;
   }
   const std::size_t width = static_cast<unsigned char>(preamble[k_major_at]) >= 2 ? 4 : 2;
-  const std::string length_bytes = inspect::read_up_to(stream, width);
+  const std::string length_bytes = formats::read_up_to(stream, width);
   if (length_bytes.size() < width) {
     return;
   }
@@ -37,18 +38,18 @@ void scan_npy(inspect::ByteStream& stream, Scanner& scanner) {
     scanner.unscanned(0, "a .npy header larger than 1 MiB");
     return;
   }
-  const std::string header = inspect::read_up_to(stream, static_cast<std::size_t>(header_length));
+  const std::string header = formats::read_up_to(stream, static_cast<std::size_t>(header_length));
   consumed += header.size();
   const auto major = static_cast<unsigned char>(preamble[k_major_at]);
-  const NpyDtype dtype = judge_npy_header(header, major >= 3);
-  if (dtype == NpyDtype::plain) {
+  const formats::NpyDtype dtype = formats::judge_npy_header(header, major >= 3);
+  if (dtype == formats::NpyDtype::plain) {
     return;
   }
-  if (dtype == NpyDtype::unknown) {
+  if (dtype == formats::NpyDtype::unknown) {
     scanner.unscanned(0, "could not read the .npy header's descr as numpy does; what follows "
                          "the header is scanned as the pickle numpy.load may take it for");
   }
-  inspect::PickleInput input(stream, consumed);
+  formats::PickleInput input(stream, consumed);
   scan_pickle_sequence(input, scanner, nullptr);
 }
 

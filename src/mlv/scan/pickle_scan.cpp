@@ -1,7 +1,7 @@
 #include "lists.hpp"
 #include "scanner.hpp"
 
-#include <mlv/inspect/joblib_array.hpp>
+#include <mlv/formats/joblib_array.hpp>
 #include <mlv/scan/rules.hpp>
 
 #include <algorithm>
@@ -13,14 +13,14 @@ namespace mlv::scan::detail {
 
 namespace {
 
-using inspect::PickleRun;
-using inspect::PickleValue;
-using Kind = PickleValue::Kind;
+using formats::PickleRun;
+using formats::PickleValue;
+using Kind = formats::PickleValue::Kind;
 
 constexpr std::string_view k_argument_category = "calls or looks up what the pickle passes it";
 
 // torch.save's legacy format begins with its magic number pickled alone (LONG1, 10 bytes).
-constexpr std::string_view k_torch_legacy_magic =
+constexpr std::string_view k_torch_legacy_start =
     "\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19";
 // ... followed by the protocol version, sys_info, the object and the storage keys; then raw
 // storages that no unpickler reads.
@@ -29,7 +29,7 @@ constexpr int k_torch_legacy_pickles = 5;
 constexpr int k_max_description_depth = 3;
 
 // "module.qualname" of a global; a description of anything else that is called.
-std::string describe(const PickleValue& value, int depth = 0) {
+std::string describe(const formats::PickleValue& value, int depth = 0) {
   switch (value.kind) {
   case Kind::global:
     return value.dotted_name();
@@ -51,8 +51,8 @@ std::string describe(const PickleValue& value, int depth = 0) {
 }
 
 // The bytes a nested loader is given: pickle.loads(b), torch.load(io.BytesIO(b)).
-const PickleValue* payload_of(const PickleValue& args) {
-  const PickleValue* first = args.item(0);
+const formats::PickleValue* payload_of(const formats::PickleValue& args) {
+  const formats::PickleValue* first = args.item(0);
   if (first != nullptr && first->kind == Kind::object && first->args != nullptr &&
       first->callable != nullptr &&
       (first->callable->dotted_name() == "io.BytesIO" ||
@@ -66,7 +66,7 @@ const PickleValue* payload_of(const PickleValue& args) {
 }
 
 // Reports what one pickle stream references and calls, as findings.
-class PickleScan : public inspect::PickleHooks {
+class PickleScan : public formats::PickleHooks {
 public:
   // A probe reads bytes that joblib.load skips (array data) the way pickle.load would read
   // them: only what would be unsafe is reported, and joblib's arrays are not followed.
@@ -75,13 +75,13 @@ public:
   PickleScan(Scanner& scanner, Mode mode, PickleFacts* facts)
       : scanner_(scanner), mode_(mode), facts_(facts) {}
 
-  void on_global(PickleValue& global) override {
+  void on_global(formats::PickleValue& global) override {
     references_.push_back({global.text, global.name, global.offset, global.complete});
   }
 
-  void on_call(const PickleValue& callable,
-               const PickleValue& args,
-               const PickleValue&,
+  void on_call(const formats::PickleValue& callable,
+               const formats::PickleValue& args,
+               const formats::PickleValue&,
                std::uint64_t offset) override {
     if (callable.kind != Kind::global) {
       report(Severity::suspicious, describe(callable), offset, "calls a value made while loading");
@@ -95,7 +95,9 @@ public:
     }
   }
 
-  void on_global_changed(const PickleValue& global, char opcode, std::uint64_t offset) override {
+  void on_global_changed(const formats::PickleValue& global,
+                         char opcode,
+                         std::uint64_t offset) override {
     // In bytes no pickle.dump wrote, text lines read as names: only a name an import could
     // find gets past its GLOBAL to be changed.
     if (!written_by_pickle() && !(identifier(global.text) && identifier(global.name))) {
@@ -110,10 +112,10 @@ public:
                  "something else");
   }
 
-  void on_persistent_id(const PickleValue& pid, std::uint64_t) override {
+  void on_persistent_id(const formats::PickleValue& pid, std::uint64_t) override {
     // PyTorch: ("storage", storage_type, key, location, numel).
-    const PickleValue* tag = pid.item(0);
-    const PickleValue* key = pid.item(2);
+    const formats::PickleValue* tag = pid.item(0);
+    const formats::PickleValue* key = pid.item(2);
     if (facts_ != nullptr && tag != nullptr && tag->is_text("storage") && key != nullptr &&
         key->kind == Kind::text && key->complete) {
       facts_->storage_keys.push_back(key->text);
@@ -125,12 +127,13 @@ public:
            "a callable from copyreg's extension registry, which the loading program fills");
   }
 
-  void
-  after_build(PickleValue& object, inspect::PickleInput& input, std::uint64_t frame_left) override {
+  void after_build(formats::PickleValue& object,
+                   formats::PickleInput& input,
+                   std::uint64_t frame_left) override {
     if (mode_ != Mode::full) {
       return;
     }
-    if (inspect::is_joblib_sidecar_wrapper(object)) {
+    if (formats::is_joblib_sidecar_wrapper(object)) {
       report(Severity::suspicious, "<unscanned>", input.offset(),
              "joblib's old NDArrayWrapper loads a file next to this one (numpy.load with "
              "allow_pickle=True) that is not part of this scan");
@@ -140,12 +143,12 @@ public:
     if (scanner_.directly_inside("joblib-zfile")) {
       return;
     }
-    const bool stepped = inspect::step_over_joblib_array(
+    const bool stepped = formats::step_over_joblib_array(
         object, input, frame_left, *this,
-        [this](inspect::PickleInput& data, std::uint64_t) { probe(data); });
+        [this](formats::PickleInput& data, std::uint64_t) { probe(data); });
     // joblib.load reads an array behind the wrapper; where the scanner cannot tell how much, it
     // cannot follow the file as joblib does.
-    if (!stepped && inspect::is_joblib_array_wrapper(object)) {
+    if (!stepped && formats::is_joblib_array_wrapper(object)) {
       report(Severity::suspicious, "<unscanned>", input.offset(),
              "could not read the layout of a joblib NumpyArrayWrapper, so not where the pickle "
              "resumes behind its array");
@@ -216,7 +219,7 @@ public:
     for (const auto& payload : payloads_) {
       Scanner::Layer layer(
           scanner_, "payload of " + payload.loader + " at " + std::to_string(payload.offset), {});
-      scan_content(inspect::MemorySource(payload.bytes, "payload"), scanner_);
+      scan_content(formats::MemorySource(payload.bytes, "payload"), scanner_);
     }
     payloads_.clear();
   }
@@ -256,12 +259,14 @@ private:
   // rules): unsafe when the pickle passes anything there but what the rule accepts.
   // An argument the scanner does not see (a value past its budget) is suspicious instead; an
   // absent one is a TypeError.
-  void check_arguments(const std::string& name, const PickleValue& args, std::uint64_t offset) {
+  void
+  check_arguments(const std::string& name, const formats::PickleValue& args, std::uint64_t offset) {
     for (const auto& rule : argument_rules()) {
       if (rule.callable != name) {
         continue;
       }
-      const PickleValue* argument = args.kind == Kind::unknown ? &args : args.item(rule.index);
+      const formats::PickleValue* argument =
+          args.kind == Kind::unknown ? &args : args.item(rule.index);
       if (argument != nullptr && argument->kind == Kind::unknown) {
         report(Severity::suspicious, name, offset,
                std::string(k_argument_category) + ": " + std::string(rule.why) +
@@ -295,10 +300,12 @@ private:
     }
   }
 
-  void keep_payload(const PickleValue& callable, const PickleValue& args, std::uint64_t offset) {
+  void keep_payload(const formats::PickleValue& callable,
+                    const formats::PickleValue& args,
+                    std::uint64_t offset) {
     const std::string loader = callable.dotted_name();
-    const PickleValue* payload = payload_of(args);
-    const PickleValue* first = args.kind == Kind::unknown ? &args : args.item(0);
+    const formats::PickleValue* payload = payload_of(args);
+    const formats::PickleValue* first = args.kind == Kind::unknown ? &args : args.item(0);
     if (payload == nullptr && first != nullptr && first->kind == Kind::unknown) {
       report(Severity::suspicious, loader, offset,
              "the scanner cannot see the bytes passed to " + loader + ", which it unpickles");
@@ -328,10 +335,10 @@ private:
     payloads_.push_back({loader, offset, payload->text});
   }
 
-  void probe(inspect::PickleInput& data) {
+  void probe(formats::PickleInput& data) {
     Scanner::Layer layer(scanner_, "array data read as pickle opcodes", {});
     PickleScan probe(scanner_, Mode::probe, nullptr);
-    const auto run = inspect::run_pickle(data, probe);
+    const auto run = formats::run_pickle(data, probe);
     probe.finish(run.budget_exhausted);
   }
 
@@ -364,8 +371,8 @@ private:
   std::vector<Payload> payloads_;
 };
 
-std::string describe_end(const PickleRun& run, const inspect::PickleInput& input) {
-  if (run.end == PickleRun::End::invalid_opcode) {
+std::string describe_end(const formats::PickleRun& run, const formats::PickleInput& input) {
+  if (run.end == formats::PickleRun::End::invalid_opcode) {
     return "the pickle stream breaks off at offset " + std::to_string(run.end_offset) +
            " (a byte that is no opcode); an unpickler stops there too";
   }
@@ -379,12 +386,12 @@ std::string describe_end(const PickleRun& run, const inspect::PickleInput& input
 
 } // namespace
 
-PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, PickleFacts* facts) {
+formats::PickleRun scan_pickle(formats::PickleInput& input, Scanner& scanner, PickleFacts* facts) {
   PickleScan hooks(scanner, PickleScan::Mode::full, facts);
-  auto run = inspect::run_pickle(input, hooks);
+  auto run = formats::run_pickle(input, hooks);
   hooks.finish(run.budget_exhausted);
   scanner.count_pickle_stream();
-  if (run.end != PickleRun::End::stop) {
+  if (run.end != formats::PickleRun::End::stop) {
     // Where the scanner stops, a loader that reads the container differently may read on.
     scanner.unscanned(run.end_offset,
                       "could not read the pickle to its end: " + describe_end(run, input));
@@ -396,12 +403,12 @@ PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, PickleFacts
   return run;
 }
 
-void scan_pickle_sequence(inspect::PickleInput& input, Scanner& scanner, PickleFacts* facts) {
+void scan_pickle_sequence(formats::PickleInput& input, Scanner& scanner, PickleFacts* facts) {
   Scanner::Layer layer(scanner, "pickle", {});
-  const bool torch_legacy = input.peek(k_torch_legacy_magic.size()) == k_torch_legacy_magic;
+  const bool torch_legacy = input.peek(k_torch_legacy_start.size()) == k_torch_legacy_start;
   for (int count = 1;; ++count) {
     const auto run = scan_pickle(input, scanner, facts);
-    if (run.end != PickleRun::End::stop) {
+    if (run.end != formats::PickleRun::End::stop) {
       return;
     }
     if (torch_legacy) {
@@ -412,7 +419,7 @@ void scan_pickle_sequence(inspect::PickleInput& input, Scanner& scanner, PickleF
     }
     // Another pickle right behind this one is read by a program that calls load() again.
     const auto next = input.peek(3);
-    if (next.size() < 3 || !inspect::starts_like_pickle(next)) {
+    if (next.size() < 3 || !formats::starts_like_pickle(next)) {
       return;
     }
   }

@@ -20,7 +20,7 @@ std::string_view severity_name(Severity severity) {
   return severity == Severity::unsafe ? "unsafe" : "suspicious";
 }
 
-ScanReport scan_source(const inspect::ByteSource& source, const std::string& name) {
+ScanReport scan_source(const formats::ByteSource& source, const std::string& name) {
   ScanReport report;
   report.path = name;
   detail::Scanner scanner(report);
@@ -36,7 +36,7 @@ ScanReport scan_source(const inspect::ByteSource& source, const std::string& nam
 }
 
 ScanReport scan_file(const std::filesystem::path& path) {
-  const inspect::FileSource source(path);
+  const formats::FileSource source(path);
   return scan_source(source, path.string());
 }
 

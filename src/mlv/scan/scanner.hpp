@@ -3,10 +3,10 @@
 // Private to the scan module: the state of one file's scan, and the walkers of each kind of
 // content, which call each other as containers nest.
 
-#include <mlv/inspect/byte_source.hpp>
-#include <mlv/inspect/byte_stream.hpp>
-#include <mlv/inspect/pickle_input.hpp>
-#include <mlv/inspect/pickle_machine.hpp>
+#include <mlv/formats/byte_source.hpp>
+#include <mlv/formats/byte_stream.hpp>
+#include <mlv/formats/pickle_input.hpp>
+#include <mlv/formats/pickle_machine.hpp>
 #include <mlv/scan/scan.hpp>
 
 #include <map>
@@ -92,12 +92,12 @@ private:
 // Scans content of any kind: a zip, tar, .npy, compressed stream or pickle; anything else holds
 // no pickle and is passed over. Random access (`source`) is needed for zip archives; from a
 // stream alone a zip is read into memory when small enough.
-void scan_content(const inspect::ByteSource& source, Scanner& scanner);
-void scan_content(inspect::ByteStream& stream, Scanner& scanner);
+void scan_content(const formats::ByteSource& source, Scanner& scanner);
+void scan_content(formats::ByteStream& stream, Scanner& scanner);
 
-void scan_zip(const inspect::ByteSource& source, Scanner& scanner);
-void scan_tar(inspect::ByteStream& stream, Scanner& scanner);
-void scan_npy(inspect::ByteStream& stream, Scanner& scanner);
+void scan_zip(const formats::ByteSource& source, Scanner& scanner);
+void scan_tar(formats::ByteStream& stream, Scanner& scanner);
+void scan_npy(formats::ByteStream& stream, Scanner& scanner);
 
 // What a pickle scan collects besides findings: the storage keys a PyTorch pickle's persistent
 // ids name (so that a zip's raw tensor records are not mistaken for pickles).
@@ -107,10 +107,10 @@ struct PickleFacts {
 
 // Scans one pickle (following joblib's inline arrays and the payloads of nested loaders) and
 // returns how it ended; the run's values stay valid as long as the returned run.
-inspect::PickleRun scan_pickle(inspect::PickleInput& input, Scanner& scanner, PickleFacts* facts);
+formats::PickleRun scan_pickle(formats::PickleInput& input, Scanner& scanner, PickleFacts* facts);
 
 // Scans pickles back to back from `input`: one, or as many as follow one another (legacy
 // PyTorch files hold five, then raw storages).
-void scan_pickle_sequence(inspect::PickleInput& input, Scanner& scanner, PickleFacts* facts);
+void scan_pickle_sequence(formats::PickleInput& input, Scanner& scanner, PickleFacts* facts);
 
 } // namespace mlv::scan::detail

@@ -5,7 +5,7 @@
 
 namespace mlv::scan::detail {
 
-SliceSource::SliceSource(const inspect::ByteSource& source,
+SliceSource::SliceSource(const formats::ByteSource& source,
                          std::uint64_t offset,
                          std::uint64_t length,
                          std::string name)

@@ -4,7 +4,8 @@
 
 #include "scanner.hpp"
 #include "streams.hpp"
-#include "tar_header.hpp"
+
+#include <mlv/formats/tar_header.hpp>
 
 #include <algorithm>
 #include <array>
@@ -50,7 +51,7 @@ std::optional<std::map<std::string, std::string>> pax_records(const std::string&
     if (space == std::string::npos) {
       return std::nullopt;
     }
-    const auto length = python_int(std::string_view(records).substr(at, space - at), 10);
+    const auto length = formats::python_int(std::string_view(records).substr(at, space - at), 10);
     if (!length || *length < 5 || static_cast<std::uint64_t>(*length) > records.size() - at) {
       return std::nullopt;
     }
@@ -68,18 +69,18 @@ std::optional<std::map<std::string, std::string>> pax_records(const std::string&
 
 // tarfile's _block(): a size rounded up to whole blocks.
 std::uint64_t blocks_of(std::uint64_t size) {
-  return (size + k_tar_block - 1) / k_tar_block * k_tar_block;
+  return (size + formats::k_tar_block - 1) / formats::k_tar_block * formats::k_tar_block;
 }
 
-std::optional<std::int64_t> known_integer(const inspect::PickleValue* value) {
-  if (value == nullptr || value->kind != inspect::PickleValue::Kind::integer || !value->complete) {
+std::optional<std::int64_t> known_integer(const formats::PickleValue* value) {
+  if (value == nullptr || value->kind != formats::PickleValue::Kind::integer || !value->complete) {
     return std::nullopt;
   }
   return value->integer;
 }
 
 // Little-endian signed integer of `width` bytes, read from the input.
-std::optional<std::int64_t> read_integer(inspect::PickleInput& input, std::size_t width) {
+std::optional<std::int64_t> read_integer(formats::PickleInput& input, std::size_t width) {
   std::string bytes;
   if (input.read(bytes, width, width) != width) {
     return std::nullopt;
@@ -95,9 +96,9 @@ std::optional<std::int64_t> read_integer(inspect::PickleInput& input, std::size_
 }
 
 // A count pickled at the start of "storages" and "tensors"; nothing when the pickle fails.
-std::optional<std::int64_t> count_pickle(inspect::PickleInput& input, Scanner& scanner) {
+std::optional<std::int64_t> count_pickle(formats::PickleInput& input, Scanner& scanner) {
   const auto run = scan_pickle(input, scanner, nullptr);
-  if (run.end != inspect::PickleRun::End::stop) {
+  if (run.end != formats::PickleRun::End::stop) {
     return std::nullopt;
   }
   const auto count = known_integer(run.root);
@@ -110,23 +111,23 @@ std::optional<std::int64_t> count_pickle(inspect::PickleInput& input, Scanner& s
 
 // torch.load's legacy_load: a count, then per storage a pickled (key, location, storage_type)
 // and the storage's raw data (an int64 item count, then the items), then the views' pickle.
-void scan_legacy_storages(inspect::PickleInput& input, Scanner& scanner) {
+void scan_legacy_storages(formats::PickleInput& input, Scanner& scanner) {
   const auto count = count_pickle(input, scanner);
   if (!count) {
     return;
   }
   for (std::int64_t i = 0; i < *count; ++i) {
     const auto run = scan_pickle(input, scanner, nullptr);
-    const inspect::PickleValue* type = run.root != nullptr ? run.root->item(2) : nullptr;
+    const formats::PickleValue* type = run.root != nullptr ? run.root->item(2) : nullptr;
     std::optional<std::uint64_t> item_size;
     for (const auto& [name, size] : k_storage_item_sizes) {
-      if (type != nullptr && type->kind == inspect::PickleValue::Kind::global &&
+      if (type != nullptr && type->kind == formats::PickleValue::Kind::global &&
           type->name == name) {
         item_size = size;
       }
     }
     const auto items = read_integer(input, 8);
-    if (run.end != inspect::PickleRun::End::stop || !item_size || !items || *items < 0 ||
+    if (run.end != formats::PickleRun::End::stop || !item_size || !items || *items < 0 ||
         static_cast<std::uint64_t>(*items) > UINT64_MAX / *item_size) {
       scanner.unscanned(input.offset(), "a legacy PyTorch storage whose size cannot be read");
       return;
@@ -138,7 +139,7 @@ void scan_legacy_storages(inspect::PickleInput& input, Scanner& scanner) {
 
 // ... and a count, then per tensor a pickled (key, storage_id, type) and its raw geometry:
 // int32 ndim, 4 unused bytes, ndim int64 sizes, ndim int64 strides, an int64 offset.
-void scan_legacy_tensors(inspect::PickleInput& input, Scanner& scanner) {
+void scan_legacy_tensors(formats::PickleInput& input, Scanner& scanner) {
   const auto count = count_pickle(input, scanner);
   if (!count) {
     return;
@@ -146,7 +147,7 @@ void scan_legacy_tensors(inspect::PickleInput& input, Scanner& scanner) {
   for (std::int64_t i = 0; i < *count; ++i) {
     const auto run = scan_pickle(input, scanner, nullptr);
     const auto dimensions = read_integer(input, 4);
-    if (run.end != inspect::PickleRun::End::stop || !dimensions || *dimensions < 0 ||
+    if (run.end != formats::PickleRun::End::stop || !dimensions || *dimensions < 0 ||
         *dimensions > k_max_records) {
       scanner.unscanned(input.offset(), "a legacy PyTorch tensor whose shape cannot be read");
       return;
@@ -155,11 +156,11 @@ void scan_legacy_tensors(inspect::PickleInput& input, Scanner& scanner) {
   }
 }
 
-void scan_tar_member(const std::string& name, inspect::ByteStream& data, Scanner& scanner) {
+void scan_tar_member(const std::string& name, formats::ByteStream& data, Scanner& scanner) {
   Scanner::Layer layer(scanner, "tar", name);
   if (name == "storages" || name == "tensors") {
     Scanner::Layer pickle(scanner, "pickle", {});
-    inspect::PickleInput input(data);
+    formats::PickleInput input(data);
     if (name == "storages") {
       scan_legacy_storages(input, scanner);
     } else {
@@ -172,22 +173,22 @@ void scan_tar_member(const std::string& name, inspect::ByteStream& data, Scanner
 
 } // namespace
 
-void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
+void scan_tar(formats::ByteStream& stream, Scanner& scanner) {
   // What pax ('x', or global 'g') and GNU ('L') headers say of the next member.
   std::map<std::string, std::string> global_pax;
   std::map<std::string, std::string> next_pax;
   std::optional<std::string> long_name;
   for (bool first = true;; first = false) {
-    const std::string block = inspect::read_up_to(stream, k_tar_block);
-    if (block.size() < k_tar_block) {
+    const std::string block = formats::read_up_to(stream, formats::k_tar_block);
+    if (block.size() < formats::k_tar_block) {
       return; // tarfile stops at a truncated header too
     }
-    TarHeader header;
-    const TarBlock kind = parse_tar_header(block, header);
-    if (kind == TarBlock::end) {
+    formats::TarHeader header;
+    const formats::TarBlock kind = formats::parse_tar_header(block, header);
+    if (kind == formats::TarBlock::end) {
       return; // the end: tarfile reads no further
     }
-    if (kind == TarBlock::invalid) {
+    if (kind == formats::TarBlock::invalid) {
       if (!first) {
         scanner.note("a block that is no tar header (tarfile stops there); the rest is not "
                      "scanned");
@@ -204,7 +205,7 @@ void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
       const auto size = static_cast<std::uint64_t>(header.size);
       LimitedStream data(stream, blocks_of(size));
       const std::string metadata =
-          inspect::read_up_to(data, static_cast<std::size_t>(std::min(size, k_max_metadata)));
+          formats::read_up_to(data, static_cast<std::size_t>(std::min(size, k_max_metadata)));
       data.skip(data.left());
       if (header.type == 'L') {
         long_name = std::string(metadata.substr(0, metadata.find('\0')));
@@ -231,8 +232,8 @@ void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
     if (header.sparse_extended) {
       // Old GNU sparse: extension blocks, each saying whether another follows (byte 504).
       for (;;) {
-        const std::string extension = inspect::read_up_to(stream, k_tar_block);
-        if (extension.size() < k_tar_block) {
+        const std::string extension = formats::read_up_to(stream, formats::k_tar_block);
+        if (extension.size() < formats::k_tar_block) {
           return;
         }
         if (extension[504] == '\0') {
@@ -253,7 +254,7 @@ void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
       }
       for (const char* key : {"GNU.sparse.size", "GNU.sparse.realsize", "size"}) {
         if (const auto found = pax->find(key); found != pax->end()) {
-          size = python_int(found->second, 10).value_or(0);
+          size = formats::python_int(found->second, 10).value_or(0);
         }
       }
     }
@@ -263,7 +264,7 @@ void scan_tar(inspect::ByteStream& stream, Scanner& scanner) {
       scanner.unscanned(0, "could not read a tar member with a negative size");
       return;
     }
-    if (!tar_type_has_data(header.type)) {
+    if (!formats::tar_type_has_data(header.type)) {
       continue; // a directory, link or device: the next header follows at once
     }
     const auto length = static_cast<std::uint64_t>(*size);

@@ -1,8 +1,8 @@
 #include "scanner.hpp"
 #include "streams.hpp"
 
-#include <mlv/inspect/decompress.hpp>
-#include <mlv/inspect/zip_reader.hpp>
+#include <mlv/formats/decompress.hpp>
+#include <mlv/formats/zip_reader.hpp>
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
@@ -32,13 +32,13 @@ struct Member {
 };
 
 void add_member(std::vector<Member>& members,
-                const inspect::ByteSource& source,
-                const inspect::ZipEntry& entry) {
-  inspect::ZipEntry header_only = entry;
+                const formats::ByteSource& source,
+                const formats::ZipEntry& entry) {
+  formats::ZipEntry header_only = entry;
   header_only.compressed_size = 0;
   std::uint64_t data_offset = 0;
   try {
-    data_offset = inspect::zip_member_data_offset(source, header_only);
+    data_offset = formats::zip_member_data_offset(source, header_only);
   } catch (const Error&) {
     return; // no local header there: nothing a loader could read either
   }
@@ -62,7 +62,7 @@ void add_member(std::vector<Member>& members,
 
 // PyTorch's reader (caffe2's PyTorchFileReader) takes the archive's name from the folder of the
 // central directory's first entry, and reads "<archive>/data.pkl" by that name.
-std::string torch_archive_name(const std::vector<inspect::ZipEntry>& entries) {
+std::string torch_archive_name(const std::vector<formats::ZipEntry>& entries) {
   if (entries.empty()) {
     return {};
   }
@@ -71,10 +71,10 @@ std::string torch_archive_name(const std::vector<inspect::ZipEntry>& entries) {
 }
 
 std::vector<Member>
-list_members(const inspect::ByteSource& source, Scanner& scanner, std::string& archive) {
-  std::vector<inspect::ZipEntry> directory;
+list_members(const formats::ByteSource& source, Scanner& scanner, std::string& archive) {
+  std::vector<formats::ZipEntry> directory;
   try {
-    directory = inspect::read_zip_directory(source);
+    directory = formats::read_zip_directory(source);
   } catch (const Error& error) {
     if (error.code() != ExitCode::bad_input) {
       throw;
@@ -85,7 +85,7 @@ list_members(const inspect::ByteSource& source, Scanner& scanner, std::string& a
   for (const auto& entry : directory) {
     add_member(members, source, entry);
   }
-  const auto local = inspect::walk_zip_local_headers(source, directory);
+  const auto local = formats::walk_zip_local_headers(source, directory);
   for (const auto& entry : local) {
     add_member(members, source, entry);
   }
@@ -115,37 +115,37 @@ bool is_torch_pickle(const Member& member, const std::string& archive) {
 }
 
 // A member's bytes as a pickle (collecting PyTorch's storage keys) or as any other content.
-void scan_member_stream(inspect::ByteStream& stream, Scanner& scanner, PickleFacts& facts) {
-  const std::string head = inspect::read_up_to(stream, k_head_bytes);
+void scan_member_stream(formats::ByteStream& stream, Scanner& scanner, PickleFacts& facts) {
+  const std::string head = formats::read_up_to(stream, k_head_bytes);
   PrefixedStream whole(head, stream);
-  if (inspect::starts_like_pickle(head)) {
-    inspect::PickleInput input(whole);
+  if (formats::starts_like_pickle(head)) {
+    formats::PickleInput input(whole);
     scan_pickle_sequence(input, scanner, &facts);
   } else {
     scan_content(whole, scanner);
   }
 }
 
-void scan_member(const inspect::ByteSource& source,
+void scan_member(const formats::ByteSource& source,
                  const Member& member,
                  Scanner& scanner,
                  PickleFacts& facts) {
   if (member.method == k_stored) {
     Scanner::Layer layer(scanner, "zip", member.name);
     const SliceSource data(source, member.data_offset, member.size, member.name);
-    if (inspect::starts_like_pickle(data.read_at(0, k_head_bytes))) {
-      inspect::SourceStream stream(data);
-      inspect::PickleInput input(stream);
+    if (formats::starts_like_pickle(data.read_at(0, k_head_bytes))) {
+      formats::SourceStream stream(data);
+      formats::PickleInput input(stream);
       scan_pickle_sequence(input, scanner, &facts);
     } else {
       scan_content(data, scanner); // random access kept: a stored zip in a zip
     }
     return;
   }
-  if (inspect::zip_method_readable(member.method)) {
-    Scanner::Layer layer(scanner, "zip, " + inspect::zip_method_name(member.method), member.name);
-    const auto decoded = inspect::open_zip_member(
-        std::make_unique<inspect::SourceStream>(source, member.data_offset, member.size),
+  if (formats::zip_method_readable(member.method)) {
+    Scanner::Layer layer(scanner, "zip, " + formats::zip_method_name(member.method), member.name);
+    const auto decoded = formats::open_zip_member(
+        std::make_unique<formats::SourceStream>(source, member.data_offset, member.size),
         member.method);
     try {
       scan_member_stream(*decoded, scanner, facts);
@@ -164,7 +164,7 @@ void scan_member(const inspect::ByteSource& source,
 
 } // namespace
 
-void scan_zip(const inspect::ByteSource& source, Scanner& scanner) {
+void scan_zip(const formats::ByteSource& source, Scanner& scanner) {
   std::string archive;
   const auto members = list_members(source, scanner, archive);
   // torch's data.pkl first, for the storage keys it names; then every other member.

@@ -1,4 +1,4 @@
-#include <mlv/inspect/byte_source.hpp>
+#include <mlv/formats/byte_source.hpp>
 #include <mlv/inspect/detect.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/util/error.hpp>
@@ -126,7 +126,7 @@ std::vector<scan::ScanReport> scan_paths(const std::vector<std::string>& paths) 
     reports.push_back(scan::scan_file(target.bytes));
     reports.back().path = target.shown;
     // Detected under the name the user gave: a pointer's cache object is named by its id.
-    reports.back().format = inspect::detect_format(inspect::FileSource(target.bytes),
+    reports.back().format = inspect::detect_format(formats::FileSource(target.bytes),
                                                    fs::path(target.shown).filename().string());
   }
   return reports;

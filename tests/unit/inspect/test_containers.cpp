@@ -24,7 +24,7 @@ TEST(PyTorch, ZipRecordsByteOrderAndDataVersion) {
                                   .add("archive/.data/version", "3\n")
                                   .add("archive/.data/serialization_id", "1234567890")
                                   .build();
-  const auto torch = inspect_source(MemorySource(archive, "model.pt"), "model.pt");
+  const auto torch = inspect_source(mlv::formats::MemorySource(archive, "model.pt"), "model.pt");
   EXPECT_EQ(torch.format, "pytorch");
   EXPECT_EQ(fact_text(torch, "archive"), "archive");
   EXPECT_EQ(fact_number(torch, "tensor_records"), 2u);
@@ -46,7 +46,7 @@ TEST(PyTorch, TorchScriptArchivesHaveCode) {
                                   .add("scripted/code/__torch__.py", "def forward(self): ...")
                                   .add("scripted/constants.pkl", "\x80\x02)."s)
                                   .build();
-  const auto torch = inspect_source(MemorySource(archive, "s.pt"), "s.pt");
+  const auto torch = inspect_source(mlv::formats::MemorySource(archive, "s.pt"), "s.pt");
   EXPECT_EQ(fact_text(torch, "torchscript"), "true");
   EXPECT_EQ(fact_number(torch, "tensor_records"), 0u);
 }
@@ -58,7 +58,7 @@ TEST(PyTorch, LegacyHeaderOfAnyPickleProtocol) {
   const std::string bytes = "\x80\x04"s + frame + magic + "." + "\x80\x04"s + frame + "M\xe9\x03." +
                             "\x80\x04"s + frame + "}\x94(\x8c\x0dlittle_endian\x94\x89u." +
                             std::string(64, '\0');
-  const auto legacy = inspect_source(MemorySource(bytes, "old.pt"), "old.pt");
+  const auto legacy = inspect_source(mlv::formats::MemorySource(bytes, "old.pt"), "old.pt");
   EXPECT_EQ(legacy.format, "pytorch");
   EXPECT_EQ(fact_number(legacy, "pickle_protocol"), 4u);
   EXPECT_EQ(fact_number(legacy, "protocol_version"), 1001u);
@@ -73,7 +73,7 @@ TEST(Keras, KerasThreeArchiveConfigAndMetadata) {
                               R"({"name": "classifier", "layers": [{}, {}, {}, {}]}})")
           .add("model.weights.h5", std::string(96, '\0'))
           .build();
-  const auto keras = inspect_source(MemorySource(archive, "m.keras"), "m.keras");
+  const auto keras = inspect_source(mlv::formats::MemorySource(archive, "m.keras"), "m.keras");
   EXPECT_EQ(keras.format, "keras");
   EXPECT_EQ(fact_text(keras, "keras_version"), "3.3.3");
   EXPECT_EQ(fact_text(keras, "class_name"), "Functional");
@@ -89,7 +89,8 @@ TEST(Keras, KerasThreeArchiveConfigAndMetadata) {
 
 TEST(Pickle, ProtocolFromProtoOrZeroOne) {
   const auto p5 = inspect_source(
-      MemorySource("\x80\x05\x95\x05\x00\x00\x00\x00\x00\x00\x00}\x94."s, "p5.pkl"), "p5.pkl");
+      mlv::formats::MemorySource("\x80\x05\x95\x05\x00\x00\x00\x00\x00\x00\x00}\x94."s, "p5.pkl"),
+      "p5.pkl");
   EXPECT_EQ(p5.format, "pickle");
   EXPECT_EQ(fact_number(p5, "protocol"), 5u);
   EXPECT_EQ(short_summary(p5)["protocol"].as<int>(), 5);
@@ -110,13 +111,14 @@ TEST(Joblib, CompressionKindFromMagicBytes) {
       {"\x04\x22\x4d\x18"s + tail, "lz4"},
   };
   for (const auto& [bytes, kind] : cases) {
-    const auto joblib = inspect_source(MemorySource(bytes, "m.joblib"), "m.joblib");
+    const auto joblib = inspect_source(mlv::formats::MemorySource(bytes, "m.joblib"), "m.joblib");
     EXPECT_EQ(joblib.format, "joblib") << kind;
     EXPECT_EQ(fact_text(joblib, "compression"), kind);
     EXPECT_EQ(short_summary(joblib)["compression"].as<std::string>(), kind);
   }
   const std::string legacy = "ZF0xbb9" + std::string(14, ' ') + "\x78\x9c"s + tail;
-  EXPECT_EQ(fact_text(inspect_source(MemorySource(legacy, "old.pkl"), "old.pkl"), "compression"),
+  EXPECT_EQ(fact_text(inspect_source(mlv::formats::MemorySource(legacy, "old.pkl"), "old.pkl"),
+                      "compression"),
             "joblib-zfile");
 }
 

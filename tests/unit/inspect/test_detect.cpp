@@ -1,4 +1,4 @@
-#include "compressed_vectors.hpp"
+#include "../formats/compressed_vectors.hpp"
 #include "test_helpers.hpp"
 
 #include <mlv/inspect/detect.hpp>
@@ -17,9 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::string_literals;
+using mlv::formats::MemorySource;
+using mlv::formats::testing::CompressedVectors;
 using mlv::inspect::detect_format;
-using mlv::inspect::MemorySource;
-using mlv::inspect::testing::CompressedVectors;
 using mlv::inspect::testing::le;
 using mlv::inspect::testing::read_bytes;
 using mlv::inspect::testing::write_bytes;
@@ -242,7 +242,8 @@ TEST_F(DetectTest, EmptyAndRandomFilesAreUnknown) {
     for (auto& byte : bytes) {
       byte = static_cast<char>(random());
     }
-    EXPECT_EQ(detect_format(MemorySource(bytes, "random"), "random.bin"), "unknown") << round;
+    EXPECT_EQ(detect_format(mlv::formats::MemorySource(bytes, "random"), "random.bin"), "unknown")
+        << round;
   }
 }
 
@@ -250,12 +251,14 @@ TEST_F(DetectTest, TruncatedArchivesNeverCrashAndStillShowTheirFirstMember) {
   const std::string pt = read_bytes(k_fixtures / "mlp_state_dict.pt");
   // The first local header and its name take 64 bytes: from there on, data.pkl is visible.
   for (std::size_t length = 0; length < pt.size(); ++length) {
-    const auto format = detect_format(MemorySource(pt.substr(0, length), "cut.pt"), "cut.pt");
+    const auto format =
+        detect_format(mlv::formats::MemorySource(pt.substr(0, length), "cut.pt"), "cut.pt");
     EXPECT_EQ(format, length >= 64 ? "pytorch" : "unknown") << length;
   }
   const std::string npz = read_bytes(k_fixtures / "weights.npz");
   for (std::size_t length = 0; length < npz.size(); ++length) {
-    const auto format = detect_format(MemorySource(npz.substr(0, length), "cut.npz"), "cut.npz");
+    const auto format =
+        detect_format(mlv::formats::MemorySource(npz.substr(0, length), "cut.npz"), "cut.npz");
     EXPECT_TRUE(format == "numpy" || format == "unknown") << length << ": " << format;
   }
 }
@@ -268,7 +271,8 @@ TEST_F(DetectTest, GarbageAfterAZipSignatureIsUnknown) {
       bytes.push_back(static_cast<char>(random()));
     }
     bytes += "PK\x05\x06" + std::string(18, '\xff');
-    EXPECT_EQ(detect_format(MemorySource(bytes, "garbage.zip"), "garbage.zip"), "unknown");
+    EXPECT_EQ(detect_format(mlv::formats::MemorySource(bytes, "garbage.zip"), "garbage.zip"),
+              "unknown");
   }
 }
 
@@ -287,7 +291,8 @@ TEST(DetectFixtures, DamagedModelFilesYieldAFormatNameNeverACrash) {
             round % 2 == 0 ? std::min<std::size_t>(bytes.size(), 64) : bytes.size();
         bytes[random() % span] = static_cast<char>(random());
       }
-      const auto format = detect_format(MemorySource(bytes, "damaged"), entry.path().filename());
+      const auto format =
+          detect_format(mlv::formats::MemorySource(bytes, "damaged"), entry.path().filename());
       EXPECT_TRUE(names.contains(format)) << entry.path() << ": " << format;
     }
   }

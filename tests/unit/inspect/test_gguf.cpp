@@ -128,7 +128,8 @@ std::string llama_like() {
 }
 
 TEST(Gguf, HeaderMetadataAndTensorInfos) {
-  const auto inspection = inspect_source(MemorySource(llama_like(), "tiny.gguf"), "tiny.gguf");
+  const auto inspection =
+      inspect_source(mlv::formats::MemorySource(llama_like(), "tiny.gguf"), "tiny.gguf");
   EXPECT_EQ(inspection.format, "gguf");
   EXPECT_EQ(fact_number(inspection, "version"), 3u);
   EXPECT_EQ(fact_text(inspection, "architecture"), "llama");
@@ -174,7 +175,7 @@ TEST(Gguf, VersionOneUsesThirtyTwoBitCounts) {
                                .text("general.architecture", "gpt2")
                                .tensor("w", {4, 2}, k_ggml_f32, 0)
                                .build(32);
-  const auto inspection = inspect_source(MemorySource(file, "v1.gguf"), "v1.gguf");
+  const auto inspection = inspect_source(mlv::formats::MemorySource(file, "v1.gguf"), "v1.gguf");
   EXPECT_EQ(fact_number(inspection, "version"), 1u);
   EXPECT_EQ(fact_text(inspection, "architecture"), "gpt2");
   EXPECT_EQ(shape_text(inspection.tensors.at(0).shape), "[4, 2]");
@@ -183,7 +184,7 @@ TEST(Gguf, VersionOneUsesThirtyTwoBitCounts) {
 TEST(Gguf, CustomAlignmentPlacesTheData) {
   const std::string file =
       GgufBuilder().u32("general.alignment", 64).tensor("w", {16}, k_ggml_f32, 0).build(64, 64);
-  const auto inspection = inspect_source(MemorySource(file, "a.gguf"), "a.gguf");
+  const auto inspection = inspect_source(mlv::formats::MemorySource(file, "a.gguf"), "a.gguf");
   EXPECT_EQ(fact_number(inspection, "alignment"), 64u);
 }
 

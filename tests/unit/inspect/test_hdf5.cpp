@@ -115,7 +115,8 @@ std::string keras_v0_file() {
 }
 
 TEST(Hdf5, KerasAttributesAndRootMembersFromVersion0File) {
-  const auto keras = inspect_source(MemorySource(keras_v0_file(), "model.h5"), "model.h5");
+  const auto keras =
+      inspect_source(mlv::formats::MemorySource(keras_v0_file(), "model.h5"), "model.h5");
   EXPECT_EQ(keras.format, "keras");
   EXPECT_EQ(fact_number(keras, "superblock_version"), 0u);
   EXPECT_EQ(fact_text(keras, "keras_version"), "2.11.0");
@@ -175,7 +176,7 @@ std::string version2_file() {
 }
 
 TEST(Hdf5, Version2HeaderWithLinksAttributesAndContinuation) {
-  const auto h5 = inspect_source(MemorySource(version2_file(), "v2.h5"), "v2.h5");
+  const auto h5 = inspect_source(mlv::formats::MemorySource(version2_file(), "v2.h5"), "v2.h5");
   EXPECT_EQ(h5.format, "keras");
   EXPECT_EQ(fact_number(h5, "superblock_version"), 2u);
   EXPECT_EQ(fact_text(h5, "root_members"), "weights");
@@ -188,7 +189,7 @@ TEST(Hdf5, UserBlockBeforeTheSuperblock) {
   // file is relative to it.
   std::string file = std::string(512, 'u') + keras_v0_file();
   file.replace(512 + 24, 8, le(512, 8));
-  const auto h5 = inspect_source(MemorySource(file, "ub.h5"), "ub.h5");
+  const auto h5 = inspect_source(mlv::formats::MemorySource(file, "ub.h5"), "ub.h5");
   EXPECT_EQ(fact_number(h5, "userblock_bytes"), 512u);
   EXPECT_EQ(fact_text(h5, "keras_version"), "2.11.0");
   EXPECT_EQ(fact_text(h5, "root_members"), "dense_1, dropout");

@@ -166,8 +166,8 @@ TEST(InspectFixtures, DamagedFixturesGiveAReportOrBadInputNeverACrash) {
         bytes[random() % span] = static_cast<char>(random());
       }
       try {
-        const auto inspection =
-            inspect_source(MemorySource(bytes, "damaged"), entry.path().filename().string());
+        const auto inspection = inspect_source(mlv::formats::MemorySource(bytes, "damaged"),
+                                               entry.path().filename().string());
         inspection_json(inspection);
         short_summary(inspection);
       } catch (const mlv::Error& error) {

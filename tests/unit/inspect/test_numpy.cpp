@@ -26,7 +26,7 @@ std::string npy(const std::string& header, std::size_t data_bytes, int major = 1
 TEST(Numpy, VersionTwoHeaderFortranOrderAndPython2Longs) {
   const std::string bytes =
       npy("{'descr': '>i2', 'fortran_order': True, 'shape': (3L, 5L), }", 30, 2);
-  const auto inspection = inspect_source(MemorySource(bytes, "a.npy"), "a.npy");
+  const auto inspection = inspect_source(mlv::formats::MemorySource(bytes, "a.npy"), "a.npy");
   EXPECT_EQ(inspection.format, "numpy");
   EXPECT_EQ(fact_text(inspection, "version"), "2.0");
   EXPECT_EQ(fact_text(inspection, "dtype"), ">i2");
@@ -40,22 +40,25 @@ TEST(Numpy, VersionTwoHeaderFortranOrderAndPython2Longs) {
 
 TEST(Numpy, ScalarsStructuredAndObjectArrays) {
   const auto scalar = inspect_source(
-      MemorySource(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", 8), "s.npy"),
+      mlv::formats::MemorySource(npy("{'descr': '<f8', 'fortran_order': False, 'shape': (), }", 8),
+                                 "s.npy"),
       "s.npy");
   EXPECT_EQ(fact_text(scalar, "shape"), "[]");
   EXPECT_EQ(fact_number(scalar, "elements"), 1u);
 
-  const auto structured = inspect_source(
-      MemorySource(npy("{'descr': [('x', '<f4'), ('y', '<i8')], 'fortran_order': False, "
-                       "'shape': (2,), }",
-                       24),
-                   "r.npy"),
-      "r.npy");
+  const auto structured =
+      inspect_source(mlv::formats::MemorySource(
+                         npy("{'descr': [('x', '<f4'), ('y', '<i8')], 'fortran_order': False, "
+                             "'shape': (2,), }",
+                             24),
+                         "r.npy"),
+                     "r.npy");
   EXPECT_EQ(fact_text(structured, "dtype"), "[('x', '<f4'), ('y', '<i8')]");
 
   // Object arrays hold pickles, which numpy.load(allow_pickle=True) would run.
   const auto objects = inspect_source(
-      MemorySource(npy("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", 40), "o.npy"),
+      mlv::formats::MemorySource(
+          npy("{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", 40), "o.npy"),
       "o.npy");
   EXPECT_EQ(fact_text(objects, "pickled_objects"), "true");
 }
@@ -64,7 +67,7 @@ TEST(Numpy, NpzListsEachArrayAndCountsCompressedOnes) {
   const std::string a = npy("{'descr': '<f4', 'fortran_order': False, 'shape': (4, 2), }", 32);
   const std::string b = npy("{'descr': '|b1', 'fortran_order': False, 'shape': (5,), }", 5);
   const std::string archive = ZipBuilder().add("weights.npy", a).add("mask.npy", b).build();
-  const auto npz = inspect_source(MemorySource(archive, "w.npz"), "w.npz");
+  const auto npz = inspect_source(mlv::formats::MemorySource(archive, "w.npz"), "w.npz");
   EXPECT_EQ(npz.format, "numpy");
   EXPECT_EQ(fact_number(npz, "arrays"), 2u);
   EXPECT_EQ(fact_number(npz, "elements"), 13u);

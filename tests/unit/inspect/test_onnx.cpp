@@ -50,7 +50,7 @@ std::string model() {
 }
 
 TEST(Onnx, ModelFieldsGraphInputsOutputsAndInitializers) {
-  const auto onnx = inspect_source(MemorySource(model(), "m.onnx"), "m.onnx");
+  const auto onnx = inspect_source(mlv::formats::MemorySource(model(), "m.onnx"), "m.onnx");
   EXPECT_EQ(onnx.format, "onnx");
   EXPECT_EQ(fact_number(onnx, "ir_version"), 3u);
   EXPECT_EQ(fact_text(onnx, "opsets"), "ai.onnx 9, ai.onnx.ml 1");
@@ -85,8 +85,10 @@ TEST(Onnx, TruncatedModelsAreNeverReportedWhole) {
   const std::string full = model();
   const std::size_t graph_end = full.find(pb_bytes(8, pb_bytes(1, "") + pb_int(2, 9)));
   for (std::size_t cut = 40; cut < graph_end; cut += 11) {
-    EXPECT_EQ(inspect_source(MemorySource(full.substr(0, cut), "cut.onnx"), "cut.onnx").format,
-              "unknown")
+    EXPECT_EQ(
+        inspect_source(mlv::formats::MemorySource(full.substr(0, cut), "cut.onnx"), "cut.onnx")
+            .format,
+        "unknown")
         << cut;
   }
 }

@@ -30,8 +30,8 @@ const std::string k_two_tensors =
     R"("head.bias":{"dtype":"F32","shape":[3],"data_offsets":[80,92]}})";
 
 TEST(Safetensors, TensorsParametersDtypesAndMetadata) {
-  const auto inspection =
-      inspect_source(MemorySource(safetensors(k_two_tensors, 92), "m.safetensors"), "m");
+  const auto inspection = inspect_source(
+      mlv::formats::MemorySource(safetensors(k_two_tensors, 92), "m.safetensors"), "m");
   EXPECT_EQ(inspection.format, "safetensors");
   EXPECT_EQ(fact_number(inspection, "tensors"), 2u);
   EXPECT_EQ(fact_number(inspection, "parameters"), 43u);
@@ -55,7 +55,8 @@ TEST(Safetensors, TensorsParametersDtypesAndMetadata) {
 TEST(Safetensors, ScalarsAndEmptyTensorsCount) {
   const std::string header = R"({"step":{"dtype":"I64","shape":[],"data_offsets":[0,8]},)"
                              R"("none":{"dtype":"F16","shape":[0,5],"data_offsets":[8,8]}})";
-  const auto inspection = inspect_source(MemorySource(safetensors(header, 8), "s"), "s");
+  const auto inspection =
+      inspect_source(mlv::formats::MemorySource(safetensors(header, 8), "s"), "s");
   EXPECT_EQ(fact_number(inspection, "parameters"), 1u);
   EXPECT_EQ(shape_text(inspection.tensors[0].shape), "[]");
 }
@@ -64,7 +65,8 @@ TEST(Safetensors, HostileHeadersAreBadInputNamingTheFile) {
   // A header length far past the end of the file is no safetensors file at all: never read.
   std::string bytes = safetensors(k_two_tensors, 92);
   bytes.replace(0, 8, le(1ull << 40, 8));
-  EXPECT_EQ(inspect_source(MemorySource(bytes, "huge.safetensors"), "huge").format, "unknown");
+  EXPECT_EQ(inspect_source(mlv::formats::MemorySource(bytes, "huge.safetensors"), "huge").format,
+            "unknown");
   // Offsets past the data.
   std::string offsets = k_two_tensors;
   offsets.replace(offsets.find("[80,92]"), 7, "[80,9000000000]");
@@ -112,7 +114,7 @@ TEST(Safetensors, TruncatedFilesAreUnknownOrBadInputNeverACrash) {
   for (const std::size_t cut : {std::size_t{4}, std::size_t{20}, full.size() - 93}) {
     try {
       const auto inspection =
-          inspect_source(MemorySource(full.substr(0, cut), "cut.safetensors"), "cut");
+          inspect_source(mlv::formats::MemorySource(full.substr(0, cut), "cut.safetensors"), "cut");
       EXPECT_EQ(inspection.format, "unknown") << cut;
     } catch (const mlv::Error& error) {
       EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
@@ -123,7 +125,8 @@ TEST(Safetensors, TruncatedFilesAreUnknownOrBadInputNeverACrash) {
 TEST(Safetensors, NamesThatAreNotTextAreMadeSafeToPrint) {
   const std::string header = "{\"a\\u001b[31mb\xff\":{\"dtype\":\"U8\",\"shape\":[1],"
                              "\"data_offsets\":[0,1]}}";
-  const auto inspection = inspect_source(MemorySource(safetensors(header, 1), "t"), "t");
+  const auto inspection =
+      inspect_source(mlv::formats::MemorySource(safetensors(header, 1), "t"), "t");
   ASSERT_EQ(inspection.tensors.size(), 1u);
   // The terminal escape and the stray byte become U+FFFD.
   EXPECT_EQ(inspection.tensors[0].name, "a\xEF\xBF\xBD[31mb\xEF\xBF\xBD");

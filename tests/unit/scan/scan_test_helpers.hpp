@@ -4,7 +4,7 @@
 // may disagree with the local headers), tar archives, .npy headers. Nothing built here is ever
 // loaded; the payloads only name os.system and friends.
 
-#include <mlv/inspect/byte_source.hpp>
+#include <mlv/formats/byte_source.hpp>
 #include <mlv/scan/scan.hpp>
 
 #include <cstdint>
@@ -59,7 +59,7 @@ inline const Finding* find(const ScanReport& report, const std::string& callable
 }
 
 inline ScanReport scan_bytes(const std::string& bytes, const std::string& name = "test.bin") {
-  return scan_source(inspect::MemorySource(bytes, name), name);
+  return scan_source(mlv::formats::MemorySource(bytes, name), name);
 }
 
 // --- zip archives

@@ -53,7 +53,7 @@ TEST(ScanFixtures, DamagedFilesAreScannedWithoutFailing) {
       if (round % 5 == 0) {
         bytes.resize(random() % bytes.size());
       }
-      EXPECT_NO_THROW((void)scan_source(inspect::MemorySource(bytes, name), name)) << name;
+      EXPECT_NO_THROW((void)scan_source(mlv::formats::MemorySource(bytes, name), name)) << name;
     }
   }
 }
