@@ -30,7 +30,7 @@ public:
   virtual void restart() = 0;
 };
 
-// zlib_codecs.cpp
+// deflate_bzip2_codecs.cpp: DEFLATE through ISA-L, bzip2 through libbz2
 enum class DeflateContainer { raw, zlib, gzip };
 std::unique_ptr<Codec> make_deflate_codec(DeflateContainer container);
 std::unique_ptr<Codec> make_bzip2_codec();
