@@ -5,33 +5,35 @@
 
 namespace mlv {
 
-// Documented process exit codes (docs/exit-codes.md). main() maps every Error to one of these.
-enum class ExitCode : int {
-  ok = 0,
-  failure = 1,          // an operation failed (I/O, unexpected state)
-  usage = 2,            // bad command-line arguments
-  not_a_repository = 3, // not inside a git work tree, or mlv not initialised
-  bad_input = 4,        // a malformed pointer, config, manifest or argument value
-  integrity = 5,        // a hash mismatch: corrupted cache object, workspace file or remote object
-  missing = 6,          // a needed object is not in the cache or on the remote
-  remote = 7,           // a remote could not be reached, refused access, or failed
-  unsafe = 8,           // a model file failed the safety policy
-  conflict = 9,         // refusing to overwrite a modified workspace file without --force
-  suspicious = 10,      // a model file the safety scan could not clear (not proven unsafe)
-  interrupted = 130,    // SIGINT
+// What went wrong, as the code that saw it knows it. Below cli/ an operation reports one of these
+// and never how the process should exit: cli/exit_code.cpp maps each to the documented exit code
+// (docs/exit-codes.md), and a library caller (the Python API) to an exception class of its own.
+enum class Failure {
+  failed,           // an operation failed (I/O, unexpected state)
+  usage,            // a command was called wrongly (arguments that do not fit together)
+  not_a_repository, // not inside a git work tree, or mlv not initialised
+  invalid_input,    // a malformed pointer, config, manifest, model file or argument value
+  corrupt,          // a hash mismatch: a damaged cache object, workspace file or remote object
+  not_found,        // a needed file or object is not in the workspace, the cache or the remote
+  remote,           // a remote could not be reached, refused access, or failed
+  unsafe,           // a model file failed the safety policy
+  conflict,         // refusing to overwrite something modified (or an output) unasked
+  suspicious,       // a model file the safety scan could not clear (not proven unsafe)
+  interrupted,      // stopped by the user (SIGINT)
 };
 
-// The one exception type for "stop and tell the user": what failed, and what to do about it.
+// The one exception type for "stop and tell the user": what kind of failure, what failed, and
+// what to do about it.
 class Error : public std::runtime_error {
 public:
-  Error(ExitCode code, std::string message, std::string hint = {})
-      : std::runtime_error(std::move(message)), code_(code), hint_(std::move(hint)) {}
+  Error(Failure kind, std::string message, std::string hint = {})
+      : std::runtime_error(std::move(message)), kind_(kind), hint_(std::move(hint)) {}
 
-  ExitCode code() const noexcept { return code_; }
+  Failure kind() const noexcept { return kind_; }
   const std::string& hint() const noexcept { return hint_; }
 
 private:
-  ExitCode code_;
+  Failure kind_;
   std::string hint_;
 };
 

@@ -70,7 +70,7 @@ fs::path Cache::tmp_dir() const {
 
 fs::path Cache::object_path(const char* kind, const std::string& id) const {
   if (!hash::is_content_id(id)) {
-    throw Error(ExitCode::bad_input, "'" + id + "' is not a content id");
+    throw Error(Failure::invalid_input, "'" + id + "' is not a content id");
   }
   return root_ / kind / id.substr(0, 2) / id;
 }
@@ -127,7 +127,7 @@ void Cache::FileWriter::write(std::span<const std::byte> data) {
 void Cache::FileWriter::commit() {
   const auto actual = impl_->hasher.finish_hex();
   if (impl_->written != impl_->expected_size || actual != impl_->expected_id) {
-    throw Error(ExitCode::integrity,
+    throw Error(Failure::corrupt,
                 "assembled file " + impl_->expected_id + " does not verify (got " +
                     std::to_string(impl_->written) + " bytes with id " + actual + ")",
                 "the remote holds damaged data; nothing was written to the cache");
@@ -145,7 +145,7 @@ void Cache::adopt_file(const fs::path& temp_file,
   const auto target = file_path(expected_id);
   if (actual != expected_id) {
     util::remove_file(temp_file);
-    throw Error(ExitCode::integrity,
+    throw Error(Failure::corrupt,
                 "assembled file " + expected_id + " does not verify (its bytes hash to " + actual +
                     ")",
                 "the remote holds damaged data; nothing was written to the cache");
@@ -159,13 +159,13 @@ void Cache::adopt_file(const fs::path& temp_file,
     if (fd >= 0) {
       ::close(fd);
     }
-    throw Error(ExitCode::failure,
+    throw Error(Failure::failed,
                 errno_message("cannot set the mode of", temp_file.string(), error_number));
   }
   ::close(fd);
   util::make_directories(target.parent_path());
   if (::rename(temp_file.c_str(), target.c_str()) != 0) {
-    throw Error(ExitCode::failure, errno_message("cannot rename into", target.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot rename into", target.string(), errno));
   }
   const std::lock_guard lock(verified_mutex_);
   verified_.insert(expected_id);
@@ -186,7 +186,7 @@ void Cache::copy_out(const std::string& id, const fs::path& destination, unsigne
   }
   const auto copied = copy_hashing(object, file);
   if (copied.id != id) {
-    throw Error(ExitCode::integrity,
+    throw Error(Failure::corrupt,
                 "cache object " + id + " (" + object.string() +
                     ") is corrupted: its bytes no longer match its id",
                 "run `mlv verify` to list damaged objects, delete them, then `mlv fetch` again");
@@ -208,7 +208,7 @@ std::optional<Manifest> Cache::read_manifest(const std::string& file_id) const {
   }
   auto manifest = parse_manifest(env_.read_file(path), path.string());
   if (manifest.id != file_id) {
-    throw Error(ExitCode::integrity, path.string() + ": manifest names file " + manifest.id,
+    throw Error(Failure::corrupt, path.string() + ": manifest names file " + manifest.id,
                 "delete the manifest; it is rebuilt from the cached file");
   }
   return manifest;
@@ -238,7 +238,7 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
   try {
     existing = read_manifest(file_id);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input && error.code() != ExitCode::integrity) {
+    if (error.kind() != Failure::invalid_input && error.kind() != Failure::corrupt) {
       throw;
     }
     // A damaged manifest (a power loss after an unsynced write) is simply made again.
@@ -258,7 +258,7 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
     return *existing;
   }
   if (!has_file(file_id)) {
-    throw Error(ExitCode::missing, "object " + file_id + " is not in the cache",
+    throw Error(Failure::not_found, "object " + file_id + " is not in the cache",
                 "run `mlv fetch` or `mlv add`");
   }
   const auto path = file_path(file_id);
@@ -290,7 +290,7 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
     }
     if (whole_id != file_id && streamed) {
       // Chunks already passed on cannot be taken back: the caller stops, nothing is recorded.
-      throw Error(ExitCode::failure, same_content.string() + " changed while it was read",
+      throw Error(Failure::failed, same_content.string() + " changed while it was read",
                   "run the command again");
     }
     if (whole_id != file_id) {
@@ -305,7 +305,7 @@ Manifest Cache::ensure_manifest(const std::string& file_id,
     std::string whole_id;
     chunks = chunk::chunk_file_parallel(path, params, 2, &whole_id, chunk::BatchSink());
     if (whole_id != file_id) {
-      throw Error(ExitCode::integrity,
+      throw Error(Failure::corrupt,
                   "cached file " + path.string() + " is corrupted (its bytes hash to " + whole_id +
                       ", not to its name)",
                   "run `mlv verify`, then `mlv add` the file again or `mlv fetch` a good copy");
@@ -329,7 +329,7 @@ std::optional<DirListing> Cache::read_dir(const std::string& dir_id) const {
   }
   const auto text = env_.read_file(path);
   if (hash::sha256_hex(text) != dir_id) {
-    throw Error(ExitCode::integrity, "dir listing " + path.string() + " does not match its id",
+    throw Error(Failure::corrupt, "dir listing " + path.string() + " does not match its id",
                 "delete it and run `mlv fetch` (or `mlv add` the folder) again");
   }
   return parse_dir_listing(text, path.string());

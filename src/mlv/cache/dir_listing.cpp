@@ -18,7 +18,7 @@ constexpr std::string_view k_magic_v2 = "mlv-dir 2";
 constexpr std::string_view k_empty_dir_fields = "- 0 dir";
 
 [[noreturn]] void fail(const std::string& source, std::size_t line, const std::string& what) {
-  throw Error(ExitCode::bad_input, source + ": line " + std::to_string(line) + ": " + what,
+  throw Error(Failure::invalid_input, source + ": line " + std::to_string(line) + ": " + what,
               "the dir listing is damaged; delete it and fetch or add the folder again");
 }
 
@@ -59,7 +59,7 @@ void check_folders_are_empty(const DirListing& listing, const std::string& sourc
     if (std::any_of(listing.entries.begin(), listing.entries.end(),
                     [&](const DirEntry& entry) { return is_inside(entry.path); }) ||
         std::any_of(listing.empty_dirs.begin(), listing.empty_dirs.end(), is_inside)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   source + ": empty folder '" + folder + "' has entries inside it",
                   "the dir listing is damaged; delete it and fetch or add the folder again");
     }
@@ -90,20 +90,20 @@ std::string serialize_dir_listing(const DirListing& listing) {
     const auto& entry = entries[i];
     // Refuse what parse_dir_listing would refuse, so no listing is written that cannot be read.
     if (!is_safe_entry_path(entry.path)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "cannot list '" + entry.path + "' in a tracked folder: a path must be " +
                       k_path_rule,
                   "rename the file");
     }
     if (i > 0 && entries[i - 1].path == entry.path) {
-      throw Error(ExitCode::bad_input, "dir listing: path '" + entry.path + "' appears twice");
+      throw Error(Failure::invalid_input, "dir listing: path '" + entry.path + "' appears twice");
     }
     if (entry.id.empty()) {
       out += std::string(k_empty_dir_fields) + ' ' + entry.path + '\n';
       continue;
     }
     if (!hash::is_content_id(entry.id)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "dir listing: '" + entry.id + "' (for " + entry.path + ") is not a content id");
     }
     out += entry.id + ' ' + std::to_string(entry.size) + (entry.executable ? " 755 " : " 644 ") +

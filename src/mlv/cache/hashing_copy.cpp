@@ -87,7 +87,7 @@ public:
   explicit SourceFile(const fs::path& path)
       : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)), path_(path) {
     if (fd_ < 0) {
-      throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+      throw Error(errno == ENOENT ? Failure::not_found : Failure::failed,
                   errno_message("cannot open", path.string(), errno));
     }
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -105,7 +105,7 @@ public:
         continue;
       }
       if (got < 0) {
-        throw Error(ExitCode::failure, errno_message("cannot read", path_.string(), errno));
+        throw Error(Failure::failed, errno_message("cannot read", path_.string(), errno));
       }
       if (got == 0) {
         break;
@@ -153,7 +153,7 @@ private:
   // folder being written, so a full disk is looked for on the right filesystem.
   Error write_failed(int error_number) const {
     const auto folder = path_.parent_path().string();
-    return Error(ExitCode::failure, errno_message("cannot write", path_.string(), error_number),
+    return Error(Failure::failed, errno_message("cannot write", path_.string(), error_number),
                  error_number == ENOSPC || error_number == EDQUOT
                      ? "the filesystem holding " + folder +
                            " is full (or over quota): free space there (`df -h " + folder +

@@ -61,7 +61,7 @@ public:
   }
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error(ExitCode::bad_input, source_ + ": line " + std::to_string(line_) + ": " + what,
+    throw Error(Failure::invalid_input, source_ + ": line " + std::to_string(line_) + ": " + what,
                 "the manifest is damaged; delete it and fetch or push again");
   }
 
@@ -249,12 +249,12 @@ Manifest parse_manifest(std::string_view text, const std::string& source) {
     reader.fail_on_next_line("unexpected text after the last chunk");
   }
   if (version2 && !any_encoded) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 source + ": line 1: a version 2 manifest without a compressed chunk",
                 "the manifest is damaged; delete it and fetch or push again");
   }
   if (total != manifest.size) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 source + ": line " + std::to_string(k_size_line) + ": size " +
                     std::to_string(manifest.size) + " but the chunk lengths add up to " +
                     std::to_string(total),

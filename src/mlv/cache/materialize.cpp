@@ -12,7 +12,7 @@ namespace {
 namespace fs = std::filesystem;
 
 Error corrupted(const std::string& id, const fs::path& object) {
-  return Error(ExitCode::integrity,
+  return Error(Failure::corrupt,
                "cache object " + id + " (" + object.string() +
                    ") is corrupted: its bytes no longer match its id",
                "run `mlv verify` to list damaged objects, delete them, then `mlv fetch` again");
@@ -42,7 +42,7 @@ LinkType materialize(Cache& cache,
   auto& env = cache.env();
   const auto object = cache.file_path(id);
   if (!cache.has_file(id)) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "object " + id + " for " + destination.string() + " is not in the cache",
                 "run `mlv pull` (or `mlv fetch`) to download it");
   }

@@ -99,7 +99,7 @@ StateDb::StateDb(const std::filesystem::path& db_path) : path_(db_path) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(ExitCode::failure,
+    throw Error(Failure::failed,
                 "cannot open the state database " + db_path.string() + ": " + message,
                 "check permissions; the file can be deleted safely and is rebuilt");
   }
@@ -141,7 +141,7 @@ void StateDb::set_up() {
     return sqlite3_step(version.handle) == SQLITE_ROW ? static_cast<int>(version.number(0)) : 0;
   }();
   if (current > k_schema_version) {
-    throw Error(ExitCode::failure,
+    throw Error(Failure::failed,
                 "the state database " + path_.string() + " was written by a newer mlv",
                 "upgrade mlv, or delete the file (it is rebuilt)");
   }
@@ -173,7 +173,7 @@ StateDb::~StateDb() {
 }
 
 void StateDb::fail(const std::string& action) const {
-  throw Error(ExitCode::failure,
+  throw Error(Failure::failed,
               "state database " + path_.string() + ": " + action + ": " + sqlite3_errmsg(db_),
               "the file can be deleted safely and is rebuilt");
 }
@@ -183,7 +183,7 @@ void StateDb::exec(const char* sql) {
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
     const std::string text = message != nullptr ? message : "unknown error";
     sqlite3_free(message);
-    throw Error(ExitCode::failure, "state database " + path_.string() + ": " + text,
+    throw Error(Failure::failed, "state database " + path_.string() + ": " + text,
                 "the file can be deleted safely and is rebuilt");
   }
 }

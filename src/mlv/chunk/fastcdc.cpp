@@ -51,7 +51,7 @@ void validate_params(const Params& params) {
   if (params.min_size == 0 || params.min_size > params.avg_size ||
       params.avg_size > params.max_size || params.max_size > k_largest_max_size ||
       !std::has_single_bit(params.avg_size)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "invalid chunker sizes min=" + std::to_string(params.min_size) + " avg=" +
                     std::to_string(params.avg_size) + " max=" + std::to_string(params.max_size),
                 "use 0 < min <= avg <= max <= 1 GiB with avg a power of two");

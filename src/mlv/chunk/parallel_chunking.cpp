@@ -32,7 +32,7 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
                                            const BatchSink& on_batch) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw Error(ExitCode::failure, errno_message("cannot open", path.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot open", path.string(), errno));
   }
   struct Closer {
     int fd;
@@ -129,7 +129,7 @@ std::vector<ChunkInfo> chunk_file_parallel(const std::filesystem::path& path,
           const std::unique_ptr<std::byte[]> buffer(new std::byte[batch_bytes]);
           const std::span<std::byte> bytes(buffer.get(), batch_bytes);
           if (util::read_at(fd, work.front()->offset, bytes, path) != bytes.size()) {
-            throw Error(ExitCode::failure, path.string() + " became shorter while it was read",
+            throw Error(Failure::failed, path.string() + " became shorter while it was read",
                         "run the command again");
           }
           std::size_t at = 0;

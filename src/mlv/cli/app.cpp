@@ -1,5 +1,6 @@
 #include <mlv/cli/app.hpp>
 #include <mlv/cli/commands.hpp>
+#include <mlv/cli/exit_code.hpp>
 #include <mlv/util/close_matches.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/interrupt.hpp>
@@ -21,7 +22,7 @@ int report(const Error& error) {
   if (!error.hint().empty()) {
     std::cerr << "  hint: " << error.hint() << '\n';
   }
-  return static_cast<int>(error.code());
+  return static_cast<int>(exit_code_for(error.kind()));
 }
 
 // "mlv remote frob" names a command that does not exist: CLI11 would only say that a
@@ -64,7 +65,7 @@ void check_command_words(const CLI::App& app, int argc, char** argv) {
       }
       message += "?";
     }
-    throw Error(ExitCode::usage, message, "run `" + path + " --help` to list the commands");
+    throw Error(Failure::usage, message, "run `" + path + " --help` to list the commands");
   }
 }
 
@@ -109,10 +110,10 @@ int run(int argc, char** argv) {
     output.end_progress();
     return report(error);
   } catch (const std::bad_alloc&) {
-    return report(Error(ExitCode::failure, "out of memory"));
+    return report(Error(Failure::failed, "out of memory"));
   } catch (const std::exception& error) {
     output.end_progress();
-    return report(Error(ExitCode::failure, error.what(),
+    return report(Error(Failure::failed, error.what(),
                         "this is unexpected; please report it with the command you ran"));
   }
 }

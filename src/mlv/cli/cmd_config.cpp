@@ -33,7 +33,7 @@ void register_config(CLI::App& app, Output& output) {
                                          : config::Scope::repo;
     if (arguments->unset) {
       if (!config.unset(scope, arguments->key)) {
-        throw Error(ExitCode::failure,
+        throw Error(Failure::failed,
                     "'" + arguments->key + "' is not set in " + config.file_of(scope).string());
       }
       return;
@@ -44,7 +44,7 @@ void register_config(CLI::App& app, Output& output) {
     }
     const auto value = config.get(arguments->key);
     if (!value) {
-      throw Error(ExitCode::failure, "'" + arguments->key + "' is not set");
+      throw Error(Failure::failed, "'" + arguments->key + "' is not set");
     }
     std::cout << *value << '\n';
     (void)output;

@@ -47,7 +47,7 @@ std::int64_t parse_duration(const std::string& text) {
                              : unit == "d"               ? 86400
                                                          : 0;
   if (value < 0 || scale == 0 || used == 0) {
-    throw mlv::Error(mlv::ExitCode::usage, "--grace '" + text + "' is not a duration",
+    throw mlv::Error(mlv::Failure::usage, "--grace '" + text + "' is not a duration",
                      "write a number with s, m, h or d, e.g. --grace 24h");
   }
   return value * scale;
@@ -214,7 +214,7 @@ void guard_unpushed(const GcArguments& arguments,
                 std::string(arguments.dry_run ? "would delete " : "deletes ") + what);
     return;
   }
-  throw Error(ExitCode::conflict, "gc --workspace would delete " + what,
+  throw Error(Failure::conflict, "gc --workspace would delete " + what,
               "push them first (`" + push_command(plan) +
                   "`), run gc without --workspace to keep them, or re-run with --force to "
                   "delete them");

@@ -16,7 +16,7 @@ workspace::GetRequest model_request(workspace::GetRequest request,
                                     const registry::Selector& selector,
                                     const Output& output) {
   if (positional.size() > 1) {
-    throw Error(ExitCode::usage, "with --model, give only the repository (or nothing), not a PATH",
+    throw Error(Failure::usage, "with --model, give only the repository (or nothing), not a PATH",
                 "e.g. `mlv get . --model classifier --stage production -o model.onnx`");
   }
   const auto repository = git::Repository::discover(
@@ -98,7 +98,7 @@ void register_get(CLI::App& app, Output& output) {
     } else if (positional.size() == 1) {
       request.path = positional[0];
     } else {
-      throw Error(ExitCode::usage, "mlv get needs the tracked PATH, or --model NAME",
+      throw Error(Failure::usage, "mlv get needs the tracked PATH, or --model NAME",
                   "e.g. `mlv get . models/net.onnx --rev v1.0 -o net.onnx`");
     }
     request.output = arguments->output_path;

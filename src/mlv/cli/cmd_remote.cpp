@@ -18,7 +18,7 @@ workspace::Context open_here() {
 
 void check_name(const std::string& name) {
   if (name.empty() || name.find_first_of("./ \t") != std::string::npos) {
-    throw Error(ExitCode::bad_input, "invalid remote name '" + name + "'",
+    throw Error(Failure::invalid_input, "invalid remote name '" + name + "'",
                 "use letters, digits, '-' and '_' only");
   }
 }
@@ -41,7 +41,7 @@ void register_add_remote(CLI::App& group, Output& output) {
     check_name(arguments->name);
     auto context = open_here();
     if (context.config().remote(arguments->name)) {
-      throw Error(ExitCode::bad_input, "remote '" + arguments->name + "' already exists",
+      throw Error(Failure::invalid_input, "remote '" + arguments->name + "' already exists",
                   "use `mlv remote modify " + arguments->name + " url URL` to change it");
     }
     (void)remote::open_store(arguments->url, {}); // rejects an unknown scheme now, not at push
@@ -82,7 +82,7 @@ void register_remove_remote(CLI::App& group, Output& output) {
   command->callback([name, &output] {
     auto context = open_here();
     if (!context.config().remove_remote(*name)) {
-      throw Error(ExitCode::bad_input, "no remote named '" + *name + "'",
+      throw Error(Failure::invalid_input, "no remote named '" + *name + "'",
                   "`mlv remote list` shows them");
     }
     for (const auto scope : {Scope::repo, Scope::local}) {
@@ -111,7 +111,7 @@ void register_modify_remote(CLI::App& group, Output& output) {
   command->callback([arguments, &output] {
     auto context = open_here();
     if (!context.config().remote(arguments->name)) {
-      throw Error(ExitCode::bad_input, "no remote named '" + arguments->name + "'",
+      throw Error(Failure::invalid_input, "no remote named '" + arguments->name + "'",
                   "`mlv remote add " + arguments->name + " URL` creates it");
     }
     const auto key = "remote." + arguments->name + "." + arguments->key;
@@ -127,7 +127,7 @@ void register_default_remote(CLI::App& group, Output& output) {
   command->callback([name, &output] {
     auto context = open_here();
     if (!context.config().remote(*name)) {
-      throw Error(ExitCode::bad_input, "no remote named '" + *name + "'",
+      throw Error(Failure::invalid_input, "no remote named '" + *name + "'",
                   "`mlv remote list` shows them");
     }
     context.config().set(Scope::repo, "core.remote", *name);

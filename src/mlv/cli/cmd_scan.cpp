@@ -107,14 +107,14 @@ void register_scan(CLI::App& app, Output& output) {
       return list;
     };
     if (!unsafe.empty()) {
-      throw Error(ExitCode::unsafe,
+      throw Error(Failure::unsafe,
                   std::to_string(unsafe.size()) + " of " + std::to_string(reports.size()) +
                       " file(s) would run code when loaded:" + listed(unsafe),
                   "do not load them; docs/safety.md explains each finding");
     }
     if (!suspicious.empty()) {
       throw Error(
-          ExitCode::suspicious,
+          Failure::suspicious,
           std::to_string(suspicious.size()) + " of " + std::to_string(reports.size()) +
               " file(s) could not be cleared (loading them may run code):" + listed(suspicious),
           "read the findings above (docs/safety.md explains each); checkout, pull and get "

@@ -66,7 +66,7 @@ void register_status(CLI::App& app, Output& output) {
     const auto jobs =
         arguments->jobs > 0 ? arguments->jobs : workspace::default_jobs(context.config());
     if (arguments->verify && !handle) {
-      throw Error(ExitCode::usage, "status --verify checks a remote's packs: it needs -r REMOTE",
+      throw Error(Failure::usage, "status --verify checks a remote's packs: it needs -r REMOTE",
                   "run `mlv status -r REMOTE --verify`");
     }
     const auto entries = workspace::status(context, tracked, handle, jobs, arguments->verify);

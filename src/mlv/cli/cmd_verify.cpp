@@ -64,12 +64,12 @@ void register_verify(CLI::App& app, Output& output) {
     }
     if (mismatch) {
       throw Error(
-          ExitCode::integrity,
+          Failure::corrupt,
           std::to_string(report.problems.size()) + " object(s) failed verification",
           "delete the damaged cache objects and run `mlv fetch`; re-add changed workspace files");
     }
     if (!report.problems.empty()) {
-      throw Error(ExitCode::missing,
+      throw Error(Failure::not_found,
                   std::to_string(report.problems.size()) + " object(s) missing from the cache",
                   "run `mlv fetch` to download them");
     }

@@ -72,24 +72,26 @@ void validate_key(const std::string& key) {
   const auto parts = split_key(key);
   if (parts.size() < 2 || key.back() == '.' ||
       std::any_of(parts.begin(), parts.end(), [](const auto& p) { return p.empty(); })) {
-    throw Error(ExitCode::bad_input, "config key '" + key + "' is not of the form SECTION.NAME",
+    throw Error(Failure::invalid_input, "config key '" + key + "' is not of the form SECTION.NAME",
                 "sections are " + section_list() + "; e.g. cache.type or remote.origin.url");
   }
   if (!is_section(parts[0])) {
-    throw Error(ExitCode::bad_input, "config key '" + key + "': unknown section '" + parts[0] + "'",
+    throw Error(Failure::invalid_input,
+                "config key '" + key + "': unknown section '" + parts[0] + "'",
                 "sections are " + section_list());
   }
   if (parts[0] == "remote" && parts.size() != 3) {
-    throw Error(ExitCode::bad_input, "config key '" + key + "': remote keys are remote.NAME.OPTION",
+    throw Error(Failure::invalid_input,
+                "config key '" + key + "': remote keys are remote.NAME.OPTION",
                 "e.g. remote.origin.url; a remote name may not contain '.' or '/'");
   }
   if (parts[0] == "remote" && !is_valid_remote_name(parts[1])) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "config key '" + key + "': remote name '" + parts[1] + "' contains '/'",
                 "a remote name may not contain '.' or '/'; e.g. remote.origin.url");
   }
   if (parts[0] != "remote" && parts.size() != 2) {
-    throw Error(ExitCode::bad_input, "config key '" + key + "' has too many parts",
+    throw Error(Failure::invalid_input, "config key '" + key + "' has too many parts",
                 "e.g. cache.type");
   }
 }
@@ -105,7 +107,7 @@ YAML::Node load_layer(const fs::path& file) {
   try {
     node = YAML::Load(util::read_file(file));
   } catch (const YAML::Exception& exception) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 file.string() + ": not valid YAML (line " +
                     std::to_string(exception.mark.line + 1) + "): " + exception.msg,
                 "fix the file by hand or restore it with git");
@@ -114,7 +116,7 @@ YAML::Node load_layer(const fs::path& file) {
     return YAML::Node(YAML::NodeType::Map);
   }
   if (!node.IsMap()) {
-    throw Error(ExitCode::bad_input, file.string() + ": expected a YAML map of sections",
+    throw Error(Failure::invalid_input, file.string() + ": expected a YAML map of sections",
                 "fix the file by hand or restore it with git");
   }
   return node;
@@ -155,7 +157,7 @@ void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
   for (const auto& entry : layer) {
     const auto section = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
     if (!is_section(section)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   file.string() + ": unknown section '" + section +
                       "' (valid sections: " + section_list() + ")",
                   fix);
@@ -164,7 +166,7 @@ void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
       for (const auto& remote : entry.second) {
         const auto name = remote.first.IsScalar() ? remote.first.Scalar() : std::string();
         if (!is_valid_remote_name(name)) {
-          throw Error(ExitCode::bad_input,
+          throw Error(Failure::invalid_input,
                       file.string() + ": remote name '" + name + "' may not contain '.' or '/'",
                       fix);
         }
@@ -177,20 +179,20 @@ void check_layer(const YAML::Node& layer, const fs::path& file, Scope scope) {
     collect_keys(entry.second, section, keys);
     for (const auto& key : keys) {
       if (key.ends_with(".url") && url_has_password(lookup(layer, split_key(key)).value_or(""))) {
-        throw Error(ExitCode::bad_input,
+        throw Error(Failure::invalid_input,
                     file.string() + ": '" + key +
                         "' holds a password in its URL, and the committed config may not",
                     "keep the URL without the password and set `mlv config --local " +
                         key.substr(0, key.size() - 3) + "password VALUE`");
       }
       if (is_secret_key(key)) {
-        throw Error(ExitCode::bad_input,
+        throw Error(Failure::invalid_input,
                     file.string() + ": '" + key +
                         "' is a secret and may not be set in the committed config",
                     "move it to .mlv/config.local with `mlv config --local " + key + " VALUE`");
       }
       if (is_local_only_key(key)) {
-        throw Error(ExitCode::bad_input,
+        throw Error(Failure::invalid_input,
                     file.string() + ": '" + key +
                         "' may not be set in the committed config, where anyone who can push "
                         "could switch the protection off",
@@ -340,18 +342,18 @@ fs::path Config::file_of(Scope scope) const {
 void Config::set(Scope scope, const std::string& key, const std::string& value) {
   validate_key(key);
   if (scope == Scope::repo && key.ends_with(".url") && url_has_password(value)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + key + "' would put a password from the URL in the committed .mlv/config",
                 "give the URL without it and `mlv config --local " + key.substr(0, key.size() - 3) +
                     "password VALUE`, or use `--local`");
   }
   if (scope == Scope::repo && is_secret_key(key)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + key + "' is a secret and may not be stored in the committed .mlv/config",
                 "use `mlv config --local " + key + " VALUE` (git-ignored) or the environment");
   }
   if (scope == Scope::repo && is_local_only_key(key)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + key +
                     "' may not be stored in the committed .mlv/config, where anyone who "
                     "can push could switch the protection off",
@@ -360,7 +362,7 @@ void Config::set(Scope scope, const std::string& key, const std::string& value) 
   validate_setting(key, value);
   const auto file = file_of(scope);
   if (file.empty()) {
-    throw Error(ExitCode::bad_input, "no " + scope_name(scope) + " configuration file here",
+    throw Error(Failure::invalid_input, "no " + scope_name(scope) + " configuration file here",
                 "run inside an mlv repository, or set HOME");
   }
   const auto parts = split_key(key);
@@ -460,14 +462,14 @@ RemoteSpec Config::choose_remote(const std::optional<std::string>& name) const {
       return *spec;
     }
     throw Error(
-        ExitCode::bad_input, "no remote named '" + *name + "'",
+        Failure::invalid_input, "no remote named '" + *name + "'",
         "`mlv remote list` shows the configured remotes; `mlv remote add NAME URL` adds one");
   }
   if (const auto fallback = get("core.remote")) {
     if (auto spec = remote(*fallback)) {
       return *spec;
     }
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "the default remote '" + *fallback + "' (core.remote) is not configured",
                 "`mlv remote add " + *fallback + " URL`, or `mlv remote default NAME`");
   }
@@ -476,10 +478,10 @@ RemoteSpec Config::choose_remote(const std::optional<std::string>& name) const {
     return all.front();
   }
   if (all.empty()) {
-    throw Error(ExitCode::bad_input, "no remote is configured",
+    throw Error(Failure::invalid_input, "no remote is configured",
                 "add one with `mlv remote add NAME URL --default`");
   }
-  throw Error(ExitCode::bad_input, "several remotes are configured and none is the default",
+  throw Error(Failure::invalid_input, "several remotes are configured and none is the default",
               "pass -r NAME, or set one with `mlv remote default NAME`");
 }
 

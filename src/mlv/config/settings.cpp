@@ -94,7 +94,7 @@ void check_setting(const std::string& key,
   const auto* setting = find_setting(key);
   if (setting != nullptr && !setting->valid(value)) {
     throw Error(
-        ExitCode::bad_input,
+        Failure::invalid_input,
         source + ": " + key + ": '" + value + "' is not valid: expected " + setting->accepted, fix);
   }
 }
@@ -103,7 +103,7 @@ void validate_setting(const std::string& key, const std::string& value) {
   const auto section = key.substr(0, key.find('.'));
   if (section == "remote") {
     if (key.ends_with(".compression") && !is_compression(value)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "config " + key + ": '" + value + "' is not valid: expected " +
                       k_compression_accepted,
                   "e.g. `mlv config " + key + " 3`, or `none` to store chunks uncompressed");
@@ -114,12 +114,12 @@ void validate_setting(const std::string& key, const std::string& value) {
   if (setting == nullptr) {
     const auto known = keys_of_section(section);
     throw Error(
-        ExitCode::bad_input, "cannot set " + key + " to '" + value + "': mlv knows no such key",
+        Failure::invalid_input, "cannot set " + key + " to '" + value + "': mlv knows no such key",
         known.empty() ? "see docs/configuration.md for the keys"
                       : "the " + section + " keys are " + known + " (docs/configuration.md)");
   }
   if (!setting->valid(value)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "config " + key + ": '" + value + "' is not valid: expected " + setting->accepted,
                 std::string("e.g. `mlv config ") + (key == "safety.policy" ? "--local " : "") +
                     key + " " + setting->example + "`");
@@ -128,7 +128,7 @@ void validate_setting(const std::string& key, const std::string& value) {
 
 int compression_level(const std::string& value, const std::string& key) {
   if (!is_compression(value)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 key + ": '" + value + "' is not valid: expected " + k_compression_accepted,
                 "e.g. `mlv config " + key + " 3`, or `none` to store chunks uncompressed");
   }

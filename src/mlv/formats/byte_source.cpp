@@ -14,7 +14,7 @@ namespace mlv::formats {
 FileSource::FileSource(const std::filesystem::path& path) : name_(path.string()) {
   fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0) {
-    throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+    throw Error(errno == ENOENT ? Failure::not_found : Failure::failed,
                 errno_message("cannot open", name_, errno),
                 "check that the file exists and is readable");
   }
@@ -22,7 +22,7 @@ FileSource::FileSource(const std::filesystem::path& path) : name_(path.string())
   if (::fstat(fd_, &info) != 0) {
     const int error_number = errno;
     ::close(fd_);
-    throw Error(ExitCode::failure, errno_message("cannot stat", name_, error_number));
+    throw Error(Failure::failed, errno_message("cannot stat", name_, error_number));
   }
   size_ = static_cast<std::uint64_t>(info.st_size);
 }

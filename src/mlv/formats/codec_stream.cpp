@@ -103,7 +103,7 @@ private:
       return;
     }
     stopped_at_limit_ = true;
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 name() + ": refused as a decompression bomb: " + std::to_string(consumed) +
                     " compressed bytes decompress to more than " + std::to_string(total_out_) +
                     " bytes" +

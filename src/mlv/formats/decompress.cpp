@@ -167,7 +167,7 @@ std::unique_ptr<ByteStream> open_decompressed(std::unique_ptr<ByteStream> compre
   case Compression::zstd:
     return stream(decode::make_zstd_codec(), Members::concatenated);
   }
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               compressed->name() + ": unknown compression kind " +
                   std::to_string(static_cast<int>(kind)),
               "this is unexpected; please report it with the command you ran");
@@ -220,7 +220,7 @@ std::unique_ptr<ByteStream> open_zip_member(std::unique_ptr<ByteStream> compress
   case k_zip_zstd:
     return open_decompressed(std::move(compressed), Compression::zstd);
   default:
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 compressed->name() + ": zip compression method " + std::to_string(method) +
                     " is not one mlv decompresses",
                 "mlv reads zip members that are stored, deflated, bzip2, LZMA or zstd "

@@ -20,8 +20,7 @@ unsigned int clamp_size(std::size_t n) {
 }
 
 [[noreturn]] void fail_to_start(const char* library) {
-  throw Error(ExitCode::failure,
-              std::string(library) + " could not start a decoder (out of memory)",
+  throw Error(Failure::failed, std::string(library) + " could not start a decoder (out of memory)",
               "free some memory and run the command again");
 }
 
@@ -148,7 +147,7 @@ public:
     if (status == BZ_STREAM_END) {
       step.stream_end = true;
     } else if (status == BZ_MEM_ERROR) {
-      throw Error(ExitCode::failure, "libbz2 ran out of memory while decompressing",
+      throw Error(Failure::failed, "libbz2 ran out of memory while decompressing",
                   "free some memory and run the command again");
     } else if (status != BZ_OK) {
       step.fault = bzip2_fault(status);

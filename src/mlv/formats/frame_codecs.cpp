@@ -16,8 +16,7 @@ namespace {
 constexpr int k_zstd_window_log_max = 27;
 
 [[noreturn]] void fail_to_start(const char* library) {
-  throw Error(ExitCode::failure,
-              std::string(library) + " could not start a decoder (out of memory)",
+  throw Error(Failure::failed, std::string(library) + " could not start a decoder (out of memory)",
               "free some memory and run the command again");
 }
 

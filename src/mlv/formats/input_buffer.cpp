@@ -62,21 +62,21 @@ void InputBuffer::skip_exact(std::uint64_t n) {
 }
 
 void InputBuffer::fail_at(std::uint64_t offset, std::string_view what) const {
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               name() + ": corrupt " + format_ + " data at compressed byte " +
                   std::to_string(offset) + ": " + std::string(what),
               std::string(k_corrupt_hint));
 }
 
 void InputBuffer::fail_truncated() const {
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               name() + ": truncated " + format_ + " data: it ends at compressed byte " +
                   std::to_string(offset()) + " before the stream is complete",
               std::string(k_corrupt_hint));
 }
 
 void InputBuffer::fail_unsupported(std::string_view what) const {
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               name() + ": cannot decompress the " + format_ + " data at compressed byte " +
                   std::to_string(offset()) + ": " + std::string(what) + " is not supported by mlv",
               "mlv reads the " + format_ +

@@ -58,7 +58,7 @@ public:
       step.stream_end = true;
       break;
     case LZMA_MEM_ERROR:
-      throw Error(ExitCode::failure, "liblzma ran out of memory while decompressing",
+      throw Error(Failure::failed, "liblzma ran out of memory while decompressing",
                   "free some memory and run the command again");
     default:
       step.fault = lzma_fault(status, &step.unsupported);
@@ -78,7 +78,7 @@ private:
     const lzma_ret status = xz_ ? lzma_stream_decoder(&stream_, k_memory_limit, LZMA_CONCATENATED)
                                 : lzma_alone_decoder(&stream_, k_memory_limit);
     if (status != LZMA_OK) {
-      throw Error(ExitCode::failure, "liblzma could not start a decoder (out of memory)",
+      throw Error(Failure::failed, "liblzma could not start a decoder (out of memory)",
                   "free some memory and run the command again");
     }
   }
@@ -117,7 +117,7 @@ public:
       step.stream_end = true;
       break;
     case LZMA_MEM_ERROR:
-      throw Error(ExitCode::failure, "liblzma ran out of memory while decompressing",
+      throw Error(Failure::failed, "liblzma ran out of memory while decompressing",
                   "free some memory and run the command again");
     default:
       step.fault = lzma_fault(status, &step.unsupported);
@@ -167,7 +167,7 @@ private:
     }
     std::free(filters[0].options); // liblzma allocates it with malloc when no allocator is given
     if (status == LZMA_MEM_ERROR) {
-      throw Error(ExitCode::failure, "liblzma could not start a decoder (out of memory)",
+      throw Error(Failure::failed, "liblzma could not start a decoder (out of memory)",
                   "free some memory and run the command again");
     }
     if (status != LZMA_OK) {

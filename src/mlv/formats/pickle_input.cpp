@@ -37,7 +37,7 @@ bool PickleInput::refill() {
   try {
     got = stream_.read(buffer_.data() + kept, k_read_size);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     stream_error_ = error.what();
@@ -157,7 +157,7 @@ std::uint64_t PickleInput::skip(std::uint64_t n) {
   try {
     moved = stream_.skip(want);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     stream_error_ = error.what();

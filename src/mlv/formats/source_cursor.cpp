@@ -13,7 +13,7 @@ constexpr std::size_t k_window_bytes = 64 << 10;
 } // namespace
 
 void fail_bad_input(const ByteSource& source, std::string_view format, const std::string& what) {
-  throw Error(ExitCode::bad_input, source.name() + ": " + std::string(format) + ": " + what,
+  throw Error(Failure::invalid_input, source.name() + ": " + std::string(format) + ": " + what,
               "the file is damaged, truncated or not really " + std::string(format) +
                   "; re-download or re-export it");
 }

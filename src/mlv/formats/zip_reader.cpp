@@ -55,7 +55,7 @@ std::uint64_t u64_at(std::string_view bytes, std::size_t at) {
 }
 
 [[noreturn]] void malformed(const ByteSource& source, const std::string& what) {
-  throw Error(ExitCode::bad_input, source.name() + ": not a readable zip archive: " + what,
+  throw Error(Failure::invalid_input, source.name() + ": not a readable zip archive: " + what,
               "the file may be truncated or corrupted; re-create or re-download it");
 }
 

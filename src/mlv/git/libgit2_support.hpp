@@ -25,7 +25,7 @@ inline std::string last_error_text() {
 // Turns a libgit2 failure into an mlv::Error that says what was being done.
 inline void check(int result, const std::string& action) {
   if (result < 0) {
-    throw Error(ExitCode::failure, "git: " + action + ": " + last_error_text());
+    throw Error(Failure::failed, "git: " + action + ": " + last_error_text());
   }
 }
 

@@ -24,7 +24,7 @@ using namespace detail;
 std::string ignore_line(const std::string& data_path) {
   const auto name = fs::path(data_path).filename().string();
   if (name.find_first_of("\n\r") != std::string::npos) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "cannot add '" + data_path + "' to a .gitignore: its name contains a line break",
                 "rename the file");
   }
@@ -109,7 +109,7 @@ Repository Repository::discover(const fs::path& start) {
   git_buf found = GIT_BUF_INIT;
   const auto absolute = fs::absolute(start);
   if (git_repository_discover(&found, absolute.c_str(), 0, nullptr) < 0) {
-    throw Error(ExitCode::not_a_repository, "not inside a git repository: " + absolute.string(),
+    throw Error(Failure::not_a_repository, "not inside a git repository: " + absolute.string(),
                 "run mlv inside a git work tree (`git init` creates one)");
   }
   git_repository* repo = nullptr;
@@ -118,7 +118,7 @@ Repository Repository::discover(const fs::path& start) {
   check(result, "open repository");
   if (git_repository_is_bare(repo)) {
     git_repository_free(repo);
-    throw Error(ExitCode::not_a_repository,
+    throw Error(Failure::not_a_repository,
                 "the git repository at " + absolute.string() + " is bare",
                 "mlv needs a work tree; use a clone with a checkout");
   }
@@ -129,12 +129,12 @@ Repository Repository::open(const fs::path& path) {
   ensure_initialised();
   git_repository* repo = nullptr;
   if (git_repository_open(&repo, path.c_str()) < 0) {
-    throw Error(ExitCode::not_a_repository, "not a git repository: " + path.string(),
+    throw Error(Failure::not_a_repository, "not a git repository: " + path.string(),
                 "give the folder of a git work tree");
   }
   if (git_repository_is_bare(repo)) {
     git_repository_free(repo);
-    throw Error(ExitCode::not_a_repository, "the git repository at " + path.string() + " is bare",
+    throw Error(Failure::not_a_repository, "the git repository at " + path.string() + " is bare",
                 "mlv needs a work tree; use a clone with a checkout");
   }
   return Repository(repo);
@@ -257,12 +257,12 @@ std::string Repository::resolve_commit(const std::string& revision) const {
   if (git_revparse_single(object.out(), repo_, revision.c_str()) < 0 &&
       !resolve_remote_branch(repo_, revision, object)) {
     throw Error(
-        ExitCode::bad_input, "unknown revision '" + revision + "'",
+        Failure::invalid_input, "unknown revision '" + revision + "'",
         "give a commit id, branch or tag that exists in this repository (`git log --oneline`)");
   }
   Object commit;
   if (git_object_peel(commit.out(), object.get(), GIT_OBJECT_COMMIT) < 0) {
-    throw Error(ExitCode::bad_input, "revision '" + revision + "' does not name a commit",
+    throw Error(Failure::invalid_input, "revision '" + revision + "' does not name a commit",
                 "give a commit id, branch or tag that points to a commit");
   }
   return oid_hex(git_object_id(commit.get()));

@@ -98,7 +98,7 @@ git_signature* tagger_signature(git_repository* repo) {
   }
   git_config_free(config);
   if (!name || !email) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 std::string("no git identity to sign the tag with: ") +
                     (!name ? "user.name" : "user.email") + " is not set",
                 "set it with `git config user.name \"Your Name\"` and "
@@ -106,7 +106,7 @@ git_signature* tagger_signature(git_repository* repo) {
   }
   git_signature* signature = nullptr;
   if (git_signature_now(&signature, name->c_str(), email->c_str()) < 0) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "the git identity '" + *name + " <" + *email +
                     ">' is not valid: " + last_error_text(),
                 "fix user.name and user.email with `git config`");
@@ -158,7 +158,7 @@ TagInfo Repository::create_tag(const std::string& name,
                                const std::string& commit,
                                const std::string& message) {
   if (!is_valid_tag_name(name)) {
-    throw Error(ExitCode::bad_input, "'" + name + "' is not a valid git tag name",
+    throw Error(Failure::invalid_input, "'" + name + "' is not a valid git tag name",
                 "see `git help check-ref-format` for what a tag name may contain");
   }
   const auto oid = parse_oid(commit);
@@ -170,13 +170,13 @@ TagInfo Repository::create_tag(const std::string& name,
   const int result =
       git_tag_create(&tag_oid, repo_, name.c_str(), target.get(), tagger.get(), message.c_str(), 0);
   if (result == GIT_EEXISTS) {
-    throw Error(ExitCode::conflict, "tag '" + name + "' already exists",
+    throw Error(Failure::conflict, "tag '" + name + "' already exists",
                 "`git show " + name + "` shows it; choose another name or version");
   }
   check(result, "create tag " + name);
   auto created = find_tag(name);
   if (!created) {
-    throw Error(ExitCode::failure, "git: tag " + name + " was created but cannot be read back");
+    throw Error(Failure::failed, "git: tag " + name + " was created but cannot be read back");
   }
   return *created;
 }

@@ -18,7 +18,7 @@ EVP_MD_CTX* ctx(void* p) {
 
 void init(void* context) {
   if (EVP_DigestInit_ex(ctx(context), EVP_sha256(), nullptr) != 1) {
-    throw Error(ExitCode::failure, "OpenSSL could not start a SHA-256 digest");
+    throw Error(Failure::failed, "OpenSSL could not start a SHA-256 digest");
   }
 }
 
@@ -26,7 +26,7 @@ void init(void* context) {
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
   if (context_ == nullptr) {
-    throw Error(ExitCode::failure, "OpenSSL could not allocate a digest context");
+    throw Error(Failure::failed, "OpenSSL could not allocate a digest context");
   }
   init(context_);
 }

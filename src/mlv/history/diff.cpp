@@ -154,14 +154,14 @@ std::vector<ValueChange> value_changes(const YAML::Node& old_map, const YAML::No
 
 DiffResult diff(workspace::Context& context, const std::vector<std::string>& revisions) {
   if (revisions.size() > 2) {
-    throw Error(ExitCode::usage, "mlv diff compares at most two revisions",
+    throw Error(Failure::usage, "mlv diff compares at most two revisions",
                 "give REV_A and REV_B, one revision, or none");
   }
   DiffResult result;
   auto& git = context.git();
   result.old_label = revisions.empty() ? k_default_old_revision : revisions[0];
   if (revisions.empty() && !git.head_commit()) {
-    throw Error(ExitCode::bad_input, "there is no commit to compare with yet (HEAD is unborn)",
+    throw Error(Failure::invalid_input, "there is no commit to compare with yet (HEAD is unborn)",
                 "commit first, or give two revisions");
   }
   result.old_commit = git.resolve_commit(result.old_label);

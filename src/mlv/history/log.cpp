@@ -62,7 +62,7 @@ LogResult log(workspace::Context& context, const std::string& path, const std::s
     result.entries.push_back(std::move(entry));
   }
   if (result.entries.empty()) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "'" + path + "' has no mlv pointer in the history of " + revision,
                 "check the path (`mlv status` lists tracked models); a model's history starts "
                 "with the commit of its pointer");

@@ -10,7 +10,7 @@ Shown from_workspace(workspace::Context& context, const std::string& target) {
   auto tracked = workspace::workspace_pointers(context, {target});
   context.finish();
   if (tracked.size() != 1) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + target + "' names " + std::to_string(tracked.size()) +
                     " tracked models; `mlv show` describes one",
                 "give one model's path (`mlv status " + target + "` lists them)");
@@ -26,7 +26,7 @@ Shown from_revision(workspace::Context& context,
   const auto commit = context.git().resolve_commit(revision);
   const auto text = context.git().read_file(commit, pointer_path);
   if (!text) {
-    throw Error(ExitCode::missing, "'" + target + "' is not tracked by mlv at " + revision,
+    throw Error(Failure::not_found, "'" + target + "' is not tracked by mlv at " + revision,
                 "`git ls-tree -r --name-only " + revision +
                     "` lists the files of that revision; pointers end in .mlv");
   }

@@ -80,8 +80,8 @@ fs::file_status probe::status_or_throw(const fs::path& path) {
   std::error_code error;
   const auto status = fs::status(path, error);
   if (error) {
-    throw Error(error == std::errc::no_such_file_or_directory ? ExitCode::missing
-                                                              : ExitCode::failure,
+    throw Error(error == std::errc::no_such_file_or_directory ? Failure::not_found
+                                                              : Failure::failed,
                 "cannot inspect " + path.string() + ": " + error.message(),
                 "check that the path exists and is readable");
   }

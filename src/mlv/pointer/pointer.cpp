@@ -18,7 +18,7 @@ constexpr std::array<const char*, 10> k_known_keys = {
     "version", "path", "kind", "sha256", "size", "files", "format", "summary", "meta", "safety"};
 
 Error field_error(const std::string& source, const std::string& field, const std::string& what) {
-  return Error(ExitCode::bad_input, source + ": field '" + field + "': " + what,
+  return Error(Failure::invalid_input, source + ": field '" + field + "': " + what,
                "fix or restore the pointer (e.g. `git checkout -- " + source +
                    "`), or re-run `mlv add`");
 }
@@ -128,7 +128,7 @@ Pointer validate_pointer(const YAML::Node& root, const std::string& source) {
   Pointer pointer;
   const auto version = unsigned_number(root["version"], source, "version");
   if (version != static_cast<std::uint64_t>(k_format_version)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 source + ": field 'version': " + std::to_string(version) +
                     " is not supported (this mlv reads version " +
                     std::to_string(k_format_version) + ")",
@@ -231,7 +231,7 @@ Pointer parse_pointer(std::string_view text, const std::string& source) {
   if (has_conflict_markers(text)) {
     const auto data = source.ends_with(k_suffix) ? source.substr(0, source.size() - k_suffix.size())
                                                  : std::string("its data");
-    throw Error(ExitCode::bad_input, source + ": has unresolved git merge conflict markers",
+    throw Error(Failure::invalid_input, source + ": has unresolved git merge conflict markers",
                 "keep one side with `git checkout --ours " + source +
                     "` (or --theirs) and `git add " + source + "`, then `mlv checkout " + data +
                     "`");
@@ -240,20 +240,20 @@ Pointer parse_pointer(std::string_view text, const std::string& source) {
   try {
     root = YAML::Load(std::string(text));
   } catch (const YAML::Exception& error) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 source + ": not valid YAML (line " + std::to_string(error.mark.line + 1) +
                     "): " + error.msg,
                 "restore the pointer with git, or re-run `mlv add` on the data");
   }
   if (!root.IsMap()) {
-    throw Error(ExitCode::bad_input, source + ": not an mlv pointer (expected a YAML map)",
+    throw Error(Failure::invalid_input, source + ": not an mlv pointer (expected a YAML map)",
                 "restore the pointer with git, or re-run `mlv add` on the data");
   }
   try {
     return validate_pointer(root, source);
   } catch (const YAML::Exception& error) {
     // A shape yaml-cpp cannot convert (e.g. a map used as a key) is still the user's input.
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 source + ": not an mlv pointer (line " + std::to_string(error.mark.line + 1) +
                     "): " + error.msg,
                 "restore the pointer with git, or re-run `mlv add` on the data");
@@ -295,10 +295,10 @@ Pointer read_pointer(const std::filesystem::path& pointer_path) {
   try {
     text = util::read_file(pointer_path);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::missing) {
+    if (error.kind() != Failure::not_found) {
       throw;
     }
-    throw Error(ExitCode::missing, pointer_path.string() + ": pointer file not found",
+    throw Error(Failure::not_found, pointer_path.string() + ": pointer file not found",
                 "`mlv status` lists the tracked files; `mlv add` tracks a new one");
   }
   return parse_pointer(text, pointer_path.string());

@@ -103,7 +103,7 @@ Model load_model(const git::Repository& repo, const std::string& name) {
   auto models = read_models(repo, [&](const std::string& model) { return model == name; });
   const auto found = models.find(name);
   if (found == models.end()) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "no model named '" + name + "' is registered in " + repo.work_dir().string(),
                 "`mlv model list` shows the registered models; in a clone, `git fetch --tags` "
                 "brings the registry's tags");

@@ -16,7 +16,7 @@ Model existing_model(const git::Repository& repo, const std::string& name) {
   try {
     return load_model(repo, name);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::missing) {
+    if (error.kind() != Failure::not_found) {
       throw;
     }
     return Model{name, {}, {}};
@@ -27,7 +27,7 @@ Model existing_model(const git::Repository& repo, const std::string& name) {
 std::string pointer_path_in(const git::Repository& repo, const std::string& typed) {
   const auto inside = util::relative_inside(typed, repo.work_dir());
   if (!inside) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + typed + "' is outside the repository " + repo.work_dir().string(),
                 "give the path of a tracked model inside the repository");
   }
@@ -38,7 +38,7 @@ std::string default_pointer_path(const Model& model) {
   if (const auto* latest = model.latest_version()) {
     return latest->record.pointer;
   }
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               "model '" + model.name + "' has no registered version yet, so --path is needed",
               "give the tracked model's path, e.g. `mlv model register " + model.name +
                   " 1.0.0 --path models/" + model.name + ".onnx`");
@@ -51,7 +51,7 @@ TagRecord record_of_pointer(const git::Repository& repo,
                             const std::string& pointer_path) {
   const auto text = repo.read_file(commit, pointer_path);
   if (!text) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "there is no mlv pointer " + pointer_path + " at " + revision + " (commit " +
                     commit.substr(0, 12) + ")",
                 "track the model with `mlv add` and commit its pointer, or give the right --path "
@@ -96,13 +96,13 @@ RegistryTag register_version(git::Repository& repo, const RegisterRequest& reque
   const auto model = existing_model(repo, request.model);
   const auto tag = version_tag_name(request.model, version);
   if (const auto* same = model.find_version(version)) {
-    throw Error(ExitCode::conflict,
+    throw Error(Failure::conflict,
                 "version " + version.text() + " of model '" + request.model +
                     "' is already registered (tag " + same->tag + ")",
                 "registered versions never change; register a new version number");
   }
   if (repo.find_tag(tag)) {
-    throw Error(ExitCode::conflict, "tag '" + tag + "' already exists",
+    throw Error(Failure::conflict, "tag '" + tag + "' already exists",
                 "`git show " + tag + "` shows it; choose another version number");
   }
   const auto commit = repo.resolve_commit(request.revision);
@@ -128,7 +128,7 @@ PromoteResult promote(git::Repository& repo,
   const auto model = existing_model(repo, model_name);
   const auto* registered = model.find_version(version);
   if (registered == nullptr) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "version " + version.text() + " of model '" + model_name + "' is not registered",
                 "register it first with `mlv model register " + model_name + " " + version.text() +
                     "`; `mlv model show " + model_name + "` lists its versions");

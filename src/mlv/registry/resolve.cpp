@@ -12,14 +12,14 @@ void check_pointer_matches(const git::Repository& repo, const RegistryTag& versi
   const auto& record = version.record;
   const auto text = repo.read_file(version.commit, record.pointer);
   if (!text) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "tag " + version.tag + " names " + record.pointer + ", which commit " +
                     version.commit.substr(0, 12) + " does not hold",
                 "`git show " + version.tag + "` shows the tag; re-register the model");
   }
   const auto parsed = pointer::parse_pointer(*text, record.pointer + " at " + version.tag);
   if (parsed.sha256 != record.sha256) {
-    throw Error(ExitCode::integrity,
+    throw Error(Failure::corrupt,
                 "tag " + version.tag + " records sha256 " + record.sha256 + " but " +
                     record.pointer + " at its commit says " + parsed.sha256,
                 "the tag was moved or the history rewritten; check `git show " + version.tag +
@@ -31,8 +31,8 @@ void check_pointer_matches(const git::Repository& repo, const RegistryTag& versi
 
 Resolved resolve(const git::Repository& repo, const Selector& selector) {
   if (selector.stage.has_value() == selector.version.has_value()) {
-    throw Error(ExitCode::usage, "choose the model's version with exactly one of --stage or "
-                                 "--version");
+    throw Error(Failure::usage, "choose the model's version with exactly one of --stage or "
+                                "--version");
   }
   if (selector.stage) {
     check_stage_name(*selector.stage);
@@ -44,7 +44,7 @@ Resolved resolve(const git::Repository& repo, const Selector& selector) {
     const auto* assignment = model.current_stage(*selector.stage);
     if (assignment == nullptr) {
       throw Error(
-          ExitCode::missing,
+          Failure::not_found,
           "model '" + selector.model + "' has no version in stage '" + *selector.stage + "'",
           "promote one with `mlv model promote " + selector.model + " VERSION " + *selector.stage +
               "`; if it was promoted in another clone, `git fetch --tags`");
@@ -56,7 +56,7 @@ Resolved resolve(const git::Repository& repo, const Selector& selector) {
   }
   const auto* version = model.find_version(wanted);
   if (version == nullptr) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "version " + wanted.text() + " of model '" + selector.model +
                     "' is not registered" +
                     (resolved.stage ? " (stage tag " + resolved.stage->tag + " names it)" : ""),

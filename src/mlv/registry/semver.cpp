@@ -138,7 +138,7 @@ Version parse_version_argument(std::string_view text) {
   if (auto version = parse_version(bare)) {
     return *version;
   }
-  throw Error(ExitCode::bad_input, "'" + std::string(text) + "' is not a semantic version",
+  throw Error(Failure::invalid_input, "'" + std::string(text) + "' is not a semantic version",
               std::string(k_semver_rules));
 }
 

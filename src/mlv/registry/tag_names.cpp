@@ -71,7 +71,7 @@ bool is_valid_stage_name(std::string_view stage) {
 
 void check_model_name(const std::string& name) {
   if (!is_valid_model_name(name)) {
-    throw Error(ExitCode::bad_input, "'" + name + "' is not a valid model name",
+    throw Error(Failure::invalid_input, "'" + name + "' is not a valid model name",
                 "use letters, digits, '.', '_' and '-', starting with a letter or digit "
                 "('/' may separate parts, as in team/classifier); '@' and '#' are reserved");
   }
@@ -79,7 +79,7 @@ void check_model_name(const std::string& name) {
 
 void check_stage_name(const std::string& stage) {
   if (!is_valid_stage_name(stage)) {
-    throw Error(ExitCode::bad_input, "'" + stage + "' is not a valid stage name",
+    throw Error(Failure::invalid_input, "'" + stage + "' is not a valid stage name",
                 "use lower-case letters, digits, '_' and '-', starting with a letter, e.g. "
                 "production or staging");
   }

@@ -12,7 +12,7 @@ constexpr const char* k_format_key = "mlv-registry";
 constexpr std::string_view k_record_start = "\n---\n";
 
 Error record_error(const std::string& tag, const std::string& what) {
-  return Error(ExitCode::bad_input, "registry tag '" + tag + "': " + what,
+  return Error(Failure::invalid_input, "registry tag '" + tag + "': " + what,
                "`git show " + tag + "` shows it; delete it with `git tag -d " + tag +
                    "` if it was not made by mlv");
 }
@@ -99,7 +99,7 @@ std::optional<TagRecord> parse_tag_message(const std::string& tag, const std::st
     return std::nullopt;
   }
   if (number_field(root, k_format_key, tag) != static_cast<std::uint64_t>(k_record_format)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "registry tag '" + tag + "' has record format " +
                     text_field(root, k_format_key, tag) + "; this mlv reads format " +
                     std::to_string(k_record_format),

@@ -104,13 +104,13 @@ Layer environment_layer(const Environment& environment) {
 std::string checked_endpoint(std::string endpoint, const std::string& where) {
   const auto lowered = lower(endpoint);
   if (!lowered.starts_with("http://") && !lowered.starts_with("https://")) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "Azure " + where + ": the blob endpoint must start with http:// or https://",
                 "e.g. https://ACCOUNT.blob.core.windows.net, or http://127.0.0.1:10000/ACCOUNT "
                 "for Azurite");
   }
   if (endpoint.find_first_of("?#") != std::string::npos) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "Azure " + where + ": the blob endpoint may not contain a query",
                 "give a SAS with the sas_token option instead");
   }
@@ -152,7 +152,7 @@ std::map<std::string, std::string> parse_connection_string(const std::string& te
     const auto equals = part.find('=');
     if (equals == std::string::npos || equals == 0) {
       // The part may be a secret: name only its position.
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "an Azure connection string has a part that is not Key=Value",
                   "copy the connection string again from the storage account's access keys");
     }
@@ -164,7 +164,7 @@ std::map<std::string, std::string> parse_connection_string(const std::string& te
 Location parse_url(const std::string& url) {
   const std::string scheme = "azure://";
   if (!url.starts_with(scheme)) {
-    throw Error(ExitCode::bad_input, "remote URL '" + url + "' is not an azure:// URL");
+    throw Error(Failure::invalid_input, "remote URL '" + url + "' is not an azure:// URL");
   }
   auto rest = url.substr(scheme.size());
   const auto slash = rest.find('/');
@@ -187,7 +187,7 @@ Location parse_url(const std::string& url) {
   });
   if (name.size() < 3 || name.size() > 63 || !valid_chars || name.front() == '-' ||
       name.back() == '-' || name.find("--") != std::string::npos) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "remote URL '" + url + "': '" + name + "' is not a valid Azure container name",
                 "write azure://CONTAINER[/PREFIX]; a container name is 3-63 lower-case letters, "
                 "digits and single hyphens");
@@ -195,7 +195,7 @@ Location parse_url(const std::string& url) {
   if (location.prefix.find("//") != std::string::npos ||
       location.prefix.find('?') != std::string::npos ||
       location.prefix.find('#') != std::string::npos) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "remote URL '" + url + "': the prefix may not contain '//', '?' or '#'",
                 "write azure://CONTAINER/PREFIX/PATH");
   }
@@ -231,7 +231,8 @@ Account resolve_account(const Options& options, const Environment& environment) 
     where_credential = credentials.where_key;
     const auto decoded = base64_decode(account.key);
     if (!decoded || decoded->empty()) {
-      throw Error(ExitCode::bad_input, "Azure " + where_credential + " is not a base64 account key",
+      throw Error(Failure::invalid_input,
+                  "Azure " + where_credential + " is not a base64 account key",
                   "copy key1 or key2 again from the storage account's access keys");
     }
   } else if (!credentials.sas.empty()) {
@@ -241,7 +242,7 @@ Account resolve_account(const Options& options, const Environment& environment) 
     }
     where_credential = credentials.where_sas;
     if (account.sas.find("sig=") == std::string::npos) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "Azure " + where_credential + " is not a shared access signature (no sig=)",
                   "give the SAS token's query string, e.g. sv=...&sp=...&sig=...");
     }
@@ -261,7 +262,7 @@ Account resolve_account(const Options& options, const Environment& environment) 
                                         "DefaultEndpointsProtocol/EndpointSuffix");
   }
   if (account.name.empty()) {
-    throw Error(ExitCode::bad_input, "no Azure storage account is configured for this remote",
+    throw Error(Failure::invalid_input, "no Azure storage account is configured for this remote",
                 "set `mlv config remote.NAME.account_name ACCOUNT`, or export "
                 "AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_ACCOUNT");
   }

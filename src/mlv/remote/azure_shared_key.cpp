@@ -145,7 +145,7 @@ void sign_shared_key(HttpRequest& request,
   }
   const auto decoded = base64_decode(key);
   if (!decoded) {
-    throw Error(ExitCode::bad_input, "the Azure account key is not base64",
+    throw Error(Failure::invalid_input, "the Azure account key is not base64",
                 "copy key1 or key2 again from the storage account's access keys");
   }
   const auto signature = hmac_sha256_base64(

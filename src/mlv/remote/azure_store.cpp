@@ -40,7 +40,7 @@ std::uint64_t size_option(const Options& options,
   const auto& text = it->second;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "remote option '" + std::string(name) + "': '" + text +
                     "' is not a size in bytes from " + std::to_string(min) + " to " +
                     std::to_string(max),
@@ -99,7 +99,7 @@ public:
     std::error_code error;
     const auto size = fs::file_size(source, error);
     if (error) {
-      throw Error(ExitCode::failure, errno_message("cannot read", source.string(), error.value()));
+      throw Error(Failure::failed, errno_message("cannot read", source.string(), error.value()));
     }
     if (size <= max_single_put_) {
       put_blob(key, Body::of_file(source, 0, size));
@@ -143,7 +143,7 @@ public:
       try {
         page = parse_blob_list(response.body);
       } catch (const Error& error) {
-        throw Error(ExitCode::remote, display_url_ + ": " + error.what(),
+        throw Error(Failure::remote, display_url_ + ": " + error.what(),
                     "check that remote.NAME.endpointurl points at an Azure Blob service");
       }
       for (auto& blob : page.blobs) {
@@ -187,7 +187,7 @@ private:
 
   std::string blob_url(const std::string& key, const std::string& query = {}) const {
     if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos) {
-      throw Error(ExitCode::failure, "invalid object key '" + key + "'");
+      throw Error(Failure::failed, "invalid object key '" + key + "'");
     }
     auto url = account_.endpoint + "/" + location_.container + "/" +
                url_escape_path(blob_name(key)) + (query.empty() ? "" : "?" + query);
@@ -248,7 +248,7 @@ private:
   void put_blocks(const std::string& key, std::uint64_t size, const Slice& slice) {
     const auto count = (size + block_size_ - 1) / block_size_;
     if (count > k_max_blocks) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   display_url_ + ": " + key + " would need " + std::to_string(count) +
                       " blocks, more than Azure's 50000",
                   "raise remote.NAME.block_size");
@@ -298,7 +298,7 @@ private:
     const auto status =
         "HTTP " + std::to_string(response.status) + (code.empty() ? "" : " " + code);
     if (code == "ContainerNotFound") {
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    display_url_ + ": container '" + location_.container + "' does not exist at " +
                        account_.endpoint + " (" + status + ")",
                    "create the container (e.g. `az storage container create --name " +
@@ -308,14 +308,14 @@ private:
       const std::string using_credential = !account_.key.empty()   ? "the account key"
                                            : !account_.sas.empty() ? "the SAS token"
                                                                    : "no credentials";
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    display_url_ + ": " + what + ": access denied using " + using_credential +
                        " for account '" + account_.name + "' (" + status + ")",
                    "check remote.NAME.account_key, sas_token or connection_string in "
                    ".mlv/config.local (or AZURE_STORAGE_*); a SAS must allow read, add, create, "
                    "write, delete and list, and must not have expired");
     }
-    return Error(ExitCode::remote, display_url_ + ": " + what + " (" + status + ")",
+    return Error(Failure::remote, display_url_ + ": " + what + " (" + status + ")",
                  "check the remote's endpoint and that the service is healthy, then try again");
   }
 

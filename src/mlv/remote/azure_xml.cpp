@@ -78,15 +78,15 @@ private:
 BlobListPage parse_blob_list(std::string_view xml) {
   BlobListCollector collector;
   if (const auto fault = read_xml(xml, collector)) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 "the server's answer to List Blobs is not well-formed XML (" + *fault + ")");
   }
   if (!collector.is_listing()) {
-    throw Error(ExitCode::remote, "the server's answer to List Blobs is not an EnumerationResults "
-                                  "document");
+    throw Error(Failure::remote, "the server's answer to List Blobs is not an EnumerationResults "
+                                 "document");
   }
   if (collector.blob_without_name()) {
-    throw Error(ExitCode::remote, "a Blob in the server's List Blobs answer has no Name");
+    throw Error(Failure::remote, "a Blob in the server's List Blobs answer has no Name");
   }
   return collector.take();
 }

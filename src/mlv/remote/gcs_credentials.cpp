@@ -24,7 +24,7 @@ namespace {
 constexpr std::chrono::seconds k_longest_refresh_margin{60};
 
 Error bad_key(const std::string& source, const std::string& what) {
-  return Error(ExitCode::bad_input, "service account key " + source + ": " + what,
+  return Error(Failure::invalid_input, "service account key " + source + ": " + what,
                "use the JSON key file of a service account, as downloaded from the Google Cloud "
                "console (IAM > Service accounts > Keys)");
 }
@@ -93,7 +93,7 @@ ServiceAccountKey read_service_account_key(const std::filesystem::path& path,
                                            const std::string& origin) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 origin + " names '" + path.string() + "', which is not a readable file",
                 "point it at the service account's JSON key file");
   }

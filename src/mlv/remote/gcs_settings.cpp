@@ -35,11 +35,11 @@ std::filesystem::path expand_home(const std::string& path, const Environment& en
 
 std::string endpoint_from(std::string value, const std::string& origin) {
   if (!value.starts_with("http://") && !value.starts_with("https://")) {
-    throw Error(ExitCode::bad_input, origin + " '" + value + "' is not an http(s) URL",
+    throw Error(Failure::invalid_input, origin + " '" + value + "' is not an http(s) URL",
                 "write it as http://host:port or https://host");
   }
   if (value.find_first_of("?#@ ") != std::string::npos) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 origin + " must be a plain http(s) URL without user, query or fragment",
                 "write it as http://host:port or https://host");
   }
@@ -53,14 +53,14 @@ std::string endpoint_from(std::string value, const std::string& origin) {
 
 Location parse_gs_url(const std::string& url) {
   if (!url.starts_with(k_scheme)) {
-    throw Error(ExitCode::bad_input, "remote URL '" + url + "' is not a gs:// URL");
+    throw Error(Failure::invalid_input, "remote URL '" + url + "' is not a gs:// URL");
   }
   const std::string rest = url.substr(k_scheme.size());
   const auto slash = rest.find('/');
   Location location;
   location.bucket = rest.substr(0, slash);
   if (!is_bucket_name(location.bucket)) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "remote URL '" + url + "': '" + location.bucket + "' is not a valid bucket name",
                 "write gs://BUCKET or gs://BUCKET/PREFIX; bucket names are 3-63 lower-case "
                 "letters, digits, '-', '_' and '.'");
@@ -72,7 +72,7 @@ Location parse_gs_url(const std::string& url) {
     }
     if (prefix.find("//") != std::string::npos || prefix.find_first_of("?#") != std::string::npos ||
         prefix.starts_with('/')) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "remote URL '" + url +
                       "': the prefix after the bucket has an empty part, "
                       "'?' or '#'",

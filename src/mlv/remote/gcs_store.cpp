@@ -55,7 +55,7 @@ public:
     request.sink = sink;
     const auto response = send(std::move(request));
     if (response.status == 416) {
-      throw Error(ExitCode::integrity,
+      throw Error(Failure::corrupt,
                   display_url_ + ": object " + key + " is shorter than expected (truncated?)",
                   "the remote copy is damaged; push it again from a machine that has it");
     }
@@ -66,7 +66,7 @@ public:
     std::error_code error;
     const auto size = std::filesystem::file_size(source, error);
     if (error) {
-      throw Error(ExitCode::failure, errno_message("cannot read", source.string(), error.value()));
+      throw Error(Failure::failed, errno_message("cannot read", source.string(), error.value()));
     }
     upload(key, Body::of_file(source, 0, size));
   }
@@ -124,7 +124,7 @@ private:
 
   static void check_key(const std::string& key) {
     if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos) {
-      throw Error(ExitCode::failure, "invalid object key '" + key + "'");
+      throw Error(Failure::failed, "invalid object key '" + key + "'");
     }
   }
 
@@ -145,7 +145,7 @@ private:
     try {
       const auto stored = parse_json(response.body).unsigned_at("size");
       if (stored && *stored != size) {
-        throw Error(ExitCode::remote,
+        throw Error(Failure::remote,
                     display_url_ + ": wrote " + key + " but the server stored " +
                         std::to_string(*stored) + " of " + std::to_string(size) + " bytes",
                     "push again; if it repeats, check the server or proxy in between");
@@ -206,7 +206,7 @@ private:
       }
       return page.string_at("nextPageToken").value_or("");
     } catch (const JsonError& error) {
-      throw Error(ExitCode::remote,
+      throw Error(Failure::remote,
                   display_url_ + ": the object listing is not valid JSON (" + error.what() + ")",
                   "check that the endpoint " + endpoint_ + " is a Google Cloud Storage JSON API");
     }
@@ -215,23 +215,23 @@ private:
   Error failure(const HttpResponse& response, const char* action, const std::string& key) const {
     const auto what = display_url_ + ": cannot " + action + " " + key + ": ";
     if (bucket_missing(response)) {
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    display_url_ + ": the bucket '" + location_.bucket + "' does not exist (" +
                        describe_status(response) + ")",
                    "create it (gcloud storage buckets create gs://" + location_.bucket +
                        ") or fix the remote's URL with `mlv remote modify NAME url gs://...`");
     }
     if (response.status == 401) {
-      return Error(ExitCode::remote, what + "not authenticated (" + describe_status(response) + ")",
+      return Error(Failure::remote, what + "not authenticated (" + describe_status(response) + ")",
                    auth_hint());
     }
     if (response.status == 403) {
-      return Error(ExitCode::remote, what + "access denied (" + describe_status(response) + ")",
+      return Error(Failure::remote, what + "access denied (" + describe_status(response) + ")",
                    "grant the account mlv uses (" + auth_description() +
                        ") a role on the bucket that may read and create objects, e.g. "
                        "roles/storage.objectAdmin");
     }
-    return Error(ExitCode::remote, what + describe_status(response),
+    return Error(Failure::remote, what + describe_status(response),
                  "check that " + endpoint_ + " is reachable and serves the bucket");
   }
 

@@ -85,7 +85,7 @@ private:
     const auto requested = Clock::now();
     const auto response = engine_.perform(std::move(request));
     if (response.status != 200) {
-      throw Error(ExitCode::remote,
+      throw Error(Failure::remote,
                   display_url_ + ": the token endpoint " + key_->token_uri +
                       " refused the service account " + key_->client_email + " (key file " +
                       key_->source + "): " + describe_token_error(response),
@@ -98,7 +98,7 @@ private:
       token_ = grant.access_token;
       refresh_at_ = requested + grant.expires_in - refresh_margin(grant.expires_in);
     } catch (const std::runtime_error& error) {
-      throw Error(ExitCode::remote,
+      throw Error(Failure::remote,
                   display_url_ + ": the token endpoint " + key_->token_uri + ": " + error.what(),
                   "check that token_uri in the key file names Google's OAuth2 token endpoint");
     }

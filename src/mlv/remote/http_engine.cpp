@@ -206,7 +206,7 @@ public:
     global_init();
     multi_ = curl_multi_init();
     if (multi_ == nullptr) {
-      throw Error(ExitCode::failure, "cannot start the HTTP engine (curl_multi_init failed)");
+      throw Error(Failure::failed, "cannot start the HTTP engine (curl_multi_init failed)");
     }
     curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS,
                       static_cast<long>(options_.max_connections));
@@ -324,7 +324,7 @@ private:
     }
     const auto where =
         options_.display_name.empty() ? redact_url(request.url) : options_.display_name;
-    return Error(ExitCode::remote,
+    return Error(Failure::remote,
                  request.method + " " + redact_url(request.url) + ": " + reason + " (" +
                      std::to_string(attempts) + (attempts == 1 ? " attempt)" : " attempts)"),
                  "check that " + where +
@@ -338,7 +338,7 @@ private:
     {
       const std::lock_guard lock(mutex_);
       if (stopping_) {
-        throw Error(ExitCode::failure, "the HTTP engine is shutting down");
+        throw Error(Failure::failed, "the HTTP engine is shutting down");
       }
       incoming_.push_back(&attempt);
     }
@@ -391,7 +391,7 @@ private:
         attempt.file = ::open(request.body.file.c_str(), O_RDONLY | O_CLOEXEC);
         if (attempt.file < 0) {
           curl_easy_cleanup(easy);
-          throw Error(ExitCode::failure,
+          throw Error(Failure::failed,
                       errno_message("cannot open", request.body.file.string(), errno));
         }
       }
@@ -456,7 +456,7 @@ private:
       if (easy == nullptr) {
         if (!attempt->sink_error) {
           attempt->sink_error = std::make_exception_ptr(
-              Error(ExitCode::failure, "cannot start an HTTP transfer (curl_easy_init failed)"));
+              Error(Failure::failed, "cannot start an HTTP transfer (curl_easy_init failed)"));
         }
         --active_;
         attempt->done.set_value();
@@ -473,7 +473,7 @@ private:
         if (stopping_ && active_ == 0) {
           for (auto* attempt : incoming_) {
             attempt->sink_error = std::make_exception_ptr(
-                Error(ExitCode::failure, "the HTTP engine stopped before the request ran"));
+                Error(Failure::failed, "the HTTP engine stopped before the request ran"));
             attempt->done.set_value();
           }
           incoming_.clear();

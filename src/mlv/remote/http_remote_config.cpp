@@ -29,7 +29,7 @@ bool has_line_break(std::string_view value) {
 }
 
 Error bad_url(const std::string& url, const std::string& why, const std::string& hint = {}) {
-  return Error(ExitCode::bad_input, "remote URL '" + redact_url(url) + "': " + why,
+  return Error(Failure::invalid_input, "remote URL '" + redact_url(url) + "': " + why,
                hint.empty() ? "write it as https://host[:port]/path/to/folder" : hint);
 }
 
@@ -87,18 +87,18 @@ void add_auth_header(const Options& options, Credentials credentials, HttpRemote
   }
   const auto token = option_text(options, "token");
   if (credentials.password && !credentials.user) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 config.display_url + ": option 'password' is set without 'user'",
                 "set the user name with `mlv config remote.NAME.user NAME`");
   }
   if (token && credentials.user) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 config.display_url + ": both option 'token' and a user name are set",
                 "use either a bearer token (remote.NAME.token) or user and password, not both");
   }
   if (token) {
     if (has_line_break(*token)) {
-      throw Error(ExitCode::bad_input, config.display_url + ": option 'token' has a line break",
+      throw Error(Failure::invalid_input, config.display_url + ": option 'token' has a line break",
                   "set it again with `mlv config --local remote.NAME.token TOKEN`");
     }
     config.headers.emplace_back("Authorization", "Bearer " + *token);
@@ -120,12 +120,12 @@ void add_custom_headers(const Options& options, HttpRemoteConfig& config) {
     }
     const auto name = key.substr(k_header_prefix.size());
     if (!is_header_name(name)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   config.display_url + ": option '" + key + "' does not name a valid header",
                   "write remote.NAME.header_<Name>, e.g. remote.web.header_X-Api-Key");
     }
     if (has_line_break(value)) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   config.display_url + ": the value of option '" + key + "' has a line break",
                   "set it again with `mlv config --local remote.NAME." + key + " VALUE`");
     }

@@ -85,7 +85,7 @@ public:
     std::error_code error;
     const auto size = fs::file_size(source, error);
     if (error) {
-      throw Error(ExitCode::failure, errno_message("cannot read", source.string(), error.value()));
+      throw Error(Failure::failed, errno_message("cannot read", source.string(), error.value()));
     }
     write(key, Body::of_file(source, 0, size));
   }
@@ -138,7 +138,7 @@ private:
   // The object's URL below the remote's; keys come from mlv, but a bad one must not escape.
   std::string url_of(const std::string& key) const {
     if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos) {
-      throw Error(ExitCode::failure, "invalid object key '" + key + "'");
+      throw Error(Failure::failed, "invalid object key '" + key + "'");
     }
     return config_.base_url + url_escape_path(key);
   }
@@ -162,7 +162,7 @@ private:
       return false;
     }
     if (response.status == 416) {
-      throw Error(ExitCode::integrity,
+      throw Error(Failure::corrupt,
                   config_.display_url + ": object " + key +
                       " is shorter than expected (truncated?)",
                   "the remote copy is damaged; push it again from a machine that has it");
@@ -289,7 +289,7 @@ private:
       throw failure("cannot list " + (folder.empty() ? "/" : folder), response);
     }
     if (response.status != 207) {
-      throw Error(ExitCode::remote,
+      throw Error(Failure::remote,
                   config_.display_url + ": cannot list " + (folder.empty() ? "/" : folder) +
                       ": listing needs WebDAV (PROPFIND), and the server answered " +
                       describe_status(response),
@@ -298,7 +298,7 @@ private:
     }
     auto entries = parse_multistatus(response.body);
     if (!entries) {
-      throw Error(ExitCode::remote,
+      throw Error(Failure::remote,
                   config_.display_url + ": the listing of " + (folder.empty() ? "/" : folder) +
                       " is not WebDAV multistatus XML",
                   "check that the URL points at a WebDAV folder");
@@ -337,37 +337,37 @@ private:
   Error failure(const std::string& what, const HttpResponse& response) const {
     const auto where = config_.display_url + ": " + what + ": ";
     if (response.status == 401) {
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    where + "the server refused access with " + config_.auth + " (HTTP 401)",
                    "set the credentials with `mlv config --local remote.NAME.user USER` and `mlv "
                    "config --local remote.NAME.password PASSWORD` (or remote.NAME.token)");
     }
     if (const auto location = response.headers.find("location");
         response.status >= 300 && response.status < 400 && location != response.headers.end()) {
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    where + "the server redirects to " + redact_url(location->second) + " (HTTP " +
                        std::to_string(response.status) + ")",
                    "set the remote's URL to where the server points: `mlv remote modify NAME url "
                    "URL`");
     }
     if (response.status == 403) {
-      return Error(ExitCode::remote, where + "access denied (HTTP 403)",
+      return Error(Failure::remote, where + "access denied (HTTP 403)",
                    "check that these credentials may use this folder on the server");
     }
-    return Error(ExitCode::remote, where + describe_status(response),
+    return Error(Failure::remote, where + describe_status(response),
                  "check the remote's URL and the server's log");
   }
 
   Error write_failure(const std::string& key, const HttpResponse& response) const {
     if (response.status == 405 || response.status == 501 || (response.status == 409 && !webdav_)) {
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    config_.display_url + ": the server refused writes (" +
                        describe_status(response) + " for PUT " + key + ")",
                    "this URL is read-only: push to a WebDAV server that allows PUT, MKCOL and "
                    "MOVE (see docs/remote-http.md)");
     }
     if (response.status == 413) {
-      return Error(ExitCode::remote,
+      return Error(Failure::remote,
                    config_.display_url + ": the server refused " + key + " as too large (HTTP 413)",
                    "raise the server's upload limit (nginx: client_max_body_size 0), or lower "
                    "transfer.pack_size");

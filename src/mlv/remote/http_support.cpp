@@ -42,7 +42,7 @@ std::uint64_t number_option(const Options& options,
   const auto& text = it->second;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (error != std::errc() || end != text.data() + text.size() || value > max) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "remote option '" + name + "': '" + text + "' is not a whole number from 0 to " +
                     std::to_string(max),
                 "set it with `mlv remote modify NAME " + name + " VALUE`");
@@ -62,7 +62,7 @@ bool bool_option(const Options& options, const std::string& name, bool fallback)
   if (text == "false" || text == "no" || text == "0") {
     return false;
   }
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               "remote option '" + name + "': '" + text + "' is not true or false");
 }
 

@@ -34,7 +34,7 @@ public:
     try {
       util::read_blocks(path, k_read_block_size, sink);
     } catch (const Error& error) {
-      throw Error(ExitCode::remote, display_url() + ": " + error.what(), "check the remote folder");
+      throw Error(Failure::remote, display_url() + ": " + error.what(), "check the remote folder");
     }
     return true;
   }
@@ -61,7 +61,7 @@ public:
         const int error_number = got < 0 ? errno : 0;
         ::close(fd);
         if (got == 0) {
-          throw Error(ExitCode::integrity,
+          throw Error(Failure::corrupt,
                       display_url() + ": object " + key + " is shorter than expected (truncated?)",
                       "the remote copy is damaged; push it again from a machine that has it");
         }
@@ -84,7 +84,7 @@ public:
                         [&](std::span<const std::byte> block) { file.write(block); });
       file.commit(0444);
     } catch (const Error& error) {
-      throw Error(ExitCode::remote, display_url() + ": cannot write " + key + ": " + error.what(),
+      throw Error(Failure::remote, display_url() + ": cannot write " + key + ": " + error.what(),
                   "check that the remote folder is writable and has free space");
     }
   }
@@ -96,7 +96,7 @@ public:
       file.write(bytes);
       file.commit(0444);
     } catch (const Error& error) {
-      throw Error(ExitCode::remote, display_url() + ": cannot write " + key + ": " + error.what(),
+      throw Error(Failure::remote, display_url() + ": cannot write " + key + ": " + error.what(),
                   "check that the remote folder is writable and has free space");
     }
   }
@@ -127,7 +127,7 @@ public:
           {relative, stamp ? stamp->size : 0, stamp ? stamp->mtime_ns / 1'000'000'000 : 0});
     }
     if (error) {
-      throw Error(ExitCode::remote,
+      throw Error(Failure::remote,
                   display_url() + ": cannot list " + prefix + ": " + error.message());
     }
     return objects;
@@ -137,7 +137,7 @@ public:
     try {
       util::remove_file(path_of(key));
     } catch (const Error& error) {
-      throw Error(ExitCode::remote, display_url() + ": " + error.what());
+      throw Error(Failure::remote, display_url() + ": " + error.what());
     }
   }
 
@@ -151,13 +151,13 @@ public:
 private:
   fs::path path_of(const std::string& key) const {
     if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos) {
-      throw Error(ExitCode::failure, "invalid object key '" + key + "'");
+      throw Error(Failure::failed, "invalid object key '" + key + "'");
     }
     return root_ / key;
   }
 
   Error failure(const char* action, const fs::path& path) const {
-    return Error(ExitCode::remote,
+    return Error(Failure::remote,
                  display_url() + ": " + errno_message(action, path.string(), errno),
                  "check that the remote folder is reachable and readable");
   }

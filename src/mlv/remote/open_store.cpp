@@ -25,7 +25,8 @@ struct Scheme {
 std::unique_ptr<ObjectStore> open_file_url(const std::string& url, const Options& options) {
   const std::string rest = url.substr(std::string("file://").size());
   if (rest.empty() || rest.front() != '/') {
-    throw Error(ExitCode::bad_input, "remote URL '" + url + "': a file URL needs an absolute path",
+    throw Error(Failure::invalid_input,
+                "remote URL '" + url + "': a file URL needs an absolute path",
                 "write file:///absolute/path, or give a plain folder path");
   }
   return make_local_store(rest, options);
@@ -45,7 +46,7 @@ const std::array<Scheme, 6> k_schemes = {{
 
 std::unique_ptr<ObjectStore> open_store(const std::string& url, const Options& options) {
   if (url.empty()) {
-    throw Error(ExitCode::bad_input, "the remote URL is empty",
+    throw Error(Failure::invalid_input, "the remote URL is empty",
                 "`mlv remote modify NAME url URL` sets it");
   }
   const auto separator = url.find("://");
@@ -58,7 +59,7 @@ std::unique_ptr<ObjectStore> open_store(const std::string& url, const Options& o
       return entry.factory(url, options);
     }
   }
-  throw Error(ExitCode::bad_input,
+  throw Error(Failure::invalid_input,
               "remote URL '" + redact_url(url) + "': unsupported scheme '" + scheme + "'",
               "use a folder path, file://, s3://, gs://, azure://, http:// or https://");
 }

@@ -22,7 +22,8 @@ void check_pair(const Credentials& credentials, const std::string& where) {
   if (credentials.access_key_id.empty() != credentials.secret_access_key.empty()) {
     const auto* missing =
         credentials.access_key_id.empty() ? "the access key id" : "the secret access key";
-    throw Error(ExitCode::bad_input, where + " has half an S3 key pair: " + missing + " is missing",
+    throw Error(Failure::invalid_input,
+                where + " has half an S3 key pair: " + missing + " is missing",
                 "set both the access key id and the secret access key, or neither");
   }
 }
@@ -132,7 +133,7 @@ Credentials resolve_credentials(const Options& options,
     return from_profile;
   }
 
-  throw Error(ExitCode::remote,
+  throw Error(Failure::remote,
               display_url +
                   ": no S3 credentials found; looked in the remote's access_key_id and "
                   "secret_access_key options, in AWS_ACCESS_KEY_ID and "

@@ -101,7 +101,7 @@ Error request_error(const std::string& display_url,
     message =
         display_url + ": the bucket does not exist (" + status_text(status) + ", NoSuchBucket)";
   }
-  return Error(ExitCode::remote, message, hint_for(error.code, status, bucket_region));
+  return Error(Failure::remote, message, hint_for(error.code, status, bucket_region));
 }
 
 } // namespace mlv::remote::s3

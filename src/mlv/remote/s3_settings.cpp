@@ -31,7 +31,7 @@ constexpr std::array<SizeSuffix, 10> k_size_suffixes = {{{"b", 0},
                                                          {"gib", 30}}};
 
 Error bad_url(const std::string& url, const std::string& why) {
-  return Error(ExitCode::bad_input, "remote URL '" + url + "': " + why,
+  return Error(Failure::invalid_input, "remote URL '" + url + "': " + why,
                "write it as s3://BUCKET or s3://BUCKET/PREFIX");
 }
 
@@ -77,7 +77,7 @@ std::string parse_endpoint(const std::string& text) {
   const auto host_start = endpoint.find("://") + 3;
   if (!has_scheme || endpoint.size() <= host_start ||
       endpoint.find_first_of("?#@ ") != std::string::npos) {
-    throw Error(ExitCode::bad_input, "option endpointurl: '" + text + "' is not an endpoint URL",
+    throw Error(Failure::invalid_input, "option endpointurl: '" + text + "' is not an endpoint URL",
                 "write it as https://HOST[:PORT] (http:// for a local S3-compatible server)");
   }
   return endpoint;
@@ -93,7 +93,7 @@ bool is_region_name(std::string_view region) {
 std::string resolve_region(const Options& options, const Environment& environment) {
   if (auto region = option_text(options, "region").value_or(""); !region.empty()) {
     if (!is_region_name(region)) {
-      throw Error(ExitCode::bad_input, "option region: '" + region + "' is not a region name",
+      throw Error(Failure::invalid_input, "option region: '" + region + "' is not a region name",
                   "write a region such as us-east-1 or eu-west-1");
     }
     return region;
@@ -133,7 +133,7 @@ std::uint64_t parse_size(const std::string& option, const std::string& text) {
     value <<= shift;
   }
   if (!known_unit || overflow) {
-    throw Error(ExitCode::bad_input, "option " + option + ": '" + text + "' is not a size",
+    throw Error(Failure::invalid_input, "option " + option + ": '" + text + "' is not a size",
                 "give bytes, or a number with KiB, MiB or GiB, e.g. 64MiB");
   }
   return value;
@@ -181,7 +181,7 @@ parse_settings(const std::string& url, const Options& options, const Environment
   } else if (addressing == "path" || addressing == "virtual") {
     settings.path_style = addressing == "path";
   } else {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "option addressing: '" + option_text(options, "addressing").value_or("") +
                     "' is neither 'path' nor 'virtual'",
                 "use path (https://HOST/BUCKET/KEY) or virtual (https://BUCKET.HOST/KEY)");
@@ -190,14 +190,14 @@ parse_settings(const std::string& url, const Options& options, const Environment
   if (auto text = option_text(options, "multipart_threshold").value_or(""); !text.empty()) {
     settings.multipart_threshold = parse_size("multipart_threshold", text);
     if (settings.multipart_threshold == 0) {
-      throw Error(ExitCode::bad_input, "option multipart_threshold: must be above 0",
+      throw Error(Failure::invalid_input, "option multipart_threshold: must be above 0",
                   "give a size such as 64MiB");
     }
   }
   if (auto text = option_text(options, "multipart_chunksize").value_or(""); !text.empty()) {
     settings.multipart_chunksize = parse_size("multipart_chunksize", text);
     if (settings.multipart_chunksize < k_min_multipart_chunksize) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "option multipart_chunksize: '" + text + "' is below S3's 5 MiB part minimum",
                   "give 5MiB or more");
     }

@@ -46,7 +46,7 @@ UrlParts split_url(const std::string& url) {
   UrlParts parts;
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) {
-    throw Error(ExitCode::failure, "cannot sign a request without an absolute URL");
+    throw Error(Failure::failed, "cannot sign a request without an absolute URL");
   }
   const auto scheme = lower(std::string_view(url).substr(0, scheme_end));
   const auto authority_start = scheme_end + 3;

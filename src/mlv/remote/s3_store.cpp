@@ -61,7 +61,7 @@ public:
     }
     const auto response = send({.url = url_of(key), .sink = &sink, .range = range});
     if (response.status == 416) {
-      throw Error(ExitCode::integrity,
+      throw Error(Failure::corrupt,
                   settings_.url + ": object " + key + " is shorter than expected (truncated?)",
                   "the remote copy is damaged; push it again from a machine that has it");
     }
@@ -72,7 +72,7 @@ public:
     std::error_code error;
     const auto size = fs::file_size(source, error);
     if (error) {
-      throw Error(ExitCode::failure, "cannot read " + source.string() + ": " + error.message());
+      throw Error(Failure::failed, "cannot read " + source.string() + ": " + error.message());
     }
     if (size >= settings_.multipart_threshold) {
       put_multipart(key, source, size);
@@ -141,7 +141,7 @@ private:
 
   std::string url_of(const std::string& key) const {
     if (key.empty() || key.front() == '/') {
-      throw Error(ExitCode::failure, "invalid object key '" + key + "'");
+      throw Error(Failure::failed, "invalid object key '" + key + "'");
     }
     return object_url(settings_, settings_.prefix + key);
   }
@@ -233,7 +233,7 @@ void S3Store::put_multipart(const std::string& key, const fs::path& source, std:
   expect_success(created, "start a multipart upload of " + key);
   const auto upload_id = parse_upload_id(created.body);
   if (!upload_id) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 settings_.url + ": the answer to starting a multipart upload of " + key +
                     " has no UploadId",
                 "check that the endpoint is an S3-compatible server that supports multipart "
@@ -256,7 +256,7 @@ void S3Store::put_multipart(const std::string& key, const fs::path& source, std:
       expect_success(response, "PUT " + key + " (part " + std::to_string(number) + ")");
       const auto etag = response.headers.find("etag");
       if (etag == response.headers.end()) {
-        throw Error(ExitCode::remote,
+        throw Error(Failure::remote,
                     settings_.url + ": the server sent no ETag for part " + std::to_string(number) +
                         " of " + key,
                     "check that the endpoint is an S3-compatible server");

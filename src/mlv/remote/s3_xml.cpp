@@ -63,7 +63,7 @@ private:
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
     size_seen_ = true;
     if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
-      fault_ = Error(ExitCode::remote,
+      fault_ = Error(Failure::remote,
                      display_url_ + ": the server's object listing has an unreadable Size '" +
                          std::string(text) + "'",
                      "check that the endpoint is an S3-compatible server");
@@ -72,7 +72,7 @@ private:
 
   void check_entry() {
     if (page_.objects.back().key.empty()) {
-      fault_ = Error(ExitCode::remote, display_url_ + ": the server listed an object without a Key",
+      fault_ = Error(Failure::remote, display_url_ + ": the server listed an object without a Key",
                      "check that the endpoint is an S3-compatible server");
     } else if (!size_seen_) {
       read_size({}, page_.objects.back().size);
@@ -150,20 +150,20 @@ std::string escape_text(std::string_view text) {
 ListPage parse_list_objects(std::string_view xml, const std::string& display_url) {
   ListCollector collector(display_url);
   if (const auto fault = read_xml(xml, collector)) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 display_url + ": the server's answer to a listing is not well-formed XML (" +
                     *fault + ")",
                 "check that the endpoint is an S3-compatible server, and retry: a reply cut "
                 "short by the network reads the same way");
   }
   if (!collector.is_listing()) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 display_url + ": the server's answer to a listing is not a ListBucketResult",
                 "check that the endpoint is an S3-compatible server that supports ListObjectsV2");
   }
   auto page = collector.take();
   if (page.truncated && page.next_continuation_token.empty()) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 display_url + ": the server's listing is truncated but names no continuation token",
                 "check that the endpoint supports ListObjectsV2 (list-type=2)");
   }

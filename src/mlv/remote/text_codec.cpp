@@ -93,7 +93,7 @@ std::string hmac_sha256(std::string_view key, std::string_view message) {
   if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
            reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest.data(),
            &length) == nullptr) {
-    throw Error(ExitCode::failure, "HMAC-SHA256 failed (OpenSSL)");
+    throw Error(Failure::failed, "HMAC-SHA256 failed (OpenSSL)");
   }
   return std::string(reinterpret_cast<const char*>(digest.data()), length);
 }

@@ -86,7 +86,7 @@ private:
     try {
       return step();
     } catch (const Error& error) {
-      if (error.code() != ExitCode::bad_input) {
+      if (error.kind() != Failure::invalid_input) {
         throw;
       }
       ended_ = true;
@@ -121,7 +121,7 @@ void scan_compressed(formats::Compression kind,
   try {
     decompressed = formats::open_decompressed(std::make_unique<BorrowedStream>(stream), kind);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     if (speculative) {
@@ -205,7 +205,7 @@ void scan_content(formats::ByteStream& stream, Scanner& scanner) {
   try {
     head = formats::read_up_to(stream, k_head_bytes);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     scanner.unscanned(0, std::string("could not read: ") + error.what());
@@ -219,7 +219,7 @@ void scan_content(formats::ByteStream& stream, Scanner& scanner) {
   } catch (const Error& error) {
     // A damaged compressed stream under a tar or npy header: what came before was scanned, but
     // the loader may read on where the scanner cannot.
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     scanner.unscanned(0, std::string("could not read to the end: ") + error.what());

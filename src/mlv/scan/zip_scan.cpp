@@ -76,7 +76,7 @@ list_members(const formats::ByteSource& source, Scanner& scanner, std::string& a
   try {
     directory = formats::read_zip_directory(source);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     scanner.note(std::string(error.what()) + "; members are found by their local headers");
@@ -150,7 +150,7 @@ void scan_member(const formats::ByteSource& source,
     try {
       scan_member_stream(*decoded, scanner, facts);
     } catch (const Error& error) {
-      if (error.code() != ExitCode::bad_input) {
+      if (error.kind() != Failure::invalid_input) {
         throw;
       }
       scanner.unscanned(0, std::string("could not read the member to its end: ") + error.what());

@@ -63,7 +63,7 @@ public:
     if (fd_ < 0) {
       const int error = errno;
       on_interrupt_.release();
-      throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), error),
+      throw Error(Failure::failed, errno_message("cannot create", path_.string(), error),
                   "check free disk space");
     }
   }
@@ -85,7 +85,7 @@ public:
         continue;
       }
       if (written < 0) {
-        throw Error(ExitCode::failure, errno_message("cannot write", path_.string(), errno),
+        throw Error(Failure::failed, errno_message("cannot write", path_.string(), errno),
                     "check free disk space");
       }
       done += static_cast<std::size_t>(written);
@@ -98,14 +98,14 @@ public:
   void copy_within(std::uint64_t from, std::uint64_t to, std::uint32_t length) {
     std::vector<std::byte> bytes(length);
     if (util::read_at(fd_, from, bytes, path_) != length) {
-      throw Error(ExitCode::failure, path_.string() + " is shorter than the chunks written to it");
+      throw Error(Failure::failed, path_.string() + " is shorter than the chunks written to it");
     }
     write_at(to, bytes);
   }
   // Sizes the file and starts hashing it as its bytes arrive.
   void set_size(std::uint64_t size) {
     if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) {
-      throw Error(ExitCode::failure, errno_message("cannot size", path_.string(), errno),
+      throw Error(Failure::failed, errno_message("cannot size", path_.string(), errno),
                   "check free disk space");
     }
     hasher_.emplace(fd_, path_, size);
@@ -150,7 +150,7 @@ public:
     try {
       fetch_chunks(*manifest);
     } catch (const Error& error) {
-      if (error.code() != ExitCode::missing) {
+      if (error.kind() != Failure::not_found) {
         throw;
       }
       return std::string(error.what());
@@ -190,7 +190,7 @@ private:
     try {
       text = read_object(remote_, manifest_key(file_id), meter_);
     } catch (const Error& error) {
-      if (error.code() != ExitCode::missing) {
+      if (error.kind() != Failure::not_found) {
         throw;
       }
       cache_.state().forget_remote_manifest(remote_.state_key, file_id);
@@ -199,13 +199,12 @@ private:
     const auto source = remote_.store.display_url() + "/" + manifest_key(file_id);
     auto manifest = parse_remote_manifest(text, source);
     if (manifest.id != file_id) {
-      throw Error(ExitCode::integrity,
-                  source + " describes file " + manifest.id + ", not " + file_id,
+      throw Error(Failure::corrupt, source + " describes file " + manifest.id + ", not " + file_id,
                   "the remote is damaged; push the data again");
     }
     for (const auto& chunk : manifest.chunks) {
       if (chunk.pack.empty()) {
-        throw Error(ExitCode::integrity, source + ": chunk " + chunk.id + " has no pack location",
+        throw Error(Failure::corrupt, source + ": chunk " + chunk.id + " has no pack location",
                     "the remote is damaged; push the data again");
       }
     }
@@ -297,7 +296,7 @@ private:
         return;
       }
       if (attempt >= 1) {
-        throw Error(ExitCode::integrity,
+        throw Error(Failure::corrupt,
                     "chunk " + *bad + " in pack " + request.pack + " on " +
                         remote_.store.display_url() +
                         " is corrupted (its bytes do not match its id)",
@@ -354,7 +353,7 @@ private:
       stats.bytes_received += position - request.offset;
     });
     if (!found) {
-      throw Error(ExitCode::missing,
+      throw Error(Failure::not_found,
                   "pack " + request.pack + " is missing from " + remote_.store.display_url(),
                   "the remote is incomplete; push the data again from a machine that has it");
     }
@@ -382,16 +381,16 @@ load_dir_listing(cache::Cache& cache, RemoteHandle remote, const std::string& di
   try {
     text = read_object(remote, dir_key(dir_id), meter);
   } catch (const Error& error) {
-    if (error.code() != ExitCode::missing) {
+    if (error.kind() != Failure::not_found) {
       throw;
     }
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "dir listing " + dir_id + " is not on remote " + remote.store.display_url(),
                 "push it from a machine that has it (`mlv push`)");
   }
   const auto source = remote.store.display_url() + "/" + dir_key(dir_id);
   if (hash::sha256_hex(text) != dir_id) {
-    throw Error(ExitCode::integrity,
+    throw Error(Failure::corrupt,
                 "dir listing " + source + " is corrupted (its bytes do not match its id)",
                 "push the folder again from a machine that has it");
   }
@@ -418,7 +417,7 @@ Stats fetch(cache::Cache& cache,
         in_dirs.emplace(entry.id, std::make_pair(dir_id, entry.path));
       }
     } catch (const Error& error) {
-      if (error.code() != ExitCode::missing) {
+      if (error.kind() != Failure::not_found) {
         throw;
       }
       missing.emplace(dir_id, "its dir listing is missing");

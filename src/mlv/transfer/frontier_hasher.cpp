@@ -82,8 +82,8 @@ void FrontierHasher::run() {
     }
     if (contiguous_ == hashed_) { // finishing, yet the written ranges leave a hole
       error_ = std::make_exception_ptr(
-          Error(ExitCode::failure, path_.string() + ": bytes from " + std::to_string(hashed_) +
-                                       " on were never written while assembling it"));
+          Error(Failure::failed, path_.string() + ": bytes from " + std::to_string(hashed_) +
+                                     " on were never written while assembling it"));
       changed_.notify_all();
       return;
     }
@@ -96,7 +96,7 @@ void FrontierHasher::run() {
             static_cast<std::size_t>(std::min<std::uint64_t>(k_hash_step, until - at));
         const auto got = util::read_at(fd_, at, std::span(buffer.data(), step), path_);
         if (got != step) {
-          throw Error(ExitCode::failure,
+          throw Error(Failure::failed,
                       path_.string() + " is shorter than the chunks written to it");
         }
         hasher_.update(std::span<const std::byte>(buffer.data(), step));

@@ -54,7 +54,7 @@ std::string read_object(RemoteHandle remote, const std::string& key, Meter& mete
     }
   });
   if (!found) {
-    throw Error(ExitCode::missing, remote.store.display_url() + ": object " + key + " is missing");
+    throw Error(Failure::not_found, remote.store.display_url() + ": object " + key + " is missing");
   }
   return text;
 }
@@ -100,7 +100,7 @@ std::optional<std::string> check_layout(RemoteHandle remote, bool create, Meter&
       return id;
     }
     if (!remote.store.location_exists()) {
-      throw Error(ExitCode::remote, "remote " + remote.store.display_url() + " does not exist",
+      throw Error(Failure::remote, "remote " + remote.store.display_url() + " does not exist",
                   "check the remote's URL with `mlv remote list` (a relative folder resolves "
                   "against the repository root); `mlv push` creates a remote folder");
     }
@@ -115,12 +115,12 @@ std::optional<std::string> check_layout(RemoteHandle remote, bool create, Meter&
       id = node.as<std::string>();
     }
   } catch (const YAML::Exception&) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 remote.store.display_url() + "/" + k_layout_file + " is not a valid layout file",
                 "is this folder an mlv remote? fix or remove that file");
   }
   if (version != k_layout_version) {
-    throw Error(ExitCode::remote,
+    throw Error(Failure::remote,
                 remote.store.display_url() + " uses remote layout " + std::to_string(version) +
                     "; this mlv reads layout " + std::to_string(k_layout_version),
                 "upgrade mlv");
@@ -133,7 +133,7 @@ std::optional<std::string> check_layout(RemoteHandle remote, bool create, Meter&
       write_layout(remote, made, meter);
       id = std::move(made);
     } catch (const Error& error) {
-      if (error.code() != ExitCode::remote) {
+      if (error.kind() != Failure::remote) {
         throw;
       }
     }

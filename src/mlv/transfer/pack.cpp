@@ -62,7 +62,7 @@ void raw_id(const std::string& hex, std::byte* out) {
 }
 
 Error damaged(const std::string& source, const std::string& what) {
-  return Error(ExitCode::integrity, "pack " + source + " is damaged: " + what,
+  return Error(Failure::corrupt, "pack " + source + " is damaged: " + what,
                "the remote copy is corrupted; push the data again from a machine that has it");
 }
 
@@ -78,7 +78,7 @@ PackWriter::PackWriter(const std::filesystem::path& tmp_dir, int compression_lev
   path_ = util::temporary_path(tmp_dir, "pack");
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd_ < 0) {
-    throw Error(ExitCode::failure, errno_message("cannot create", path_.string(), errno),
+    throw Error(Failure::failed, errno_message("cannot create", path_.string(), errno),
                 "check free disk space");
   }
 }
@@ -103,7 +103,7 @@ void write_all(int fd,
       continue;
     }
     if (written < 0) {
-      throw Error(ExitCode::failure, errno_message("cannot write", path.string(), errno),
+      throw Error(Failure::failed, errno_message("cannot write", path.string(), errno),
                   "check free disk space");
     }
     data += written;
@@ -130,7 +130,7 @@ void PackWriter::encode_chunks() {
   for (auto& entry : entries_) {
     raw.resize(entry.length);
     if (util::read_at(fd_, entry.offset, raw, path_) != raw.size()) {
-      throw Error(ExitCode::failure, path_.string() + " is shorter than the chunks written to it");
+      throw Error(Failure::failed, path_.string() + " is shorter than the chunks written to it");
     }
     entry.encoding = encoder_.encode(raw);
     const auto stored = entry.encoding == cache::ChunkEncoding::raw
@@ -146,7 +146,7 @@ void PackWriter::encode_chunks() {
     stored_end += stored.size();
   }
   if (stored_end != data_size_ && ::ftruncate(fd_, static_cast<off_t>(stored_end)) != 0) {
-    throw Error(ExitCode::failure, errno_message("cannot truncate", path_.string(), errno),
+    throw Error(Failure::failed, errno_message("cannot truncate", path_.string(), errno),
                 "check free disk space");
   }
   data_size_ = stored_end;
@@ -196,7 +196,7 @@ IndexLocation parse_pack_footer(std::span<const std::byte> footer, const std::st
   }
   const auto version = get_u32(footer.data() + 8);
   if (version < 1 || version > k_pack_version) {
-    throw Error(ExitCode::integrity,
+    throw Error(Failure::corrupt,
                 "pack " + source + " has pack format version " + std::to_string(version) +
                     ", which this mlv does not know",
                 "a newer mlv wrote it: upgrade mlv");
@@ -263,7 +263,7 @@ read_pack_index(remote::ObjectStore& store, const std::string& key, std::uint64_
       bytes.insert(bytes.end(), b.begin(), b.end());
     });
     if (!found) {
-      throw Error(ExitCode::missing, "pack " + source + " is missing",
+      throw Error(Failure::not_found, "pack " + source + " is missing",
                   "the remote is incomplete; push the data again from a machine that has it");
     }
     return bytes;

@@ -34,7 +34,7 @@ read_packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_
     manifest =
         parse_remote_manifest(text, remote.store.display_url() + "/" + manifest_key(file_id));
   } catch (const Error& error) {
-    if (error.code() == ExitCode::missing || error.code() == ExitCode::bad_input) {
+    if (error.kind() == Failure::not_found || error.kind() == Failure::invalid_input) {
       return std::nullopt;
     }
     throw;

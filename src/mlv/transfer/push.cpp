@@ -30,7 +30,7 @@ public:
   explicit CachedFileReader(const fs::path& path)
       : path_(path), fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) {
-      throw Error(ExitCode::failure, errno_message("cannot open", path.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot open", path.string(), errno));
     }
     ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
@@ -39,7 +39,7 @@ public:
   std::span<const std::byte> read(std::uint64_t offset, std::uint32_t length) {
     buffer_.resize(length);
     if (util::read_at(fd_, offset, buffer_, path_) != length) {
-      throw Error(ExitCode::integrity,
+      throw Error(Failure::corrupt,
                   "cached file " + path_.string() + " is shorter than its manifest says",
                   "run `mlv verify`");
     }
@@ -75,7 +75,7 @@ public:
     try {
       text = read_object(remote_, manifest_key(file_id), meter_);
     } catch (const Error& error) {
-      if (error.code() == ExitCode::missing) {
+      if (error.kind() == Failure::not_found) {
         return;
       }
       throw;
@@ -85,7 +85,7 @@ public:
     try {
       manifest = parse_remote_manifest(text, source);
     } catch (const Error& error) {
-      if (error.code() != ExitCode::bad_input) {
+      if (error.kind() != Failure::invalid_input) {
         throw;
       }
       return;
@@ -130,7 +130,7 @@ public:
         false);
     unindexed_.push_back(manifest);
     if (manifest.chunks.size() != placed.size()) {
-      throw Error(ExitCode::failure, "internal: chunks of " + file_id + " were not all packed");
+      throw Error(Failure::failed, "internal: chunks of " + file_id + " were not all packed");
     }
     for (std::size_t i = 0; i < placed.size(); ++i) {
       manifest.chunks[i].pack = placed[i].pack;
@@ -222,7 +222,7 @@ private:
     if (!verified) {
       bytes = reader.read(chunk.offset, chunk.length);
       if (hash::sha256_hex(bytes) != chunk.id) {
-        throw Error(ExitCode::integrity,
+        throw Error(Failure::corrupt,
                     "cached file " + cache_.file_path(file_id).string() + " is corrupted (chunk " +
                         chunk.id + " does not match)",
                     "run `mlv verify`, then `mlv add` the file again or fetch a good copy");
@@ -441,7 +441,7 @@ Stats push(cache::Cache& cache,
     }
   }
   if (!unavailable.empty()) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "cannot push: neither the cache nor " + remote.store.display_url() +
                     " has the data these name:" + unavailable,
                 "`mlv add` the file again if you have it, or `mlv fetch -r REMOTE` it from a "
@@ -459,14 +459,14 @@ Stats push(cache::Cache& cache,
     try {
       pusher.push_file(id);
     } catch (const Error& error) {
-      if (error.code() != ExitCode::integrity) {
+      if (error.kind() != Failure::corrupt) {
         throw;
       }
       // The cache object no longer matches its id, and no manifest of it was written. A wrong
       // object must not stay under a right name: removed, it is restored by `mlv add` of the
       // workspace file or by a fetch, and then pushed right.
       cache.remove_file(id);
-      throw Error(ExitCode::integrity,
+      throw Error(Failure::corrupt,
                   "cannot push " + label(id) + ": " + error.what() +
                       "; the damaged object was removed from the cache",
                   "`mlv add` the file again if you have it, or `mlv fetch` it from a remote that "

@@ -54,7 +54,7 @@ packs_named_by(RemoteHandle remote, const std::vector<std::string>& file_ids, un
     try {
       text = read_object(remote, manifest_key(id), meter);
     } catch (const Error& error) {
-      if (error.code() == ExitCode::missing) {
+      if (error.kind() == Failure::not_found) {
         return;
       }
       throw;

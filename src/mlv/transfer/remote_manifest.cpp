@@ -23,7 +23,7 @@ bool is_zstd_frame(std::string_view stored) {
 }
 
 [[noreturn]] void damaged(const std::string& source, const std::string& what) {
-  throw Error(ExitCode::bad_input, source + ": compressed manifest " + what,
+  throw Error(Failure::invalid_input, source + ": compressed manifest " + what,
               "the manifest is damaged; delete it and fetch or push again");
 }
 

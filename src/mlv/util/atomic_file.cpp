@@ -74,12 +74,12 @@ AtomicFile::AtomicFile(std::filesystem::path final_path, const std::filesystem::
       on_interrupt_.release(); // not ours (EEXIST) or not made
     }
     if (fd_ < 0 && error != EEXIST) {
-      throw Error(ExitCode::failure, errno_message("cannot create", temp_path_.string(), error),
+      throw Error(Failure::failed, errno_message("cannot create", temp_path_.string(), error),
                   "check that the folder exists and is writable");
     }
   }
   if (fd_ < 0) {
-    throw Error(ExitCode::failure, "cannot create a temporary file in " + tmp_dir.string());
+    throw Error(Failure::failed, "cannot create a temporary file in " + tmp_dir.string());
   }
 }
 
@@ -105,7 +105,7 @@ void AtomicFile::write(std::span<const std::byte> data) {
       if (errno == EINTR) {
         continue;
       }
-      throw Error(ExitCode::failure, errno_message("cannot write", temp_path_.string(), errno),
+      throw Error(Failure::failed, errno_message("cannot write", temp_path_.string(), errno),
                   "check free disk space");
     }
     cursor += written;
@@ -119,14 +119,13 @@ void AtomicFile::write(std::string_view text) {
 
 void AtomicFile::commit(unsigned mode) {
   if (::fchmod(fd_, static_cast<mode_t>(mode)) != 0 || ::fsync(fd_) != 0) {
-    throw Error(ExitCode::failure, errno_message("cannot sync", temp_path_.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot sync", temp_path_.string(), errno));
   }
   ::close(fd_);
   fd_ = -1;
   make_directories(final_path_.parent_path().empty() ? "." : final_path_.parent_path());
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    throw Error(ExitCode::failure,
-                errno_message("cannot rename into", final_path_.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot rename into", final_path_.string(), errno));
   }
   committed_ = true;
   on_interrupt_.release();
@@ -135,15 +134,14 @@ void AtomicFile::commit(unsigned mode) {
 
 void AtomicFile::commit_unsynced(unsigned mode) {
   if (::fchmod(fd_, static_cast<mode_t>(mode)) != 0) {
-    throw Error(ExitCode::failure,
+    throw Error(Failure::failed,
                 errno_message("cannot set the mode of", temp_path_.string(), errno));
   }
   ::close(fd_);
   fd_ = -1;
   make_directories(final_path_.parent_path().empty() ? "." : final_path_.parent_path());
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
-    throw Error(ExitCode::failure,
-                errno_message("cannot rename into", final_path_.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot rename into", final_path_.string(), errno));
   }
   committed_ = true;
   on_interrupt_.release();

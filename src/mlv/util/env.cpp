@@ -40,7 +40,7 @@ std::optional<Env::Info> stat_path(const fs::path& path, bool follow) {
     if (errno == ENOENT || errno == ENOTDIR) {
       return std::nullopt;
     }
-    throw Error(ExitCode::failure, errno_message("cannot stat", path.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot stat", path.string(), errno));
   }
   return Env::Info{type_of(info.st_mode),
                    static_cast<std::uint64_t>(info.st_size),
@@ -77,7 +77,7 @@ public:
 
   void rename(const fs::path& from, const fs::path& to) override {
     if (::rename(from.c_str(), to.c_str()) != 0) {
-      throw Error(ExitCode::failure, errno_message("cannot rename into", to.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot rename into", to.string(), errno));
     }
   }
 
@@ -88,19 +88,19 @@ public:
     if (errno == ENOENT) {
       return false;
     }
-    throw Error(ExitCode::failure, errno_message("cannot remove", path.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot remove", path.string(), errno));
   }
 
   void set_mode(const fs::path& path, unsigned mode) override {
     if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
-      throw Error(ExitCode::failure, errno_message("cannot set the mode of", path.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot set the mode of", path.string(), errno));
     }
   }
 
   std::vector<Entry> list_directory(const fs::path& path) override {
     DIR* folder = ::opendir(path.c_str());
     if (folder == nullptr) {
-      throw Error(errno == ENOENT || errno == ENOTDIR ? ExitCode::missing : ExitCode::failure,
+      throw Error(errno == ENOENT || errno == ENOTDIR ? Failure::not_found : Failure::failed,
                   errno_message("cannot list", path.string(), errno));
     }
     std::vector<Entry> entries;

@@ -21,7 +21,7 @@ std::optional<FileStamp> stat_file(const std::filesystem::path& path, bool follo
     if (errno == ENOENT || errno == ENOTDIR) {
       return std::nullopt;
     }
-    throw Error(ExitCode::failure, errno_message("cannot stat", path.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot stat", path.string(), errno));
   }
   FileStamp stamp;
   stamp.inode = info.st_ino;
@@ -37,7 +37,7 @@ std::optional<FileStamp> stat_file(const std::filesystem::path& path, bool follo
 std::string read_file(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+    throw Error(errno == ENOENT ? Failure::not_found : Failure::failed,
                 errno_message("cannot open", path.string(), errno));
   }
   std::string content;
@@ -54,7 +54,7 @@ std::string read_file(const std::filesystem::path& path) {
     if (got < 0) {
       const int error_number = errno;
       ::close(fd);
-      throw Error(ExitCode::failure, errno_message("cannot read", path.string(), error_number));
+      throw Error(Failure::failed, errno_message("cannot read", path.string(), error_number));
     }
     if (got == 0) {
       break;
@@ -70,7 +70,7 @@ void read_blocks(const std::filesystem::path& path,
                  const std::function<void(std::span<const std::byte>)>& sink) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    throw Error(errno == ENOENT ? ExitCode::missing : ExitCode::failure,
+    throw Error(errno == ENOENT ? Failure::not_found : Failure::failed,
                 errno_message("cannot open", path.string(), errno));
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -84,7 +84,7 @@ void read_blocks(const std::filesystem::path& path,
           if (errno == EINTR) {
             continue;
           }
-          throw Error(ExitCode::failure, errno_message("cannot read", path.string(), errno));
+          throw Error(Failure::failed, errno_message("cannot read", path.string(), errno));
         }
         if (got == 0) {
           break;
@@ -115,7 +115,7 @@ read_at(int fd, std::uint64_t offset, std::span<std::byte> out, const std::files
       continue;
     }
     if (got < 0) {
-      throw Error(ExitCode::failure, errno_message("cannot read", path.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot read", path.string(), errno));
     }
     if (got == 0) {
       break;
@@ -129,7 +129,7 @@ void make_directories(const std::filesystem::path& path) {
   std::error_code error;
   std::filesystem::create_directories(path, error);
   if (error) {
-    throw Error(ExitCode::failure, "cannot create folder " + path.string() + ": " + error.message(),
+    throw Error(Failure::failed, "cannot create folder " + path.string() + ": " + error.message(),
                 "check that the parent folder is writable");
   }
 }
@@ -138,8 +138,7 @@ std::filesystem::path make_temporary_directory(const std::filesystem::path& fold
                                                std::string_view prefix) {
   auto pattern = (folder / (std::string(prefix) + "XXXXXX")).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    throw Error(ExitCode::failure,
-                errno_message("cannot create a folder in", folder.string(), errno),
+    throw Error(Failure::failed, errno_message("cannot create a folder in", folder.string(), errno),
                 "check that the folder exists and is writable");
   }
   return pattern;
@@ -156,7 +155,7 @@ bool remove_file(const std::filesystem::path& path) {
   if (errno == ENOENT) {
     return false;
   }
-  throw Error(ExitCode::failure, errno_message("cannot remove", path.string(), errno));
+  throw Error(Failure::failed, errno_message("cannot remove", path.string(), errno));
 }
 
 void sync_directory(const std::filesystem::path& path) {
@@ -190,13 +189,12 @@ FileLock::FileLock(const std::filesystem::path& lock_path, bool shared) {
   make_directories(lock_path.parent_path());
   fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
-    throw Error(ExitCode::failure,
-                errno_message("cannot open lock file", lock_path.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot open lock file", lock_path.string(), errno));
   }
   while (::flock(fd_, shared ? LOCK_SH : LOCK_EX) != 0) {
     if (errno != EINTR) {
       ::close(fd_);
-      throw Error(ExitCode::failure, errno_message("cannot lock", lock_path.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot lock", lock_path.string(), errno));
     }
   }
 }
@@ -206,15 +204,14 @@ std::unique_ptr<FileLock> FileLock::try_lock(const std::filesystem::path& lock_p
   std::unique_ptr<FileLock> lock(new FileLock());
   lock->fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock->fd_ < 0) {
-    throw Error(ExitCode::failure,
-                errno_message("cannot open lock file", lock_path.string(), errno));
+    throw Error(Failure::failed, errno_message("cannot open lock file", lock_path.string(), errno));
   }
   while (::flock(lock->fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) {
       return nullptr;
     }
     if (errno != EINTR) {
-      throw Error(ExitCode::failure, errno_message("cannot lock", lock_path.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot lock", lock_path.string(), errno));
     }
   }
   return lock;

@@ -65,7 +65,7 @@ public:
     std::lock_guard lock(mutex_);
     const auto name = key(path);
     if (const auto* existing = find(name); existing && existing->type == Type::directory) {
-      throw Error(ExitCode::failure, "cannot replace folder " + name + " with a file");
+      throw Error(Failure::failed, "cannot replace folder " + name + " with a file");
     }
     auto inode = new_inode(mode);
     inode->data = std::string(content);
@@ -78,7 +78,7 @@ public:
     const auto target = key(to);
     auto it = nodes_.find(source);
     if (it == nodes_.end()) {
-      throw Error(ExitCode::failure, "cannot rename " + source + ": no such file");
+      throw Error(Failure::failed, "cannot rename " + source + ": no such file");
     }
     parent_folder(target);
     if (it->second.type == Type::directory) {
@@ -109,7 +109,7 @@ public:
       return false;
     }
     if (it->second.type == Type::directory && !children(name).empty()) {
-      throw Error(ExitCode::failure, "cannot remove " + name + ": the folder is not empty");
+      throw Error(Failure::failed, "cannot remove " + name + ": the folder is not empty");
     }
     nodes_.erase(it);
     touch();
@@ -120,7 +120,7 @@ public:
     std::lock_guard lock(mutex_);
     auto* node = find(resolve(key(path)));
     if (node == nullptr) {
-      throw Error(ExitCode::failure, "cannot set the mode of " + path.string() + ": no such file");
+      throw Error(Failure::failed, "cannot set the mode of " + path.string() + ": no such file");
     }
     node->inode->mode = mode;
   }
@@ -130,7 +130,7 @@ public:
     const auto name = resolve(key(path));
     const auto* node = find(name);
     if (node == nullptr || node->type != Type::directory) {
-      throw Error(ExitCode::missing, "cannot list " + path.string() + ": not a folder");
+      throw Error(Failure::not_found, "cannot list " + path.string() + ": not a folder");
     }
     return children(name);
   }
@@ -144,8 +144,7 @@ public:
       if (node == nullptr) {
         nodes_[made.string()] = Node{Type::directory, new_inode(0755), {}};
       } else if (node->type != Type::directory) {
-        throw Error(ExitCode::failure,
-                    "cannot create folder " + made.string() + ": a file is there");
+        throw Error(Failure::failed, "cannot create folder " + made.string() + ": a file is there");
       }
     }
   }
@@ -215,10 +214,10 @@ private:
   const Node& file(const fs::path& path) const {
     const auto* node = find(resolve(key(path)));
     if (node == nullptr) {
-      throw Error(ExitCode::missing, "cannot open " + path.string() + ": no such file");
+      throw Error(Failure::not_found, "cannot open " + path.string() + ": no such file");
     }
     if (node->type != Type::file) {
-      throw Error(ExitCode::failure, "cannot read " + path.string() + ": not a file");
+      throw Error(Failure::failed, "cannot read " + path.string() + ": not a file");
     }
     return *node;
   }
@@ -226,7 +225,7 @@ private:
   void parent_folder(const std::string& name) const {
     const auto* parent = find(resolve(fs::path(name).parent_path().string()));
     if (parent == nullptr || parent->type != Type::directory) {
-      throw Error(ExitCode::failure, "cannot create " + name + ": no such folder");
+      throw Error(Failure::failed, "cannot create " + name + ": no such folder");
     }
   }
 

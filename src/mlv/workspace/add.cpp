@@ -27,7 +27,7 @@ std::pair<std::string, YAML::Node> describe_content(const fs::path& path) {
     const auto inspection = inspect::inspect_path(path);
     return {inspection.format, inspect::short_summary(inspection)};
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input) {
+    if (error.kind() != Failure::invalid_input) {
       throw;
     }
     return {inspect::detect_format(path), YAML::Node()};
@@ -58,7 +58,7 @@ std::string listed(const std::vector<std::string>& paths) {
 }
 
 Error bad_name(const std::string& typed, const std::string& problem) {
-  return Error(ExitCode::bad_input, "cannot add '" + typed + "': the name " + problem,
+  return Error(Failure::invalid_input, "cannot add '" + typed + "': the name " + problem,
                "rename it: a tracked name may not hold a backslash or a control character "
                "(docs/formats.md)");
 }
@@ -70,7 +70,7 @@ void check_no_overlap(Context& context, const PlannedAdd& plan) {
        folder = folder.parent_path()) {
     const auto name = folder.generic_string();
     if (fs::exists(pointer::pointer_path_for(context.absolute(name)))) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "cannot add '" + plan.typed + "': it is inside '" + name +
                       "', which mlv already tracks as a folder (" + name + ".mlv)",
                   "`mlv add " + name +
@@ -98,8 +98,7 @@ void check_no_overlap(Context& context, const PlannedAdd& plan) {
     }
   }
   if (error) {
-    throw Error(ExitCode::failure,
-                "cannot list " + plan.absolute.string() + ": " + error.message());
+    throw Error(Failure::failed, "cannot list " + plan.absolute.string() + ": " + error.message());
   }
   if (!pointers.empty()) {
     std::sort(pointers.begin(), pointers.end());
@@ -108,7 +107,7 @@ void check_no_overlap(Context& context, const PlannedAdd& plan) {
       remove_command +=
           " " + pointer_path.substr(0, pointer_path.size() - pointer::k_suffix.size());
     }
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "cannot add folder '" + plan.typed +
                     "' as one: mlv already tracks files inside it:" + listed(pointers),
                 "add those files one by one instead (`mlv add " + plan.relative + "/*`), or " +
@@ -140,7 +139,7 @@ std::optional<pointer::Pointer> existing_pointer(const fs::path& pointer_file) {
   try {
     return pointer::parse_pointer(text, pointer_file.string());
   } catch (const Error& error) {
-    if (error.code() != ExitCode::bad_input || pointer::has_conflict_markers(text) ||
+    if (error.kind() != Failure::invalid_input || pointer::has_conflict_markers(text) ||
         is_other_version(text)) {
       throw;
     }
@@ -158,12 +157,13 @@ PlannedAdd plan_one(Context& context, const std::string& typed) {
   }
   plan.absolute = context.absolute(plan.relative);
   if (plan.relative.empty()) {
-    throw Error(ExitCode::bad_input, "cannot add the repository root itself",
+    throw Error(Failure::invalid_input, "cannot add the repository root itself",
                 "add the model files or folders inside it");
   }
   const auto first = fs::path(plan.relative).begin()->string();
   if (first == ".git" || first == ".mlv") {
-    throw Error(ExitCode::bad_input, "'" + typed + "' is inside " + first + "/, which mlv manages");
+    throw Error(Failure::invalid_input,
+                "'" + typed + "' is inside " + first + "/, which mlv manages");
   }
   if (const auto problem = pointer::path_problem(plan.absolute.filename().string())) {
     throw bad_name(typed, *problem);
@@ -172,7 +172,7 @@ PlannedAdd plan_one(Context& context, const std::string& typed) {
   const auto status = fs::status(plan.absolute, error);
   if (!fs::exists(status)) {
     const bool via_pointer = plan.relative != context.relative(typed);
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "cannot add '" + typed + "': no such file or folder" +
                     (via_pointer ? " (" + plan.relative + ", the data it stands for)" : ""),
                 via_pointer && fs::exists(pointer::pointer_path_for(plan.absolute))
@@ -180,7 +180,7 @@ PlannedAdd plan_one(Context& context, const std::string& typed) {
                     : "");
   }
   if (!fs::is_regular_file(status) && !fs::is_directory(status)) {
-    throw Error(ExitCode::bad_input, "cannot add '" + typed + "': not a regular file or folder");
+    throw Error(Failure::invalid_input, "cannot add '" + typed + "': not a regular file or folder");
   }
   plan.directory = fs::is_directory(status);
   check_no_overlap(context, plan);
@@ -206,7 +206,7 @@ std::vector<PlannedAdd> plan_all(Context& context, const std::vector<std::string
     const auto inside = outer.relative + "/";
     for (const auto& inner : plans) {
       if (inner.relative.starts_with(inside)) {
-        throw Error(ExitCode::bad_input,
+        throw Error(Failure::invalid_input,
                     "cannot add both '" + outer.typed + "' and '" + inner.typed +
                         "', which is inside it",
                     "add the folder as one, or the files inside it one by one");
@@ -307,7 +307,7 @@ std::pair<std::string, std::string> parse_key_value(const std::string& text,
                                                     const std::string& option) {
   const auto equals = text.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw Error(ExitCode::bad_input, option + " '" + text + "': expected KEY=VALUE",
+    throw Error(Failure::invalid_input, option + " '" + text + "': expected KEY=VALUE",
                 "for example " + option + " accuracy=0.93");
   }
   return {text.substr(0, equals), text.substr(equals + 1)};

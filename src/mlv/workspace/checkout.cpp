@@ -60,7 +60,7 @@ public:
     // own, so they go even when this checkout refuses.
     sweep_temporaries(swept_);
     if (!conflicts_.empty()) {
-      throw Error(ExitCode::conflict,
+      throw Error(Failure::conflict,
                   "not overwriting workspace content that is not saved in the cache:" +
                       list(conflicts_),
                   "`mlv add` it to keep it, or re-run with --force to discard it; nothing was "
@@ -72,7 +72,7 @@ public:
     }
     gate_.finish();
     if (!missing_.empty()) {
-      throw Error(ExitCode::missing,
+      throw Error(Failure::not_found,
                   "the cache lacks the data these pointers name:" + list(missing_),
                   "run `mlv pull` (or `mlv fetch`) to download it from the remote");
     }
@@ -286,7 +286,7 @@ void check_distinct_data_paths(const std::vector<Tracked>& tracked) {
     }
   }
   if (!list.empty()) {
-    throw Error(ExitCode::bad_input, "more than one pointer names the same data path:" + list,
+    throw Error(Failure::invalid_input, "more than one pointer names the same data path:" + list,
                 "keep one pointer per path: delete the copies (`git rm COPY.mlv`), or `mlv add` "
                 "the data under another name; nothing was written");
   }

@@ -25,7 +25,7 @@ Context Context::open(const std::filesystem::path& start) {
   context.git_ = std::make_unique<git::Repository>(git::Repository::discover(start));
   const auto root = context.git_->work_dir();
   if (!std::filesystem::exists(mlv_dir(root) / "config")) {
-    throw Error(ExitCode::not_a_repository, "mlv is not initialised in " + root.string(),
+    throw Error(Failure::not_a_repository, "mlv is not initialised in " + root.string(),
                 "run `mlv init` in this git repository first");
   }
   context.config_ = std::make_unique<config::Config>(config::Config::load(root));
@@ -42,7 +42,7 @@ cache::Cache& Context::cache() {
 std::string Context::relative(const std::filesystem::path& user_path) const {
   const auto inside = util::relative_inside(user_path, root());
   if (!inside) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + user_path.string() + "' is outside the repository " + root().string(),
                 "mlv tracks files inside the git work tree only");
   }
@@ -81,7 +81,7 @@ void Context::finish() {
   for (const auto& error : errors) {
     message += "\n  " + std::string(error.what());
   }
-  throw Error(errors.front().code(), message, errors.front().hint());
+  throw Error(errors.front().kind(), message, errors.front().hint());
 }
 
 std::unique_ptr<util::FileLock> Context::try_lock_workspace() {

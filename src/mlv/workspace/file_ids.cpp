@@ -62,7 +62,7 @@ cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool 
   auto& env = cache.env();
   const auto stamp = stamp_of(env, path);
   if (!stamp) {
-    throw Error(ExitCode::missing, "no such file: " + path.string());
+    throw Error(Failure::not_found, "no such file: " + path.string());
   }
   auto& state = cache.state();
   if (auto known = state.find_file_id(path, *stamp)) {

@@ -232,7 +232,7 @@ RemoteGc plan_remote_gc(Context& context,
         kept.files.insert(entry.id);
       }
     } catch (const Error& error) {
-      if (error.code() != ExitCode::missing) {
+      if (error.kind() != Failure::not_found) {
         throw;
       }
     }

@@ -40,7 +40,7 @@ std::string repository_path(const GetRequest& request, const fs::path& root) {
   if (!request.repository.empty()) {
     const auto normal = fs::path(request.path).lexically_normal();
     if (normal.is_absolute() || (!normal.empty() && *normal.begin() == "..")) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "'" + request.path + "' is not a path inside " + request.repository,
                   "give the path relative to the repository's root");
     }
@@ -48,7 +48,7 @@ std::string repository_path(const GetRequest& request, const fs::path& root) {
   }
   const auto inside = util::relative_inside(request.path, root);
   if (!inside) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "'" + request.path + "' is outside the repository " + root.string());
   }
   return inside->generic_string();
@@ -69,7 +69,7 @@ void write_output(cache::Cache& cache,
   }
   const auto listing = cache.read_dir(pointer.sha256);
   if (!listing) {
-    throw Error(ExitCode::missing, "dir listing " + pointer.sha256 + " is not in the cache",
+    throw Error(Failure::not_found, "dir listing " + pointer.sha256 + " is not in the cache",
                 "run `mlv fetch` for it first");
   }
   for (const auto& entry : listing->entries) {
@@ -107,7 +107,7 @@ GetResult get(const GetRequest& request) {
   const auto pointer_path = pointer::as_pointer_path(path);
   const auto text = source.read_file(commit, pointer_path);
   if (!text) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "'" + path + "' is not tracked by mlv at " + request.revision + " in " +
                     root.string(),
                 "check the path and revision; `git ls-tree -r " + request.revision +
@@ -117,7 +117,7 @@ GetResult get(const GetRequest& request) {
 
   std::error_code error;
   if (fs::exists(request.output, error) && !request.force) {
-    throw Error(ExitCode::conflict, "output '" + request.output.string() + "' already exists",
+    throw Error(Failure::conflict, "output '" + request.output.string() + "' already exists",
                 "choose another -o path, or pass --force to replace it");
   }
   const auto output_folder = fs::absolute(request.output).parent_path();

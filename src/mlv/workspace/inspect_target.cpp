@@ -37,7 +37,7 @@ InspectTarget from_pointer(const fs::path& pointer_file) {
     return target;
   }
   if (pointer.kind == pointer::Kind::dir) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "cannot inspect " + pointer_file.string() + ": its folder " + data.string() +
                     " is not in the workspace",
                 "run `mlv checkout " + pointer_file.string() + "` (or `mlv pull`) first");
@@ -45,7 +45,7 @@ InspectTarget from_pointer(const fs::path& pointer_file) {
   auto context = Context::open(pointer_file.parent_path().empty() ? fs::path(".")
                                                                   : pointer_file.parent_path());
   if (!context.cache().has_file(pointer.sha256)) {
-    throw Error(ExitCode::missing,
+    throw Error(Failure::not_found,
                 "cannot inspect " + pointer_file.string() + ": " + data.string() +
                     " is not in the workspace and object " + pointer.sha256 +
                     " is not in the cache",
@@ -71,7 +71,7 @@ InspectTarget resolve_inspect_target(const fs::path& argument) {
   if (const auto pointer_file = pointer::pointer_path_for(argument); is_file(pointer_file)) {
     return from_pointer(pointer_file);
   }
-  throw Error(ExitCode::missing,
+  throw Error(Failure::not_found,
               "cannot inspect " + argument.string() + ": no such file, folder or pointer",
               "give a model file, a folder, or a PATH.mlv pointer");
 }

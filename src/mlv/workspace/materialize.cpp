@@ -46,12 +46,12 @@ std::vector<LinkType> parse_link_types(const std::string& value) {
     } else if (word == "copy") {
       types.push_back(LinkType::copy);
     } else {
-      throw Error(ExitCode::bad_input, "config cache.type: unknown link type '" + word + "'",
+      throw Error(Failure::invalid_input, "config cache.type: unknown link type '" + word + "'",
                   "use a comma-separated list of reflink, hardlink, symlink, copy");
     }
   }
   if (types.empty()) {
-    throw Error(ExitCode::bad_input, "config cache.type is empty",
+    throw Error(Failure::invalid_input, "config cache.type is empty",
                 "use a comma-separated list of reflink, hardlink, symlink, copy");
   }
   return types;

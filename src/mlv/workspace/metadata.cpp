@@ -21,7 +21,7 @@ constexpr const char* k_params_key = "params";
 
 Error file_error(const fs::path& file, const YAML::Mark& mark, const std::string& what) {
   const auto line = mark.is_null() ? std::string() : ":" + std::to_string(mark.line + 1);
-  return Error(ExitCode::bad_input, file.string() + line + ": " + what,
+  return Error(Failure::invalid_input, file.string() + line + ": " + what,
                "give a JSON object or a YAML map, e.g. {\"accuracy\": 0.93}");
 }
 
@@ -82,11 +82,11 @@ YAML::Node read_metadata_file(const fs::path& file, const std::string& option) {
   std::error_code error;
   const auto size = fs::file_size(file, error);
   if (error) {
-    throw Error(ExitCode::missing, option + " " + file.string() + ": " + error.message(),
+    throw Error(Failure::not_found, option + " " + file.string() + ": " + error.message(),
                 "give the path of a JSON or YAML file");
   }
   if (size > k_max_metadata_file_bytes) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 option + " " + file.string() + ": " + std::to_string(size) +
                     " bytes is more than the 1 MiB a pointer's metadata may hold",
                 "keep the summary numbers in this file; store large reports as their own files");
@@ -113,7 +113,7 @@ YAML::Node merged_meta(const YAML::Node& existing, const AddOptions& options) {
       existing && existing.IsMap() ? YAML::Clone(existing) : YAML::Node(YAML::NodeType::Map);
   for (const auto& [key, value] : options.meta) {
     if (key == k_added_key) {
-      throw Error(ExitCode::bad_input,
+      throw Error(Failure::invalid_input,
                   "--meta " + key + "=" + value + ": 'added' is recorded by mlv itself",
                   "choose another key name");
     }

@@ -11,7 +11,8 @@ std::string remove(Context& context, const std::string& target) {
   const auto relative = pointer::as_pointer_path(context.relative(target));
   const auto pointer_file = context.absolute(relative);
   if (!std::filesystem::exists(pointer_file)) {
-    throw Error(ExitCode::bad_input, "'" + target + "' is not tracked by mlv (no " + relative + ")",
+    throw Error(Failure::invalid_input,
+                "'" + target + "' is not tracked by mlv (no " + relative + ")",
                 "`mlv status` lists what is tracked");
   }
   const auto pointer = pointer::read_pointer(pointer_file);

@@ -153,7 +153,7 @@ void SafetyGate::finish() const {
       }
     }
     throw Error(
-        ExitCode::unsafe,
+        Failure::unsafe,
         "refusing to write " + std::to_string(refused_unsafe_.size()) +
             " file(s) whose loading would run code:" + list,
         "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
@@ -163,7 +163,7 @@ void SafetyGate::finish() const {
   for (const auto& line : refused_suspicious_) {
     list += "\n  " + line;
   }
-  throw Error(ExitCode::suspicious,
+  throw Error(Failure::suspicious,
               "refusing to write " + std::to_string(refused_suspicious_.size()) +
                   " file(s) the safety scan could not clear (loading them may run code):" + list,
               "`mlv scan PATH.mlv` lists every finding (docs/safety.md explains them); if you "

@@ -38,7 +38,7 @@ void add_folder(const fs::path& folder, std::vector<ScanTarget>& targets) {
     }
   }
   if (error) {
-    throw Error(ExitCode::failure, "cannot list " + folder.string() + ": " + error.message(),
+    throw Error(Failure::failed, "cannot list " + folder.string() + ": " + error.message(),
                 "check the folder's permissions");
   }
   std::sort(found.begin(), found.end(),
@@ -55,7 +55,7 @@ std::optional<Context> repository_of(const fs::path& folder) {
 }
 
 Error data_missing(const fs::path& pointer_file, const fs::path& data) {
-  return Error(ExitCode::missing,
+  return Error(Failure::not_found,
                "cannot scan " + pointer_file.string() +
                    ": its data is neither in the cache nor at " + data.string(),
                "run `mlv fetch` for it first (scan reads the cached object; pull would also "
@@ -107,13 +107,14 @@ std::vector<scan::ScanReport> scan_paths(const std::vector<std::string>& paths) 
     std::error_code error;
     const auto status = fs::status(path, error);
     if (!fs::exists(status)) {
-      throw Error(ExitCode::missing, "cannot scan '" + typed + "': no such file or folder",
+      throw Error(Failure::not_found, "cannot scan '" + typed + "': no such file or folder",
                   "check the path; a pointer (NAME.mlv) scans the data it names");
     }
     if (fs::is_directory(status)) {
       add_folder(path, targets);
     } else if (!fs::is_regular_file(status)) {
-      throw Error(ExitCode::bad_input, "cannot scan '" + typed + "': not a regular file or folder",
+      throw Error(Failure::invalid_input,
+                  "cannot scan '" + typed + "': not a regular file or folder",
                   "give a file, a folder or a NAME.mlv pointer");
     } else if (pointer::is_pointer_path(path)) {
       add_pointer(path, targets);

@@ -174,7 +174,7 @@ void check_recorded_sizes(cache::Cache& cache, const std::vector<Tracked>& track
     }
   }
   if (!list.empty()) {
-    throw Error(ExitCode::bad_input,
+    throw Error(Failure::invalid_input,
                 "these pointers disagree with the data their sha256 names:" + list,
                 "restore them (e.g. `git checkout -- PATH.mlv`), or re-run `mlv add` on the data");
   }

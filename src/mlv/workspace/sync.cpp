@@ -150,7 +150,7 @@ std::optional<Error> missing_on_remote(const std::vector<Tracked>& tracked,
     list += "\n  " + item.pointer_path + " (" + std::string(pointer::kind_name(item.pointer.kind)) +
             " " + item.pointer.sha256 + (found->second.empty() ? "" : ": " + found->second) + ")";
   }
-  return Error(ExitCode::missing,
+  return Error(Failure::not_found,
                std::to_string(count) + " pointer(s) name data that is not on remote " + remote_url +
                    "; everything else was fetched:" + list,
                "push it from a machine that has it (`mlv push`), or choose another remote with -r");

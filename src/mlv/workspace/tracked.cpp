@@ -62,7 +62,7 @@ std::vector<Tracked> filter(std::vector<Tracked> all,
       }
     }
     if (!found) {
-      throw Error(ExitCode::bad_input, "'" + typed[i] + "' is not tracked by mlv",
+      throw Error(Failure::invalid_input, "'" + typed[i] + "' is not tracked by mlv",
                   "check the path, or track it with `mlv add " + typed[i] + "`");
     }
   }
@@ -105,7 +105,7 @@ std::vector<fs::path> find_pointer_files(const fs::path& root) {
     }
   }
   if (error) {
-    throw Error(ExitCode::failure, "cannot list " + root.string() + ": " + error.message());
+    throw Error(Failure::failed, "cannot list " + root.string() + ": " + error.message());
   }
   std::sort(files.begin(), files.end());
   return files;
@@ -151,7 +151,7 @@ std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std:
           all[i].pointer = pointer::read_pointer(files[i]);
           all[i].data_path = data_path_for(all[i].pointer_path, all[i].pointer);
         } catch (const Error& error) {
-          if (error.code() != ExitCode::bad_input) {
+          if (error.kind() != Failure::invalid_input) {
             throw;
           }
           // Selected by its name alone, so that commands on other targets still work.

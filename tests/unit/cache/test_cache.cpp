@@ -73,7 +73,7 @@ TEST_F(CacheTest, FileWriterRefusesBytesThatDoNotMatchTheId) {
       writer.commit();
       FAIL() << "a wrong file was accepted";
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::integrity);
+      EXPECT_EQ(error.kind(), mlv::Failure::corrupt);
       EXPECT_NE(std::string(error.what()).find(id), std::string::npos);
     }
   }

@@ -29,7 +29,7 @@ void expect_rejected(const std::string& text, const std::string& words) {
     (void)parse_manifest(text, "manifests/ab/abc");
     FAIL() << "accepted a manifest that should fail: " << words;
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     const std::string message = error.what();
     EXPECT_NE(message.find("manifests/ab/abc"), std::string::npos) << message;
     EXPECT_NE(message.find(words), std::string::npos) << message;
@@ -157,7 +157,7 @@ void expect_listing_rejected(const std::string& text, const std::string& words) 
     (void)parse_dir_listing(text, "dirs/ab/abc");
     FAIL() << "accepted a dir listing that should fail: " << words;
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("dirs/ab/abc: " + words), std::string::npos)
         << error.what();
   }

@@ -213,7 +213,7 @@ TEST(FastCdc, RejectsInconsistentParameters) {
       Chunker chunker(params, [](const ChunkInfo&, std::span<const std::byte>) {});
       return false;
     } catch (const mlv::Error& error) {
-      return error.code() == mlv::ExitCode::bad_input;
+      return error.kind() == mlv::Failure::invalid_input;
     }
   };
   EXPECT_TRUE(rejected({0, 65536, 262144}));

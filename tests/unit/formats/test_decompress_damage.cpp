@@ -46,7 +46,7 @@ Outcome decode(const std::string& compressed,
   } catch (const mlv::Error& error) {
     outcome.failed = true;
     outcome.message = error.what();
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input) << error.what();
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input) << error.what();
     EXPECT_NE(outcome.message.find(name), std::string::npos) << outcome.message;
     EXPECT_FALSE(error.hint().empty()) << outcome.message;
   }

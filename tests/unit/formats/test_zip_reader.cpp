@@ -33,7 +33,7 @@ void expect_bad_input(const MemorySource& source) {
     read_zip_directory(source);
     ADD_FAILURE() << "read " << source.name() << " without complaint";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find(source.name()), std::string::npos) << error.what();
   }
 }
@@ -124,7 +124,7 @@ TEST(ZipReader, SurvivesCorruptionOfEveryDirectoryByte) {
       try {
         read_everything(MemorySource(bytes, "corrupt.pt"));
       } catch (const mlv::Error& error) {
-        EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+        EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
         ++refused;
       }
     }

@@ -66,7 +66,7 @@ TEST_F(GitTest, OutsideARepositoryIsNotARepositoryError) {
     (void)Repository::discover("/");
     FAIL() << "found a repository at /";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::not_a_repository);
+    EXPECT_EQ(error.kind(), mlv::Failure::not_a_repository);
     EXPECT_NE(error.hint().find("git init"), std::string::npos);
   }
 }
@@ -130,7 +130,7 @@ TEST_F(GitTest, ReadsPointersOfOlderCommitsWithoutACheckout) {
     (void)repo.resolve_commit("no-such-branch");
     FAIL() << "resolved a missing revision";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("no-such-branch"), std::string::npos);
   }
 }
@@ -144,7 +144,7 @@ TEST_F(GitTest, ABareRepositoryIsNotAWorkTree) {
       (void)Repository::discover(start);
       FAIL() << "accepted a bare repository at " << start;
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::not_a_repository);
+      EXPECT_EQ(error.kind(), mlv::Failure::not_a_repository);
       EXPECT_NE(std::string(error.what()).find("bare"), std::string::npos) << error.what();
     }
   }
@@ -260,14 +260,14 @@ TEST_F(GitTest, ResolvesRelativeRevisionsBranchesAndTags) {
     (void)repo.resolve_commit("blob-tag");
     FAIL() << "a tag on a blob resolved to a commit";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("blob-tag"), std::string::npos);
   }
   try {
     (void)repo.resolve_commit("HEAD~9");
     FAIL() << "resolved beyond the first commit";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_FALSE(error.hint().empty());
   }
 }

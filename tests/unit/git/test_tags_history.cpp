@@ -102,7 +102,7 @@ TEST_F(GitHistoryTest, CreatedTagsArePlainAnnotatedGitTags) {
     repo.create_tag("clf@1.0.0", head, "again");
     FAIL() << "an existing tag was replaced";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::conflict);
+    EXPECT_EQ(error.kind(), mlv::Failure::conflict);
   }
   EXPECT_THROW(repo.create_tag("bad..name", head, "x"), mlv::Error);
   EXPECT_FALSE(Repository::is_valid_tag_name("a@{1}"));

@@ -319,7 +319,7 @@ TEST_F(DetectTest, MissingPathIsAnErrorNamingIt) {
     detect_format(dir_ / "nope.pkl");
     FAIL() << "no error for a missing file";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::missing);
+    EXPECT_EQ(error.kind(), mlv::Failure::not_found);
     EXPECT_NE(std::string(error.what()).find("nope.pkl"), std::string::npos);
   }
 }

@@ -42,7 +42,7 @@ inline std::string bad_input_message(const std::string& bytes, const std::string
   try {
     inspect_source(mlv::formats::MemorySource(bytes, name), name);
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input) << error.what();
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input) << error.what();
     EXPECT_NE(std::string(error.what()).find(name), std::string::npos)
         << "the message does not name the file: " << error.what();
     return error.what();

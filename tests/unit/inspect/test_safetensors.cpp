@@ -117,7 +117,7 @@ TEST(Safetensors, TruncatedFilesAreUnknownOrBadInputNeverACrash) {
           inspect_source(mlv::formats::MemorySource(full.substr(0, cut), "cut.safetensors"), "cut");
       EXPECT_EQ(inspection.format, "unknown") << cut;
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+      EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     }
   }
 }

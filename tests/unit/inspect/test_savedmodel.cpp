@@ -105,7 +105,7 @@ TEST_F(SavedModelTest, DamagedGraphIsBadInputNamingTheFile) {
     inspect_path(root_ / "bad");
     FAIL() << "no error for a cut saved_model.pb";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("saved_model.pb"), std::string::npos);
   }
 }

@@ -27,7 +27,7 @@ void expect_rejected(const std::string& text, const std::string& field) {
     (void)parse_pointer(text, "models/m.bin.mlv");
     FAIL() << "accepted a pointer with a bad '" << field << "'";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     const std::string message = error.what();
     EXPECT_NE(message.find("models/m.bin.mlv"), std::string::npos) << message;
     EXPECT_NE(message.find(field), std::string::npos) << message;
@@ -215,7 +215,7 @@ TEST_F(PointerFileTest, ReadingAMissingPointerIsAMissingError) {
     (void)mlv::pointer::read_pointer(root_ / "absent.bin.mlv");
     FAIL() << "read a pointer that does not exist";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::missing);
+    EXPECT_EQ(error.kind(), mlv::Failure::not_found);
     EXPECT_NE(std::string(error.what()).find("absent.bin.mlv"), std::string::npos);
     EXPECT_FALSE(error.hint().empty());
   }
@@ -228,7 +228,7 @@ TEST_F(PointerFileTest, ReadingAMalformedPointerNamesTheFile) {
     (void)mlv::pointer::read_pointer(file);
     FAIL() << "accepted kind: link";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find(file.string() + ": field 'kind'"), std::string::npos)
         << error.what();
   }
@@ -281,7 +281,7 @@ TEST(Pointer, AMergeConflictIsNamedWithHowToResolveIt) {
     (void)parse_pointer(conflicted, "models/m.bin.mlv");
     FAIL() << "accepted a pointer with conflict markers";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("models/m.bin.mlv"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("conflict"), std::string::npos);
     EXPECT_NE(error.hint().find("git checkout --ours models/m.bin.mlv"), std::string::npos)

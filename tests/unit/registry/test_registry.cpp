@@ -10,12 +10,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace {
 
 namespace fs = std::filesystem;
-using mlv::ExitCode;
+using mlv::Failure;
 using mlv::git::Repository;
 
 // Real git repositories with committed pointers; tags checked with git itself.
@@ -73,13 +74,13 @@ protected:
     return mlv::registry::register_version(repo, request);
   }
 
-  static ExitCode code_of(const std::function<void()>& action) {
+  static std::optional<Failure> code_of(const std::function<void()>& action) {
     try {
       action();
     } catch (const mlv::Error& error) {
-      return error.code();
+      return error.kind();
     }
-    return ExitCode::ok;
+    return std::nullopt;
   }
 
   // register_version resolves --path against the current folder, as the CLI does.
@@ -128,20 +129,22 @@ TEST_F(RegistryTest, LaterVersionsDefaultToTheLastPathAndSortBySemver) {
 TEST_F(RegistryTest, RegisterRefusals) {
   commit_pointer("models/clf.onnx", 'a', 100);
   const InFolder here(repo_dir());
-  EXPECT_EQ(code_of([&] { register_version("1.0.0"); }), ExitCode::bad_input) << "no --path yet";
+  EXPECT_EQ(code_of([&] { register_version("1.0.0"); }), Failure::invalid_input) << "no --path yet";
   register_version("1.0.0", std::string("models/clf.onnx"));
-  EXPECT_EQ(code_of([&] { register_version("1.0.0"); }), ExitCode::conflict);
-  EXPECT_EQ(code_of([&] { register_version("1.0.0+rebuild"); }), ExitCode::conflict);
-  EXPECT_EQ(code_of([&] { register_version("1.1"); }), ExitCode::bad_input);
+  EXPECT_EQ(code_of([&] { register_version("1.0.0"); }), Failure::conflict);
+  EXPECT_EQ(code_of([&] { register_version("1.0.0+rebuild"); }), Failure::conflict);
+  EXPECT_EQ(code_of([&] { register_version("1.1"); }), Failure::invalid_input);
   EXPECT_EQ(code_of([&] { register_version("2.0.0", std::string("models/none.onnx")); }),
-            ExitCode::missing);
+            Failure::not_found);
   auto repo = open();
   mlv::registry::RegisterRequest request{"clf", "3.0.0", std::string("models/clf.onnx"),
                                          "no-such-branch", ""};
-  EXPECT_EQ(code_of([&] { mlv::registry::register_version(repo, request); }), ExitCode::bad_input);
+  EXPECT_EQ(code_of([&] { mlv::registry::register_version(repo, request); }),
+            Failure::invalid_input);
   request.model = "team#clf";
   request.revision = "HEAD";
-  EXPECT_EQ(code_of([&] { mlv::registry::register_version(repo, request); }), ExitCode::bad_input);
+  EXPECT_EQ(code_of([&] { mlv::registry::register_version(repo, request); }),
+            Failure::invalid_input);
   EXPECT_EQ(git_output("tag -l"), "clf@1.0.0\n") << "no tag from a refused registration";
 }
 
@@ -189,21 +192,21 @@ TEST_F(RegistryTest, PromoteAndResolveRefusals) {
   auto repo = open();
   using mlv::registry::promote;
   using mlv::registry::resolve;
-  EXPECT_EQ(code_of([&] { promote(repo, "clf", "2.0.0", "production", ""); }), ExitCode::missing);
-  EXPECT_EQ(code_of([&] { promote(repo, "clf", "1.0.0", "Prod", ""); }), ExitCode::bad_input);
-  EXPECT_EQ(code_of([&] { promote(repo, "nope", "1.0.0", "prod", ""); }), ExitCode::missing);
+  EXPECT_EQ(code_of([&] { promote(repo, "clf", "2.0.0", "production", ""); }), Failure::not_found);
+  EXPECT_EQ(code_of([&] { promote(repo, "clf", "1.0.0", "Prod", ""); }), Failure::invalid_input);
+  EXPECT_EQ(code_of([&] { promote(repo, "nope", "1.0.0", "prod", ""); }), Failure::not_found);
   EXPECT_EQ(code_of([&] {
               resolve(repo, {"clf", std::string("production"), std::nullopt});
             }),
-            ExitCode::missing);
+            Failure::not_found);
   EXPECT_EQ(code_of([&] {
               resolve(repo, {"clf", std::nullopt, std::string("9.0.0")});
             }),
-            ExitCode::missing);
+            Failure::not_found);
   EXPECT_EQ(code_of([&] {
               resolve(repo, {"other", std::nullopt, std::string("1.0.0")});
             }),
-            ExitCode::missing);
+            Failure::not_found);
 }
 
 TEST_F(RegistryTest, ForeignTagsAreNotModelsButAreNotOverwritten) {
@@ -213,7 +216,7 @@ TEST_F(RegistryTest, ForeignTagsAreNotModelsButAreNotOverwritten) {
   EXPECT_TRUE(mlv::registry::load_models(open()).empty());
   const InFolder here(repo_dir());
   EXPECT_EQ(code_of([&] { register_version("2.0.0", std::string("models/clf.onnx")); }),
-            ExitCode::conflict);
+            Failure::conflict);
 }
 
 TEST_F(RegistryTest, AMovedTagIsAnIntegrityError) {
@@ -229,7 +232,7 @@ TEST_F(RegistryTest, AMovedTagIsAnIntegrityError) {
   EXPECT_EQ(code_of([&] {
               mlv::registry::resolve(repo, {"clf", std::nullopt, std::string("1.0.0")});
             }),
-            ExitCode::integrity);
+            Failure::corrupt);
 }
 
 TEST_F(RegistryTest, TheTaggerComesFromTheEnvironmentFirst) {

@@ -44,7 +44,7 @@ TEST(Semver, ArgumentsMayStartWithV) {
     (void)parse_version_argument("1.4");
     FAIL() << "1.4 was accepted";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("'1.4'"), std::string::npos);
     EXPECT_NE(error.hint().find("MAJOR.MINOR.PATCH"), std::string::npos);
   }

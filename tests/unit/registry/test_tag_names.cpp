@@ -38,7 +38,7 @@ TEST(TagNames, CheckErrorsAreBadInput) {
     mlv::registry::check_model_name("bad@name");
     FAIL();
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("bad@name"), std::string::npos);
   }
   EXPECT_THROW(mlv::registry::check_stage_name("Prod"), mlv::Error);

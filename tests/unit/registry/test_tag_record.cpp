@@ -74,7 +74,7 @@ TEST(TagRecord, ARecordThatDisagreesWithItsTagIsAnError) {
       (void)parse_tag_message(tag, message);
       FAIL() << "accepted the record under " << tag;
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+      EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
       EXPECT_NE(std::string(error.what()).find(tag), std::string::npos) << error.what();
     }
   }
@@ -91,7 +91,7 @@ TEST(TagRecord, MalformedOrNewerRecordsAreErrors) {
     (void)parse_tag_message("clf@1.2.0", newer);
     FAIL();
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(error.hint().find("upgrade"), std::string::npos);
   }
   auto no_size = message;

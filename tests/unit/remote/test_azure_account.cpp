@@ -4,10 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using namespace mlv::remote;
 using namespace mlv::remote::azure;
 
@@ -31,7 +32,7 @@ std::string bad_input_message(Call call, const std::string& secret = "") {
   try {
     call();
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     const std::string message = std::string(error.what()) + error.hint();
     if (!secret.empty()) {
       EXPECT_EQ(message.find(secret), std::string::npos) << message;

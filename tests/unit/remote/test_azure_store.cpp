@@ -200,7 +200,7 @@ TEST_F(AzureStoreTest, AMissingContainerIsAnErrorNamingIt) {
     store->exists("mlv-remote.yaml");
     FAIL() << "no error for a missing container";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+    EXPECT_EQ(error.kind(), mlv::Failure::remote);
     EXPECT_NE(std::string(error.what()).find("no-such-container"), std::string::npos);
   }
   EXPECT_THROW(store->list(""), mlv::Error);

@@ -65,7 +65,7 @@ TEST(AzureXml, RejectsAListingCutShortOrWithADocumentType) {
       parse_blob_list(std::string_view(xml).substr(0, cut));
       ADD_FAILURE() << "a listing cut at byte " << cut << " was read";
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+      EXPECT_EQ(error.kind(), mlv::Failure::remote);
       EXPECT_TRUE(std::string(error.what())
                       .starts_with("the server's answer to List Blobs is not well-formed XML"))
           << error.what();

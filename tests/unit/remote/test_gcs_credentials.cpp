@@ -15,7 +15,7 @@
 #include <string>
 
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using namespace mlv::remote::gcs;
 using mlv::util::parse_json;
 
@@ -130,7 +130,7 @@ void expect_bad_key(const std::string& json, const std::string& needle) {
     (void)make_jwt_assertion(key, 0);
     FAIL() << "accepted: " << needle;
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     const std::string message = error.what();
     EXPECT_NE(message.find("/keys/sa.json"), std::string::npos) << message;
     EXPECT_NE(message.find(needle), std::string::npos) << message;
@@ -179,7 +179,7 @@ TEST_F(GcsKeyFile, AMissingFileNamesWhereItsPathCameFrom) {
     read_service_account_key(root_ / "absent.json", "GOOGLE_APPLICATION_CREDENTIALS");
     FAIL();
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("GOOGLE_APPLICATION_CREDENTIALS"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("absent.json"), std::string::npos);
   }

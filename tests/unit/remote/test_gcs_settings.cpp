@@ -5,10 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <string>
 
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using namespace mlv::remote::gcs;
 
 namespace {
@@ -38,7 +39,7 @@ TEST(GcsSettings, RefusesMalformedUrlsNamingThem) {
       parse_gs_url(url);
       FAIL() << url;
     } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ExitCode::bad_input) << url;
+      EXPECT_EQ(error.kind(), Failure::invalid_input) << url;
       EXPECT_NE(std::string(error.what()).find(url), std::string::npos) << error.what();
     }
   }
@@ -60,7 +61,7 @@ TEST(GcsSettings, ABadEndpointNamesTheOption) {
       storage_endpoint({{"endpointurl", value}}, environment_of({}));
       FAIL() << value;
     } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ExitCode::bad_input);
+      EXPECT_EQ(error.kind(), Failure::invalid_input);
       EXPECT_NE(std::string(error.what()).find("endpointurl"), std::string::npos);
       EXPECT_EQ(std::string(error.what()).find("pw"), std::string::npos);
     }

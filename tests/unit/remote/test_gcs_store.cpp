@@ -35,7 +35,7 @@ extern char** environ;
 
 namespace fs = std::filesystem;
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using namespace mlv::remote;
 
 namespace {
@@ -247,7 +247,7 @@ void expect_remote_error(const std::function<void()>& action,
     action();
     FAIL() << "no error";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote) << error.what();
+    EXPECT_EQ(error.kind(), Failure::remote) << error.what();
     const std::string text = std::string(error.what()) + "\n" + error.hint();
     for (const auto& needle : needles) {
       EXPECT_NE(text.find(needle), std::string::npos) << needle << " not in: " << text;
@@ -309,14 +309,14 @@ TEST(GcsStoreOptions, BadUrlsAndOptionsAreBadInputNamingThem) {
     make_gcs_store("gs://x", {});
     FAIL();
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("gs://x"), std::string::npos);
   }
   try {
     make_gcs_store("gs://bucket", {{"endpointurl", "localhost:1"}});
     FAIL();
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("endpointurl"), std::string::npos);
   }
   // Opening needs no credentials: a key file is read on first use.

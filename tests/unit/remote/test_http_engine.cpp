@@ -180,7 +180,7 @@ TEST_F(HttpEngineTest, RetriesServerErrorsThenFailsNamingTheRequest) {
     engine.perform({"GET", url("/busy"), {}, {}, {}, {}, {}});
     FAIL() << "a 503 every time must fail";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_NE(std::string(error.what()).find("503"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("/busy"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("4 attempts"), std::string::npos) << error.what();
@@ -210,7 +210,7 @@ TEST_F(HttpEngineTest, GivesUpOnAStalledServerAfterTheStallTimeout) {
         {"GET", "http://127.0.0.1:" + std::to_string(silent.port()) + "/x", {}, {}, {}, {}, {}});
     FAIL() << "a server that never answers must fail";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_NE(std::string(error.what()).find("2 attempts"), std::string::npos) << error.what();
   }
   const auto seconds = std::chrono::duration<double>(Clock::now() - started).count();
@@ -293,7 +293,7 @@ TEST(HttpOptionsTest, ReadsRemoteOptionsAndRejectsBadValuesNamingThem) {
     http_options({{"retries", "many"}}, "s3://bucket");
     FAIL();
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("retries"), std::string::npos);
   }
 }

@@ -3,10 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using mlv::remote::http_remote_config;
 using mlv::remote::Options;
 
@@ -21,16 +22,17 @@ std::string header(const mlv::remote::HttpRemoteConfig& config, const std::strin
   return "<none>";
 }
 
-ExitCode code_of(const std::string& url, const Options& options, std::string* message = nullptr) {
+std::optional<Failure>
+code_of(const std::string& url, const Options& options, std::string* message = nullptr) {
   try {
     http_remote_config(url, options);
   } catch (const Error& error) {
     if (message != nullptr) {
       *message = error.what();
     }
-    return error.code();
+    return error.kind();
   }
-  return ExitCode::ok;
+  return std::nullopt;
 }
 
 TEST(HttpRemoteConfig, BaseUrlEndsWithSlashAndKeepsPortAndEscapes) {
@@ -69,20 +71,20 @@ TEST(HttpRemoteConfig, OptionsGiveBasicAuthBearerTokensAndCustomHeaders) {
 
 TEST(HttpRemoteConfig, BadUrlsAndOptionsAreBadInputNamingThemWithoutSecrets) {
   std::string message;
-  EXPECT_EQ(code_of("ftp://h/m", {}), ExitCode::bad_input);
-  EXPECT_EQ(code_of("http:///m", {}), ExitCode::bad_input);
-  EXPECT_EQ(code_of("http://u:hunter2@:80/m", {}, &message), ExitCode::bad_input);
+  EXPECT_EQ(code_of("ftp://h/m", {}), Failure::invalid_input);
+  EXPECT_EQ(code_of("http:///m", {}), Failure::invalid_input);
+  EXPECT_EQ(code_of("http://u:hunter2@:80/m", {}, &message), Failure::invalid_input);
   EXPECT_EQ(message.find("hunter2"), std::string::npos);
-  EXPECT_EQ(code_of("http://h/m?sig=abc", {}, &message), ExitCode::bad_input);
+  EXPECT_EQ(code_of("http://h/m?sig=abc", {}, &message), Failure::invalid_input);
   EXPECT_EQ(message.find("abc"), std::string::npos);
-  EXPECT_EQ(code_of("http://h/m", {{"password", "hunter2"}}, &message), ExitCode::bad_input);
+  EXPECT_EQ(code_of("http://h/m", {{"password", "hunter2"}}, &message), Failure::invalid_input);
   EXPECT_NE(message.find("password"), std::string::npos);
   EXPECT_EQ(message.find("hunter2"), std::string::npos);
-  EXPECT_EQ(code_of("http://h/m", {{"token", "t"}, {"user", "u"}}), ExitCode::bad_input);
-  EXPECT_EQ(code_of("http://h/m", {{"header_Bad Name", "v"}}, &message), ExitCode::bad_input);
+  EXPECT_EQ(code_of("http://h/m", {{"token", "t"}, {"user", "u"}}), Failure::invalid_input);
+  EXPECT_EQ(code_of("http://h/m", {{"header_Bad Name", "v"}}, &message), Failure::invalid_input);
   EXPECT_NE(message.find("header_Bad Name"), std::string::npos);
   EXPECT_EQ(code_of("http://h/m", {{"header_X-A", "v\r\nInjected: 1"}}, &message),
-            ExitCode::bad_input);
+            Failure::invalid_input);
   EXPECT_EQ(message.find("Injected"), std::string::npos);
 }
 

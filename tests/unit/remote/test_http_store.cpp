@@ -24,7 +24,7 @@ extern char** environ;
 
 namespace fs = std::filesystem;
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using mlv::remote::make_http_store;
 using mlv::remote::ObjectInfo;
 using mlv::remote::ObjectStore;
@@ -175,14 +175,14 @@ TEST_F(HttpStoreTest, ReadOnlyServersServeReadsButRefuseWritesAndListings) {
     plain->put("packs/ab/ab02", bytes_of("x"));
     FAIL() << "a read-only server accepted a write";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_NE(std::string(error.what()).find("refused writes"), std::string::npos) << error.what();
   }
   try {
     plain->list("packs/");
     FAIL() << "a server without PROPFIND listed";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_NE(std::string(error.what()).find("listing needs WebDAV"), std::string::npos)
         << error.what();
   }
@@ -195,7 +195,7 @@ TEST_F(HttpStoreTest, ARedirectIsAnErrorNamingWhereTheServerPoints) {
     moved->exists("packs/ab/ab01");
     FAIL() << "a redirect was taken for an answer";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_NE(std::string(error.what()).find("redirects to"), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find("/dav/store/"), std::string::npos) << error.what();
   }

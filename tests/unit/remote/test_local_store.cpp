@@ -14,7 +14,7 @@
 
 namespace fs = std::filesystem;
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using mlv::remote::ObjectStore;
 
 namespace {
@@ -100,7 +100,7 @@ TEST_F(LocalStoreTest, GetRangeReadsOnlyThatRangeAndReportsMissingObjects) {
     get_range(*store, "packs/aa/aa1", 8, 5);
     FAIL() << "a truncated range must fail";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::integrity);
+    EXPECT_EQ(error.kind(), Failure::corrupt);
     EXPECT_NE(std::string(error.what()).find("packs/aa/aa1"), std::string::npos);
   }
 }
@@ -178,7 +178,7 @@ TEST_F(LocalStoreTest, AWriteFailureIsARemoteErrorNamingTheRemote) {
     store->put("manifests/ab/abc", bytes_of("x"));
     FAIL() << "writing below a regular file must fail";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_NE(std::string(error.what()).find(root_.string()), std::string::npos);
     EXPECT_FALSE(error.hint().empty());
   }

@@ -8,7 +8,7 @@
 
 namespace fs = std::filesystem;
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using mlv::remote::open_store;
 using mlv::remote::redact_url;
 
@@ -28,7 +28,7 @@ TEST(OpenStore, RejectsUnknownSchemesAndRelativeFileUrls) {
     open_store("ftp://user:secret@example.com/models", {});
     FAIL() << "ftp is not a supported scheme";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     const std::string message = error.what();
     EXPECT_NE(message.find("ftp"), std::string::npos);
     EXPECT_EQ(message.find("secret"), std::string::npos);

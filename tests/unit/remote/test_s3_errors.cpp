@@ -4,7 +4,7 @@
 
 using namespace mlv::remote;
 using namespace mlv::remote::s3;
-using mlv::ExitCode;
+using mlv::Failure;
 
 namespace {
 
@@ -24,7 +24,7 @@ TEST(S3Errors, AMissingBucketIsOneClearSentence) {
   const auto error =
       request_error("s3://nope/team", "PUT packs/ab/ab12",
                     answer(404, error_body("NoSuchBucket", "The specified bucket does not exist")));
-  EXPECT_EQ(error.code(), ExitCode::remote);
+  EXPECT_EQ(error.kind(), Failure::remote);
   EXPECT_EQ(std::string(error.what()),
             "s3://nope/team: the bucket does not exist (HTTP 404 Not Found, NoSuchBucket)");
   EXPECT_NE(error.hint().find("create the bucket"), std::string::npos);

@@ -8,11 +8,12 @@
 
 #include <fstream>
 #include <map>
+#include <optional>
 
 using namespace mlv::remote;
 using namespace mlv::remote::s3;
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 
 namespace {
 
@@ -27,13 +28,13 @@ Environment environment_of(std::map<std::string, std::string> variables) {
   };
 }
 
-ExitCode code_of(const std::function<void()>& action) {
+std::optional<Failure> code_of(const std::function<void()>& action) {
   try {
     action();
   } catch (const Error& error) {
-    return error.code();
+    return error.kind();
   }
-  return ExitCode::ok;
+  return std::nullopt;
 }
 
 class S3Settings : public mlv::test::TempDirTest {
@@ -114,7 +115,7 @@ TEST_F(S3Settings, BadUrlsAndOptionValuesAreBadInputNamingThem) {
   const auto env = environment_of({});
   for (const auto* url :
        {"s3://", "s3:///prefix", "s3://b/a//c", "s3://b/../x", "s3://b?x=1", "s3://bad bucket"}) {
-    EXPECT_EQ(code_of([&] { parse_settings(url, {}, env); }), ExitCode::bad_input) << url;
+    EXPECT_EQ(code_of([&] { parse_settings(url, {}, env); }), Failure::invalid_input) << url;
   }
   const std::map<std::string, std::string> bad_options[] = {
       {{"addressing", "dns"}},
@@ -129,7 +130,7 @@ TEST_F(S3Settings, BadUrlsAndOptionValuesAreBadInputNamingThem) {
       parse_settings("s3://b", options, env);
       ADD_FAILURE() << options.begin()->first << " accepted";
     } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ExitCode::bad_input);
+      EXPECT_EQ(error.kind(), Failure::invalid_input);
       EXPECT_NE(std::string(error.what()).find(options.begin()->first), std::string::npos)
           << error.what();
     }
@@ -178,7 +179,7 @@ TEST_F(S3Settings, MissingCredentialsSayWhereMlvLooked) {
     resolve_credentials({}, environment_of({{"HOME", root_.string()}}), "s3://b/p");
     FAIL() << "no credentials anywhere";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     const std::string message = error.what();
     EXPECT_NE(message.find("s3://b/p"), std::string::npos);
     EXPECT_NE(message.find("AWS_ACCESS_KEY_ID"), std::string::npos);
@@ -189,7 +190,7 @@ TEST_F(S3Settings, MissingCredentialsSayWhereMlvLooked) {
               resolve_credentials({{"access_key_id", "ONLYKEY"}},
                                   environment_of({{"HOME", root_.string()}}), "s3://b");
             }),
-            ExitCode::bad_input);
+            Failure::invalid_input);
 }
 
 } // namespace

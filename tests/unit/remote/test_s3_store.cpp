@@ -29,7 +29,7 @@ extern char** environ;
 
 namespace fs = std::filesystem;
 using mlv::Error;
-using mlv::ExitCode;
+using mlv::Failure;
 using namespace mlv::remote;
 
 namespace {
@@ -236,7 +236,7 @@ TEST_F(S3StoreTest, AMissingBucketIsOneRemoteErrorNamingIt) {
       action();
       ADD_FAILURE() << "a missing bucket went unnoticed";
     } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ExitCode::remote);
+      EXPECT_EQ(error.kind(), Failure::remote);
       EXPECT_NE(std::string(error.what()).find("s3://no-such-bucket/p"), std::string::npos);
       EXPECT_NE(std::string(error.what()).find("NoSuchBucket"), std::string::npos) << error.what();
     }
@@ -251,7 +251,7 @@ TEST_F(S3StoreTest, AnUnknownKeyIsARemoteErrorWithoutTheSecret) {
     s3->exists("manifests/ab/x");
     FAIL() << "an unknown key was accepted";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     const std::string text = std::string(error.what()) + error.hint();
     EXPECT_NE(text.find("InvalidAccessKeyId"), std::string::npos) << text;
     EXPECT_EQ(text.find("do-not-print-me"), std::string::npos);

@@ -136,7 +136,7 @@ TEST(S3Xml, RefusesAListingCutShortOrMalformed) {
       parse_list_objects(std::string_view(page).substr(0, cut), "s3://bucket/team");
       ADD_FAILURE() << "a page cut at byte " << cut << " was read";
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+      EXPECT_EQ(error.kind(), mlv::Failure::remote);
       EXPECT_TRUE(std::string(error.what())
                       .starts_with("s3://bucket/team: the server's answer to a listing is not "
                                    "well-formed XML (line "))
@@ -156,7 +156,7 @@ TEST(S3Xml, RefusesAListingWithADocumentType) {
                        "s3://bucket/team");
     ADD_FAILURE() << "a listing with a DTD was read";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::remote);
+    EXPECT_EQ(error.kind(), mlv::Failure::remote);
     EXPECT_NE(std::string(error.what()).find("DTD"), std::string::npos) << error.what();
   }
 }

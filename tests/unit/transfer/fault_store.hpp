@@ -41,7 +41,7 @@ public:
 private:
   void maybe_fail(const std::string& key) {
     if (key.starts_with(failing_prefix_) && successes_left_.fetch_sub(1) <= 0) {
-      throw Error(ExitCode::remote, display_url() + ": cannot write " + key + ": injected fault");
+      throw Error(Failure::remote, display_url() + ": cannot write " + key + ": injected fault");
     }
   }
 

@@ -91,7 +91,7 @@ TEST_F(PackTest, DamagedFootersAndIndexesAreRejected) {
       index_of(std::move(bytes));
       ADD_FAILURE() << what << " was accepted";
     } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ExitCode::integrity) << what;
+      EXPECT_EQ(error.kind(), Failure::corrupt) << what;
       EXPECT_NE(std::string(error.what()).find("packs/00/bad"), std::string::npos) << what;
     }
   };
@@ -140,7 +140,7 @@ TEST(PackIndex, AnEntryWhoseOffsetWrapsAroundIsRejected) {
     (void)parse_pack_index(index, location, "packs/00/wrap");
     ADD_FAILURE() << "an entry at offset 2^64 - 1 was accepted";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::integrity);
+    EXPECT_EQ(error.kind(), Failure::corrupt);
     EXPECT_NE(std::string(error.what()).find("points past the data"), std::string::npos)
         << error.what();
   }

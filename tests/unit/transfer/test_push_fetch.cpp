@@ -171,7 +171,7 @@ TEST_F(PushFetchTest, DataOnlyTheRemoteHoldsIsSkippedAndDataNowhereStopsThePushF
     push(machine("third"), remote(), targets, options());
     FAIL() << "a push of data held nowhere must fail";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::missing);
+    EXPECT_EQ(error.kind(), Failure::not_found);
     EXPECT_NE(std::string(error.what()).find("models/lost.bin.mlv"), std::string::npos)
         << error.what();
   }
@@ -251,7 +251,7 @@ TEST_F(PushFetchTest, ACorruptedPackFailsTheFetchAndLeavesNothingInTheCache) {
     fetch(ci, remote(), files({id}), options());
     FAIL() << "a corrupted pack must fail the fetch";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::integrity);
+    EXPECT_EQ(error.kind(), Failure::corrupt);
     const std::string message = error.what();
     EXPECT_NE(message.find(pack.filename().string()), std::string::npos) << message;
     EXPECT_NE(message.find(remote_root_.string()), std::string::npos) << message;
@@ -287,7 +287,7 @@ TEST_F(PushFetchTest, AManifestIsNeverWrittenBeforeItsPacks) {
     push(machine("laptop"), remote(failing), files({id}), options());
     FAIL() << "the push must report the failed upload";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
   }
   EXPECT_EQ(count_objects("manifests/"), 0u);
   EXPECT_FALSE(present_on_remote(machine("laptop"), remote(), {id}, {}, 2).contains(id));
@@ -369,7 +369,7 @@ TEST_F(PushFetchTest, ARemoteWithANewerLayoutIsRefused) {
     push(machine("laptop"), remote(), files({id}), options());
     FAIL() << "layout 2 is unknown to this mlv";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::remote);
+    EXPECT_EQ(error.kind(), Failure::remote);
     EXPECT_EQ(error.hint(), "upgrade mlv");
   }
   EXPECT_EQ(count_objects("packs/"), 0u);

@@ -35,7 +35,7 @@ void expect_rejected(const std::string& stored, const std::string& words) {
     (void)parse_remote_manifest(stored, "file:///r/manifests/ab/abc");
     FAIL() << "accepted a damaged manifest: " << words;
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
     const std::string message = error.what();
     EXPECT_NE(message.find("file:///r/manifests/ab/abc"), std::string::npos) << message;
     EXPECT_NE(message.find(words), std::string::npos) << message;

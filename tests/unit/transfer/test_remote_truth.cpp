@@ -118,7 +118,7 @@ TEST_F(RemoteTruthTest, ACorruptedCacheObjectIsNeverPackedAndIsRemovedFromTheCac
     push(laptop, remote(), targets, options());
     FAIL() << "a corrupted cache object must not be pushed";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::integrity);
+    EXPECT_EQ(error.kind(), Failure::corrupt);
     const std::string message = error.what();
     EXPECT_NE(message.find("models/m.bin.mlv"), std::string::npos) << message;
     EXPECT_NE(message.find(id), std::string::npos) << message;
@@ -142,7 +142,7 @@ TEST_F(RemoteTruthTest, ACorruptedCacheObjectWithACachedManifestIsAnIntegrityErr
     push(laptop, remote(), files({id}), options());
     FAIL() << "a corrupted cache object must not be pushed";
   } catch (const Error& error) {
-    EXPECT_EQ(error.code(), ExitCode::integrity) << error.what();
+    EXPECT_EQ(error.kind(), Failure::corrupt) << error.what();
   }
   EXPECT_EQ(count_objects("manifests/"), 0u);
   laptop.store_file(work("v8"));
@@ -162,7 +162,7 @@ TEST_F(RemoteTruthTest, AFolderRemoteThatDoesNotExistIsARemoteErrorNamingIt) {
       }
       FAIL() << "a remote folder that does not exist";
     } catch (const Error& error) {
-      EXPECT_EQ(error.code(), ExitCode::remote);
+      EXPECT_EQ(error.kind(), Failure::remote);
       EXPECT_NE(std::string(error.what()).find(remote_root_.string()), std::string::npos);
       EXPECT_FALSE(error.hint().empty());
     }

@@ -72,7 +72,7 @@ TEST_F(FsTest, ReadingAMissingFileNamesIt) {
     FAIL() << "expected an error";
   } catch (const mlv::Error& error) {
     EXPECT_NE(std::string(error.what()).find("absent.bin"), std::string::npos);
-    EXPECT_EQ(error.code(), mlv::ExitCode::missing);
+    EXPECT_EQ(error.kind(), mlv::Failure::not_found);
   }
 }
 

@@ -82,7 +82,7 @@ TEST_F(MaterializeTest, ACorruptedObjectIsRefusedAndNothingIsReplaced) {
       mlv::workspace::materialize(cache_, id, at("model.bin"), false, order);
       ADD_FAILURE() << "a corrupted object was placed by " << mlv::workspace::link_type_name(type);
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::integrity);
+      EXPECT_EQ(error.kind(), mlv::Failure::corrupt);
     }
     EXPECT_EQ(env_->read_file(at("model.bin")), "old");
     EXPECT_EQ(env_->list_directory(k_root).size(), 2u); // no temporary left behind
@@ -96,7 +96,7 @@ TEST_F(MaterializeTest, AnObjectTheCacheLacksIsMissing) {
                                 order);
     ADD_FAILURE() << "no error";
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::missing);
+    EXPECT_EQ(error.kind(), mlv::Failure::not_found);
   }
 }
 

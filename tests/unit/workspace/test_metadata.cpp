@@ -29,7 +29,7 @@ protected:
       (void)read_metadata_file(path, "--metrics-file");
       FAIL() << "accepted " << text;
     } catch (const mlv::Error& error) {
-      EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+      EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
       const std::string message = error.what();
       EXPECT_NE(message.find(path.string() + ":" + std::to_string(line) + ":"), std::string::npos)
           << message;
@@ -75,7 +75,7 @@ TEST_F(MetadataFileTest, EmptyMissingAndHugeFiles) {
     (void)read_metadata_file(root_ / "nope.json", "--metrics-file");
     FAIL();
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::missing);
+    EXPECT_EQ(error.kind(), mlv::Failure::not_found);
     EXPECT_NE(std::string(error.what()).find("nope.json"), std::string::npos);
   }
   try {
@@ -83,7 +83,7 @@ TEST_F(MetadataFileTest, EmptyMissingAndHugeFiles) {
                              "--params-file");
     FAIL();
   } catch (const mlv::Error& error) {
-    EXPECT_EQ(error.code(), mlv::ExitCode::bad_input);
+    EXPECT_EQ(error.kind(), mlv::Failure::invalid_input);
     EXPECT_NE(std::string(error.what()).find("1 MiB"), std::string::npos);
   }
 }
