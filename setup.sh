@@ -24,7 +24,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libgit2-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev
   libcli11-dev libyaml-cpp-dev libgtest-dev libgmock-dev libexpat1-dev
-  zlib1g-dev libisal-dev libbz2-dev liblzma-dev liblz4-dev libzstd-dev
+  libisal-dev libbz2-dev liblzma-dev liblz4-dev libzstd-dev
   clang-format python3
 )
 # What the test suite adds: servers it starts on 127.0.0.1 (nginx with WebDAV; s3rver and Azurite
