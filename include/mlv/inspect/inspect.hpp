@@ -2,8 +2,6 @@
 
 #include <mlv/formats/byte_source.hpp>
 
-#include <yaml-cpp/yaml.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -82,10 +80,11 @@ Inspection inspect_path(const std::filesystem::path& path, const std::string& fi
 // The same for bytes that are not a file of their own; `file_name` as for detect_format.
 Inspection inspect_source(const formats::ByteSource& source, const std::string& file_name);
 
-// The few keys a pointer keeps under `summary` (docs/inspect.md): e.g. safetensors {tensors,
-// parameters, dtypes}, onnx {ir_version, opsets, producer, inputs, outputs}. A null node when
-// the format records nothing worth keeping.
-YAML::Node short_summary(const Inspection& inspection);
+// The few facts a pointer keeps under `summary` (docs/inspect.md), in order: e.g. safetensors
+// {tensors, parameters, dtypes}, onnx {ir_version, opsets, producer, inputs, outputs}; lists cut
+// to 16 items and a "... and N more". Empty when the format records nothing worth keeping. The
+// workspace writes it into the pointer's YAML (workspace/summary_node.hpp).
+std::vector<Field> short_summary(const Inspection& inspection);
 
 // The whole inspection as one JSON object (for `mlv inspect --json`), with `context` fields
 // (where the bytes came from) first.

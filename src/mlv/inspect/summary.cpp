@@ -26,36 +26,14 @@ const std::map<std::string_view, std::vector<std::string_view>> k_summary_keys =
 // Lists in a summary stay short: a pointer is read by people in code review.
 constexpr std::size_t k_max_summary_items = 16;
 
-YAML::Node yaml_list(const std::vector<std::string>& items) {
-  YAML::Node list(YAML::NodeType::Sequence);
-  list.SetStyle(YAML::EmitterStyle::Flow);
-  for (std::size_t i = 0; i < items.size() && i < k_max_summary_items; ++i) {
-    list.push_back(items[i]);
+// A list cut to its first k_max_summary_items, the rest counted in one last item.
+std::vector<std::string> short_list(const std::vector<std::string>& items) {
+  if (items.size() <= k_max_summary_items) {
+    return items;
   }
-  if (items.size() > k_max_summary_items) {
-    list.push_back("... and " + std::to_string(items.size() - k_max_summary_items) + " more");
-  }
+  std::vector<std::string> list(items.begin(), items.begin() + k_max_summary_items);
+  list.push_back("... and " + std::to_string(items.size() - k_max_summary_items) + " more");
   return list;
-}
-
-YAML::Node yaml_value(const Value& value) {
-  struct Visitor {
-    YAML::Node operator()(const std::string& text) const { return YAML::Node(text); }
-    YAML::Node operator()(std::int64_t number) const { return YAML::Node(number); }
-    YAML::Node operator()(std::uint64_t number) const { return YAML::Node(number); }
-    YAML::Node operator()(double number) const { return YAML::Node(number); }
-    YAML::Node operator()(bool flag) const { return YAML::Node(flag); }
-    YAML::Node operator()(const std::vector<std::string>& items) const { return yaml_list(items); }
-    YAML::Node operator()(const std::vector<std::int64_t>& sizes) const {
-      YAML::Node list(YAML::NodeType::Sequence);
-      list.SetStyle(YAML::EmitterStyle::Flow);
-      for (const auto size : sizes) {
-        list.push_back(size);
-      }
-      return list;
-    }
-  };
-  return std::visit(Visitor{}, value);
 }
 
 void write_value(util::JsonWriter& json, const Value& value) {
@@ -118,22 +96,24 @@ void write_tensors(util::JsonWriter& json, const char* key, const std::vector<Te
 
 } // namespace
 
-YAML::Node short_summary(const Inspection& inspection) {
-  YAML::Node summary(YAML::NodeType::Map);
+std::vector<Field> short_summary(const Inspection& inspection) {
+  std::vector<Field> summary;
   if (const auto keys = k_summary_keys.find(inspection.format); keys != k_summary_keys.end()) {
     for (const auto key : keys->second) {
       if (const auto* value = inspection.fact(key)) {
-        summary[std::string(key)] = yaml_value(*value);
+        const auto* items = std::get_if<std::vector<std::string>>(value);
+        summary.push_back(
+            {std::string(key), items != nullptr ? Value(short_list(*items)) : *value});
       }
     }
   }
   if (!inspection.classes.empty()) {
-    summary["classes"] = yaml_list(inspection.classes);
+    summary.push_back({"classes", short_list(inspection.classes)});
   }
   if (!inspection.arrays.empty()) {
-    summary["arrays"] = inspection.arrays.size();
+    summary.push_back({"arrays", static_cast<std::uint64_t>(inspection.arrays.size())});
   }
-  return summary.size() == 0 ? YAML::Node() : summary;
+  return summary;
 }
 
 std::string inspection_json(const Inspection& inspection, const std::vector<Field>& context) {

@@ -8,6 +8,7 @@
 #include <mlv/workspace/file_ids.hpp>
 #include <mlv/workspace/metadata.hpp>
 #include <mlv/workspace/safety.hpp>
+#include <mlv/workspace/summary_node.hpp>
 
 #include <algorithm>
 #include <optional>
@@ -25,7 +26,7 @@ namespace fs = std::filesystem;
 std::pair<std::string, YAML::Node> describe_content(const fs::path& path) {
   try {
     const auto inspection = inspect::inspect_path(path);
-    return {inspection.format, inspect::short_summary(inspection)};
+    return {inspection.format, summary_node(inspect::short_summary(inspection))};
   } catch (const Error& error) {
     if (error.kind() != Failure::invalid_input) {
       throw;

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mlv::inspect::testing {
 
@@ -34,6 +35,32 @@ inline std::uint64_t fact_number(const Inspection& inspection, const std::string
 
 inline std::string fact_text(const Inspection& inspection, const std::string& key) {
   return value_text(fact(inspection, key));
+}
+
+// A field of a pointer summary (short_summary), or nullptr.
+inline const Value* summary_field(const std::vector<Field>& summary, const std::string& key) {
+  for (const auto& field : summary) {
+    if (field.key == key) {
+      return &field.value;
+    }
+  }
+  return nullptr;
+}
+
+// A summary field as text ("3", "llama"); "(absent)" and a failure when there is none.
+inline std::string summary_text(const std::vector<Field>& summary, const std::string& key) {
+  const auto* value = summary_field(summary, key);
+  EXPECT_NE(value, nullptr) << "no summary field '" << key << "'";
+  return value != nullptr ? value_text(*value) : "(absent)";
+}
+
+// A summary field that is a list of names; empty and a failure when it is not one.
+inline std::vector<std::string> summary_list(const std::vector<Field>& summary,
+                                             const std::string& key) {
+  const auto* value = summary_field(summary, key);
+  const auto* items = value != nullptr ? std::get_if<std::vector<std::string>>(value) : nullptr;
+  EXPECT_NE(items, nullptr) << "no list '" << key << "' in the summary";
+  return items != nullptr ? *items : std::vector<std::string>{};
 }
 
 // The message of the Error(bad_input) that inspecting `bytes` (as a file named `name`) throws;

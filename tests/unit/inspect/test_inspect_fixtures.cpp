@@ -133,7 +133,7 @@ TEST(InspectFixtures, UnknownFormatsReportNothingButTheirSize) {
     EXPECT_EQ(unknown.format, "unknown") << name;
     EXPECT_TRUE(unknown.facts.empty()) << name;
     EXPECT_EQ(unknown.size, fs::file_size(k_fixtures / name));
-    EXPECT_TRUE(short_summary(unknown).IsNull()) << name;
+    EXPECT_TRUE(short_summary(unknown).empty()) << name;
   }
 }
 

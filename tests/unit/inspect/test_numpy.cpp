@@ -34,8 +34,8 @@ TEST(Numpy, VersionTwoHeaderFortranOrderAndPython2Longs) {
   EXPECT_EQ(fact_text(inspection, "fortran_order"), "true");
   EXPECT_EQ(fact_number(inspection, "elements"), 15u);
   const auto summary = short_summary(inspection);
-  EXPECT_EQ(summary["dtype"].as<std::string>(), ">i2");
-  EXPECT_EQ(summary["shape"][1].as<int>(), 5);
+  EXPECT_EQ(summary_text(summary, "dtype"), ">i2");
+  EXPECT_EQ(summary_text(summary, "shape"), "[3, 5]");
 }
 
 TEST(Numpy, ScalarsStructuredAndObjectArrays) {
@@ -76,7 +76,7 @@ TEST(Numpy, NpzListsEachArrayAndCountsCompressedOnes) {
   EXPECT_EQ(npz.tensors[0].name, "weights");
   EXPECT_EQ(shape_text(npz.tensors[0].shape), "[4, 2]");
   EXPECT_EQ(npz.tensors[1].bytes, 5u);
-  EXPECT_EQ(short_summary(npz)["arrays"].as<int>(), 2);
+  EXPECT_EQ(summary_text(short_summary(npz), "arrays"), "2");
 }
 
 TEST(Numpy, TruncatedOrHostileHeadersAreBadInputNamingTheFile) {

@@ -84,8 +84,8 @@ TEST_F(SavedModelTest, TagsSignaturesAndTheServingSignaturesTensors) {
   EXPECT_EQ(saved.size, fs::file_size(model / "saved_model.pb") + 2 + 5 + 1000 + 24 + 4);
 
   const auto summary = short_summary(saved);
-  EXPECT_EQ(summary["tags"][0].as<std::string>(), "serve");
-  EXPECT_EQ(summary["signatures"][1].as<std::string>(), "serving_default");
+  EXPECT_EQ(summary_list(summary, "tags")[0], "serve");
+  EXPECT_EQ(summary_list(summary, "signatures")[1], "serving_default");
 }
 
 TEST_F(SavedModelTest, TextGraphsAreListedNotParsed) {
