@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks that each module's DEPS in CMakeLists.txt name exactly the mlv modules whose headers
-it includes, and that no module includes one above it in docs/architecture.md's layering.
+it includes, and that no module includes one above it in docs/ARCHITECTURE.md's layering.
 
 A module that includes another's headers without declaring it builds only by luck (a third
 module links it in); a declared module it never includes hides the real layering. Usage:
