@@ -145,9 +145,12 @@ TEST_P(EnvTest, SetsAMode) {
   EXPECT_EQ(env().stat(at("a.bin"))->mode & 0777, 0444u);
 }
 
-INSTANTIATE_TEST_SUITE_P(RealAndMemory, EnvTest, ::testing::Bool(), [](const auto& info) {
-  return info.param ? "posix" : "memory";
-});
+// A named function, not a lambda: gtest's macro already has a parameter called `info`.
+std::string env_name(const ::testing::TestParamInfo<bool>& param) {
+  return param.param ? "posix" : "memory";
+}
+
+INSTANTIATE_TEST_SUITE_P(RealAndMemory, EnvTest, ::testing::Bool(), env_name);
 
 TEST(TemporaryPath, IsRecognisedAsATemporaryOfItsTarget) {
   const auto path = mlv::util::temporary_path("/some/folder", "model.bin");
