@@ -349,7 +349,16 @@ pointer_id() { yaml_get "$1" sha256 || fail "$1 has no sha256 field"; }
 
 # manifest_text FILE: a remote's manifest as text (a remote with compression on stores it as a
 # zstd frame; `zstd -f` passes an uncompressed one through).
-manifest_text() { zstd -dcqf -- "$1" || fail "cannot read manifest $1"; }
+# The reader may stop early (`head -1`, awk's `exit`): the text is decompressed whole first, and a
+# closed pipe after that is not an error (zstd writing into one failed the caller under pipefail).
+manifest_text() {
+  local text
+  text=$(zstd -dcqf -- "$1") || fail "cannot read manifest $1"
+  (
+    trap '' PIPE
+    printf '%s\n' "$text"
+  ) 2>/dev/null || true
+}
 
 # --- json --------------------------------------------------------------------------------------
 
