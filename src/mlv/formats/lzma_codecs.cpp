@@ -32,6 +32,36 @@ std::string lzma_fault(lzma_ret status, bool* unsupported) {
   }
 }
 
+// One lzma_code call over `in` and `out`, as a CodecStep (both codecs below).
+CodecStep lzma_step(lzma_stream& stream,
+                    std::span<const unsigned char> in,
+                    std::span<unsigned char> out,
+                    lzma_action action) {
+  stream.next_in = in.data();
+  stream.avail_in = in.size();
+  stream.next_out = out.data();
+  stream.avail_out = out.size();
+  const lzma_ret status = lzma_code(&stream, action);
+  CodecStep step;
+  step.consumed = in.size() - stream.avail_in;
+  step.produced = out.size() - stream.avail_out;
+  switch (status) {
+  case LZMA_OK:
+  case LZMA_BUF_ERROR: // no progress possible: the caller sees the input ended
+    break;
+  case LZMA_STREAM_END:
+    step.stream_end = true;
+    break;
+  case LZMA_MEM_ERROR:
+    throw Error(Failure::failed, "liblzma ran out of memory while decompressing",
+                "free some memory and run the command again");
+  default:
+    step.fault = lzma_fault(status, &step.unsupported);
+    break;
+  }
+  return step;
+}
+
 class LzmaCodec : public Codec {
 public:
   explicit LzmaCodec(bool xz) : xz_(xz) { start(); }
@@ -41,30 +71,8 @@ public:
 
   CodecStep
   run(std::span<const unsigned char> in, std::span<unsigned char> out, bool input_ended) override {
-    stream_.next_in = in.data();
-    stream_.avail_in = in.size();
-    stream_.next_out = out.data();
-    stream_.avail_out = out.size();
     // With concatenated xz streams, only LZMA_FINISH tells liblzma that no further one follows.
-    const lzma_ret status = lzma_code(&stream_, input_ended ? LZMA_FINISH : LZMA_RUN);
-    CodecStep step;
-    step.consumed = in.size() - stream_.avail_in;
-    step.produced = out.size() - stream_.avail_out;
-    switch (status) {
-    case LZMA_OK:
-    case LZMA_BUF_ERROR: // no progress possible: the caller sees the input ended
-      break;
-    case LZMA_STREAM_END:
-      step.stream_end = true;
-      break;
-    case LZMA_MEM_ERROR:
-      throw Error(Failure::failed, "liblzma ran out of memory while decompressing",
-                  "free some memory and run the command again");
-    default:
-      step.fault = lzma_fault(status, &step.unsupported);
-      break;
-    }
-    return step;
+    return lzma_step(stream_, in, out, input_ended ? LZMA_FINISH : LZMA_RUN);
   }
 
   void restart() override {
@@ -101,29 +109,7 @@ public:
     if (!started_) {
       return read_header(in);
     }
-    stream_.next_in = in.data();
-    stream_.avail_in = in.size();
-    stream_.next_out = out.data();
-    stream_.avail_out = out.size();
-    const lzma_ret status = lzma_code(&stream_, LZMA_RUN);
-    CodecStep step;
-    step.consumed = in.size() - stream_.avail_in;
-    step.produced = out.size() - stream_.avail_out;
-    switch (status) {
-    case LZMA_OK:
-    case LZMA_BUF_ERROR:
-      break;
-    case LZMA_STREAM_END:
-      step.stream_end = true;
-      break;
-    case LZMA_MEM_ERROR:
-      throw Error(Failure::failed, "liblzma ran out of memory while decompressing",
-                  "free some memory and run the command again");
-    default:
-      step.fault = lzma_fault(status, &step.unsupported);
-      break;
-    }
-    return step;
+    return lzma_step(stream_, in, out, LZMA_RUN);
   }
 
   // A zip member holds one stream: nothing follows its end.
