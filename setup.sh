@@ -11,7 +11,8 @@
 # Only Debian packages that are not installed yet are installed (apt-get, as root or with sudo);
 # nothing else is downloaded. MLV_BUILD_DIR overrides the build folder (default: build/),
 # MLV_ASAN_BUILD_DIR the sanitized one (default: build-asan/); MLV_WERROR=ON makes compiler
-# warnings errors (CI sets it); MLV_FUZZ_SECONDS is how long each fuzz target runs.
+# warnings errors (CI sets it); MLV_FUZZ_SECONDS is how long each fuzz target runs, MLV_FUZZ_SEED
+# with which random seed.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -57,6 +58,8 @@ Environment: MLV_BUILD_DIR       build folder (default: build/)
              MLV_ASAN_BUILD_DIR  sanitized build folder (default: build-asan/)
              MLV_WERROR          ON: compiler warnings are errors (CI sets it)
              MLV_FUZZ_SECONDS    seconds each fuzz target runs
+             MLV_FUZZ_SEED       libFuzzer's random seed (sanitize: 1, so a run repeats;
+                                 fuzz: 0, a new one each run)
 EOF
 }
 
@@ -143,8 +146,9 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$REPO_ROOT/fuzz/lsan.supp}
 
 # Runs each fuzz target for $1 seconds over its seeds (fuzz/make_seeds.sh) and the corpus it
 # grew before; fails when any reports a crash, a sanitizer finding, a timeout or too much memory.
+# $2 is libFuzzer's random seed: a fixed one makes a run repeatable, 0 picks a new one each time.
 run_fuzzers() {
-  local seconds=$1 seeds=$ASAN_BUILD_DIR/fuzz-seeds failed=() target name
+  local seconds=$1 random_seed=$2 seeds=$ASAN_BUILD_DIR/fuzz-seeds failed=() target name
   "$REPO_ROOT/fuzz/make_seeds.sh" "$seeds"
   mkdir -p "$ASAN_BUILD_DIR/fuzz-findings"
   for target in "$ASAN_BUILD_DIR"/fuzz/fuzz_*; do
@@ -152,7 +156,8 @@ run_fuzzers() {
     name=${target##*/fuzz_}
     say "Fuzzing $name for ${seconds}s"
     mkdir -p "$ASAN_BUILD_DIR/fuzz-corpus/$name"
-    "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    "$target" -max_total_time="$seconds" -seed="$random_seed" -timeout=10 -rss_limit_mb=2048 \
+      -print_final_stats=1 \
       -artifact_prefix="$ASAN_BUILD_DIR/fuzz-findings/$name-" \
       "$ASAN_BUILD_DIR/fuzz-corpus/$name" "$seeds/$name" 2>&1 | tail -n 40 ||
       failed+=("$name")
@@ -226,13 +231,13 @@ main() {
       install_packages "${SANITIZE_PACKAGES[@]}"
       build_sanitized
       run_tests "$ASAN_BUILD_DIR"
-      run_fuzzers "${MLV_FUZZ_SECONDS:-20}"
+      run_fuzzers "${MLV_FUZZ_SECONDS:-20}" "${MLV_FUZZ_SEED:-1}"
       return
       ;;
     fuzz)
       install_packages "${SANITIZE_PACKAGES[@]}"
       build_sanitized OFF
-      run_fuzzers "${MLV_FUZZ_SECONDS:-300}"
+      run_fuzzers "${MLV_FUZZ_SECONDS:-300}" "${MLV_FUZZ_SEED:-0}"
       return
       ;;
   esac

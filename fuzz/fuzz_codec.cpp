@@ -1,5 +1,6 @@
 // Fuzz target: the decompression layer (codec_stream and its zlib, gzip, bz2, xz, lzma,
-// joblib-zfile, lz4, zstd and raw deflate decoders). The first byte picks the codec (as
+// joblib-zfile, lz4, zstd and raw deflate decoders, and zip members of the bzip2 and LZMA methods
+// with their own headers). The first byte picks the codec (as
 // detect_compression would from the magic), the rest is the compressed stream; the output is
 // read in pieces, skipped in part, and capped so a valid bomb costs time, not a finding.
 #include "fuzz_support.hpp"
@@ -38,13 +39,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       mlv::formats::Compression::lzma, mlv::formats::Compression::lz4,
       mlv::formats::Compression::zstd, mlv::formats::Compression::joblib_zfile,
       mlv::formats::Compression::none};
-  const auto pick = data[0] % (std::size(kinds) + 1);
+  // Zip methods (APPNOTE 4.4.5) picked after the kinds: 12 bzip2, 14 LZMA.
+  constexpr std::uint16_t zip_methods[] = {12, 14};
+  const auto pick = data[0] % (std::size(kinds) + std::size(zip_methods) + 1);
   const mlv::formats::MemorySource source(mlv::fuzz::bytes_of(data + 1, size - 1), "fuzz.z");
   mlv::fuzz::expect_mlv_errors_only([&] {
     auto compressed = std::make_unique<mlv::formats::SourceStream>(source);
-    auto stream = pick == std::size(kinds)
-                      ? mlv::formats::open_raw_deflate(std::move(compressed))
-                      : mlv::formats::open_decompressed(std::move(compressed), kinds[pick]);
+    std::unique_ptr<mlv::formats::ByteStream> stream;
+    if (pick < std::size(kinds)) {
+      stream = mlv::formats::open_decompressed(std::move(compressed), kinds[pick]);
+    } else if (pick < std::size(kinds) + std::size(zip_methods)) {
+      stream = mlv::formats::open_zip_member(std::move(compressed),
+                                             zip_methods[pick - std::size(kinds)]);
+    } else {
+      stream = mlv::formats::open_raw_deflate(std::move(compressed));
+    }
     drain(*stream);
   });
   // The kind the magic announces, as inspect and scan choose it.

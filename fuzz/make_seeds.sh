@@ -84,7 +84,8 @@ def gguf():
 write("gguf", "small.gguf", gguf())
 
 # The codec target's first byte picks the codec (fuzz/fuzz_codec.cpp): zlib 0, gzip 1, bz2 2,
-# xz 3, lzma 4, lz4 5, zstd 6, joblib-zfile 7, none 8, raw deflate 9.
+# xz 3, lzma 4, lz4 5, zstd 6, joblib-zfile 7, none 8, zip bzip2 member 9, zip LZMA member 10,
+# raw deflate 11.
 plain = open(os.path.join(fixtures, "pipeline_p4.pkl"), "rb").read()
 streams = {
     "zlib": (0, zlib.compress(plain)),
@@ -96,7 +97,16 @@ streams = {
     "none": (8, plain),
 }
 raw = zlib.compressobj(6, zlib.DEFLATED, -15)
-streams["deflate"] = (9, raw.compress(plain) + raw.flush())
+streams["deflate"] = (11, raw.compress(plain) + raw.flush())
+streams["zip_bzip2"] = (9, bz2.compress(plain))
+# A zip LZMA member as Python's zipfile writes one: version 9.4, properties size, properties,
+# raw LZMA1 data with an end marker.
+lzma1 = {"id": lzma.FILTER_LZMA1}
+properties = lzma._encode_filter_properties(lzma1)
+raw_lzma = lzma.LZMACompressor(lzma.FORMAT_RAW, filters=[lzma._decode_filter_properties(
+    lzma.FILTER_LZMA1, properties)])
+streams["zip_lzma"] = (10, struct.pack("<BBH", 9, 4, len(properties)) + properties +
+                       raw_lzma.compress(plain) + raw_lzma.flush())
 try:
     import lz4.frame
     streams["lz4"] = (5, lz4.frame.compress(plain))

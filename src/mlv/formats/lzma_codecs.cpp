@@ -134,6 +134,7 @@ private:
       properties_[header_size_++ - k_fixed_header] = in[step.consumed++];
       if (header_size_ == k_fixed_header + k_lzma1_properties) {
         start(step);
+        return step; // started, or refused with a fault: the header is read either way
       }
     }
     return step;

@@ -71,11 +71,16 @@ private:
   std::vector<CompressedVector> vectors_;
 };
 
-// Decompresses `compressed` as `kind`, a compression_name() or "deflate".
+// Decompresses `compressed` as `kind`, a compression_name(), "deflate" or "zip-lzma" (a zip
+// member of method 14).
 inline std::unique_ptr<ByteStream> open_kind(std::unique_ptr<ByteStream> compressed,
                                              const std::string& kind) {
   if (kind == "deflate") {
     return open_raw_deflate(std::move(compressed));
+  }
+  if (kind == "zip-lzma") {
+    constexpr std::uint16_t k_zip_lzma = 14;
+    return open_zip_member(std::move(compressed), k_zip_lzma);
   }
   for (const auto candidate :
        {Compression::zlib, Compression::gzip, Compression::bz2, Compression::xz, Compression::lzma,

@@ -209,6 +209,19 @@ TEST(DecompressDamage, RandomBytesAfterEachHeaderNeverCrash) {
   }
 }
 
+// A zip LZMA member's header: 2 version bytes, a 2-byte properties size (5), then the LZMA1
+// properties. Properties liblzma refuses (lc + lp > 4) with more bytes after them once made the
+// header reader run past its 5-byte buffer (found by fuzz_numpy).
+TEST(DecompressDamage, ZipLzmaPropertiesLiblzmaRefusesAreAnErrorWhateverFollows) {
+  const std::string refused_properties = "\xff\x00\x00\x10\x00"s;
+  for (const std::string& tail : {""s, "x"s, std::string(64, '\x93')}) {
+    const Outcome outcome =
+        decode("\x09\x14\x05\x00"s + refused_properties + tail, "zip-lzma", "model.npz");
+    EXPECT_TRUE(outcome.failed) << tail.size();
+    EXPECT_TRUE(outcome.bytes.empty());
+  }
+}
+
 TEST(DecompressDamage, FlippedBytesAreCaughtByTheChecksumsOrNeverCrash) {
   const auto& vectors = CompressedVectors::get();
   const std::string original = vectors.bytes("data_text.bin");
