@@ -37,6 +37,14 @@ private:
   std::string hint_;
 };
 
+// Names an option of the operation that failed, inside a hint or a warning: "pass " +
+// option_ref("--force") + " to replace it". Front ends render it their way: the command line as
+// the flag itself (cli/option_text.cpp), a library binding as its parameter (force=True). Code
+// below cli/ never spells a flag of its caller's command directly.
+inline std::string option_ref(const std::string& flag) {
+  return "{" + flag + "}";
+}
+
 // Describes errno for a message: "open /x/y: No such file or directory".
 std::string errno_message(const std::string& action, const std::string& path, int error_number);
 

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <mlv/cache/dir_listing.hpp>
 #include <mlv/config/config.hpp>
 #include <mlv/scan/scan.hpp>
 
@@ -9,15 +8,15 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlv::workspace {
 
 // What a pointer's `safety` map records (docs/safety.md): the verdict on the data `mlv add` just
-// stored, the rules version, and the first findings. For a folder, on the files its listing
-// names (those stored), together.
-YAML::Node safety_record(const std::filesystem::path& file);
-YAML::Node safety_record(const std::filesystem::path& folder, const cache::DirListing& listing);
+// stored, the rules version, and the first findings, from the scans of its analysis (one file,
+// named "", or the files of a folder's listing, together).
+YAML::Node safety_record(const std::vector<std::pair<std::string, scan::ScanReport>>& reports);
 
 // How commands that write model files treat an unsafe or suspicious one.
 struct SafetyOptions {

@@ -1,6 +1,7 @@
 #include <mlv/cli/app.hpp>
 #include <mlv/cli/commands.hpp>
 #include <mlv/cli/exit_code.hpp>
+#include <mlv/cli/option_text.hpp>
 #include <mlv/util/close_matches.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/interrupt.hpp>
@@ -18,9 +19,9 @@ constexpr const char* k_description =
     "Git keeps small pointer files; the bytes live in a content-addressed cache and remotes.";
 
 int report(const Error& error) {
-  std::cerr << "mlv: error: " << error.what() << '\n';
+  std::cerr << "mlv: error: " << render_option_refs(error.what()) << '\n';
   if (!error.hint().empty()) {
-    std::cerr << "  hint: " << error.hint() << '\n';
+    std::cerr << "  hint: " << render_option_refs(error.hint()) << '\n';
   }
   return static_cast<int>(exit_code_for(error.kind()));
 }

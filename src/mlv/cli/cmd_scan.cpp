@@ -1,4 +1,5 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/cli/option_text.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/json.hpp>
 #include <mlv/workspace/safety.hpp>
@@ -77,7 +78,7 @@ void add_allow_unsafe_flag(CLI::App& command,
                    "Write files the safety scan finds unsafe (or suspicious), with a warning");
   command.add_flag("--allow-suspicious", safety.allow_suspicious,
                    "Write files the safety scan could not clear (suspicious), with a warning");
-  safety.warn = [&output](const std::string& line) { output.note(line); };
+  safety.warn = [&output](const std::string& line) { output.note(render_option_refs(line)); };
 }
 
 void register_scan(CLI::App& app, Output& output) {

@@ -345,7 +345,7 @@ void Config::set(Scope scope, const std::string& key, const std::string& value) 
     throw Error(Failure::invalid_input,
                 "'" + key + "' would put a password from the URL in the committed .mlv/config",
                 "give the URL without it and `mlv config --local " + key.substr(0, key.size() - 3) +
-                    "password VALUE`, or use `--local`");
+                    "password VALUE`, or use " + option_ref("--local"));
   }
   if (scope == Scope::repo && is_secret_key(key)) {
     throw Error(Failure::invalid_input,
@@ -357,7 +357,8 @@ void Config::set(Scope scope, const std::string& key, const std::string& value) 
                 "'" + key +
                     "' may not be stored in the committed .mlv/config, where anyone who "
                     "can push could switch the protection off",
-                "use `mlv config --local " + key + " VALUE`, `--user`, or the environment");
+                "use `mlv config --local " + key + " VALUE`, " + option_ref("--user") +
+                    ", or the environment");
   }
   validate_setting(key, value);
   const auto file = file_of(scope);
@@ -482,7 +483,7 @@ RemoteSpec Config::choose_remote(const std::optional<std::string>& name) const {
                 "add one with `mlv remote add NAME URL --default`");
   }
   throw Error(Failure::invalid_input, "several remotes are configured and none is the default",
-              "pass -r NAME, or set one with `mlv remote default NAME`");
+              "pass " + option_ref("-r") + " NAME, or set one with `mlv remote default NAME`");
 }
 
 bool Config::remove_remote(const std::string& name) {

@@ -102,7 +102,7 @@ git_signature* tagger_signature(git_repository* repo) {
                 std::string("no git identity to sign the tag with: ") +
                     (!name ? "user.name" : "user.email") + " is not set",
                 "set it with `git config user.name \"Your Name\"` and "
-                "`git config user.email you@example.com` (or --global)");
+                "`git config user.email you@example.com` (or `--global`)");
   }
   git_signature* signature = nullptr;
   if (git_signature_now(&signature, name->c_str(), email->c_str()) < 0) {

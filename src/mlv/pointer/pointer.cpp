@@ -233,7 +233,7 @@ Pointer parse_pointer(std::string_view text, const std::string& source) {
                                                  : std::string("its data");
     throw Error(Failure::invalid_input, source + ": has unresolved git merge conflict markers",
                 "keep one side with `git checkout --ours " + source +
-                    "` (or --theirs) and `git add " + source + "`, then `mlv checkout " + data +
+                    "` (or `--theirs`) and `git add " + source + "`, then `mlv checkout " + data +
                     "`");
   }
   YAML::Node root;

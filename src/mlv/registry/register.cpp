@@ -39,7 +39,8 @@ std::string default_pointer_path(const Model& model) {
     return latest->record.pointer;
   }
   throw Error(Failure::invalid_input,
-              "model '" + model.name + "' has no registered version yet, so --path is needed",
+              "model '" + model.name + "' has no registered version yet, so " +
+                  option_ref("--path") + " is needed",
               "give the tracked model's path, e.g. `mlv model register " + model.name +
                   " 1.0.0 --path models/" + model.name + ".onnx`");
 }
@@ -54,8 +55,8 @@ TagRecord record_of_pointer(const git::Repository& repo,
     throw Error(Failure::not_found,
                 "there is no mlv pointer " + pointer_path + " at " + revision + " (commit " +
                     commit.substr(0, 12) + ")",
-                "track the model with `mlv add` and commit its pointer, or give the right --path "
-                "and --rev");
+                "track the model with `mlv add` and commit its pointer, or give the right " +
+                    option_ref("--path") + " and " + option_ref("--rev"));
   }
   const auto parsed = pointer::parse_pointer(*text, pointer_path + " at " + revision);
   TagRecord record;

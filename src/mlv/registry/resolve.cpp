@@ -31,8 +31,8 @@ void check_pointer_matches(const git::Repository& repo, const RegistryTag& versi
 
 Resolved resolve(const git::Repository& repo, const Selector& selector) {
   if (selector.stage.has_value() == selector.version.has_value()) {
-    throw Error(Failure::usage, "choose the model's version with exactly one of --stage or "
-                                "--version");
+    throw Error(Failure::usage, "choose the model's version with exactly one of " +
+                                    option_ref("--stage") + " or " + option_ref("--version"));
   }
   if (selector.stage) {
     check_stage_name(*selector.stage);

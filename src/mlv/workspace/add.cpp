@@ -1,10 +1,9 @@
-#include <mlv/inspect/detect.hpp>
-#include <mlv/inspect/inspect.hpp>
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/transfer/meter.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/add.hpp>
+#include <mlv/workspace/analysis.hpp>
 #include <mlv/workspace/file_ids.hpp>
 #include <mlv/workspace/metadata.hpp>
 #include <mlv/workspace/safety.hpp>
@@ -13,27 +12,12 @@
 #include <algorithm>
 #include <optional>
 #include <set>
-#include <tuple>
 
 namespace mlv::workspace {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// The detected format and the short summary a pointer keeps (docs/inspect.md). A damaged or
-// hostile header does not stop the file being tracked: it keeps its format, without a summary.
-std::pair<std::string, YAML::Node> describe_content(const fs::path& path) {
-  try {
-    const auto inspection = inspect::inspect_path(path);
-    return {inspection.format, summary_node(inspect::short_summary(inspection))};
-  } catch (const Error& error) {
-    if (error.kind() != Failure::invalid_input) {
-      throw;
-    }
-    return {inspect::detect_format(path), YAML::Node()};
-  }
-}
 
 // How many paths an error lists before it says "and N more".
 constexpr std::size_t k_listed_paths = 5;
@@ -230,13 +214,14 @@ AddResult add_one(Context& context,
   const auto before = plan.existing ? pointer::serialize_pointer(pointer) : std::string();
 
   pointer.path = absolute.filename().string();
+  ContentAnalysis analysis;
   if (plan.directory) {
     const auto listing = identify_dir(cache, absolute, true, done);
     pointer.kind = pointer::Kind::dir;
     pointer.sha256 = cache.write_dir(listing);
     pointer.size = listing.total_size();
     pointer.files = listing.entries.size();
-    pointer.safety = safety_record(absolute, listing);
+    analysis = analyze_folder(absolute, listing);
   } else {
     const auto stored = identify_file(cache, absolute, true);
     if (done) {
@@ -246,9 +231,11 @@ AddResult add_one(Context& context,
     pointer.sha256 = stored.id;
     pointer.size = stored.size;
     pointer.files.reset();
-    pointer.safety = safety_record(absolute);
+    analysis = analyze_file(absolute);
   }
-  std::tie(pointer.format, pointer.summary) = describe_content(absolute);
+  pointer.format = analysis.format;
+  pointer.summary = summary_node(analysis.summary);
+  pointer.safety = safety_record(analysis.reports);
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
     pointer.meta = YAML::Node();

@@ -63,8 +63,8 @@ public:
       throw Error(Failure::conflict,
                   "not overwriting workspace content that is not saved in the cache:" +
                       list(conflicts_),
-                  "`mlv add` it to keep it, or re-run with --force to discard it; nothing was "
-                  "written");
+                  "`mlv add` it to keep it, or re-run with " + option_ref("--force") +
+                      " to discard it; nothing was written");
     }
     plan_meter();
     for (const auto& step : steps_) {

@@ -118,7 +118,8 @@ GetResult get(const GetRequest& request) {
   std::error_code error;
   if (fs::exists(request.output, error) && !request.force) {
     throw Error(Failure::conflict, "output '" + request.output.string() + "' already exists",
-                "choose another -o path, or pass --force to replace it");
+                "choose another " + option_ref("-o") + " path, or pass " + option_ref("--force") +
+                    " to replace it");
   }
   const auto output_folder = fs::absolute(request.output).parent_path();
   util::make_directories(output_folder);

@@ -114,7 +114,8 @@ YAML::Node merged_meta(const YAML::Node& existing, const AddOptions& options) {
   for (const auto& [key, value] : options.meta) {
     if (key == k_added_key) {
       throw Error(Failure::invalid_input,
-                  "--meta " + key + "=" + value + ": 'added' is recorded by mlv itself",
+                  option_ref("--meta") + " " + key + "=" + value +
+                      ": 'added' is recorded by mlv itself",
                   "choose another key name");
     }
   }

@@ -65,8 +65,9 @@ std::string first_finding(const scan::ScanReport& report,
   return text;
 }
 
-// The record of scans of one file ("" as its name) or of a folder's files.
-YAML::Node record_of(const std::vector<std::pair<std::string, scan::ScanReport>>& reports) {
+} // namespace
+
+YAML::Node safety_record(const std::vector<std::pair<std::string, scan::ScanReport>>& reports) {
   scan::Verdict verdict = scan::Verdict::clean;
   YAML::Node findings(YAML::NodeType::Sequence);
   std::uint64_t count = 0;
@@ -87,20 +88,6 @@ YAML::Node record_of(const std::vector<std::pair<std::string, scan::ScanReport>>
     record["findings"] = findings;
   }
   return record;
-}
-
-} // namespace
-
-YAML::Node safety_record(const fs::path& file) {
-  return record_of({{std::string(), scan::scan_file(file)}});
-}
-
-YAML::Node safety_record(const fs::path& folder, const cache::DirListing& listing) {
-  std::vector<std::pair<std::string, scan::ScanReport>> reports;
-  for (const auto& entry : listing.entries) {
-    reports.emplace_back(entry.path, scan::scan_file(folder / entry.path));
-  }
-  return record_of(reports);
 }
 
 SafetyGate::SafetyGate(const config::Config& config, SafetyOptions options)
@@ -125,10 +112,10 @@ bool SafetyGate::admit(const fs::path& bytes, const std::string& shown) {
     return false;
   }
   if (options_.warn) {
-    const char* why = !allowed ? "safety.policy is warn"
-                      : options_.allow_suspicious && !unsafe && !options_.allow_unsafe
-                          ? "--allow-suspicious"
-                          : "--allow-unsafe";
+    const std::string why = !allowed ? "safety.policy is warn"
+                            : options_.allow_suspicious && !unsafe && !options_.allow_unsafe
+                                ? option_ref("--allow-suspicious")
+                                : option_ref("--allow-unsafe");
     options_.warn("warning: " + shown + " is " + std::string(scan::verdict_name(report.verdict)) +
                   ": " + first_finding(report, severity, bytes.string()) + "; written anyway (" +
                   why + ")");
@@ -152,13 +139,13 @@ void SafetyGate::finish() const {
         list += "\n  " + line;
       }
     }
-    throw Error(
-        Failure::unsafe,
-        "refusing to write " + std::to_string(refused_unsafe_.size()) +
-            " file(s) whose loading would run code:" + list,
-        "do not load them; if you trust their source, re-run with --allow-unsafe (or set "
-        "safety.policy to warn: `mlv config --local` or `--user`, or MLV_SAFETY_POLICY=warn); "
-        "`mlv scan PATH.mlv` lists every finding");
+    throw Error(Failure::unsafe,
+                "refusing to write " + std::to_string(refused_unsafe_.size()) +
+                    " file(s) whose loading would run code:" + list,
+                "do not load them; if you trust their source, re-run with " +
+                    option_ref("--allow-unsafe") +
+                    " (or set safety.policy to warn: `mlv config --local` or `--user`, or "
+                    "MLV_SAFETY_POLICY=warn); `mlv scan PATH.mlv` lists every finding");
   }
   for (const auto& line : refused_suspicious_) {
     list += "\n  " + line;
@@ -167,8 +154,10 @@ void SafetyGate::finish() const {
               "refusing to write " + std::to_string(refused_suspicious_.size()) +
                   " file(s) the safety scan could not clear (loading them may run code):" + list,
               "`mlv scan PATH.mlv` lists every finding (docs/safety.md explains them); if you "
-              "trust their source, re-run with --allow-suspicious (or set safety.policy to warn: "
-              "`mlv config --local` or `--user`, or MLV_SAFETY_POLICY=warn)");
+              "trust their source, re-run with " +
+                  option_ref("--allow-suspicious") +
+                  " (or set safety.policy to warn: `mlv config --local` or `--user`, or "
+                  "MLV_SAFETY_POLICY=warn)");
 }
 
 } // namespace mlv::workspace

@@ -153,7 +153,8 @@ std::optional<Error> missing_on_remote(const std::vector<Tracked>& tracked,
   return Error(Failure::not_found,
                std::to_string(count) + " pointer(s) name data that is not on remote " + remote_url +
                    "; everything else was fetched:" + list,
-               "push it from a machine that has it (`mlv push`), or choose another remote with -r");
+               "push it from a machine that has it (`mlv push`), or choose another remote with " +
+                   option_ref("-r"));
 }
 
 FetchResult fetch(Context& context, const SyncRequest& request) {

@@ -299,7 +299,8 @@ TEST_F(ConfigTest, ChoosingARemoteExplainsWhatToDoWhenItCannot) {
   config.set(Scope::repo, "remote.b.url", "/b");
   config.unset(Scope::repo, "core.remote");
   const auto ambiguous = error_of([&] { (void)Config::load(repo()).choose_remote(std::nullopt); });
-  EXPECT_NE(ambiguous.hint().find("-r NAME"), std::string::npos) << ambiguous.hint();
+  EXPECT_NE(ambiguous.hint().find(mlv::option_ref("-r") + " NAME"), std::string::npos)
+      << ambiguous.hint();
 }
 
 TEST_F(ConfigTest, RemotesListMergesEveryLayer) {
