@@ -168,6 +168,44 @@ json_field() {
 # Prints A / B with 3 decimals.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.3f", a / b }'; }
 
+# --- an S3 server -----------------------------------------------------------------------------
+
+# Starts s3rver (tests/servers) on a free port of 127.0.0.1 with bucket BUCKET, stops it at exit,
+# and sets ENDPOINT, the aws() wrapper and the AWS_* variables both mlv and the aws cli read.
+start_s3rver() {
+  local bucket=$1 s3rver=$REPO_ROOT/tests/servers/node_modules/.bin/s3rver port
+  need_packages awscli
+  [[ -x "$s3rver" ]] || {
+    echo "$BENCH_NAME: s3rver is not installed; run ./setup.sh test (npm ci in tests/servers)" >&2
+    exit 2
+  }
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  ENDPOINT=http://127.0.0.1:$port
+  mkdir -p "$WORK/s3rver"
+  NODE_OPTIONS=--openssl-legacy-provider "$s3rver" --address 127.0.0.1 --port "$port" \
+    --directory "$WORK/s3rver" --configure-bucket "$bucket" >"$WORK/s3rver.log" 2>&1 &
+  SERVER_PID=$!
+  # remove_work exits with the status it finds in $?: keep the script's, not kill's.
+  trap 'status=$?; kill $SERVER_PID 2>/dev/null; (exit $status); remove_work' EXIT
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "$ENDPOINT" && break
+    sleep 0.1
+  done
+  export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
+  export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+}
+aws() { /usr/bin/aws --endpoint-url "$ENDPOINT" "$@"; }
+
+# Prints the wall-clock seconds of COMMAND... run once, its stdout kept in $WORK/last-stdout
+# (for a --json summary).
+seconds_keeping_output() {
+  local start
+  sync
+  start=$(date +%s%N)
+  "$@" >"$WORK/last-stdout"
+  awk -v ns=$(($(date +%s%N) - start)) 'BEGIN { printf "%.4f", ns / 1e9 }'
+}
+
 # --- reporting ----------------------------------------------------------------------------
 
 FAILED_GOALS=0

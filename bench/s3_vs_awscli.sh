@@ -10,31 +10,9 @@
 # Needs the test servers (`./setup.sh test` runs npm ci in tests/servers) and awscli.
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-need_packages awscli
 
 SIZE=${BENCH_SIZE:-$GIB}
-S3RVER=$REPO_ROOT/tests/servers/node_modules/.bin/s3rver
-[[ -x "$S3RVER" ]] || {
-  echo "$BENCH_NAME: s3rver is not installed; run ./setup.sh test (npm ci in tests/servers)" >&2
-  exit 2
-}
-
-# --- the server -----------------------------------------------------------------------------
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-ENDPOINT=http://127.0.0.1:$PORT
-mkdir -p "$WORK/s3rver"
-NODE_OPTIONS=--openssl-legacy-provider "$S3RVER" --address 127.0.0.1 --port "$PORT" \
-  --directory "$WORK/s3rver" --configure-bucket bench >"$WORK/s3rver.log" 2>&1 &
-SERVER_PID=$!
-# remove_work exits with the status it finds in $?: keep the script's, not kill's.
-trap 'status=$?; kill $SERVER_PID 2>/dev/null; (exit $status); remove_work' EXIT
-for _ in $(seq 100); do
-  curl -s -o /dev/null "$ENDPOINT" && break
-  sleep 0.1
-done
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_DEFAULT_REGION=us-east-1
-export AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
-aws() { /usr/bin/aws --endpoint-url "$ENDPOINT" "$@"; }
+start_s3rver bench
 section "s3rver on $ENDPOINT; $((SIZE / MIB)) MiB model; aws-cli $(/usr/bin/aws --version 2>&1 | cut -d' ' -f1)"
 
 # --- data and repositories --------------------------------------------------------------------

@@ -119,4 +119,26 @@ assert_eq "$(json_get "$stdout" '[v["metrics"]["accuracy"] for v in d["versions"
 assert_exit 6 mlv log models/never.bin
 assert_contains "$stderr" "models/never.bin"
 
+# A folder tracked as one: diff names the files inside it that changed between two commits.
+make_random_file data/a.bin 1000
+make_random_file "data/sub dir/b.bin" 2000
+make_random_file data/c.bin 3000
+assert_ok mlv add data
+commit_all "data v1"
+data_v1=$(git rev-parse HEAD)
+flip_byte data/a.bin 7
+rm data/c.bin
+make_random_file "data/sub dir/ü.bin" 500
+assert_ok mlv add data
+commit_all "data v2"
+assert_ok mlv diff "$data_v1" HEAD
+assert_line_with "$stdout" "data" "modified"
+assert_contains "$stdout" "    modified: data/a.bin"
+assert_contains "$stdout" "    deleted: data/c.bin"
+assert_contains "$stdout" "    added: data/sub dir/ü.bin"
+assert_not_contains "$stdout" "data/sub dir/b.bin"
+assert_ok mlv diff "$data_v1" HEAD --json
+assert_eq "$(json_get "$stdout" '" | ".join(f["path"] + " " + f["change"] for e in d["changes"] if e["path"] == "data" for f in e["files"])')" \
+  "a.bin modified | c.bin deleted | sub dir/ü.bin added"
+
 pass

@@ -55,20 +55,37 @@ beta_id=$(pointer_id beta.bin.mlv)
 gamma_id=$(pointer_id models/gamma.bin.mlv)
 rm -f ".mlv/cache/files/${beta_id:0:2}/$beta_id"
 make_random_file deltadir/y/new.bin 100
+flip_byte deltadir/x.bin 10
 
 assert_ok mlv status
 assert_contains "$(status_line alpha.bin)" "modified"
 assert_contains "$(status_line models/gamma.bin)" "modified"
 assert_contains "$(status_line beta.bin)" "missing from workspace"
 assert_contains "$(status_line beta.bin)" "not in cache"
-assert_contains "$(status_line deltadir)" "modified"
+assert_contains "$(status_line "deltadir: ")" "modified"
 assert_not_contains "$(status_line alpha.bin)" "up to date"
+# Inside a modified folder, each changed file is named, as git status lists them.
+assert_contains "$(status_line "deltadir/y/new.bin")" "  added: deltadir/y/new.bin"
+assert_contains "$(status_line "deltadir/x.bin")" "  modified: deltadir/x.bin"
+assert_not_contains "$stdout" "deltadir/y/z.bin"
 
 assert_ok mlv status --json
 assert_eq "$(json_status "$stdout" alpha.bin)" modified
 assert_eq "$(json_status "$stdout" models/gamma.bin)" modified
 assert_eq "$(json_status "$stdout" beta.bin)" missing,not_in_cache
 assert_eq "$(json_status "$stdout" deltadir)" modified
+assert_eq "$(json_get "$stdout" '[e["changes"] for e in d if e["path"]=="deltadir"][0]')" \
+  '[{"path": "x.bin", "change": "modified"}, {"path": "y/new.bin", "change": "added"}]'
+assert_eq "$(json_get "$stdout" '"changes" in [e for e in d if e["path"]=="alpha.bin"][0]')" false
+# A deleted file, and names with spaces and unicode deep inside.
+mv deltadir/y/z.bin "$TEST_ROOT/z.bin"
+mkdir -p "deltadir/ü ñ/a b/c"
+make_random_file "deltadir/ü ñ/a b/c/d e.bin" 50
+assert_ok mlv status --json deltadir
+assert_eq "$(json_get "$stdout" '" | ".join(c["path"] + " " + c["change"] for c in d[0]["changes"])')" \
+  "x.bin modified | y/new.bin added | y/z.bin deleted | ü ñ/a b/c/d e.bin added"
+rm -rf "deltadir/ü ñ"
+mv "$TEST_ROOT/z.bin" deltadir/y/z.bin
 
 # Targets limit the report: a data path, a pointer path, a folder.
 assert_ok mlv status alpha.bin

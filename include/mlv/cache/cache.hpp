@@ -48,7 +48,34 @@ public:
 
   // Reads `source` once, hashing it while copying it into the cache (a reflink when the
   // filesystem can). When the id is already cached the copy is dropped. Returns id and size.
+  // Safe to call from several threads at once.
   StoredFile store_file(const std::filesystem::path& source);
+
+  // Makes the objects store_file writes while it is open durable together. Without a batch each
+  // object costs an fsync of its own and one of its folder (about 8 ms each on a disk: 80 s for
+  // 10,000 small files). In a batch an object stays complete under its temporary name in tmp/,
+  // unsynced; commit() makes them all durable with one syncfs(2), renames them into place and
+  // syncs again, so no object is ever under its name before its bytes are durable, and the
+  // renames are durable before the caller writes a pointer that names them. A batch destroyed
+  // without commit() (an error, Ctrl-C) removes its temporaries; after kill -9 they are garbage
+  // in tmp/ and a re-run stores the files again. One batch at a time per Cache.
+  class StoreBatch {
+  public:
+    explicit StoreBatch(Cache& cache);
+    ~StoreBatch();
+    StoreBatch(const StoreBatch&) = delete;
+    StoreBatch& operator=(const StoreBatch&) = delete;
+    void commit();
+
+  private:
+    friend class Cache;
+    void add(std::filesystem::path temporary, const std::string& id);
+
+    Cache& cache_;
+    std::mutex mutex_;
+    std::vector<std::pair<std::filesystem::path, std::string>> pending_; // temporary, id
+    std::set<std::string> pending_ids_;
+  };
 
   // Streams a file with a known id into the cache: write() the bytes in order, then commit(),
   // which verifies size and SHA-256 before the rename and throws Error(integrity) on mismatch.
@@ -123,6 +150,7 @@ private:
   std::filesystem::path root_;
   util::Env& env_;
   std::unique_ptr<StateDb> state_;
+  StoreBatch* batch_ = nullptr; // the open StoreBatch, if any
   mutable std::mutex verified_mutex_;
   std::set<std::string> verified_; // objects adopted (and so hashed whole) by this process
 };

@@ -2,6 +2,7 @@
 
 #include <mlv/pointer/pointer.hpp>
 #include <mlv/workspace/context.hpp>
+#include <mlv/workspace/status.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -37,6 +38,9 @@ struct DiffEntry {
   std::optional<pointer::Pointer> new_pointer;
   std::vector<ValueChange> metrics;
   std::vector<ValueChange> params;
+  // For a folder modified between the two sides, both listings in the cache: the files inside
+  // it that were added, modified and deleted.
+  std::vector<workspace::FolderChange> files;
 };
 
 struct DiffResult {

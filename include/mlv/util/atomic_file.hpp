@@ -47,6 +47,10 @@ public:
   void commit_unsynced(unsigned mode = 0644);
   // The same, to a final path decided only now (e.g. a content id known after the write).
   void commit_as(const std::filesystem::path& final_path, unsigned mode);
+  // Sets `mode` and closes the file, leaving it complete under its temporary name, unsynced, for
+  // the caller to sync and rename with others (cache::Cache::StoreBatch). Returns that name; the
+  // file is the caller's from now on (the destructor and Ctrl-C no longer remove it).
+  std::filesystem::path close_unsynced(unsigned mode);
 
   int fd() const noexcept { return fd_; }
   const std::filesystem::path& temp_path() const noexcept { return temp_path_; }

@@ -55,6 +55,9 @@ bool remove_file(const std::filesystem::path& path);
 
 // fsyncs a folder so a rename inside it is durable.
 void sync_directory(const std::filesystem::path& path);
+// Makes everything written to the filesystem that holds `path` durable (syncfs(2)): one call for
+// a batch of files instead of an fsync each. Throws Error naming `path` when it fails.
+void sync_filesystem(const std::filesystem::path& path);
 
 // `path` relative to `base` when `path` lies inside `base` (after normalisation), else nullopt.
 std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,

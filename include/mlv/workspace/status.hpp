@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/cache/dir_listing.hpp>
 #include <mlv/transfer/transfer.hpp>
 #include <mlv/workspace/tracked.hpp>
 
@@ -15,10 +16,28 @@ enum class State { up_to_date, modified, missing, not_in_cache, not_on_remote };
 std::string state_key(State state);
 std::string state_words(State state);
 
+// A file (or empty folder, its path ending in '/') inside a tracked folder that is not as the
+// folder's pointer records it.
+struct FolderChange {
+  enum class Kind { added, modified, deleted };
+  std::string path; // inside the folder, '/'-separated
+  Kind kind;
+  bool operator==(const FolderChange&) const = default;
+};
+std::string change_key(FolderChange::Kind kind); // "added", "modified", "deleted"
+
+// What differs between a folder's recorded listing and another (its workspace content, or the
+// listing of another version), sorted by path: other bytes or another executable bit is
+// modified.
+std::vector<FolderChange> folder_changes(const cache::DirListing& recorded,
+                                         const cache::DirListing& actual);
+
 struct StatusEntry {
   std::string data_path;
   std::string kind;
   std::vector<State> states; // up_to_date alone, or one or more problems
+  // For a modified folder whose recorded listing is in the cache: what changed inside it.
+  std::vector<FolderChange> changes;
 };
 
 // Compares each tracked path with its pointer, the cache and, when given, a remote (its manifest

@@ -94,10 +94,60 @@ StoredFile Cache::store_file(const fs::path& source) {
   } else {
     stored = copy_hashing(source, file);
   }
-  if (!has_file(stored.id)) {
+  if (has_file(stored.id)) {
+    return stored; // the temporary copy goes with `file`
+  }
+  if (batch_ != nullptr) {
+    batch_->add(file.close_unsynced(k_object_mode), stored.id);
+  } else {
     file.commit_as(file_path(stored.id), k_object_mode);
   }
   return stored;
+}
+
+Cache::StoreBatch::StoreBatch(Cache& cache) : cache_(cache) {
+  if (cache_.batch_ != nullptr) {
+    throw std::logic_error("a StoreBatch is already open on this cache");
+  }
+  cache_.batch_ = this;
+}
+
+Cache::StoreBatch::~StoreBatch() {
+  cache_.batch_ = nullptr;
+  for (const auto& [temporary, id] : pending_) {
+    ::unlink(temporary.c_str());
+  }
+}
+
+void Cache::StoreBatch::add(fs::path temporary, const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  if (!pending_ids_.insert(id).second) {
+    ::unlink(temporary.c_str()); // the same bytes are already waiting
+    return;
+  }
+  pending_.emplace_back(std::move(temporary), id);
+}
+
+void Cache::StoreBatch::commit() {
+  const std::lock_guard lock(mutex_);
+  if (pending_.empty()) {
+    return;
+  }
+  util::sync_filesystem(cache_.tmp_dir()); // the bytes first: then no name points at lost ones
+  std::set<fs::path> folders;
+  for (auto& [temporary, id] : pending_) {
+    const auto target = cache_.file_path(id);
+    if (folders.insert(target.parent_path()).second) {
+      util::make_directories(target.parent_path());
+    }
+    if (::rename(temporary.c_str(), target.c_str()) != 0) {
+      throw Error(Failure::failed, errno_message("cannot rename into", target.string(), errno));
+    }
+    temporary.clear();
+  }
+  pending_.clear();
+  pending_ids_.clear();
+  util::sync_filesystem(cache_.root()); // the renames, before a pointer names the objects
 }
 
 struct Cache::FileWriter::Impl {

@@ -67,6 +67,10 @@ void print_diff(const Output& output, const history::DiffResult& result) {
     for (const auto& line : values.lines("    ")) {
       output.say(line);
     }
+    for (const auto& file : result.entries[i].files) {
+      output.say("    " + workspace::change_key(file.kind) + ": " + result.entries[i].path + "/" +
+                 file.path);
+    }
   }
 }
 
@@ -120,6 +124,14 @@ std::string diff_json(const history::DiffResult& result) {
     write_values(json, entry.metrics);
     json.key("params");
     write_values(json, entry.params);
+    if (!entry.files.empty()) {
+      json.key("files").begin_array();
+      for (const auto& file : entry.files) {
+        json.begin_object().key("path").value(file.path);
+        json.key("change").value(workspace::change_key(file.kind)).end_object();
+      }
+      json.end_array();
+    }
     json.end_object();
   }
   json.end_array().end_object();

@@ -27,7 +27,16 @@ std::string entries_json(const std::vector<workspace::StatusEntry>& entries) {
     for (const auto state : entry.states) {
       json.value(workspace::state_key(state));
     }
-    json.end_array().end_object();
+    json.end_array();
+    if (!entry.changes.empty()) {
+      json.key("changes").begin_array();
+      for (const auto& change : entry.changes) {
+        json.begin_object().key("path").value(change.path);
+        json.key("change").value(workspace::change_key(change.kind)).end_object();
+      }
+      json.end_array();
+    }
+    json.end_object();
   }
   json.end_array();
   return json.str();
@@ -75,6 +84,11 @@ void register_status(CLI::App& app, Output& output) {
     }
     for (const auto& entry : entries) {
       output.say(entry.data_path + ": " + describe(entry.states));
+      for (const auto& change : entry.changes) {
+        // As git status lists a folder's files: the change, then the path under the folder.
+        output.say("  " + workspace::change_key(change.kind) + ": " + entry.data_path + "/" +
+                   change.path);
+      }
     }
     output.emit_json(entries_json(entries));
     context.finish();

@@ -69,7 +69,8 @@ YAML::Node meta_map(const std::optional<pointer::Pointer>& pointer, const char* 
   return pointer->meta[key];
 }
 
-DiffEntry compare(const std::string& pointer_path,
+DiffEntry compare(cache::Cache& cache,
+                  const std::string& pointer_path,
                   const std::optional<pointer::Pointer>& old_pointer,
                   const std::optional<pointer::Pointer>& new_pointer) {
   DiffEntry entry;
@@ -87,6 +88,14 @@ DiffEntry compare(const std::string& pointer_path,
         old_pointer->sha256 != new_pointer->sha256 || old_pointer->kind != new_pointer->kind
             ? Change::modified
             : Change::metadata;
+  }
+  if (entry.change == Change::modified && old_pointer->kind == pointer::Kind::dir &&
+      new_pointer->kind == pointer::Kind::dir) {
+    const auto old_listing = cache.read_dir(old_pointer->sha256);
+    const auto new_listing = cache.read_dir(new_pointer->sha256);
+    if (old_listing && new_listing) {
+      entry.files = workspace::folder_changes(*old_listing, *new_listing);
+    }
   }
   entry.metrics = value_changes(meta_map(old_pointer, "metrics"), meta_map(new_pointer, "metrics"));
   entry.params = value_changes(meta_map(old_pointer, "params"), meta_map(new_pointer, "params"));
@@ -190,7 +199,7 @@ DiffResult diff(workspace::Context& context, const std::vector<std::string>& rev
         pointer::serialize_pointer(*old_pointer) == pointer::serialize_pointer(*new_pointer)) {
       continue;
     }
-    result.entries.push_back(compare(path, old_pointer, new_pointer));
+    result.entries.push_back(compare(context.cache(), path, old_pointer, new_pointer));
   }
   return result;
 }

@@ -147,6 +147,18 @@ void AtomicFile::commit_unsynced(unsigned mode) {
   on_interrupt_.release();
 }
 
+std::filesystem::path AtomicFile::close_unsynced(unsigned mode) {
+  if (::fchmod(fd_, static_cast<mode_t>(mode)) != 0) {
+    throw Error(Failure::failed,
+                errno_message("cannot set the mode of", temp_path_.string(), errno));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  committed_ = true;
+  on_interrupt_.release();
+  return temp_path_;
+}
+
 void AtomicFile::commit_as(const std::filesystem::path& final_path, unsigned mode) {
   final_path_ = final_path;
   commit(mode);

@@ -166,6 +166,21 @@ void sync_directory(const std::filesystem::path& path) {
   }
 }
 
+void sync_filesystem(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    throw Error(Failure::failed, errno_message("cannot open", path.string(), errno));
+  }
+  const int result = ::syncfs(fd);
+  const int error_number = errno;
+  ::close(fd);
+  if (result != 0) {
+    throw Error(Failure::failed,
+                errno_message("cannot sync the filesystem of", path.string(), error_number),
+                "check the disk (dmesg) and free space, then run the command again");
+  }
+}
+
 std::optional<std::filesystem::path> relative_inside(const std::filesystem::path& path,
                                                      const std::filesystem::path& base) {
   // Resolve symbolic links in the folders but not in the last component: a checked-out

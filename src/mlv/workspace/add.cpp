@@ -201,16 +201,25 @@ std::vector<PlannedAdd> plan_all(Context& context, const std::vector<std::string
   return plans;
 }
 
-AddResult add_one(Context& context,
-                  const PlannedAdd& plan,
-                  const AddOptions& options,
-                  std::vector<std::string>& to_stage,
-                  const FileDone& done) {
+// One path of an `mlv add` once its bytes are stored (in the command's StoreBatch) and analysed:
+// the pointer to write and what the command reports.
+struct PreparedAdd {
+  AddResult result;
+  pointer::Pointer pointer;
+  fs::path pointer_file;
+};
+
+PreparedAdd prepare_add(Context& context,
+                        const PlannedAdd& plan,
+                        const AddOptions& options,
+                        const FileDone& done) {
   const auto& relative = plan.relative;
   const auto& absolute = plan.absolute;
   auto& cache = context.cache();
-  const auto pointer_file = pointer::pointer_path_for(absolute);
-  auto pointer = plan.existing.value_or(pointer::Pointer{});
+  PreparedAdd prepared;
+  prepared.pointer_file = pointer::pointer_path_for(absolute);
+  auto& pointer = prepared.pointer;
+  pointer = plan.existing.value_or(pointer::Pointer{});
   const auto before = plan.existing ? pointer::serialize_pointer(pointer) : std::string();
 
   pointer.path = absolute.filename().string();
@@ -241,7 +250,7 @@ AddResult add_one(Context& context,
     pointer.meta = YAML::Node();
   }
 
-  AddResult result;
+  auto& result = prepared.result;
   result.data_path = relative;
   result.pointer_path = relative + std::string(pointer::k_suffix);
   result.kind = std::string(pointer::kind_name(pointer.kind));
@@ -251,14 +260,19 @@ AddResult add_one(Context& context,
   result.format = pointer.format;
   result.safety = pointer.safety["verdict"].as<std::string>();
   result.changed = pointer::serialize_pointer(pointer) != before;
+  return prepared;
+}
+
+// Writes a prepared pointer (only when something changed) once the objects it names are durable.
+AddResult finish_add(Context& context, PreparedAdd& prepared, std::vector<std::string>& to_stage) {
+  auto& result = prepared.result;
   if (result.changed) {
     // Stamped only when something else changed, so an unchanged add rewrites nothing.
-    pointer.meta = with_provenance(pointer.meta, context.git());
-    pointer::write_pointer(pointer_file, pointer);
+    prepared.pointer.meta = with_provenance(prepared.pointer.meta, context.git());
+    pointer::write_pointer(prepared.pointer_file, prepared.pointer);
   }
-
   to_stage.push_back(result.pointer_path);
-  if (const auto gitignore = context.git().ignore(relative)) {
+  if (const auto gitignore = context.git().ignore(result.data_path)) {
     to_stage.push_back(*gitignore);
   }
   return result;
@@ -333,14 +347,26 @@ add(Context& context, const std::vector<std::string>& paths, const AddOptions& o
       context.git().stage(to_stage);
     }
   };
+  // Every object of the command is made durable at once, before the first pointer names one.
+  cache::Cache::StoreBatch batch(context.cache());
+  std::vector<PreparedAdd> prepared;
+  const auto write_prepared = [&] {
+    batch.commit();
+    for (auto& item : prepared) {
+      results.push_back(finish_add(context, item, to_stage));
+    }
+  };
   try {
     for (const auto& plan : plans) {
-      results.push_back(add_one(context, plan, options, to_stage, done));
+      prepared.push_back(prepare_add(context, plan, options, done));
     }
   } catch (const Error&) {
-    stage(); // what was added before a failure (a full disk, a read error) stays consistent
+    // What was added before a failure (a full disk, a read error) is kept and stays consistent.
+    write_prepared();
+    stage();
     throw;
   }
+  write_prepared();
   untrack_from_git(context, results, options);
   stage();
   return results;

@@ -1,8 +1,10 @@
 #include <mlv/hash/sha256.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/task_pool.hpp>
 #include <mlv/workspace/file_ids.hpp>
 
 #include <algorithm>
+#include <thread>
 
 namespace mlv::workspace {
 
@@ -16,16 +18,20 @@ std::optional<util::FileStamp> stamp_of(util::Env& env, const fs::path& path) {
   return info ? std::optional(util::stamp_of(*info)) : std::nullopt;
 }
 
-// Adds the regular files among `entries` (those of `folder`; symbolic links to files included,
-// links to folders not followed) and the empty folders to `listing`, recursively.
-void list_folder(cache::Cache& cache,
+// A regular file found in a folder being listed, before it is identified.
+struct FoundFile {
+  fs::path path;
+  std::string relative; // '/'-separated, from the top folder
+};
+
+// Collects the regular files among `entries` (those of `folder`; symbolic links to files
+// included, links to folders not followed) and adds the empty folders to `listing`, recursively.
+void list_folder(util::Env& env,
                  const fs::path& top,
                  const fs::path& folder,
                  const std::vector<util::Env::Entry>& entries,
-                 bool store,
-                 const FileDone& done,
+                 std::vector<FoundFile>& files,
                  cache::DirListing& listing) {
-  auto& env = cache.env();
   for (const auto& entry : entries) {
     const auto path = folder / entry.name;
     if (entry.type == util::Env::Type::directory) {
@@ -34,7 +40,7 @@ void list_folder(cache::Cache& cache,
         // An empty folder is part of what the folder is (a SavedModel's `assets/`).
         listing.empty_dirs.push_back(path.lexically_relative(top).generic_string());
       } else {
-        list_folder(cache, top, path, inside, store, done, listing);
+        list_folder(env, top, path, inside, files, listing);
       }
       continue;
     }
@@ -46,14 +52,18 @@ void list_folder(cache::Cache& cache,
     } else if (entry.type != util::Env::Type::file) {
       continue;
     }
-    const auto stored = identify_file(cache, path, store);
-    const auto stamp = stamp_of(env, path);
-    listing.entries.push_back({path.lexically_relative(top).generic_string(), stored.id,
-                               stored.size, stamp && stamp->executable});
-    if (done) {
-      done(stored.size);
-    }
+    files.push_back({path, path.lexically_relative(top).generic_string()});
   }
+}
+
+// Files a worker identifies per task: enough that queueing costs little next to the hashing of
+// small files, few enough that the workers share a folder's last files evenly.
+constexpr std::size_t k_files_per_task = 16;
+
+// How many threads hash a folder's files: the cores, up to 8 (the disk, not the CPU, limits
+// past that).
+unsigned hashing_workers() {
+  return std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
 }
 
 } // namespace
@@ -86,8 +96,76 @@ cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool 
 
 cache::DirListing
 identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const FileDone& done) {
+  auto& env = cache.env();
+  auto& state = cache.state();
   cache::DirListing listing;
-  list_folder(cache, folder, folder, cache.env().list_directory(folder), store, done, listing);
+  std::vector<FoundFile> files;
+  list_folder(env, folder, folder, env.list_directory(folder), files, listing);
+  listing.entries.resize(files.size());
+  const auto report = [&](std::uint64_t size) {
+    if (done) {
+      done(size);
+    }
+  };
+
+  // Files the state database knows (path, inode, size, mtime) are not read: all look-ups in one
+  // transaction. A transaction holds the database for its thread, so only this one uses it.
+  std::vector<util::FileStamp> stamps(files.size());
+  std::vector<std::size_t> to_read;
+  {
+    cache::StateDb::Transaction lookups(state);
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      const auto stamp = stamp_of(env, files[i].path);
+      if (!stamp) {
+        throw Error(Failure::not_found, "no such file: " + files[i].path.string());
+      }
+      stamps[i] = *stamp;
+      const auto known = state.find_file_id(files[i].path, *stamp);
+      if (known && (!store || cache.has_file(*known))) {
+        listing.entries[i] = {files[i].relative, *known, stamp->size, stamp->executable};
+        report(stamp->size);
+      } else {
+        to_read.push_back(i);
+      }
+    }
+    lookups.commit();
+  }
+
+  // The others are hashed (and stored) on several threads, each writing only its own entries.
+  const auto identify = [&](std::size_t i) {
+    const auto identified =
+        store ? cache.store_file(files[i].path)
+              : cache::StoredFile{cache::hash_file(env, files[i].path), stamps[i].size};
+    listing.entries[i] = {files[i].relative, identified.id, identified.size, stamps[i].executable};
+    report(identified.size);
+  };
+  const unsigned workers = hashing_workers();
+  if (workers == 1 || to_read.size() <= k_files_per_task) {
+    for (const auto i : to_read) {
+      identify(i);
+    }
+  } else {
+    util::TaskPool pool(workers, 2 * workers);
+    for (std::size_t begin = 0; begin < to_read.size(); begin += k_files_per_task) {
+      const auto end = std::min(to_read.size(), begin + k_files_per_task);
+      pool.submit([&identify, &to_read, begin, end] {
+        for (std::size_t k = begin; k < end; ++k) {
+          identify(to_read[k]);
+        }
+      });
+    }
+    pool.wait();
+  }
+
+  // Recorded against the stamps taken before the reads, in one transaction: a file written to
+  // during its read has another mtime now, so the next look-up hashes it again.
+  cache::StateDb::Transaction records(state);
+  for (const auto i : to_read) {
+    if (stamp_of(env, files[i].path) == stamps[i]) {
+      state.record_file_id(files[i].path, stamps[i], listing.entries[i].id);
+    }
+  }
+  records.commit();
   std::sort(listing.entries.begin(), listing.entries.end(),
             [](const auto& a, const auto& b) { return a.path < b.path; });
   std::sort(listing.empty_dirs.begin(), listing.empty_dirs.end());

@@ -5,6 +5,7 @@
 #include <mlv/workspace/status.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 namespace mlv::workspace {
 
@@ -150,6 +151,57 @@ std::string state_words(State state) {
   return "unknown";
 }
 
+std::string change_key(FolderChange::Kind kind) {
+  switch (kind) {
+  case FolderChange::Kind::added:
+    return "added";
+  case FolderChange::Kind::modified:
+    return "modified";
+  case FolderChange::Kind::deleted:
+    return "deleted";
+  }
+  return "modified";
+}
+
+std::vector<FolderChange> folder_changes(const cache::DirListing& recorded,
+                                         const cache::DirListing& actual) {
+  using Kind = FolderChange::Kind;
+  std::vector<FolderChange> changes;
+  // Both listings are sorted by path (identify_dir, parse_dir_listing): one merge pass.
+  auto old_entry = recorded.entries.begin();
+  auto new_entry = actual.entries.begin();
+  while (old_entry != recorded.entries.end() || new_entry != actual.entries.end()) {
+    if (new_entry == actual.entries.end() ||
+        (old_entry != recorded.entries.end() && old_entry->path < new_entry->path)) {
+      changes.push_back({old_entry++->path, Kind::deleted});
+    } else if (old_entry == recorded.entries.end() || new_entry->path < old_entry->path) {
+      changes.push_back({new_entry++->path, Kind::added});
+    } else {
+      if (old_entry->id != new_entry->id || old_entry->executable != new_entry->executable) {
+        changes.push_back({new_entry->path, Kind::modified});
+      }
+      ++old_entry;
+      ++new_entry;
+    }
+  }
+  std::vector<std::string> gone;
+  std::set_difference(recorded.empty_dirs.begin(), recorded.empty_dirs.end(),
+                      actual.empty_dirs.begin(), actual.empty_dirs.end(), std::back_inserter(gone));
+  for (const auto& folder : gone) {
+    changes.push_back({folder + "/", Kind::deleted});
+  }
+  std::vector<std::string> made;
+  std::set_difference(actual.empty_dirs.begin(), actual.empty_dirs.end(),
+                      recorded.empty_dirs.begin(), recorded.empty_dirs.end(),
+                      std::back_inserter(made));
+  for (const auto& folder : made) {
+    changes.push_back({folder + "/", Kind::added});
+  }
+  std::sort(changes.begin(), changes.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+  return changes;
+}
+
 bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer) {
   if (pointer.kind == pointer::Kind::file) {
     return cache.has_file(pointer.sha256);
@@ -199,10 +251,18 @@ std::vector<StatusEntry> status(Context& context,
   sweep_stale_temporaries(context, tracked);
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
-    StatusEntry entry{item.data_path, std::string(pointer::kind_name(item.pointer.kind)), {}};
-    if (const auto state = workspace_state(cache, context.absolute(item.data_path), item.pointer);
-        state != State::up_to_date) {
+    StatusEntry entry{item.data_path, std::string(pointer::kind_name(item.pointer.kind)), {}, {}};
+    const auto data = context.absolute(item.data_path);
+    if (const auto state = workspace_state(cache, data, item.pointer); state != State::up_to_date) {
       entry.states.push_back(state);
+      const auto info = cache.env().stat(data);
+      if (state == State::modified && item.pointer.kind == pointer::Kind::dir && info &&
+          info->type == util::Env::Type::directory) {
+        if (const auto recorded = cache.read_dir(item.pointer.sha256)) {
+          // The folder's files are known to the state database by now: no file is read again.
+          entry.changes = folder_changes(*recorded, identify_dir(cache, data, false));
+        }
+      }
     }
     if (!in_cache(cache, item.pointer)) {
       entry.states.push_back(State::not_in_cache);

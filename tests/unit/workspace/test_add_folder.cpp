@@ -2,6 +2,9 @@
 
 #include <mlv/workspace/file_ids.hpp>
 
+#include <algorithm>
+#include <atomic>
+
 namespace {
 
 using mlv::hash::sha256_hex;
@@ -23,6 +26,27 @@ TEST_F(AddFolderTest, ListsEveryFileRecursivelySortedWithItsId) {
   EXPECT_TRUE(listing.entries[1].executable);
   EXPECT_EQ(listing.entries[2].path, "variables/data");
   EXPECT_TRUE(listing.empty_dirs.empty());
+}
+
+// Past a few dozen files the hashing runs on several threads, and the state database is used by
+// one thread only (a transaction holds it): a second look at the folder reads nothing again.
+TEST_F(AddFolderTest, ManyFilesAreIdentifiedInParallelAndRememberedOnce) {
+  std::atomic<int> reported = 0;
+  for (int i = 0; i < 300; ++i) {
+    write("data/shard" + std::to_string(i % 7) + "/f" + std::to_string(i),
+          "bytes " + std::to_string(i));
+  }
+  const auto listing = identify_dir(cache_, at("data"), false, [&](std::uint64_t) { ++reported; });
+  ASSERT_EQ(listing.entries.size(), 300u);
+  EXPECT_EQ(reported.load(), 300);
+  EXPECT_TRUE(std::is_sorted(listing.entries.begin(), listing.entries.end(),
+                             [](const auto& a, const auto& b) { return a.path < b.path; }));
+  for (const auto& entry : listing.entries) {
+    const auto number = entry.path.substr(entry.path.rfind("/f") + 2);
+    EXPECT_EQ(entry.id, sha256_hex("bytes " + number)) << entry.path;
+  }
+  // The same again from the state database: the same listing.
+  EXPECT_EQ(identify_dir(cache_, at("data"), false), listing);
 }
 
 TEST_F(AddFolderTest, RecordsEmptyFoldersButNotTheirParents) {
