@@ -5,8 +5,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-
 namespace {
 
 using namespace mlv::cache;
@@ -115,20 +113,17 @@ TEST(Manifest, SizeMismatchNamesTheSizeLine) {
                   "line 3: size 100001 but the chunk lengths add up to 100000");
 }
 
-TEST(Manifest, AOneGibFileManifestParsesAndSerializesInMilliseconds) {
-  // 1 GiB at 64 KiB is about 16k chunks; push, pull and status read such manifests often.
+TEST(Manifest, AOneGibFileManifestRoundTrips) {
+  // 1 GiB at 64 KiB is about 16k chunks; push, pull and status read such manifests often. (Its
+  // speed is a benchmark's business, not a timed assertion's.)
   Manifest manifest;
   manifest.id = id_of("big");
   for (int i = 0; i < 16384; ++i) {
     manifest.chunks.push_back({id_of(std::to_string(i)), 65536, id_of("pack"), 65536u * i});
     manifest.size += 65536;
   }
-  const auto start = std::chrono::steady_clock::now();
   const auto text = serialize_manifest(manifest);
-  const auto parsed = parse_manifest(text, "m");
-  const auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_EQ(parsed, manifest);
-  EXPECT_LT(elapsed, std::chrono::milliseconds(100)) << "measured a few ms on a 2-core VM";
+  EXPECT_EQ(parse_manifest(text, "m"), manifest);
 }
 
 TEST(DirListing, IdIsTheHashOfCanonicalSortedBytes) {

@@ -12,12 +12,32 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 namespace mlv::inspect::testing {
 
 using namespace mlv::formats::testing;
+
+// A file read through a counter of the bytes asked for: how a test shows that inspecting a huge
+// file reads its headers, not its data (a byte count, not a wall-clock time, which load skews).
+class CountingFileSource : public formats::ByteSource {
+public:
+  explicit CountingFileSource(const std::filesystem::path& path) : file_(path) {}
+  std::uint64_t size() const override { return file_.size(); }
+  std::string read_at(std::uint64_t offset, std::size_t length) const override {
+    auto bytes = file_.read_at(offset, length);
+    bytes_read_ += bytes.size();
+    return bytes;
+  }
+  const std::string& name() const override { return file_.name(); }
+  std::uint64_t bytes_read() const { return bytes_read_; }
+
+private:
+  formats::FileSource file_;
+  mutable std::uint64_t bytes_read_ = 0;
+};
 
 // A fact's value, or a failure naming the missing key.
 inline const Value& fact(const Inspection& inspection, const std::string& key) {
