@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -29,7 +30,8 @@ struct StoredFile {
 //   <root>/dirs/<2 hex>/<id>        dir listings, named by the listing's id
 //   <root>/tmp/                     temporary files (garbage after a crash, never an object)
 //   <root>/state.db                 the SQLite state (StateDb)
-// Every object is written to tmp/, verified, fsynced and renamed into place.
+// Every object is written to tmp/, verified, made durable (an fsync, or a StoreBatch's syncfs
+// for objects `add` stores) and renamed into place; fetched objects skip the fsync (adopt_file).
 // Looking up, listing, reading small objects, placing and removing go through `env`; the data
 // paths (store_file, FileWriter, adopt_file, copy_out, ensure_manifest) use real files.
 class Cache {
@@ -73,8 +75,7 @@ public:
 
     Cache& cache_;
     std::mutex mutex_;
-    std::vector<std::pair<std::filesystem::path, std::string>> pending_; // temporary, id
-    std::set<std::string> pending_ids_;
+    std::map<std::string, std::filesystem::path> pending_; // id -> its complete temporary
   };
 
   // Streams a file with a known id into the cache: write() the bytes in order, then commit(),

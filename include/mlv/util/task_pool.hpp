@@ -11,6 +11,10 @@
 
 namespace mlv::util {
 
+// Threads for work spread over the cores: their number, at least 1 and at most `most` (past
+// which the disk, not the CPU, limits hashing and parsing).
+unsigned core_workers(unsigned most = 8);
+
 // A fixed set of worker threads running submitted tasks. submit() blocks while `max_queued`
 // tasks wait, which bounds the memory and temporary files that queued work holds. The first
 // exception a task throws is rethrown by wait() (and by later submits); remaining queued tasks

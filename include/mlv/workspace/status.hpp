@@ -52,9 +52,12 @@ std::vector<StatusEntry> status(Context& context,
 // How the workspace's `data` compares with what `pointer` records: missing (nothing there, or a
 // dangling link), up_to_date, or modified (other bytes, another kind, another folder content).
 // A file whose (path, inode, size, mtime) the state database knows is judged without reading it.
+// For a modified folder whose recorded listing is in the cache, `changes` (when given) receives
+// the files added, modified and deleted inside it.
 State workspace_state(cache::Cache& cache,
                       const std::filesystem::path& data,
-                      const pointer::Pointer& pointer);
+                      const pointer::Pointer& pointer,
+                      std::vector<FolderChange>* changes = nullptr);
 
 // Whether the cache holds everything a pointer needs (the file, or the listing and its files).
 bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer);

@@ -114,18 +114,17 @@ Cache::StoreBatch::StoreBatch(Cache& cache) : cache_(cache) {
 
 Cache::StoreBatch::~StoreBatch() {
   cache_.batch_ = nullptr;
-  for (const auto& [temporary, id] : pending_) {
+  // Those renamed by a commit() that failed part-way are gone from tmp/ already (ENOENT).
+  for (const auto& [id, temporary] : pending_) {
     ::unlink(temporary.c_str());
   }
 }
 
 void Cache::StoreBatch::add(fs::path temporary, const std::string& id) {
   const std::lock_guard lock(mutex_);
-  if (!pending_ids_.insert(id).second) {
+  if (!pending_.emplace(id, temporary).second) {
     ::unlink(temporary.c_str()); // the same bytes are already waiting
-    return;
   }
-  pending_.emplace_back(std::move(temporary), id);
 }
 
 void Cache::StoreBatch::commit() {
@@ -135,18 +134,18 @@ void Cache::StoreBatch::commit() {
   }
   util::sync_filesystem(cache_.tmp_dir()); // the bytes first: then no name points at lost ones
   std::set<fs::path> folders;
-  for (auto& [temporary, id] : pending_) {
+  for (const auto& [id, temporary] : pending_) {
     const auto target = cache_.file_path(id);
     if (folders.insert(target.parent_path()).second) {
       util::make_directories(target.parent_path());
     }
     if (::rename(temporary.c_str(), target.c_str()) != 0) {
-      throw Error(Failure::failed, errno_message("cannot rename into", target.string(), errno));
+      throw Error(Failure::failed, errno_message("cannot rename into", target.string(), errno),
+                  "check free space and permissions of " + cache_.root().string() +
+                      ", then run the command again: what is missing is stored again");
     }
-    temporary.clear();
   }
   pending_.clear();
-  pending_ids_.clear();
   util::sync_filesystem(cache_.root()); // the renames, before a pointer names the objects
 }
 
@@ -202,7 +201,7 @@ void Cache::adopt_file(const fs::path& temp_file,
   }
   // No fsync: an adopted file came from a remote that keeps it durably, and every read of a
   // cached object checks its hash, so one damaged by a power loss is found and fetched again.
-  // (Objects stored by `add` are fsynced: the cache may then hold the only copy.)
+  // (Objects stored by `add` are synced before their rename: the cache may hold the only copy.)
   const int fd = ::open(temp_file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::fchmod(fd, k_object_mode) != 0) {
     const int error_number = errno;

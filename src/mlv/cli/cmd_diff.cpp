@@ -1,4 +1,5 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/cli/folder_changes_text.hpp>
 #include <mlv/cli/history_text.hpp>
 #include <mlv/cli/table.hpp>
 #include <mlv/history/diff.hpp>
@@ -67,9 +68,9 @@ void print_diff(const Output& output, const history::DiffResult& result) {
     for (const auto& line : values.lines("    ")) {
       output.say(line);
     }
-    for (const auto& file : result.entries[i].files) {
-      output.say("    " + workspace::change_key(file.kind) + ": " + result.entries[i].path + "/" +
-                 file.path);
+    for (const auto& line :
+         folder_change_lines("    ", result.entries[i].path, result.entries[i].files)) {
+      output.say(line);
     }
   }
 }
@@ -124,14 +125,7 @@ std::string diff_json(const history::DiffResult& result) {
     write_values(json, entry.metrics);
     json.key("params");
     write_values(json, entry.params);
-    if (!entry.files.empty()) {
-      json.key("files").begin_array();
-      for (const auto& file : entry.files) {
-        json.begin_object().key("path").value(file.path);
-        json.key("change").value(workspace::change_key(file.kind)).end_object();
-      }
-      json.end_array();
-    }
+    write_folder_changes(json, "files", entry.files);
     json.end_object();
   }
   json.end_array().end_object();

@@ -1,4 +1,5 @@
 #include <mlv/cli/commands.hpp>
+#include <mlv/cli/folder_changes_text.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/json.hpp>
 #include <mlv/workspace/status.hpp>
@@ -28,14 +29,7 @@ std::string entries_json(const std::vector<workspace::StatusEntry>& entries) {
       json.value(workspace::state_key(state));
     }
     json.end_array();
-    if (!entry.changes.empty()) {
-      json.key("changes").begin_array();
-      for (const auto& change : entry.changes) {
-        json.begin_object().key("path").value(change.path);
-        json.key("change").value(workspace::change_key(change.kind)).end_object();
-      }
-      json.end_array();
-    }
+    write_folder_changes(json, "changes", entry.changes);
     json.end_object();
   }
   json.end_array();
@@ -84,10 +78,8 @@ void register_status(CLI::App& app, Output& output) {
     }
     for (const auto& entry : entries) {
       output.say(entry.data_path + ": " + describe(entry.states));
-      for (const auto& change : entry.changes) {
-        // As git status lists a folder's files: the change, then the path under the folder.
-        output.say("  " + workspace::change_key(change.kind) + ": " + entry.data_path + "/" +
-                   change.path);
+      for (const auto& line : folder_change_lines("  ", entry.data_path, entry.changes)) {
+        output.say(line);
       }
     }
     output.emit_json(entries_json(entries));

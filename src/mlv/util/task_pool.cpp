@@ -1,8 +1,13 @@
 #include <mlv/util/task_pool.hpp>
 
 #include <algorithm>
+#include <thread>
 
 namespace mlv::util {
+
+unsigned core_workers(unsigned most) {
+  return std::clamp(std::thread::hardware_concurrency(), 1U, std::max(most, 1U));
+}
 
 TaskPool::TaskPool(unsigned workers, std::size_t max_queued)
     : max_queued_(std::max<std::size_t>(max_queued, 1)) {

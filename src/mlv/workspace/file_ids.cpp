@@ -4,7 +4,7 @@
 #include <mlv/workspace/file_ids.hpp>
 
 #include <algorithm>
-#include <thread>
+#include <optional>
 
 namespace mlv::workspace {
 
@@ -60,44 +60,58 @@ void list_folder(util::Env& env,
 // small files, few enough that the workers share a folder's last files evenly.
 constexpr std::size_t k_files_per_task = 16;
 
-// How many threads hash a folder's files: the cores, up to 8 (the disk, not the CPU, limits
-// past that).
-unsigned hashing_workers() {
-  return std::clamp(std::thread::hardware_concurrency(), 1U, 8U);
+// The stamp of a file about to be identified; Error(not_found) naming it when it is gone.
+util::FileStamp stamp_or_throw(util::Env& env, const fs::path& path) {
+  const auto stamp = stamp_of(env, path);
+  if (!stamp) {
+    throw Error(Failure::not_found, "no such file: " + path.string());
+  }
+  return *stamp;
+}
+
+// The id the state database remembers for `path` at `stamp`, when it can be used without a read:
+// always to compare, and to store only when the cache still holds the object.
+std::optional<std::string> usable_known_id(cache::Cache& cache,
+                                           const fs::path& path,
+                                           const util::FileStamp& stamp,
+                                           bool store) {
+  auto known = cache.state().find_file_id(path, stamp);
+  return known && (!store || cache.has_file(*known)) ? known : std::nullopt;
+}
+
+// Reads the file: into the cache when storing, else only to hash it.
+cache::StoredFile
+read_identity(cache::Cache& cache, const fs::path& path, const util::FileStamp& stamp, bool store) {
+  return store ? cache.store_file(path)
+               : cache::StoredFile{cache::hash_file(cache.env(), path), stamp.size};
+}
+
+// Records the id against the stamp taken before the read: a write during the read changes the
+// mtime, so the next look-up misses and hashes again instead of trusting a stale id.
+void remember_id(cache::Cache& cache,
+                 const fs::path& path,
+                 const util::FileStamp& stamp,
+                 const std::string& id) {
+  if (stamp_of(cache.env(), path) == stamp) {
+    cache.state().record_file_id(path, stamp, id);
+  }
 }
 
 } // namespace
 
 cache::StoredFile identify_file(cache::Cache& cache, const fs::path& path, bool store) {
-  auto& env = cache.env();
-  const auto stamp = stamp_of(env, path);
-  if (!stamp) {
-    throw Error(Failure::not_found, "no such file: " + path.string());
+  const auto stamp = stamp_or_throw(cache.env(), path);
+  if (const auto known = usable_known_id(cache, path, stamp, store)) {
+    return {*known, stamp.size};
   }
-  auto& state = cache.state();
-  if (auto known = state.find_file_id(path, *stamp)) {
-    if (!store || cache.has_file(*known)) {
-      return {*known, stamp->size};
-    }
-  }
-  cache::StoredFile identified;
-  if (store) {
-    identified = cache.store_file(path);
-  } else {
-    identified = {cache::hash_file(env, path), stamp->size};
-  }
-  // Record against the stamp taken before the read: a write during the read changes the
-  // mtime, so the next look-up misses and hashes again instead of trusting a stale id.
-  if (stamp_of(env, path) == stamp) {
-    state.record_file_id(path, *stamp, identified.id);
-  }
+  const auto identified = read_identity(cache, path, stamp, store);
+  remember_id(cache, path, stamp, identified.id);
   return identified;
 }
 
 cache::DirListing
 identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const FileDone& done) {
   auto& env = cache.env();
-  auto& state = cache.state();
   cache::DirListing listing;
   std::vector<FoundFile> files;
   list_folder(env, folder, folder, env.list_directory(folder), files, listing);
@@ -113,17 +127,12 @@ identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const File
   std::vector<util::FileStamp> stamps(files.size());
   std::vector<std::size_t> to_read;
   {
-    cache::StateDb::Transaction lookups(state);
+    cache::StateDb::Transaction lookups(cache.state());
     for (std::size_t i = 0; i < files.size(); ++i) {
-      const auto stamp = stamp_of(env, files[i].path);
-      if (!stamp) {
-        throw Error(Failure::not_found, "no such file: " + files[i].path.string());
-      }
-      stamps[i] = *stamp;
-      const auto known = state.find_file_id(files[i].path, *stamp);
-      if (known && (!store || cache.has_file(*known))) {
-        listing.entries[i] = {files[i].relative, *known, stamp->size, stamp->executable};
-        report(stamp->size);
+      stamps[i] = stamp_or_throw(env, files[i].path);
+      if (const auto known = usable_known_id(cache, files[i].path, stamps[i], store)) {
+        listing.entries[i] = {files[i].relative, *known, stamps[i].size, stamps[i].executable};
+        report(stamps[i].size);
       } else {
         to_read.push_back(i);
       }
@@ -133,13 +142,11 @@ identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const File
 
   // The others are hashed (and stored) on several threads, each writing only its own entries.
   const auto identify = [&](std::size_t i) {
-    const auto identified =
-        store ? cache.store_file(files[i].path)
-              : cache::StoredFile{cache::hash_file(env, files[i].path), stamps[i].size};
+    const auto identified = read_identity(cache, files[i].path, stamps[i], store);
     listing.entries[i] = {files[i].relative, identified.id, identified.size, stamps[i].executable};
     report(identified.size);
   };
-  const unsigned workers = hashing_workers();
+  const unsigned workers = util::core_workers();
   if (workers == 1 || to_read.size() <= k_files_per_task) {
     for (const auto i : to_read) {
       identify(i);
@@ -157,13 +164,10 @@ identify_dir(cache::Cache& cache, const fs::path& folder, bool store, const File
     pool.wait();
   }
 
-  // Recorded against the stamps taken before the reads, in one transaction: a file written to
-  // during its read has another mtime now, so the next look-up hashes it again.
-  cache::StateDb::Transaction records(state);
+  // Recorded in one transaction, against the stamps taken before the reads.
+  cache::StateDb::Transaction records(cache.state());
   for (const auto i : to_read) {
-    if (stamp_of(env, files[i].path) == stamps[i]) {
-      state.record_file_id(files[i].path, stamps[i], listing.entries[i].id);
-    }
+    remember_id(cache, files[i].path, stamps[i], listing.entries[i].id);
   }
   records.commit();
   std::sort(listing.entries.begin(), listing.entries.end(),

@@ -19,8 +19,9 @@ namespace fs = std::filesystem;
 bool matches_listing(cache::Cache& cache,
                      const fs::path& data,
                      cache::DirListing actual,
-                     const std::string& id) {
-  if (const auto recorded = cache.read_dir(id)) {
+                     const std::string& id,
+                     const std::optional<cache::DirListing>& recorded) {
+  if (recorded) {
     return actual.entries == recorded->entries &&
            std::all_of(recorded->empty_dirs.begin(), recorded->empty_dirs.end(),
                        [&](const std::string& folder) {
@@ -38,20 +39,26 @@ bool matches_listing(cache::Cache& cache,
 
 // Whether the workspace holds what the pointer records: its id, and its size (a pointer whose
 // size disagrees with its own id describes no content, so nothing matches it).
+// For a folder that does not match, `changes` (when given) receives what differs inside it, from
+// the same listing: the folder's files are looked at once.
 bool workspace_matches(cache::Cache& cache,
                        const fs::path& data,
                        const util::Env::Info& info,
-                       const pointer::Pointer& pointer) {
+                       const pointer::Pointer& pointer,
+                       std::vector<FolderChange>* changes) {
   if (pointer.kind == pointer::Kind::dir) {
     if (info.type != util::Env::Type::directory) {
       return false;
     }
     auto listing = identify_dir(cache, data, false);
-    if (listing.total_size() != pointer.size ||
-        (pointer.files && *pointer.files != listing.entries.size())) {
-      return false;
+    const auto recorded = cache.read_dir(pointer.sha256);
+    const bool matches = listing.total_size() == pointer.size &&
+                         (!pointer.files || *pointer.files == listing.entries.size()) &&
+                         matches_listing(cache, data, listing, pointer.sha256, recorded);
+    if (!matches && changes != nullptr && recorded) {
+      *changes = folder_changes(*recorded, listing);
     }
-    return matches_listing(cache, data, std::move(listing), pointer.sha256);
+    return matches;
   }
   if (info.type != util::Env::Type::file) {
     return false;
@@ -85,12 +92,14 @@ void sweep_stale_temporaries(Context& context, const std::vector<Tracked>& track
 
 State workspace_state(cache::Cache& cache,
                       const std::filesystem::path& data,
-                      const pointer::Pointer& pointer) {
+                      const pointer::Pointer& pointer,
+                      std::vector<FolderChange>* changes) {
   const auto info = cache.env().stat(data);
   if (!info) {
     return State::missing;
   }
-  return workspace_matches(cache, data, *info, pointer) ? State::up_to_date : State::modified;
+  return workspace_matches(cache, data, *info, pointer, changes) ? State::up_to_date
+                                                                 : State::modified;
 }
 
 std::optional<std::string> recorded_size_mismatch(cache::Cache& cache,
@@ -252,17 +261,10 @@ std::vector<StatusEntry> status(Context& context,
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
     StatusEntry entry{item.data_path, std::string(pointer::kind_name(item.pointer.kind)), {}, {}};
-    const auto data = context.absolute(item.data_path);
-    if (const auto state = workspace_state(cache, data, item.pointer); state != State::up_to_date) {
+    if (const auto state =
+            workspace_state(cache, context.absolute(item.data_path), item.pointer, &entry.changes);
+        state != State::up_to_date) {
       entry.states.push_back(state);
-      const auto info = cache.env().stat(data);
-      if (state == State::modified && item.pointer.kind == pointer::Kind::dir && info &&
-          info->type == util::Env::Type::directory) {
-        if (const auto recorded = cache.read_dir(item.pointer.sha256)) {
-          // The folder's files are known to the state database by now: no file is read again.
-          entry.changes = folder_changes(*recorded, identify_dir(cache, data, false));
-        }
-      }
     }
     if (!in_cache(cache, item.pointer)) {
       entry.states.push_back(State::not_in_cache);

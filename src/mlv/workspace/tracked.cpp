@@ -1,5 +1,6 @@
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
+#include <mlv/util/task_pool.hpp>
 #include <mlv/workspace/tracked.hpp>
 
 #include <algorithm>
@@ -7,7 +8,6 @@
 #include <map>
 #include <optional>
 #include <set>
-#include <thread>
 
 namespace mlv::workspace {
 
@@ -141,7 +141,7 @@ std::vector<Tracked> workspace_pointers(Context& context, const std::vector<std:
   std::vector<Tracked> all(files.size());
   std::vector<std::optional<Error>> unreadable(files.size());
   // YAML parsing dominates `mlv status` on many pointers: spread it over the cores.
-  const auto workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  const std::size_t workers = util::core_workers();
   std::vector<std::future<void>> parts;
   for (std::size_t worker = 0; worker < workers; ++worker) {
     parts.push_back(std::async(std::launch::async, [&, worker] {
