@@ -54,8 +54,9 @@ if [[ "$(stat -f -c %T "$WORK")" == tmpfs ]]; then
   echo "$BENCH_NAME: warning: $WORK is on tmpfs; disk figures will be optimistic" >&2
 fi
 
+# Removes the work folder and exits with $1, else with the status the script ended with.
 remove_work() {
-  local code=$?
+  local code=${1:-$?}
   if [[ "${BENCH_KEEP:-0}" == 1 ]]; then
     echo "$BENCH_NAME: kept $WORK" >&2
   else
@@ -185,8 +186,8 @@ start_s3rver() {
   NODE_OPTIONS=--openssl-legacy-provider "$s3rver" --address 127.0.0.1 --port "$port" \
     --directory "$WORK/s3rver" --configure-bucket "$bucket" >"$WORK/s3rver.log" 2>&1 &
   SERVER_PID=$!
-  # remove_work exits with the status it finds in $?: keep the script's, not kill's.
-  trap 'status=$?; kill $SERVER_PID 2>/dev/null; (exit $status); remove_work' EXIT
+  # The script's own status is passed on: kill's (or a failing subshell's) is not it.
+  trap 'status=$?; kill $SERVER_PID 2>/dev/null; remove_work "$status"' EXIT
   for _ in $(seq 100); do
     curl -s -o /dev/null "$ENDPOINT" && break
     sleep 0.1

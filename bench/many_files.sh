@@ -90,7 +90,13 @@ check "(c) mlv pull / aws s3 sync (download)" "$(ratio "$pull_seconds" "$sync_do
 
 # (d) one file changed, then re-add and push.
 cd "$WORK/repo"
-head -c 9000 /dev/urandom >data/shard0042/sample004217.bin
+changed=$((FILES / 2))
+printf -v changed_path 'data/shard%04d/sample%06d.bin' $((changed / 100)) "$changed"
+[[ -f "$changed_path" ]] || {
+  echo "$BENCH_NAME: no $changed_path to change" >&2
+  exit 2
+}
+head -c 9000 /dev/urandom >"$changed_path"
 change_seconds=$(seconds_of bash -c '"$0" -q add data && "$0" -q push' "$MLV")
 check "(d) one file changed: re-add + push" "$change_seconds" 1.0 s
 
