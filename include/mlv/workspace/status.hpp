@@ -2,6 +2,7 @@
 
 #include <mlv/cache/dir_listing.hpp>
 #include <mlv/transfer/transfer.hpp>
+#include <mlv/workspace/file_ids.hpp>
 #include <mlv/workspace/tracked.hpp>
 
 #include <optional>
@@ -42,22 +43,27 @@ struct StatusEntry {
 
 // Compares each tracked path with its pointer, the cache and, when given, a remote (its manifest
 // and the packs it points into confirmed on the remote; with `verify_remote`, those packs read
-// whole and hashed). Error(remote) when the remote's folder does not exist.
+// whole and hashed). Error(remote) when the remote's folder does not exist. `progress`, when
+// set, hears the workspace files and bytes looked at (files_planned and bytes_planned from the
+// folder entries first, then files_done and bytes_done), as add and checkout report theirs.
 std::vector<StatusEntry> status(Context& context,
                                 const std::vector<Tracked>& tracked,
                                 std::optional<transfer::RemoteHandle> remote,
                                 unsigned jobs,
-                                bool verify_remote = false);
+                                bool verify_remote = false,
+                                const transfer::ProgressCallback& progress = {});
 
 // How the workspace's `data` compares with what `pointer` records: missing (nothing there, or a
 // dangling link), up_to_date, or modified (other bytes, another kind, another folder content).
 // A file whose (path, inode, size, mtime) the state database knows is judged without reading it.
 // For a modified folder whose recorded listing is in the cache, `changes` (when given) receives
-// the files added, modified and deleted inside it.
+// the files added, modified and deleted inside it. `done`, when given, hears each workspace file
+// looked at (with its size).
 State workspace_state(cache::Cache& cache,
                       const std::filesystem::path& data,
                       const pointer::Pointer& pointer,
-                      std::vector<FolderChange>* changes = nullptr);
+                      std::vector<FolderChange>* changes = nullptr,
+                      const FileDone& done = {});
 
 // Whether the cache holds everything a pointer needs (the file, or the listing and its files).
 bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <mlv/transfer/transfer.hpp>
 #include <mlv/workspace/tracked.hpp>
 
 #include <cstdint>
@@ -23,7 +24,11 @@ struct VerifyReport {
 };
 
 // Re-hashes, trusting nothing recorded: every cache object the pointers need (files and dir
-// listings) and every workspace file they describe that is present.
-VerifyReport verify(Context& context, const std::vector<Tracked>& tracked);
+// listings) and every workspace file they describe that is present. `progress`, when set, hears
+// the files checked (a tracked file, or a file of a tracked folder: its cache object and its
+// workspace copy) and the bytes hashed, planned first from the listings and folder entries.
+VerifyReport verify(Context& context,
+                    const std::vector<Tracked>& tracked,
+                    const transfer::ProgressCallback& progress = {});
 
 } // namespace mlv::workspace

@@ -72,7 +72,9 @@ void register_status(CLI::App& app, Output& output) {
       throw Error(Failure::usage, "status --verify checks a remote's packs: it needs -r REMOTE",
                   "run `mlv status -r REMOTE --verify`");
     }
-    const auto entries = workspace::status(context, tracked, handle, jobs, arguments->verify);
+    const auto entries = workspace::status(context, tracked, handle, jobs, arguments->verify,
+                                           output.progress("status", Output::Meter::files));
+    output.end_progress();
     if (entries.empty()) {
       output.say("Nothing is tracked yet: `mlv add PATH` tracks a model file.");
     }

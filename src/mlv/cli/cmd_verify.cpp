@@ -44,8 +44,10 @@ void register_verify(CLI::App& app, Output& output) {
   command->add_flag("--json", output.json, "Print the report as JSON");
   command->callback([targets, &output] {
     auto context = workspace::Context::open(std::filesystem::current_path());
+    const auto tracked = workspace::workspace_pointers(context, *targets);
     const auto report =
-        workspace::verify(context, workspace::workspace_pointers(context, *targets));
+        workspace::verify(context, tracked, output.progress("verify", Output::Meter::files));
+    output.end_progress();
     bool mismatch = false;
     for (const auto& problem : report.problems) {
       mismatch = mismatch || problem.kind == workspace::VerifyProblem::Kind::mismatch;

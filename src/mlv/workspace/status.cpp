@@ -1,3 +1,4 @@
+#include <mlv/transfer/meter.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/file_ids.hpp>
@@ -45,12 +46,13 @@ bool workspace_matches(cache::Cache& cache,
                        const fs::path& data,
                        const util::Env::Info& info,
                        const pointer::Pointer& pointer,
-                       std::vector<FolderChange>* changes) {
+                       std::vector<FolderChange>* changes,
+                       const FileDone& done) {
   if (pointer.kind == pointer::Kind::dir) {
     if (info.type != util::Env::Type::directory) {
       return false;
     }
-    auto listing = identify_dir(cache, data, false);
+    auto listing = identify_dir(cache, data, false, done);
     const auto recorded = cache.read_dir(pointer.sha256);
     const bool matches = listing.total_size() == pointer.size &&
                          (!pointer.files || *pointer.files == listing.entries.size()) &&
@@ -64,6 +66,9 @@ bool workspace_matches(cache::Cache& cache,
     return false;
   }
   const auto stored = identify_file(cache, data, false);
+  if (done) {
+    done(stored.size);
+  }
   return stored.id == pointer.sha256 && stored.size == pointer.size;
 }
 
@@ -93,13 +98,14 @@ void sweep_stale_temporaries(Context& context, const std::vector<Tracked>& track
 State workspace_state(cache::Cache& cache,
                       const std::filesystem::path& data,
                       const pointer::Pointer& pointer,
-                      std::vector<FolderChange>* changes) {
+                      std::vector<FolderChange>* changes,
+                      const FileDone& done) {
   const auto info = cache.env().stat(data);
   if (!info) {
     return State::missing;
   }
-  return workspace_matches(cache, data, *info, pointer, changes) ? State::up_to_date
-                                                                 : State::modified;
+  return workspace_matches(cache, data, *info, pointer, changes, done) ? State::up_to_date
+                                                                       : State::modified;
 }
 
 std::optional<std::string> recorded_size_mismatch(cache::Cache& cache,
@@ -245,7 +251,8 @@ std::vector<StatusEntry> status(Context& context,
                                 const std::vector<Tracked>& tracked,
                                 std::optional<transfer::RemoteHandle> remote,
                                 unsigned jobs,
-                                bool verify_remote) {
+                                bool verify_remote,
+                                const transfer::ProgressCallback& progress) {
   auto& cache = context.cache();
   std::set<std::string> on_remote;
   if (remote) {
@@ -258,11 +265,32 @@ std::vector<StatusEntry> status(Context& context,
     on_remote = transfer::present_on_remote(cache, *remote, file_ids, dir_ids, jobs, verify_remote);
   }
   sweep_stale_temporaries(context, tracked);
+  transfer::Meter meter(progress);
+  FileDone done;
+  if (progress) {
+    // Planned from folder entries only (no read), so the meter can show an ETA.
+    meter.update([&](transfer::Stats& stats) {
+      for (const auto& item : tracked) {
+        const auto data = context.absolute(item.data_path);
+        if (cache.env().stat(data)) {
+          const auto count = count_files(data);
+          stats.files_planned += count.files;
+          stats.bytes_planned += count.bytes;
+        }
+      }
+    });
+    done = [&meter](std::uint64_t size) {
+      meter.update([size](transfer::Stats& stats) {
+        ++stats.files_done;
+        stats.bytes_done += size;
+      });
+    };
+  }
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
     StatusEntry entry{item.data_path, std::string(pointer::kind_name(item.pointer.kind)), {}, {}};
-    if (const auto state =
-            workspace_state(cache, context.absolute(item.data_path), item.pointer, &entry.changes);
+    if (const auto state = workspace_state(cache, context.absolute(item.data_path), item.pointer,
+                                           &entry.changes, done);
         state != State::up_to_date) {
       entry.states.push_back(state);
     }

@@ -2,8 +2,13 @@
 
 #include <mlv/workspace/status.hpp>
 
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
 namespace {
 
+using mlv::workspace::FileDone;
 using mlv::workspace::State;
 using mlv::workspace::workspace_state;
 
@@ -91,6 +96,32 @@ TEST_F(FolderStatusTest, ARemovedEmptyFolderIsModified) {
 TEST_F(FolderStatusTest, AnExtraEmptyFolderIsIgnoredAsGitDoes) {
   env_->make_directories(at("saved/extra"));
   EXPECT_EQ(workspace_state(cache_, at("saved"), pointer_), State::up_to_date);
+}
+
+// A progress meter hears each workspace file status looks at, with its size: every file of a
+// folder once (whether the state database knew it or it was read), a tracked file once.
+TEST_F(FolderStatusTest, ReportsEachFileLookedAt) {
+  std::vector<std::uint64_t> sizes;
+  std::mutex mutex;
+  const FileDone done = [&](std::uint64_t size) {
+    const std::lock_guard guard(mutex);
+    sizes.push_back(size);
+  };
+  EXPECT_EQ(workspace_state(cache_, at("saved"), pointer_, nullptr, done), State::up_to_date);
+  std::sort(sizes.begin(), sizes.end());
+  EXPECT_EQ(sizes, (std::vector<std::uint64_t>{5, 7}));
+  sizes.clear();
+  EXPECT_EQ(workspace_state(cache_, at("saved"), pointer_, nullptr, done), State::up_to_date);
+  EXPECT_EQ(sizes.size(), 2U) << "files the state database knows count as done too";
+  sizes.clear();
+  write("model.bin", "weights v1");
+  EXPECT_EQ(workspace_state(cache_, at("model.bin"), file_pointer("weights v1"), nullptr, done),
+            State::up_to_date);
+  EXPECT_EQ(sizes, (std::vector<std::uint64_t>{10}));
+  sizes.clear();
+  EXPECT_EQ(workspace_state(cache_, at("absent.bin"), file_pointer("x"), nullptr, done),
+            State::missing);
+  EXPECT_TRUE(sizes.empty());
 }
 
 } // namespace
