@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `mlv gc`: drops cache objects no selected pointer names; workspace pointers always count, and
 # by default every branch tip and tag too; --workspace narrows to the work tree, --all-commits
-# keeps older versions; --dry-run and an unanswered prompt remove nothing.
+# keeps older versions; --dry-run and an unanswered prompt remove nothing. Temporaries that
+# interrupted commands left in the cache's tmp/ go once older than --grace.
 # (test_gc_branches.sh: what gc --workspace says about unpushed models of other branches.)
 source "$(dirname "$0")/lib.sh"
 
@@ -90,5 +91,34 @@ assert_sha256 ckpt/a.bin "$a_id"
 assert_ok mlv verify
 # A gc with nothing to remove is fine.
 assert_ok mlv gc -f
+
+# What interrupted commands left in the cache's tmp/ (a kill -9 during add, fetch or checkout):
+# gc removes what is older than the grace period (--grace, default 24h) and says how many bytes
+# that freed; a younger temporary may belong to a running mlv and stays.
+tmp=.mlv/cache/tmp
+head -c 70000 /dev/urandom >"$tmp/.incoming.tmp-0123456789ab"
+head -c 3000 /dev/urandom >"$tmp/.f00d.tmp-ba9876543210"
+head -c 5000 /dev/urandom >"$tmp/.incoming.tmp-youngyoung00"
+chmod 0444 "$tmp/.incoming.tmp-0123456789ab" # as a StoreBatch leaves its temporaries
+touch -d '3 days ago' "$tmp/.incoming.tmp-0123456789ab" "$tmp/.f00d.tmp-ba9876543210"
+touch -d '2 hours ago' "$tmp/.incoming.tmp-youngyoung00"
+assert_ok mlv gc --dry-run
+assert_contains "$stdout" "2 temporary file(s) (71.3 KiB) older than 24h"
+assert_contains "$stdout" "temporary tmp/.incoming.tmp-0123456789ab"
+assert_contains "$stdout" "temporary tmp/.f00d.tmp-ba9876543210"
+assert_not_contains "$stdout" "youngyoung"
+assert_eq "$(find "$tmp" -type f | wc -l)" "3" "tmp/ entries after gc --dry-run"
+assert_ok mlv gc -f --json
+assert_eq "$(json_get "$stdout" "d['temporary_bytes']")" "73000" "gc --json temporary_bytes"
+assert_exists "$tmp/.incoming.tmp-youngyoung00"
+assert_not_exists "$tmp/.incoming.tmp-0123456789ab"
+assert_not_exists "$tmp/.f00d.tmp-ba9876543210"
+# A shorter grace period takes the younger one too, and the freed bytes are reported.
+assert_ok mlv gc -f --grace 1h
+assert_contains "$stdout" "Removed; freed 4.9 KiB."
+assert_eq "$(find "$tmp" -mindepth 1 | wc -l)" "0" "tmp/ entries after gc --grace 1h"
+assert_exit 2 mlv gc -f --grace soon
+# The objects are untouched.
+assert_ok mlv verify
 
 pass

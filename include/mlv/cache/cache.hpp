@@ -145,6 +145,22 @@ public:
   void remove_manifest(const std::string& file_id);
   void remove_dir(const std::string& dir_id);
 
+  // What interrupted commands left in tmp/ (a kill -9 during add, fetch or push): every entry
+  // last modified before `before_ns` (nanoseconds since the epoch, as Env::Info::mtime_ns), with
+  // its path relative to tmp/ and its size, sorted by path. Files inside a folder of tmp/ come
+  // before the folder, which is listed when it is that old too. A younger entry may belong to a
+  // running mlv (one sharing this cache from another repository too) and is not listed.
+  struct Temporary {
+    std::string path; // relative to tmp_dir(), '/'-separated
+    std::uint64_t size = 0;
+    bool folder = false;
+  };
+  std::vector<Temporary> old_temporaries(std::int64_t before_ns) const;
+  // Removes a temporary old_temporaries listed, unless a command has taken it up since (it was
+  // modified at or after `before_ns`), or it is a folder that is not empty. Returns the bytes
+  // freed.
+  std::uint64_t remove_temporary(const Temporary& temporary, std::int64_t before_ns);
+
 private:
   std::filesystem::path object_path(const char* kind, const std::string& id) const;
 

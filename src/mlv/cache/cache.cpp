@@ -420,4 +420,57 @@ void Cache::remove_dir(const std::string& dir_id) {
   env_.remove(object_path("dirs", dir_id));
 }
 
+namespace {
+
+// Adds the entries of tmp/'s folder `relative` older than `before_ns` to `found`, depth first.
+void collect_old(util::Env& env,
+                 const fs::path& tmp,
+                 const std::string& relative,
+                 std::int64_t before_ns,
+                 std::vector<Cache::Temporary>& found) {
+  for (const auto& entry : env.list_directory(relative.empty() ? tmp : tmp / relative)) {
+    const auto path = relative.empty() ? entry.name : relative + "/" + entry.name;
+    const auto info = env.lstat(tmp / path);
+    if (!info) {
+      continue; // removed since the listing: its command finished
+    }
+    const bool folder = info->type == util::Env::Type::directory;
+    if (folder) {
+      collect_old(env, tmp, path, before_ns, found);
+    }
+    if (info->mtime_ns < before_ns) {
+      found.push_back({path, folder ? 0 : info->size, folder});
+    }
+  }
+}
+
+} // namespace
+
+std::vector<Cache::Temporary> Cache::old_temporaries(std::int64_t before_ns) const {
+  std::vector<Temporary> found;
+  if (const auto info = env_.stat(tmp_dir()); info && info->type == util::Env::Type::directory) {
+    collect_old(env_, tmp_dir(), "", before_ns, found);
+  }
+  return found;
+}
+
+std::uint64_t Cache::remove_temporary(const Temporary& temporary, std::int64_t before_ns) {
+  const auto path = tmp_dir() / temporary.path;
+  const auto info = env_.lstat(path);
+  if (!info) {
+    return 0;
+  }
+  if (info->type == util::Env::Type::directory) {
+    // Its mtime is that of the last removal inside it: only emptiness counts now.
+    if (temporary.folder && env_.list_directory(path).empty()) {
+      env_.remove(path);
+    }
+    return 0;
+  }
+  if (info->mtime_ns >= before_ns) {
+    return 0;
+  }
+  return env_.remove(path) ? info->size : 0;
+}
+
 } // namespace mlv::cache

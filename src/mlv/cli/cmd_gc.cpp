@@ -148,6 +148,11 @@ std::string plan_json(const workspace::GcPlan& plan, bool removed) {
   json.begin_object().key("removed").value(removed).key("bytes").value(plan.bytes);
   write_id_lists(json, {std::pair{"files", &plan.files}, std::pair{"manifests", &plan.manifests},
                         std::pair{"dirs", &plan.dirs}});
+  json.key("temporaries").begin_array();
+  for (const auto& temporary : plan.temporaries) {
+    json.value(temporary.path);
+  }
+  json.end_array().key("temporary_bytes").value(plan.temporary_bytes);
   json.key("unpushed").begin_array();
   for (const auto& model : plan.unpushed) {
     json.begin_object().key("path").value(model.path).key("sha256").value(model.id);
@@ -247,28 +252,40 @@ void register_gc(CLI::App& app, Output& output) {
                       "Collect this remote's packs, manifests and dir listings instead of the "
                       "cache");
   command->add_option("--grace", arguments->grace,
-                      "With -r: keep objects newer than this, whatever names them (default 24h)");
+                      "Keep what is newer than this: with -r, remote objects whatever names "
+                      "them; else temporaries in the cache's tmp/ (default 24h)");
   command->callback([arguments, &output] {
     if (!arguments->remote.empty()) {
       run_remote_gc(*arguments, output);
       return;
     }
+    const auto grace = parse_duration(arguments->grace);
     auto context = workspace::Context::open(std::filesystem::current_path());
-    const auto plan = workspace::plan_gc(context, kept_selection(*arguments));
+    const auto plan = workspace::plan_gc(context, kept_selection(*arguments), grace);
     if (plan.empty()) {
       output.say("Nothing to remove: every cached object is named by a kept pointer.");
       output.emit_json(plan_json(plan, false));
       return;
     }
+    const auto temporaries = plan.temporaries.empty()
+                                 ? std::string()
+                                 : "; " + std::to_string(plan.temporaries.size()) +
+                                       " temporary file(s) (" + human_bytes(plan.temporary_bytes) +
+                                       ") older than " + arguments->grace +
+                                       " left in the cache's tmp/ by interrupted commands";
     output.say("Unreferenced: " + std::to_string(plan.files.size()) + " file(s) (" +
-               human_bytes(plan.bytes) + "), " + std::to_string(plan.manifests.size()) +
-               " manifest(s), " + std::to_string(plan.dirs.size()) + " dir listing(s)");
+               human_bytes(plan.bytes - plan.temporary_bytes) + "), " +
+               std::to_string(plan.manifests.size()) + " manifest(s), " +
+               std::to_string(plan.dirs.size()) + " dir listing(s)" + temporaries);
     if (output.verbose || arguments->dry_run) {
       for (const auto& id : plan.files) {
         output.say("  file " + id);
       }
       for (const auto& id : plan.dirs) {
         output.say("  dir " + id);
+      }
+      for (const auto& temporary : plan.temporaries) {
+        output.say("  temporary tmp/" + temporary.path);
       }
     }
     guard_unpushed(*arguments, plan, output);

@@ -3,6 +3,7 @@
 #include <mlv/workspace/gc.hpp>
 #include <mlv/workspace/sync.hpp>
 
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -191,9 +192,18 @@ GcPlan select_garbage(cache::Cache& cache, const std::vector<Tracked>& kept_poin
   return plan;
 }
 
-GcPlan plan_gc(Context& context, const RevisionSelection& selection) {
+GcPlan plan_gc(Context& context, const RevisionSelection& selection, std::int64_t grace_seconds) {
   auto plan = select_garbage(context.cache(), kept_pointers(context, selection));
-  if (!plan.empty()) {
+  const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  plan.temporaries_before_ns = now_ns - grace_seconds * 1'000'000'000;
+  plan.temporaries = context.cache().old_temporaries(plan.temporaries_before_ns);
+  for (const auto& temporary : plan.temporaries) {
+    plan.temporary_bytes += temporary.size;
+  }
+  plan.bytes += plan.temporary_bytes;
+  if (!plan.files.empty() || !plan.dirs.empty()) {
     auto models = models_at_risk(context, selection, plan);
     if (!models.empty()) {
       keep_unpushed(context, plan, std::move(models));
@@ -214,6 +224,9 @@ std::uint64_t apply_gc(Context& context, const GcPlan& plan) {
   }
   for (const auto& id : plan.dirs) {
     cache.remove_dir(id);
+  }
+  for (const auto& temporary : plan.temporaries) {
+    freed += cache.remove_temporary(temporary, plan.temporaries_before_ns);
   }
   return freed;
 }

@@ -8,10 +8,13 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <random>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
 
@@ -150,6 +153,105 @@ TEST_F(CacheTest, TwoProcessesWritingTheStateDatabaseAtOnceBothSucceed) {
   stamp.inode = 199;
   EXPECT_EQ(cache.state().find_file_id(root_ / "b199", stamp), std::string(64, 'b'));
   EXPECT_EQ(cache.state().find_file_id(root_ / "c199", stamp), std::string(64, 'c'));
+}
+
+// Nanoseconds since the epoch, as Env::Info::mtime_ns, `offset` from now.
+std::int64_t now_ns(std::chrono::seconds offset = {}) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             (std::chrono::system_clock::now() + offset).time_since_epoch())
+      .count();
+}
+
+// Sets a path's modification time `age` ago (as `touch -d` would).
+void make_old(const fs::path& path, std::chrono::seconds age) {
+  const auto ns = now_ns(-age);
+  const timespec times[2] = {{ns / 1'000'000'000, ns % 1'000'000'000},
+                             {ns / 1'000'000'000, ns % 1'000'000'000}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW), 0) << path;
+}
+
+// What a kill -9 during `mlv add` leaves: a StoreBatch's closed temporaries in tmp/, under no
+// object's name. Once older than the grace period they are listed and removed with their bytes;
+// younger ones (a command may still be using them) and the objects are not touched.
+TEST_F(CacheTest, OldTemporariesLeftByAKilledAddAreSwept) {
+  const auto kept = make_file("kept.bin", 10'000, 7);
+  const auto lost = make_file("lost.bin", 12'345, 8);
+  {
+    Cache cache(root_ / "cache");
+    cache.store_file(kept);
+  }
+  const pid_t child = ::fork();
+  if (child == 0) {
+    try {
+      Cache cache(root_ / "cache");
+      Cache::StoreBatch batch(cache);
+      cache.store_file(lost);
+      ::_exit(0); // no commit, no destructor: as a kill -9 would leave it
+    } catch (...) {
+      ::_exit(1);
+    }
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  Cache cache(root_ / "cache");
+  const auto grace = std::chrono::hours(24);
+  const auto young = cache.old_temporaries(now_ns(-grace));
+  EXPECT_TRUE(young.empty()) << "a temporary younger than the grace period is listed";
+  std::vector<fs::path> left;
+  for (const auto& entry : fs::directory_iterator(cache.tmp_dir())) {
+    left.push_back(entry.path());
+  }
+  ASSERT_EQ(left.size(), 1U);
+  make_old(left[0], grace + std::chrono::hours(1));
+  // Another command's temporary, just written, and an old folder with an old file inside.
+  mlv::util::write_file_atomic(cache.tmp_dir() / ".incoming.tmp-running", "busy");
+  fs::create_directories(cache.tmp_dir() / "sub");
+  mlv::util::write_file_atomic(cache.tmp_dir() / "sub/part", "12345");
+  make_old(cache.tmp_dir() / "sub/part", grace * 2);
+  make_old(cache.tmp_dir() / "sub", grace * 2);
+
+  const auto before = now_ns(-grace);
+  const auto old = cache.old_temporaries(before);
+  ASSERT_EQ(old.size(), 3U);
+  EXPECT_EQ(old[0].path, left[0].filename().string());
+  EXPECT_EQ(old[0].size, 12'345U);
+  EXPECT_EQ(old[1].path, "sub/part");
+  EXPECT_EQ(old[1].size, 5U);
+  EXPECT_EQ(old[2].path, "sub");
+  EXPECT_TRUE(old[2].folder);
+
+  std::uint64_t freed = 0;
+  for (const auto& temporary : old) {
+    freed += cache.remove_temporary(temporary, before);
+  }
+  EXPECT_EQ(freed, 12'345U + 5U);
+  EXPECT_FALSE(fs::exists(left[0]));
+  EXPECT_FALSE(fs::exists(cache.tmp_dir() / "sub"));
+  EXPECT_TRUE(fs::exists(cache.tmp_dir() / ".incoming.tmp-running"));
+  EXPECT_TRUE(cache.has_file(mlv::hash::sha256_file_hex(kept)));
+  EXPECT_TRUE(cache.verify_file(mlv::hash::sha256_file_hex(kept)));
+  // A re-run stores the file the killed command had not.
+  EXPECT_EQ(cache.store_file(lost).id, mlv::hash::sha256_file_hex(lost));
+}
+
+// A temporary that a command took up again after the plan (written to since) is not removed.
+TEST_F(CacheTest, ATemporaryModifiedSinceThePlanIsKept) {
+  Cache cache(root_ / "cache");
+  const auto path = cache.tmp_dir() / ".pack.tmp-abc";
+  mlv::util::write_file_atomic(path, "partial pack");
+  make_old(path, std::chrono::hours(48));
+  const auto before = now_ns(-std::chrono::hours(24));
+  const auto old = cache.old_temporaries(before);
+  ASSERT_EQ(old.size(), 1U);
+  make_old(path, std::chrono::seconds(0));
+  EXPECT_EQ(cache.remove_temporary(old[0], before), 0U);
+  EXPECT_TRUE(fs::exists(path));
+  make_old(path, std::chrono::hours(48));
+  EXPECT_EQ(cache.remove_temporary(old[0], before), 12U);
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_EQ(cache.remove_temporary(old[0], before), 0U) << "gone already";
 }
 
 } // namespace
