@@ -6,6 +6,7 @@
 #include <mlv/workspace/status.hpp>
 
 #include <map>
+#include <memory>
 #include <set>
 
 namespace mlv::workspace {
@@ -27,6 +28,11 @@ struct Step {
   bool executable = false;
   std::string shown;      // write_file: as the user knows it
   std::uint64_t size = 0; // write_file: bytes, for the progress meter
+  // remove_file of a file inside a tracked folder: the folder, and the folders inside it that its
+  // listing keeps (those of its files and its empty folders); the others that the removal leaves
+  // empty go too, as git removes the folders it empties.
+  fs::path top;
+  std::shared_ptr<const std::set<fs::path>> kept_folders;
 };
 
 class Checkout {
@@ -180,6 +186,7 @@ private:
     for (const auto& entry : listing.entries) {
       listed.insert(entry.path);
     }
+    const auto kept = kept_folders(folder, listing);
     std::error_code error;
     for (auto it = fs::recursive_directory_iterator(folder, error);
          !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
@@ -193,7 +200,44 @@ private:
       if (would_lose(it->path())) {
         conflicts_.push_back(shown + "/" + relative.generic_string());
       } else {
-        steps_.emplace_back(Step::Kind::remove_file, it->path(), result);
+        auto& step = steps_.emplace_back(Step::Kind::remove_file, it->path(), result);
+        step.top = folder;
+        step.kept_folders = kept;
+      }
+    }
+  }
+
+  // The folders inside `folder` that its listing needs: those holding its files, its empty
+  // folders, and the folders between.
+  static std::shared_ptr<const std::set<fs::path>> kept_folders(const fs::path& folder,
+                                                                const cache::DirListing& listing) {
+    auto kept = std::make_shared<std::set<fs::path>>();
+    const auto keep_up_from = [&](fs::path relative) {
+      for (; !relative.empty(); relative = relative.parent_path()) {
+        if (!kept->insert(folder / relative).second) {
+          return; // its parents are in already
+        }
+      }
+    };
+    for (const auto& entry : listing.entries) {
+      keep_up_from(fs::path(entry.path).parent_path());
+    }
+    for (const auto& empty : listing.empty_dirs) {
+      keep_up_from(fs::path(empty));
+    }
+    return kept;
+  }
+
+  // Removes the folders above a removed file, up to the tracked folder, while they are empty and
+  // the listing does not keep them.
+  static void remove_emptied_folders(const Step& step) {
+    std::error_code error;
+    for (auto folder = step.path.parent_path();
+         folder != step.top && folder.native().size() > step.top.native().size() &&
+         !step.kept_folders->contains(folder);
+         folder = folder.parent_path()) {
+      if (!fs::is_empty(folder, error) || error || !fs::remove(folder, error)) {
+        return;
       }
     }
   }
@@ -226,6 +270,10 @@ private:
     }
     case Step::Kind::remove_file:
       fs::remove(step.path, error);
+      result.updated = true;
+      if (step.kept_folders) {
+        remove_emptied_folders(step);
+      }
       return;
     case Step::Kind::make_folder:
       util::make_directories(step.path);
