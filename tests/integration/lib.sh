@@ -360,6 +360,27 @@ manifest_text() {
   ) 2>/dev/null || true
 }
 
+# bundle_drop FILE ID: removes file ID's manifest from the folder bundle FILE (written back as
+# text, which mlv reads as it reads a compressed one), as if the bundle had lost it.
+bundle_drop() {
+  manifest_text "$1" | python3 -c '
+import sys
+text, drop = sys.stdin.read(), sys.argv[2]
+head, rest = text.split("\nmanifests ", 1)
+count, rest = rest.split("\n", 1)
+kept = []
+while rest:
+    size_line, rest = rest.split("\n", 1)
+    size = int(size_line.split(" ")[1])
+    body, rest = rest[:size], rest[size:]
+    if ("\nid " + drop + "\n") not in "\n" + body:
+        kept.append(body)
+with open(sys.argv[1], "w") as out:
+    out.write(head + "\nmanifests %d\n" % len(kept))
+    out.write("".join("manifest %d\n%s" % (len(b), b) for b in kept))
+' "$1" "$2" || fail "cannot drop $2 from bundle $1"
+}
+
 # --- json --------------------------------------------------------------------------------------
 
 # json_get JSON_TEXT PYTHON_EXPR: evaluates EXPR with `d` bound to the parsed JSON, prints it.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One object missing on the remote does not stop a fetch or pull half-way: with 8 files pushed, a
 # 9th committed but never pushed, a folder whose listing was never pushed and a folder that lost
-# one file's manifest, `mlv pull` fetches and checks out everything available, names every
-# incomplete pointer by path and exits 6; a re-run does the same. `mlv fetch --rev` too.
+# one file's manifest from its bundle, `mlv pull` fetches and checks out everything available,
+# names every incomplete pointer by path and exits 6; a re-run does the same. `mlv fetch --rev` too.
 source "$(dirname "$0")/lib.sh"
 
 new_repo repo
@@ -20,9 +20,10 @@ make_random_file models/m9.bin 50000
 make_random_file saved/new.bin 33000
 assert_ok mlv add models/m9.bin saved
 commit_all "not pushed"
-# The remote loses one file of a pushed folder.
+# The remote loses one file of a pushed folder: its manifest is gone from the folder's bundle.
 b_id=$(sha256_of ds/b.bin)
-rm "$REMOTE_DIR/manifests/${b_id:0:2}/$b_id"
+ds_id=$(pointer_id ds.mlv)
+bundle_drop "$REMOTE_DIR/bundles/${ds_id:0:2}/$ds_id" "$b_id"
 cp -r models "$TEST_ROOT/models.orig"
 cp ds/a.bin "$TEST_ROOT/ds_a.orig"
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `mlv gc -r REMOTE`: deletes the packs, manifests and dir listings that no kept pointer needs,
+# `mlv gc -r REMOTE`: deletes the packs, manifests, dir listings and folder bundles that no kept
+# pointer needs,
 # keeps whatever --all-commits (or the workspace) names, and spares objects newer than --grace
 # (a teammate's push whose commits are not here yet). After it, every manifest left on the
 # remote names only packs that exist, and a fresh clone still pulls byte for byte.
@@ -8,13 +9,14 @@ source "$(dirname "$0")/lib.sh"
 # Ages every object of the remote by two days, as if pushed long ago.
 age_remote() { find "$REMOTE_DIR" -type f -exec touch -d '2 days ago' {} +; }
 count() { find "$REMOTE_DIR/$1" -type f 2>/dev/null | wc -l; }
-# Every pack named by a manifest on the remote exists there.
+# Every pack named by a manifest or folder bundle on the remote exists there.
 assert_manifests_complete() {
   python3 - "$REMOTE_DIR" <<'PY' || fail "a manifest on the remote names a missing pack"
 import os, re, subprocess, sys
 root = sys.argv[1]
 missing = []
-for folder, _, files in os.walk(os.path.join(root, "manifests")):
+for folder, _, files in [w for kind in ("manifests", "bundles")
+                         for w in os.walk(os.path.join(root, kind))]:
     for name in files:
         # A remote with compression on stores manifests as zstd frames; -f passes text through.
         text = subprocess.run(["zstd", "-dcqf", os.path.join(folder, name)], check=True,
@@ -42,11 +44,14 @@ make_random_file ckpt/a.bin 400000
 assert_ok mlv add m.bin ckpt
 commit_all "v1"
 v1_id=$(pointer_id m.bin.mlv)
+ckpt1_id=$(pointer_id ckpt.mlv)
 assert_ok mlv push
 make_random_file m.bin 3100000
-assert_ok mlv add m.bin
+make_random_file ckpt/b.bin 300000
+assert_ok mlv add m.bin ckpt
 commit_all "v2"
 v2_id=$(pointer_id m.bin.mlv)
+ckpt2_id=$(pointer_id ckpt.mlv)
 assert_ok mlv push --all-commits
 age_remote
 packs_before=$(count packs)
@@ -84,6 +89,11 @@ assert_ne "$(json_get "$stdout" 'd["recent_kept"]')" "0" "recent objects spared"
 assert_not_exists "$REMOTE_DIR/manifests/${v1_id:0:2}/$v1_id"
 assert_exists "$REMOTE_DIR/manifests/${v2_id:0:2}/$v2_id"
 assert_exists "$REMOTE_DIR/manifests/${v3_id:0:2}/$v3_id"
+# The folder's first version goes with its bundle; the kept version's bundle stays.
+assert_eq "$(json_get "$stdout" 'd["bundles"]')" "[\"$ckpt1_id\"]" "bundles removed"
+assert_not_exists "$REMOTE_DIR/dirs/${ckpt1_id:0:2}/$ckpt1_id"
+assert_not_exists "$REMOTE_DIR/bundles/${ckpt1_id:0:2}/$ckpt1_id"
+assert_exists "$REMOTE_DIR/bundles/${ckpt2_id:0:2}/$ckpt2_id"
 assert_manifests_complete
 (($(count packs) < packs_before)) || fail "no pack was deleted"
 
@@ -93,6 +103,7 @@ cd "$TEST_ROOT/clone"
 assert_ok mlv pull
 assert_file_eq m.bin "$TEST_ROOT/repo/m.bin"
 assert_file_eq ckpt/a.bin "$TEST_ROOT/repo/ckpt/a.bin"
+assert_file_eq ckpt/b.bin "$TEST_ROOT/repo/ckpt/b.bin"
 assert_exit 6 mlv fetch --rev HEAD~1
 assert_contains "$output" "$v1_id"
 

@@ -37,8 +37,11 @@ net_id=$(pointer_id models/net.bin.mlv)
 dir_id=$(pointer_id ckpt.mlv)
 assert_exists "$TEST_ROOT/store/manifests/${net_id:0:2}/$net_id"
 assert_exists "$TEST_ROOT/store/dirs/${dir_id:0:2}/$dir_id"
+# A folder's files travel with one bundle of their manifests, not one object each.
+assert_exists "$TEST_ROOT/store/bundles/${dir_id:0:2}/$dir_id"
 vocab_id=$(sha256_of ckpt/tokenizer/vocab.txt)
-assert_exists "$TEST_ROOT/store/manifests/${vocab_id:0:2}/$vocab_id"
+assert_not_exists "$TEST_ROOT/store/manifests/${vocab_id:0:2}/$vocab_id"
+assert_contains "$(manifest_text "$TEST_ROOT/store/bundles/${dir_id:0:2}/$dir_id")" "id $vocab_id"
 packs=$(find "$TEST_ROOT/store/packs" -type f | wc -l)
 [[ $packs -ge 1 ]] || fail "no packs on the remote"
 find "$TEST_ROOT/store/packs" -type f | while read -r f; do

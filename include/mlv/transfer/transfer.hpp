@@ -20,6 +20,7 @@ inline constexpr int k_layout_version = 1;
 std::string pack_key(const std::string& pack_id);     // packs/<2 hex>/<id>
 std::string manifest_key(const std::string& file_id); // manifests/<2 hex>/<id>
 std::string dir_key(const std::string& dir_id);       // dirs/<2 hex>/<id>
+std::string bundle_key(const std::string& dir_id);    // bundles/<2 hex>/<id>
 
 // A remote as transfer sees it: the store and the key under which the state database
 // remembers what the remote holds (its URL, secrets redacted).
@@ -35,6 +36,8 @@ struct Targets {
   // Earlier versions of the same paths (from git history): push reads their manifests from the
   // remote, so chunks they share with the targets are not uploaded again.
   std::set<std::string> history_file_ids;
+  // Earlier versions of the same folders: push reads their bundles for the same reason.
+  std::set<std::string> history_dir_ids;
   // Workspace files that were added as these ids: push chunks them instead of the cache object
   // when their bytes prove equal (they are likely still in the page cache).
   std::map<std::string, std::filesystem::path> workspace_files;
@@ -45,8 +48,8 @@ struct Targets {
 struct Stats {
   std::uint64_t bytes_sent = 0;
   std::uint64_t bytes_received = 0;
-  std::uint64_t objects_sent = 0;     // packs, manifests, dir listings written
-  std::uint64_t objects_received = 0; // manifests, dir listings, pack ranges read
+  std::uint64_t objects_sent = 0;     // packs, manifests, bundles, dir listings written
+  std::uint64_t objects_received = 0; // manifests, bundles, dir listings, pack ranges read
   std::uint64_t requests = 0;         // requests made, retries included
   std::uint64_t retries = 0;          // requests that were attempts again after a failure
   std::uint64_t files_transferred = 0;
@@ -81,9 +84,11 @@ struct Options {
   ProgressCallback progress; // called from any thread, at most a few times a second
 };
 
-// Uploads what the remote lacks: packs first (in parallel), then manifests, then dir listings,
-// so a present manifest always means a complete file. Before sending anything, throws
-// Error(missing) naming every target (by its label) that neither the cache nor the remote holds.
+// Uploads what the remote lacks: packs first (in parallel), then manifests of single files and a
+// bundle of the manifests of each folder's files, then dir listings, so a present manifest
+// always means a complete file and a present dir listing a complete folder. Before sending
+// anything, throws Error(missing) naming every target (by its label) that neither the cache nor the
+// remote holds.
 Stats push(cache::Cache& cache,
            RemoteHandle remote,
            const Targets& targets,
@@ -105,8 +110,10 @@ Stats fetch(cache::Cache& cache,
 // when the remote's location does not exist and `create` is false.
 void open_remote_record(cache::Cache& cache, RemoteHandle remote, bool create);
 
-// Which of these file and dir ids the remote holds whole: a dir listing present, or a manifest
-// present and every pack it points into present (with `verify`, read whole and found intact).
+// Which of these file and dir ids the remote holds whole: a manifest present and every pack it
+// points into present (with `verify`, read whole and found intact); a dir listing present with
+// its bundle and every pack the bundle points into (or, for a folder pushed before bundles, the
+// manifest of each of its files, whole).
 // The state database is not trusted for this, only used to find a manifest's packs without
 // reading it: manifests are confirmed by listing a key prefix that two or more ids share (one
 // request for up to 1,000 keys) or a HEAD per id, whichever costs fewer requests, then their

@@ -90,9 +90,9 @@ std::string remote_plan_json(const workspace::RemoteGc& gc, bool removed) {
       .value(plan.bytes)
       .key("recent_kept")
       .value(plan.recent_kept);
-  write_id_lists(json,
-                 {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
-                  std::pair{"dirs", &plan.dirs}, std::pair{"temporaries", &plan.temporaries}});
+  write_id_lists(json, {std::pair{"packs", &plan.packs}, std::pair{"manifests", &plan.manifests},
+                        std::pair{"dirs", &plan.dirs}, std::pair{"bundles", &plan.bundles},
+                        std::pair{"temporaries", &plan.temporaries}});
   json.end_object();
   return json.str();
 }
@@ -113,12 +113,12 @@ void run_remote_gc(const GcArguments& arguments, Output& output) {
     output.emit_json(remote_plan_json(gc, false));
     return;
   }
-  output.say("Unreferenced on " + gc.remote_url + ": " + std::to_string(plan.packs.size()) +
-             " pack(s) (" + human_bytes(plan.bytes) + "), " +
-             std::to_string(plan.manifests.size()) + " manifest(s), " +
-             std::to_string(plan.dirs.size()) + " dir listing(s), " +
-             std::to_string(plan.temporaries.size()) +
-             " temporary file(s) left by interrupted pushes" + spared);
+  output.say(
+      "Unreferenced on " + gc.remote_url + ": " + std::to_string(plan.packs.size()) + " pack(s) (" +
+      human_bytes(plan.bytes) + "), " + std::to_string(plan.manifests.size()) + " manifest(s), " +
+      std::to_string(plan.dirs.size()) + " dir listing(s), " + std::to_string(plan.bundles.size()) +
+      " folder bundle(s), " + std::to_string(plan.temporaries.size()) +
+      " temporary file(s) left by interrupted pushes" + spared);
   if (output.verbose || arguments.dry_run) {
     for (const auto& id : plan.packs) {
       output.say("  pack " + id);
@@ -128,6 +128,9 @@ void run_remote_gc(const GcArguments& arguments, Output& output) {
     }
     for (const auto& id : plan.dirs) {
       output.say("  dir " + id);
+    }
+    for (const auto& id : plan.bundles) {
+      output.say("  bundle " + id);
     }
     for (const auto& key : plan.temporaries) {
       output.say("  temporary " + key);

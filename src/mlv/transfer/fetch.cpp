@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,18 +35,52 @@ constexpr std::uint64_t k_coalesce_gap = 2 << 20;
 // a few packs still spreads over parallel requests.
 constexpr std::uint64_t k_max_request = 48 << 20;
 
-struct Placement {
-  std::size_t index = 0;         // chunk index in the manifest
-  std::uint64_t file_offset = 0; // where the chunk goes in the file
-};
+// A file of at most this size, when its manifest comes in a folder's bundle, is fetched together
+// with its neighbours in the pack (a window), not with requests of its own.
+constexpr std::uint64_t k_small_file = 4 << 20;
+// A window holds files of this many bytes in all (or k_window_files files): a few requests each,
+// and the memory of `jobs` windows at once stays small.
+constexpr std::uint64_t k_window_bytes = 8 << 20;
+constexpr std::size_t k_window_files = 2000;
 
-// One coalesced range read: consecutive chunks of one pack.
-struct Request {
+// One coalesced range read: consecutive chunks of one pack, ordered by their offset in it.
+struct Range {
   std::string pack;
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
-  std::vector<Placement> chunks; // ordered by pack offset
+  std::vector<const cache::ChunkEntry*> chunks;
 };
+
+// Chunks to read, grouped into ranges: those of one pack less than k_coalesce_gap apart in one
+// range of at most k_max_request. Each chunk comes with a tag the caller uses to place it.
+template <typename Tag>
+std::vector<std::pair<Range, std::vector<Tag>>>
+coalesce(std::map<std::string, std::vector<std::pair<const cache::ChunkEntry*, Tag>>>& by_pack) {
+  std::vector<std::pair<Range, std::vector<Tag>>> ranges;
+  for (auto& [pack, chunks] : by_pack) {
+    std::sort(chunks.begin(), chunks.end(), [](const auto& a, const auto& b) {
+      return a.first->pack_offset < b.first->pack_offset;
+    });
+    const auto first_of_pack = ranges.size();
+    for (const auto& [chunk, tag] : chunks) {
+      const auto offset = chunk->pack_offset;
+      const auto length = chunk->pack_length();
+      if (ranges.size() > first_of_pack) {
+        auto& [range, tags] = ranges.back();
+        const auto end = range.offset + range.length;
+        if (offset >= end && offset - end <= k_coalesce_gap &&
+            offset + length - range.offset <= k_max_request) {
+          range.length = offset + length - range.offset;
+          range.chunks.push_back(chunk);
+          tags.push_back(tag);
+          continue;
+        }
+      }
+      ranges.push_back({Range{pack, offset, length, {chunk}}, {tag}});
+    }
+  }
+  return ranges;
+}
 
 // A chunk that occurs more than once: copied within the output file once it is downloaded.
 struct Repeat {
@@ -138,17 +173,22 @@ public:
 
   // Fetches one file into the cache; returns what the remote lacks for it ("" for its manifest,
   // else the message about the missing pack), or nullopt once the file is in the cache.
-  std::optional<std::string> fetch_file(const std::string& file_id) {
+  // `known` is its manifest when a bundle brought it, else it is read from the remote.
+  std::optional<std::string> fetch_file(const std::string& file_id,
+                                        const cache::Manifest* known = nullptr) {
     if (cache_.has_file(file_id)) {
       meter_.update([](Stats& stats) { ++stats.files_skipped; });
       return std::nullopt;
     }
-    const auto manifest = read_manifest(file_id);
-    if (!manifest) {
-      return std::string();
+    std::optional<cache::Manifest> read;
+    if (known == nullptr) {
+      read = read_manifest(file_id);
+      if (!read) {
+        return std::string();
+      }
     }
     try {
-      fetch_chunks(*manifest);
+      fetch_chunks(known != nullptr ? *known : *read);
     } catch (const Error& error) {
       if (error.kind() != Failure::not_found) {
         throw;
@@ -158,17 +198,149 @@ public:
     return std::nullopt;
   }
 
+  // Fetches the files of a folder's bundle that the cache lacks: large ones one by one, small
+  // ones in windows of neighbours in the packs, a few requests for many files. Returns what the
+  // remote lacks for each file it could not complete (the missing pack).
+  std::map<std::string, std::string> fetch_bundled(const std::vector<cache::Manifest>& manifests) {
+    std::map<std::string, std::string> lacking;
+    std::vector<const cache::Manifest*> small;
+    for (const auto& manifest : manifests) {
+      if (cache_.has_file(manifest.id)) {
+        meter_.update([](Stats& stats) { ++stats.files_skipped; });
+      } else if (manifest.size > k_small_file) {
+        if (auto missing = fetch_file(manifest.id, &manifest)) {
+          lacking.emplace(manifest.id, *missing);
+        }
+      } else {
+        small.push_back(&manifest);
+      }
+    }
+    // In pack order, so a window's chunks lie side by side in few packs.
+    const auto position = [](const cache::Manifest* manifest) {
+      return manifest->chunks.empty() ? std::make_pair(std::string(), std::uint64_t{0})
+                                      : std::make_pair(manifest->chunks.front().pack,
+                                                       manifest->chunks.front().pack_offset);
+    };
+    std::stable_sort(small.begin(), small.end(),
+                     [&](const auto* a, const auto* b) { return position(a) < position(b); });
+    std::mutex mutex;
+    std::vector<cache::Manifest> fetched;
+    std::vector<const cache::Manifest*> failed; // in windows that named a missing pack
+    {
+      util::TaskPool pool(options_.jobs, options_.jobs);
+      std::size_t begin = 0;
+      while (begin < small.size()) {
+        std::uint64_t bytes = 0;
+        std::size_t end = begin;
+        while (end < small.size() && end - begin < k_window_files &&
+               (end == begin || bytes + small[end]->size <= k_window_bytes)) {
+          bytes += small[end]->size;
+          ++end;
+        }
+        meter_.update([&](Stats& stats) { stats.bytes_planned += bytes; });
+        pool.submit([&, window = std::vector(small.begin() + static_cast<std::ptrdiff_t>(begin),
+                                             small.begin() + static_cast<std::ptrdiff_t>(end))] {
+          std::vector<cache::Manifest> done;
+          std::string missing;
+          try {
+            fetch_window(window, done);
+          } catch (const Error& error) {
+            if (error.kind() != Failure::not_found) {
+              throw;
+            }
+            missing = error.what();
+          }
+          const std::lock_guard lock(mutex);
+          if (!missing.empty()) {
+            failed.insert(failed.end(), window.begin(), window.end());
+          }
+          for (auto& manifest : done) {
+            fetched.push_back(std::move(manifest));
+          }
+        });
+        begin = end;
+      }
+      pool.wait();
+    }
+    // A window fails whole when one of its packs is missing; its files are tried one by one, so
+    // only those that need the missing pack are reported.
+    for (const auto* manifest : failed) {
+      if (auto missing = fetch_file(manifest->id, manifest)) {
+        lacking.emplace(manifest->id, *missing);
+      }
+    }
+    // The local copies of their manifests and chunk index, in one transaction.
+    cache::StateDb::Transaction records(cache_.state());
+    for (const auto& manifest : fetched) {
+      cache_.write_manifest(manifest);
+      cache_.state().record_local_chunks(manifest);
+    }
+    records.commit();
+    return lacking;
+  }
+
 private:
+  // Small files, whole in memory: their chunks are read with a few range requests, each verified,
+  // then each file is assembled, checked against its id and moved into the cache. A missing pack
+  // is Error(missing) and leaves none of them in the cache.
+  void fetch_window(const std::vector<const cache::Manifest*>& window,
+                    std::vector<cache::Manifest>& done) {
+    std::map<std::string, std::vector<std::byte>> chunks; // id -> bytes, as the files need them
+    std::map<std::string, std::vector<std::pair<const cache::ChunkEntry*, std::string>>> by_pack;
+    for (const auto* manifest : window) {
+      for (const auto& chunk : manifest->chunks) {
+        if (chunks.contains(chunk.id)) {
+          continue;
+        }
+        auto& bytes = chunks[chunk.id];
+        if (read_local(chunk, bytes)) {
+          meter_.update([&](Stats& stats) {
+            ++stats.chunks_reused;
+            stats.bytes_reused += chunk.length;
+            stats.bytes_done += chunk.length;
+          });
+        } else {
+          bytes.clear();
+          by_pack[chunk.pack].emplace_back(&chunk, chunk.id);
+        }
+      }
+    }
+    for (auto& [range, ids] : coalesce(by_pack)) {
+      download(range, [&](std::size_t index, std::span<const std::byte> bytes) {
+        chunks[ids[index]].assign(bytes.begin(), bytes.end());
+      });
+    }
+    std::vector<std::byte> file;
+    for (const auto* manifest : window) {
+      file.clear();
+      for (const auto& chunk : manifest->chunks) {
+        const auto& bytes = chunks.at(chunk.id);
+        file.insert(file.end(), bytes.begin(), bytes.end());
+      }
+      OutputFile output(cache_.tmp_dir());
+      output.write_at(0, file);
+      output.close();
+      cache_.adopt_file(output.path(), manifest->id, hash::sha256_hex(file));
+      output.adopted();
+      done.push_back(*manifest);
+      meter_.update([](Stats& stats) { ++stats.files_transferred; });
+    }
+  }
+
   void fetch_chunks(const cache::Manifest& manifest) {
     meter_.update([&](Stats& stats) { stats.bytes_planned += manifest.size; });
     OutputFile output(cache_.tmp_dir());
     output.set_size(manifest.size);
     std::vector<Repeat> repeats;
-    std::vector<Request> requests = plan(manifest, output, repeats);
+    auto ranges = plan(manifest, output, repeats);
     {
       util::TaskPool pool(options_.jobs, options_.jobs * 2);
-      for (const auto& request : requests) {
-        pool.submit([&, request] { download(manifest, request, output); });
+      for (const auto& entry : ranges) {
+        pool.submit([&, &range = entry.first, &offsets = entry.second] {
+          download(range, [&](std::size_t index, std::span<const std::byte> bytes) {
+            output.write_at(offsets[index], bytes);
+          });
+        });
       }
       pool.wait();
     }
@@ -213,16 +385,17 @@ private:
     return manifest;
   }
 
-  // Copies what cached versions already hold; returns coalesced range reads for the rest. A
-  // chunk that occurs again later in the file (runs of zeros, repeated layers) is downloaded
-  // once and copied to its other places afterwards (`repeats`).
-  std::vector<Request>
+  // Copies what cached versions already hold; returns coalesced range reads for the rest, each
+  // with the file offset of every chunk. A chunk that occurs again later in the file (runs of
+  // zeros, repeated layers) is downloaded once and copied to its other places afterwards
+  // (`repeats`).
+  std::vector<std::pair<Range, std::vector<std::uint64_t>>>
   plan(const cache::Manifest& manifest, OutputFile& output, std::vector<Repeat>& repeats) {
-    std::map<std::string, std::vector<std::pair<std::uint64_t, Placement>>> by_pack;
+    std::map<std::string, std::vector<std::pair<const cache::ChunkEntry*, std::uint64_t>>> by_pack;
     std::map<std::string, std::uint64_t> planned; // chunk id -> file offset of its download
+    std::vector<std::byte> bytes;
     std::uint64_t file_offset = 0;
-    for (std::size_t i = 0; i < manifest.chunks.size(); ++i) {
-      const auto& chunk = manifest.chunks[i];
+    for (const auto& chunk : manifest.chunks) {
       if (const auto first = planned.find(chunk.id); first != planned.end()) {
         repeats.push_back({first->second, file_offset, chunk.length});
         meter_.update([&](Stats& stats) {
@@ -230,38 +403,30 @@ private:
           stats.bytes_reused += chunk.length;
           stats.bytes_done += chunk.length;
         });
-      } else if (!copy_local(chunk, file_offset, output)) {
-        by_pack[chunk.pack].emplace_back(chunk.pack_offset, Placement{i, file_offset});
+      } else if (read_local(chunk, bytes)) {
+        output.write_at(file_offset, bytes);
+        meter_.update([&](Stats& stats) {
+          ++stats.chunks_reused;
+          stats.bytes_reused += chunk.length;
+          stats.bytes_done += chunk.length;
+        });
+      } else {
+        by_pack[chunk.pack].emplace_back(&chunk, file_offset);
         planned.emplace(chunk.id, file_offset);
       }
       file_offset += chunk.length;
     }
-    std::vector<Request> requests;
-    for (auto& [pack, chunks] : by_pack) {
-      std::sort(chunks.begin(), chunks.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (const auto& [pack_offset, placement] : chunks) {
-        const auto length = manifest.chunks[placement.index].pack_length();
-        auto* last = requests.empty() || requests.back().pack != pack ? nullptr : &requests.back();
-        if (last != nullptr && pack_offset >= last->offset + last->length &&
-            pack_offset - (last->offset + last->length) <= k_coalesce_gap &&
-            pack_offset + length - last->offset <= k_max_request) {
-          last->length = pack_offset + length - last->offset;
-          last->chunks.push_back(placement);
-        } else {
-          requests.push_back({pack, pack_offset, length, {placement}});
-        }
-      }
-    }
-    return requests;
+    return coalesce(by_pack);
   }
 
-  bool copy_local(const cache::ChunkEntry& chunk, std::uint64_t file_offset, OutputFile& output) {
+  // Reads a chunk that a cached file holds (the local chunk index says where), checking it
+  // against its id; false when there is none or it no longer matches (then it is downloaded).
+  bool read_local(const cache::ChunkEntry& chunk, std::vector<std::byte>& bytes) {
     const auto local = cache_.state().find_local_chunk(chunk.id);
     if (!local || local->length != chunk.length || !cache_.has_file(local->file_id)) {
       return false;
     }
-    std::vector<std::byte> bytes(chunk.length);
+    bytes.resize(chunk.length);
     const int fd = ::open(cache_.file_path(local->file_id).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
       return false;
@@ -273,53 +438,43 @@ private:
       got = 0;
     }
     ::close(fd);
-    // A cached object that no longer matches is simply not used: the chunk is downloaded.
-    if (got != bytes.size() || hash::sha256_hex(bytes) != chunk.id) {
-      return false;
-    }
-    output.write_at(file_offset, bytes);
-    meter_.update([&](Stats& stats) {
-      ++stats.chunks_reused;
-      stats.bytes_reused += chunk.length;
-      stats.bytes_done += chunk.length;
-    });
-    return true;
+    return got == bytes.size() && hash::sha256_hex(bytes) == chunk.id;
   }
 
-  // Reads one range and writes each chunk after verifying it; one retry of the whole range on
-  // a bad chunk (a transient fault), then the pack is reported as damaged.
-  void download(const cache::Manifest& manifest, const Request& request, OutputFile& output) {
+  // Reads one range and hands on each chunk (by its index in the range) once it is decoded and
+  // verified; one retry of the whole range on a bad chunk (a transient fault), then the pack is
+  // reported as damaged. A chunk handed on may be handed on again by the retry.
+  void download(const Range& range,
+                const std::function<void(std::size_t, std::span<const std::byte>)>& on_chunk) {
     for (int attempt = 0;; ++attempt) {
-      const auto bad = try_download(manifest, request, output);
+      const auto bad = try_download(range, on_chunk);
       if (!bad) {
-        meter_.update([&](Stats& stats) { stats.chunks_new += request.chunks.size(); });
+        meter_.update([&](Stats& stats) { stats.chunks_new += range.chunks.size(); });
         return;
       }
       if (attempt >= 1) {
         throw Error(Failure::corrupt,
-                    "chunk " + *bad + " in pack " + request.pack + " on " +
+                    "chunk " + *bad + " in pack " + range.pack + " on " +
                         remote_.store.display_url() +
                         " is corrupted (its bytes do not match its id)",
                     "nothing was written to the cache or workspace; push the file again from a "
-                    "machine that "
-                    "has a good copy");
+                    "machine that has a good copy");
       }
     }
   }
 
   std::optional<std::string>
-  try_download(const cache::Manifest& manifest, const Request& request, OutputFile& output) {
-    std::size_t next = 0; // next chunk of the request to complete
-    std::uint64_t position = request.offset;
+  try_download(const Range& range,
+               const std::function<void(std::size_t, std::span<const std::byte>)>& on_chunk) {
+    std::size_t next = 0; // next chunk of the range to complete
+    std::uint64_t position = range.offset;
     std::vector<std::byte> chunk_bytes; // as stored in the pack
     std::vector<std::byte> decoded;
     std::optional<std::string> bad;
     const bool found = remote_.store.get_range(
-        pack_key(request.pack), {request.offset, request.length},
-        [&](std::span<const std::byte> block) {
-          while (!block.empty() && next < request.chunks.size() && !bad) {
-            const auto& placement = request.chunks[next];
-            const auto& chunk = manifest.chunks[placement.index];
+        pack_key(range.pack), {range.offset, range.length}, [&](std::span<const std::byte> block) {
+          while (!block.empty() && next < range.chunks.size() && !bad) {
+            const auto& chunk = *range.chunks[next];
             if (position < chunk.pack_offset) { // a gap between coalesced chunks
               const auto skip = std::min<std::uint64_t>(chunk.pack_offset - position, block.size());
               block = block.subspan(skip);
@@ -340,7 +495,7 @@ private:
                 bad = chunk.id;
                 return;
               }
-              output.write_at(placement.file_offset, raw ? chunk_bytes : decoded);
+              on_chunk(next, raw ? chunk_bytes : decoded);
               meter_.update([&](Stats& stats) { stats.bytes_done += chunk.length; });
               chunk_bytes.clear();
               ++next;
@@ -350,15 +505,15 @@ private:
     meter_.update([&](Stats& stats) {
       ++stats.requests;
       ++stats.objects_received;
-      stats.bytes_received += position - request.offset;
+      stats.bytes_received += position - range.offset;
     });
     if (!found) {
       throw Error(Failure::not_found,
-                  "pack " + request.pack + " is missing from " + remote_.store.display_url(),
+                  "pack " + range.pack + " is missing from " + remote_.store.display_url(),
                   "the remote is incomplete; push the data again from a machine that has it");
     }
-    if (!bad && next < request.chunks.size()) {
-      bad = manifest.chunks[request.chunks[next].index].id; // the pack ended early
+    if (!bad && next < range.chunks.size()) {
+      bad = range.chunks[next]->id; // the pack ended early
     }
     return bad;
   }
@@ -410,11 +565,33 @@ Stats fetch(cache::Cache& cache,
   std::map<std::string, std::string> missing;
   // file id -> (dir id, path in the dir) of the folders that list it
   std::multimap<std::string, std::pair<std::string, std::string>> in_dirs;
+  // The manifests of folders' files, from their bundles.
+  std::map<std::string, cache::Manifest> bundled;
   for (const auto& dir_id : targets.dir_ids) {
     try {
-      for (const auto& entry : load_dir_listing(cache, remote, dir_id).entries) {
-        files.insert(entry.id);
+      const auto listing = load_dir_listing(cache, remote, dir_id);
+      bool complete = true;
+      for (const auto& entry : listing.entries) {
         in_dirs.emplace(entry.id, std::make_pair(dir_id, entry.path));
+        complete = complete && cache.has_file(entry.id);
+      }
+      // A folder the cache holds whole needs no bundle; a folder pushed before bundles has
+      // none, and its files' manifests are read one by one.
+      std::optional<Bundle> bundle;
+      if (!complete) {
+        bundle = read_bundle(cache, remote, dir_id, meter);
+      }
+      std::set<std::string> in_bundle;
+      if (bundle) {
+        for (auto& manifest : bundle->manifests) {
+          in_bundle.insert(manifest.id);
+          bundled.emplace(manifest.id, std::move(manifest));
+        }
+      }
+      for (const auto& entry : listing.entries) {
+        if (!in_bundle.contains(entry.id)) {
+          files.insert(entry.id);
+        }
       }
     } catch (const Error& error) {
       if (error.kind() != Failure::not_found) {
@@ -425,19 +602,28 @@ Stats fetch(cache::Cache& cache,
   }
   // One missing object does not stop the others: everything available is fetched, and every
   // target that stays incomplete is reported at the end.
-  Fetcher fetcher(cache, remote, options, meter);
-  for (const auto& id : files) {
-    const auto lacking = fetcher.fetch_file(id);
-    if (!lacking) {
-      continue;
-    }
+  const auto report = [&](const std::string& id, const std::string& lacking) {
     if (targets.file_ids.contains(id)) {
-      missing.emplace(id, *lacking);
+      missing.emplace(id, lacking);
     }
     const auto [first, last] = in_dirs.equal_range(id);
     for (auto it = first; it != last; ++it) {
       missing.emplace(it->second.first, "its file " + it->second.second + " is missing" +
-                                            (lacking->empty() ? "" : ": " + *lacking));
+                                            (lacking.empty() ? "" : ": " + lacking));
+    }
+  };
+  Fetcher fetcher(cache, remote, options, meter);
+  std::vector<cache::Manifest> from_bundles;
+  for (auto& [id, manifest] : bundled) {
+    files.erase(id); // also a file of its own: the bundle has its manifest already
+    from_bundles.push_back(std::move(manifest));
+  }
+  for (const auto& [id, lacking] : fetcher.fetch_bundled(from_bundles)) {
+    report(id, lacking);
+  }
+  for (const auto& id : files) {
+    if (const auto lacking = fetcher.fetch_file(id)) {
+      report(id, *lacking);
     }
   }
   auto stats = meter.finish(remote.store, counters_before);

@@ -28,6 +28,9 @@ std::string manifest_key(const std::string& file_id) {
 std::string dir_key(const std::string& dir_id) {
   return sharded("dirs", dir_id);
 }
+std::string bundle_key(const std::string& dir_id) {
+  return sharded("bundles", dir_id);
+}
 
 std::optional<std::string> id_of_key(const std::string& kind, const std::string& key) {
   const auto slash = key.rfind('/');
@@ -39,6 +42,46 @@ std::optional<std::string> id_of_key(const std::string& kind, const std::string&
     return std::nullopt;
   }
   return id;
+}
+
+std::string bundle_record(const std::string& dir_id) {
+  return "bundle:" + dir_id;
+}
+
+std::optional<Bundle>
+read_bundle(cache::Cache& cache, RemoteHandle remote, const std::string& dir_id, Meter& meter) {
+  std::string stored;
+  try {
+    stored = read_object(remote, bundle_key(dir_id), meter);
+  } catch (const Error& error) {
+    if (error.kind() != Failure::not_found) {
+      throw;
+    }
+    return std::nullopt;
+  }
+  const auto source = remote.store.display_url() + "/" + bundle_key(dir_id);
+  auto bundle = parse_remote_bundle(stored, source);
+  if (bundle.dir_id != dir_id) {
+    throw Error(Failure::invalid_input, source + " is the bundle of folder " + bundle.dir_id,
+                "the bundle is damaged; delete it and push the folder again");
+  }
+  // All its chunks and packs in one record each: a bundle may hold 100,000 manifests.
+  cache::Manifest located;
+  located.id = bundle_record(dir_id);
+  for (const auto& manifest : bundle.manifests) {
+    for (const auto& chunk : manifest.chunks) {
+      if (chunk.pack.empty()) {
+        throw Error(Failure::invalid_input,
+                    source + ": chunk " + chunk.id + " of file " + manifest.id +
+                        " has no pack location",
+                    "the bundle is damaged; delete it and push the folder again");
+      }
+      located.chunks.push_back(chunk);
+    }
+  }
+  cache.state().record_remote_chunks(remote.state_key, located);
+  cache.state().record_manifest_packs(remote.state_key, located);
+  return bundle;
 }
 
 std::string read_object(RemoteHandle remote, const std::string& key, Meter& meter) {

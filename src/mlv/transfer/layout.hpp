@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mlv/transfer/meter.hpp>
+#include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/transfer/transfer.hpp>
 
 #include <optional>
@@ -16,7 +17,18 @@ std::optional<std::string> id_of_key(const std::string& kind, const std::string&
 // Reads a small object whole; Error(missing) naming it when it is absent.
 std::string read_object(RemoteHandle remote, const std::string& key, Meter& meter);
 
-// Which of `ids` have their object "<kind>/<2 hex>/<id>" ("packs", "manifests", "dirs") on the
+// The key under which the state database records the packs a folder's bundle points into, beside
+// the file ids whose manifests' packs it records.
+std::string bundle_record(const std::string& dir_id);
+
+// Reads a folder's bundle from the remote, checks that it is the bundle of `dir_id`, and records
+// where its chunks live and which packs it points into. Nothing when it is absent (a folder
+// pushed before bundles, or not pushed); Error(bad_input) when it is damaged.
+std::optional<Bundle>
+read_bundle(cache::Cache& cache, RemoteHandle remote, const std::string& dir_id, Meter& meter);
+
+// Which of `ids` have their object "<kind>/<2 hex>/<id>" ("packs", "manifests", "bundles",
+// "dirs") on the
 // remote: a key prefix that two or more ids share is listed (one request for up to 1,000 keys),
 // any other id gets a HEAD, in parallel on `jobs` threads.
 std::set<std::string> keys_on_remote(RemoteHandle remote,

@@ -20,32 +20,72 @@ namespace {
 constexpr std::size_t k_list_page = 1000;
 
 std::string key_of(const std::string& kind, const std::string& id) {
-  return kind == "packs" ? pack_key(id) : kind == "manifests" ? manifest_key(id) : dir_key(id);
+  return kind == "packs"       ? pack_key(id)
+         : kind == "manifests" ? manifest_key(id)
+         : kind == "bundles"   ? bundle_key(id)
+                               : dir_key(id);
 }
 
-// The packs that the remote's manifest of `file_id` points into, read from the remote (and
-// recorded). Nothing when the manifest is gone or unreadable (a damaged manifest is written
-// again by the next push).
+// The packs that the remote's manifest of a file, or bundle of a folder (`record` is a file id or
+// a bundle_record()), points into, read from the remote (and recorded). Nothing when it is gone
+// or unreadable (a damaged one is written again by the next push).
 std::optional<std::set<std::string>>
-read_packs_of(cache::Cache& cache, RemoteHandle remote, const std::string& file_id, Meter& meter) {
-  cache::Manifest manifest;
+read_packs_of(cache::Cache& cache,
+              RemoteHandle remote,
+              const std::string& record,
+              const std::map<std::string, std::string>& bundles,
+              Meter& meter) {
+  std::set<std::string> packs;
   try {
-    const auto text = read_object(remote, manifest_key(file_id), meter);
-    manifest =
-        parse_remote_manifest(text, remote.store.display_url() + "/" + manifest_key(file_id));
+    if (const auto dir = bundles.find(record); dir != bundles.end()) {
+      const auto bundle = read_bundle(cache, remote, dir->second, meter);
+      if (!bundle) {
+        return std::nullopt;
+      }
+      for (const auto& manifest : bundle->manifests) {
+        for (const auto& chunk : manifest.chunks) {
+          packs.insert(chunk.pack);
+        }
+      }
+      return packs;
+    }
+    const auto text = read_object(remote, manifest_key(record), meter);
+    const auto manifest =
+        parse_remote_manifest(text, remote.store.display_url() + "/" + manifest_key(record));
+    cache.state().record_remote_chunks(remote.state_key, manifest);
+    cache.state().record_manifest_packs(remote.state_key, manifest);
+    for (const auto& chunk : manifest.chunks) {
+      packs.insert(chunk.pack);
+    }
   } catch (const Error& error) {
     if (error.kind() == Failure::not_found || error.kind() == Failure::invalid_input) {
       return std::nullopt;
     }
     throw;
   }
-  cache.state().record_remote_chunks(remote.state_key, manifest);
-  cache.state().record_manifest_packs(remote.state_key, manifest);
-  std::set<std::string> packs;
-  for (const auto& chunk : manifest.chunks) {
-    packs.insert(chunk.pack);
-  }
   return packs;
+}
+
+// The files of folders pushed before bundles: their listings, from the cache or the remote.
+// A listing that cannot be read leaves its folder out (counted absent).
+std::map<std::string, std::set<std::string>>
+files_of_unbundled(cache::Cache& cache, RemoteHandle remote, const std::set<std::string>& dirs) {
+  std::map<std::string, std::set<std::string>> files;
+  for (const auto& dir_id : dirs) {
+    try {
+      auto& ids = files[dir_id];
+      for (const auto& entry : load_dir_listing(cache, remote, dir_id).entries) {
+        ids.insert(entry.id);
+      }
+    } catch (const Error& error) {
+      if (error.kind() != Failure::not_found && error.kind() != Failure::corrupt &&
+          error.kind() != Failure::invalid_input) {
+        throw;
+      }
+      files.erase(dir_id);
+    }
+  }
+  return files;
 }
 
 // Whether a pack's bytes hash to its name: a pack is named by the SHA-256 of its bytes and push
@@ -152,41 +192,59 @@ std::set<std::string> confirm_on_remote(cache::Cache& cache,
                                         Meter& meter) {
   auto& state = cache.state();
   // The state database is not trusted for what a command would skip: a remote can be emptied or
-  // lose a pack behind mlv's back. Manifests are confirmed, then the packs they point into.
-  auto present = keys_on_remote(remote, "dirs", dir_ids, jobs, meter);
-  const auto manifests = keys_on_remote(remote, "manifests", file_ids, jobs, meter);
-  // The packs of each manifest, as recorded when it was written or read; a manifest not
-  // recorded, or whose recorded packs are not all there (another machine may have rewritten
-  // it), is read from the remote.
-  std::map<std::string, std::set<std::string>> packs_by_file;
+  // lose a pack behind mlv's back. Dir listings, bundles and manifests are confirmed, then the
+  // packs they point into.
+  const auto listed = keys_on_remote(remote, "dirs", dir_ids, jobs, meter);
+  const auto bundled = keys_on_remote(remote, "bundles", listed, jobs, meter);
+  std::set<std::string> unbundled;
+  std::set_difference(listed.begin(), listed.end(), bundled.begin(), bundled.end(),
+                      std::inserter(unbundled, unbundled.end()));
+  const auto old_folders = files_of_unbundled(cache, remote, unbundled);
+  std::set<std::string> wanted_files = file_ids;
+  for (const auto& [dir_id, files] : old_folders) {
+    wanted_files.insert(files.begin(), files.end());
+  }
+  const auto manifests = keys_on_remote(remote, "manifests", wanted_files, jobs, meter);
+  // What points into packs: manifests by file id, bundles by bundle_record().
+  std::set<std::string> records = manifests;
+  std::map<std::string, std::string> bundles; // bundle_record() -> dir id
+  for (const auto& dir_id : bundled) {
+    bundles.emplace(bundle_record(dir_id), dir_id);
+    records.insert(bundle_record(dir_id));
+  }
+  // The packs of each record, as recorded when it was written or read; one not recorded, or
+  // whose recorded packs are not all there (another machine may have rewritten it), is read
+  // from the remote.
+  std::map<std::string, std::set<std::string>> packs_by_record;
   std::set<std::string> checked;
   std::set<std::string> held;
-  const auto check = [&](const std::set<std::string>& files, bool recorded) {
+  const auto check = [&](const std::set<std::string>& ids, bool recorded) {
     std::set<std::string> packs;
     std::mutex mutex;
     util::TaskPool pool(jobs, jobs * 4);
-    for (const auto& id : files) {
+    for (const auto& id : ids) {
       auto named = recorded ? state.manifest_packs(remote.state_key, id) : std::nullopt;
       if (recorded && !named) {
         continue;
       }
       if (named) {
         packs.insert(named->begin(), named->end());
-        packs_by_file[id] = std::move(*named);
+        packs_by_record[id] = std::move(*named);
         continue;
       }
       pool.submit([&, id] {
-        auto read = read_packs_of(cache, remote, id, meter);
+        auto read = read_packs_of(cache, remote, id, bundles, meter);
         const std::lock_guard lock(mutex);
         if (read) {
           packs.insert(read->begin(), read->end());
-          packs_by_file[id] = std::move(*read);
+          packs_by_record[id] = std::move(*read);
         } else {
-          packs_by_file.erase(id);
+          packs_by_record.erase(id);
         }
       });
     }
     pool.wait();
+    packs.erase(""); // the mark of a record without chunks
     std::set<std::string> unchecked;
     std::set_difference(packs.begin(), packs.end(), checked.begin(), checked.end(),
                         std::inserter(unchecked, unchecked.end()));
@@ -195,14 +253,15 @@ std::set<std::string> confirm_on_remote(cache::Cache& cache,
     checked.insert(unchecked.begin(), unchecked.end());
   };
   const auto whole = [&](const std::string& id) {
-    const auto named = packs_by_file.find(id);
-    return named != packs_by_file.end() &&
-           std::all_of(named->second.begin(), named->second.end(),
-                       [&](const std::string& pack) { return held.contains(pack); });
+    const auto named = packs_by_record.find(id);
+    return named != packs_by_record.end() &&
+           std::all_of(named->second.begin(), named->second.end(), [&](const std::string& pack) {
+             return pack.empty() || held.contains(pack);
+           });
   };
   std::set<std::string> unrecorded;
-  check(manifests, true);
-  for (const auto& id : manifests) {
+  check(records, true);
+  for (const auto& id : records) {
     if (!whole(id)) {
       unrecorded.insert(id);
     }
@@ -219,12 +278,26 @@ std::set<std::string> confirm_on_remote(cache::Cache& cache,
   if (!lost.empty()) {
     state.forget_remote_packs(remote.state_key, lost);
   }
-  for (const auto& id : file_ids) {
+  std::set<std::string> present;
+  for (const auto& id : wanted_files) {
     if (manifests.contains(id) && whole(id)) {
       state.record_remote_manifest(remote.state_key, id);
-      present.insert(id);
+      if (file_ids.contains(id)) {
+        present.insert(id);
+      }
     } else {
       state.forget_remote_manifest(remote.state_key, id);
+    }
+  }
+  for (const auto& dir_id : bundled) {
+    if (whole(bundle_record(dir_id))) {
+      present.insert(dir_id);
+    }
+  }
+  for (const auto& [dir_id, files] : old_folders) {
+    if (std::all_of(files.begin(), files.end(),
+                    [&](const std::string& id) { return manifests.contains(id) && whole(id); })) {
+      present.insert(dir_id);
     }
   }
   return present;

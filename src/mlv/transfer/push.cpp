@@ -96,12 +96,73 @@ public:
     cache_.state().record_manifest_packs(remote_.state_key, manifest);
   }
 
-  // Packs and records one file the cache holds (push() checked that it does). Chunks arrive in
-  // order while the file is still being cut, so full packs are uploaded meanwhile.
-  void push_file(const std::string& file_id) {
+  // Learns where the chunks of an earlier version of a folder live, from its bundle.
+  void learn_folder(const std::string& dir_id) {
+    try {
+      (void)read_bundle(cache_, remote_, dir_id, meter_);
+    } catch (const Error& error) {
+      if (error.kind() != Failure::invalid_input) {
+        throw;
+      }
+    }
+  }
+
+  // A file of a folder being pushed: its manifest goes into the folder's bundle (bundle_of()),
+  // not into an object of its own. Its data comes from the cache, or, for a file the cache lacks,
+  // from what the remote already holds: the chunks its local manifest lists, or `on_remote`, the
+  // manifest of a file pushed on its own (push() read it).
+  void push_member(const std::string& file_id, const std::optional<cache::Manifest>& on_remote) {
+    if (!members_.insert(file_id).second) {
+      return; // the same bytes at two paths, or in two folders
+    }
+    if (on_remote && !cache_.has_file(file_id)) {
+      std::set<std::string> packs;
+      for (const auto& chunk : on_remote->chunks) {
+        packs.insert(chunk.pack);
+      }
+      if (std::all_of(packs.begin(), packs.end(),
+                      [&](const std::string& pack) { return pack_present(pack); })) {
+        meter_.update([&](Stats& stats) {
+          stats.bytes_planned += on_remote->size;
+          stats.bytes_done += on_remote->size;
+          stats.bytes_reused += on_remote->size;
+          ++stats.files_transferred;
+        });
+        bundled_.emplace(file_id, *on_remote);
+        return;
+      }
+    }
+    push_file(file_id, true);
+  }
+
+  // The bundle of a folder whose files push_member() saw, once finish() has run.
+  Bundle bundle_of(const std::string& dir_id, const cache::DirListing& listing) const {
+    Bundle bundle{dir_id, {}};
+    std::set<std::string> ids;
+    for (const auto& entry : listing.entries) {
+      ids.insert(entry.id);
+    }
+    bundle.manifests.reserve(ids.size());
+    for (const auto& id : ids) {
+      const auto manifest = bundled_.find(id);
+      if (manifest == bundled_.end()) {
+        throw Error(Failure::failed,
+                    "internal: file " + id + " of folder " + dir_id + " was not packed");
+      }
+      bundle.manifests.push_back(manifest->second);
+    }
+    return bundle;
+  }
+
+  // Packs and records one file, from the cache; a file the cache lacks only when every chunk of
+  // its local manifest is in a pack on the remote. Chunks arrive in order while the file is
+  // still being cut, so full packs are uploaded meanwhile. A file of a folder (`bundled`) keeps
+  // its manifest for the folder's bundle instead of writing it.
+  void push_file(const std::string& file_id, bool bundled = false) {
     const auto copy = workspace_files_.find(file_id);
     const auto object = cache_.file_path(file_id);
-    CachedFileReader reader(object);
+    // Opened when a chunk must be read: a file whose chunks are all on the remote is not read.
+    std::optional<CachedFileReader> reader;
     // New chunks are read from the workspace copy when there is one: it was just read for the
     // cutting, so it is in the page cache, where the cache object (written past it) is not.
     // Each chunk is checked against its id; a mismatch reads the cache object instead.
@@ -117,6 +178,7 @@ public:
       meter_.update([&](Stats& stats) { stats.bytes_planned += stamp->size; });
     }
     PendingManifest pending;
+    pending.bundled = bundled;
     std::vector<cache::ChunkEntry> placed; // by chunk index; a pack when already on the remote
     auto manifest = cache_.ensure_manifest(
         file_id, options_.params, copy == workspace_files_.end() ? fs::path() : copy->second,
@@ -147,9 +209,14 @@ public:
   // Uploads the last pack, waits for every upload, then writes the remaining manifests.
   void finish() {
     seal();
-    // The local chunk index of the files just cut is written while the last packs upload.
-    for (const auto& manifest : unindexed_) {
-      cache_.state().record_local_chunks(manifest);
+    // The local chunk index of the files just cut is written while the last packs upload, in
+    // one transaction (a folder may bring 100,000 files).
+    {
+      cache::StateDb::Transaction records(cache_.state());
+      for (const auto& manifest : unindexed_) {
+        cache_.state().record_local_chunks(manifest);
+      }
+      records.commit();
     }
     unindexed_.clear();
     pool_.wait();
@@ -171,6 +238,7 @@ private:
     std::vector<std::pair<std::size_t, PackedChunk>>
         unresolved; // chunk index -> place in this push
     std::set<std::uint64_t> packs;
+    bool bundled = false; // a file of a folder: its manifest goes into the folder's bundle
   };
 
   // Decides where chunk `chunk` (the next of its file) lives: in a pack the remote holds, in a
@@ -178,7 +246,7 @@ private:
   void place_chunk(const std::string& file_id,
                    const chunk::ChunkInfo& chunk,
                    const std::optional<cache::RemoteChunk>& known,
-                   CachedFileReader& reader,
+                   std::optional<CachedFileReader>& reader,
                    CachedFileReader* workspace_reader,
                    PendingManifest& pending,
                    std::vector<cache::ChunkEntry>& placed) {
@@ -220,7 +288,17 @@ private:
     }
     // A cached file damaged since it was chunked must not reach the remote under a good id.
     if (!verified) {
-      bytes = reader.read(chunk.offset, chunk.length);
+      if (!reader) {
+        if (!cache_.has_file(file_id)) {
+          throw Error(Failure::not_found,
+                      "the cache does not hold file " + file_id + ", and " +
+                          remote_.store.display_url() + " lacks its chunk " + chunk.id,
+                      "`mlv add` the file again if you have it, or `mlv fetch` it from a remote "
+                      "that has it");
+        }
+        reader.emplace(cache_.file_path(file_id));
+      }
+      bytes = reader->read(chunk.offset, chunk.length);
       if (hash::sha256_hex(bytes) != chunk.id) {
         throw Error(Failure::corrupt,
                     "cached file " + cache_.file_path(file_id).string() + " is corrupted (chunk " +
@@ -363,6 +441,14 @@ private:
         chunk.stored_length = entry.stored_length;
         chunk.encoding = entry.encoding;
       }
+      if (it->bundled) {
+        // Where its chunks live is recorded already (remember_pack()); the bundle is written
+        // once every file of the folder is placed.
+        const auto id = it->manifest.id;
+        bundled_.insert_or_assign(id, std::move(it->manifest));
+        it = pending_.erase(it);
+        continue;
+      }
       const auto stored = encode_remote_manifest(it->manifest, options_.compression_level);
       remote_.store.put(manifest_key(it->manifest.id),
                         std::as_bytes(std::span(stored.data(), stored.size())));
@@ -389,6 +475,8 @@ private:
   std::map<std::string, PackedChunk> packed_;
   std::map<std::string, bool> checked_packs_;
   std::vector<PendingManifest> pending_;
+  std::set<std::string> members_;                  // files of folders seen by push_member()
+  std::map<std::string, cache::Manifest> bundled_; // their manifests, complete
   std::map<std::uint64_t, std::shared_ptr<const UploadedPack>> uploaded_;
   std::mutex uploaded_mutex_;
   util::TaskPool pool_; // last: destroyed (joined) first, while the members its tasks use live
@@ -403,40 +491,71 @@ Stats push(cache::Cache& cache,
   Meter meter(options.progress);
   const auto counters_before = remote.store.counters();
   reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, true, meter));
-  std::set<std::string> files = targets.file_ids;
   std::map<std::string, std::string> labels = targets.labels; // id -> what names it
   const auto label = [&](const std::string& id) {
     const auto it = labels.find(id);
     return it == labels.end() ? id : it->second + " (" + id.substr(0, 12) + ")";
   };
-  std::vector<std::pair<std::string, std::string>> dirs; // id, listing text
+  std::map<std::string, cache::DirListing> listings; // of the folders the cache holds
   std::set<std::string> uncached_dirs;
   for (const auto& dir_id : targets.dir_ids) {
-    const auto listing = cache.read_dir(dir_id);
-    if (!listing) {
+    if (auto listing = cache.read_dir(dir_id)) {
+      listings.emplace(dir_id, std::move(*listing));
+    } else {
       uncached_dirs.insert(dir_id);
+    }
+  }
+  // What the remote holds already, in bulk; everything else must come from the cache. Data in
+  // neither stops the push before anything is sent, naming what needs it.
+  const auto present = confirm_on_remote(cache, remote, targets.file_ids, targets.dir_ids,
+                                         options.jobs, options.verify_remote, meter);
+  // The files of the folders to push, each of which goes into its folder's bundle.
+  std::set<std::string> members;
+  for (const auto& [dir_id, listing] : listings) {
+    if (present.contains(dir_id)) {
       continue;
     }
-    for (const auto& entry : listing->entries) {
-      files.insert(entry.id);
+    for (const auto& entry : listing.entries) {
+      members.insert(entry.id);
       if (const auto dir_label = labels.find(dir_id); dir_label != labels.end()) {
         labels.emplace(entry.id, dir_label->second + ": " + entry.path);
       }
     }
-    dirs.emplace_back(dir_id, cache::serialize_dir_listing(*listing));
   }
-  // What the remote holds already, in bulk; everything else must come from the cache. Data in
-  // neither stops the push before anything is sent, naming what needs it.
-  const auto present = confirm_on_remote(cache, remote, files, uncached_dirs, options.jobs,
-                                         options.verify_remote, meter);
   std::string unavailable;
   for (const auto& id : uncached_dirs) {
     if (!present.contains(id)) {
       unavailable += "\n  " + label(id);
     }
   }
-  for (const auto& id : files) {
+  for (const auto& id : targets.file_ids) {
     if (!present.contains(id) && !cache.has_file(id)) {
+      unavailable += "\n  " + label(id);
+    }
+  }
+  // A folder's file the cache lacks can still be bundled from what the remote holds: the
+  // chunks its local manifest lists (push_member() checks them), or its own manifest there.
+  std::set<std::string> uncached_members;
+  for (const auto& id : members) {
+    if (!cache.has_file(id) && !cache.read_manifest(id)) {
+      uncached_members.insert(id);
+    }
+  }
+  std::map<std::string, cache::Manifest> remote_manifests;
+  for (const auto& id :
+       keys_on_remote(remote, "manifests", uncached_members, options.jobs, meter)) {
+    try {
+      remote_manifests.emplace(
+          id, parse_remote_manifest(read_object(remote, manifest_key(id), meter),
+                                    remote.store.display_url() + "/" + manifest_key(id)));
+    } catch (const Error& error) {
+      if (error.kind() != Failure::not_found && error.kind() != Failure::invalid_input) {
+        throw;
+      }
+    }
+  }
+  for (const auto& id : uncached_members) {
+    if (!remote_manifests.contains(id)) {
       unavailable += "\n  " + label(id);
     }
   }
@@ -451,13 +570,19 @@ Stats push(cache::Cache& cache,
   for (const auto& id : targets.history_file_ids) {
     pusher.learn(id);
   }
-  for (const auto& id : files) {
-    if (present.contains(id)) {
-      meter.update([](Stats& stats) { ++stats.files_skipped; });
-      continue;
-    }
+  for (const auto& id : targets.history_dir_ids) {
+    pusher.learn_folder(id);
+  }
+  const auto push_one = [&](const std::string& id, bool member) {
     try {
-      pusher.push_file(id);
+      if (member) {
+        const auto on_remote = remote_manifests.find(id);
+        pusher.push_member(id, on_remote == remote_manifests.end()
+                                   ? std::nullopt
+                                   : std::optional<cache::Manifest>(on_remote->second));
+      } else {
+        pusher.push_file(id);
+      }
     } catch (const Error& error) {
       if (error.kind() != Failure::corrupt) {
         throw;
@@ -472,20 +597,39 @@ Stats push(cache::Cache& cache,
                   "`mlv add` the file again if you have it, or `mlv fetch` it from a remote that "
                   "has it, then push again");
     }
+  };
+  for (const auto& id : targets.file_ids) {
+    if (present.contains(id)) {
+      meter.update([](Stats& stats) { ++stats.files_skipped; });
+    } else {
+      push_one(id, false);
+    }
+  }
+  for (const auto& id : members) {
+    push_one(id, true);
   }
   pusher.finish();
-  // Dir listings last: each names only files whose manifests are now on the remote.
-  for (const auto& [id, listing] : dirs) {
-    const auto& text = listing; // a lambda below uses it: clang 14 cannot capture a binding
-    meter.update([](Stats& stats) { ++stats.requests; });
-    if (remote.store.exists(dir_key(id))) {
+  // Bundles, then dir listings: each names only what is now on the remote.
+  for (const auto& [dir_id, listing] : listings) {
+    if (present.contains(dir_id)) {
+      meter.update([&](Stats& stats) { stats.files_skipped += listing.entries.size(); });
       continue;
     }
-    remote.store.put(dir_key(id), std::as_bytes(std::span(text.data(), text.size())));
+    const auto bundle = pusher.bundle_of(dir_id, listing);
+    const auto stored = encode_remote_bundle(bundle, options.compression_level);
+    remote.store.put(bundle_key(dir_id), std::as_bytes(std::span(stored.data(), stored.size())));
+    cache::Manifest located; // the packs it points into, for the next presence check
+    located.id = bundle_record(dir_id);
+    for (const auto& manifest : bundle.manifests) {
+      located.chunks.insert(located.chunks.end(), manifest.chunks.begin(), manifest.chunks.end());
+    }
+    cache.state().record_manifest_packs(remote.state_key, located);
+    const auto text = cache::serialize_dir_listing(listing);
+    remote.store.put(dir_key(dir_id), std::as_bytes(std::span(text.data(), text.size())));
     meter.update([&](Stats& stats) {
-      ++stats.requests;
-      ++stats.objects_sent;
-      stats.bytes_sent += text.size();
+      stats.requests += 2;
+      stats.objects_sent += 2;
+      stats.bytes_sent += stored.size() + text.size();
     });
   }
   return meter.finish(remote.store, counters_before);

@@ -42,31 +42,56 @@ void in_parallel(const std::vector<std::string>& ids, unsigned jobs, Action acti
   pool.wait();
 }
 
-// The packs that these manifests on the remote point into. A manifest that vanished meanwhile
-// names nothing; one that cannot be parsed stops the gc, since its packs cannot be known.
-std::set<std::string>
-packs_named_by(RemoteHandle remote, const std::vector<std::string>& file_ids, unsigned jobs) {
+// The packs that these manifests (kind "manifests", by file id) or bundles (kind "bundles", by
+// dir id) on the remote point into. One that vanished meanwhile names nothing; one that cannot be
+// parsed stops the gc, since its packs cannot be known.
+std::set<std::string> packs_named_by(RemoteHandle remote,
+                                     const std::string& kind,
+                                     const std::vector<std::string>& ids,
+                                     unsigned jobs) {
   std::set<std::string> packs;
   std::mutex mutex;
   Meter meter({});
-  in_parallel(file_ids, jobs, [&](const std::string& id) {
+  in_parallel(ids, jobs, [&](const std::string& id) {
+    const auto key = kind == "bundles" ? bundle_key(id) : manifest_key(id);
     std::string text;
     try {
-      text = read_object(remote, manifest_key(id), meter);
+      text = read_object(remote, key, meter);
     } catch (const Error& error) {
       if (error.kind() == Failure::not_found) {
         return;
       }
       throw;
     }
-    const auto manifest =
-        parse_remote_manifest(text, remote.store.display_url() + "/" + manifest_key(id));
-    const std::lock_guard lock(mutex);
-    for (const auto& chunk : manifest.chunks) {
-      packs.insert(chunk.pack);
+    const auto source = remote.store.display_url() + "/" + key;
+    std::set<std::string> named;
+    if (kind == "bundles") {
+      for (const auto& manifest : parse_remote_bundle(text, source).manifests) {
+        for (const auto& chunk : manifest.chunks) {
+          named.insert(chunk.pack);
+        }
+      }
+    } else {
+      for (const auto& chunk : parse_remote_manifest(text, source).chunks) {
+        named.insert(chunk.pack);
+      }
     }
+    const std::lock_guard lock(mutex);
+    packs.merge(named);
   });
   return packs;
+}
+
+// The ids of objects of `kind` written since `listed_at` (or of unknown age).
+std::vector<std::string>
+written_since(RemoteHandle remote, const std::string& kind, std::int64_t listed_at) {
+  std::vector<std::string> ids;
+  for (const auto& [id, object] : list_kind(remote, kind)) {
+    if (object.mtime == 0 || object.mtime >= listed_at - 1) {
+      ids.push_back(id);
+    }
+  }
+  return ids;
 }
 
 } // namespace
@@ -85,6 +110,7 @@ RemoteGcPlan plan_remote_gc(RemoteHandle remote,
   };
   const auto manifests = list_kind(remote, "manifests");
   const auto dirs = list_kind(remote, "dirs");
+  const auto bundles = list_kind(remote, "bundles");
   const auto packs = list_kind(remote, "packs");
 
   std::vector<std::string> surviving; // manifests that stay, whose packs stay
@@ -98,14 +124,28 @@ RemoteGcPlan plan_remote_gc(RemoteHandle remote,
       plan.manifests.push_back(id);
     }
   }
+  std::set<std::string> surviving_dirs;
   for (const auto& [id, object] : dirs) {
     if (kept_dirs.contains(id)) {
-      continue;
-    }
-    if (is_recent(object)) {
+      surviving_dirs.insert(id);
+    } else if (is_recent(object)) {
+      surviving_dirs.insert(id);
       ++plan.recent_kept;
     } else {
       plan.dirs.push_back(id);
+    }
+  }
+  // A folder's bundle stays with its listing; one without a listing (a push cut short between
+  // the two) goes once it is older than the grace period.
+  std::vector<std::string> surviving_bundles;
+  for (const auto& [id, object] : bundles) {
+    if (kept_dirs.contains(id) || surviving_dirs.contains(id)) {
+      surviving_bundles.push_back(id);
+    } else if (is_recent(object)) {
+      surviving_bundles.push_back(id);
+      ++plan.recent_kept;
+    } else {
+      plan.bundles.push_back(id);
     }
   }
   // What an interrupted push left in tmp/ is no object of the layout: nothing names it. A write
@@ -119,7 +159,8 @@ RemoteGcPlan plan_remote_gc(RemoteHandle remote,
       plan.bytes += object.size;
     }
   }
-  const auto needed = packs_named_by(remote, surviving, jobs);
+  auto needed = packs_named_by(remote, "manifests", surviving, jobs);
+  needed.merge(packs_named_by(remote, "bundles", surviving_bundles, jobs));
   for (const auto& [id, object] : packs) {
     if (needed.contains(id)) {
       continue;
@@ -139,20 +180,22 @@ std::uint64_t
 apply_remote_gc(cache::Cache& cache, RemoteHandle remote, const RemoteGcPlan& plan, unsigned jobs) {
   auto& state = cache.state();
   in_parallel(plan.dirs, jobs, [&](const std::string& id) { remote.store.remove(dir_key(id)); });
+  in_parallel(plan.bundles, jobs,
+              [&](const std::string& id) { remote.store.remove(bundle_key(id)); });
   in_parallel(plan.manifests, jobs,
               [&](const std::string& id) { remote.store.remove(manifest_key(id)); });
   for (const auto& id : plan.manifests) {
     state.forget_remote_manifest(remote.state_key, id);
   }
-  // A push that ran since the plan may have written a manifest pointing into an old pack (one it
-  // knew from the state database): such packs stay.
-  std::vector<std::string> new_manifests;
-  for (const auto& [id, object] : list_kind(remote, "manifests")) {
-    if (object.mtime == 0 || object.mtime >= plan.listed_at - 1) {
-      new_manifests.push_back(id);
-    }
+  for (const auto& id : plan.bundles) {
+    state.forget_remote_manifest(remote.state_key, bundle_record(id));
   }
-  const auto spared = packs_named_by(remote, new_manifests, jobs);
+  // A push that ran since the plan may have written a manifest or bundle pointing into an old
+  // pack (one it knew from the state database): such packs stay.
+  auto spared =
+      packs_named_by(remote, "manifests", written_since(remote, "manifests", plan.listed_at), jobs);
+  spared.merge(
+      packs_named_by(remote, "bundles", written_since(remote, "bundles", plan.listed_at), jobs));
   std::vector<std::string> packs;
   std::uint64_t freed = 0;
   for (std::size_t i = 0; i < plan.packs.size(); ++i) {

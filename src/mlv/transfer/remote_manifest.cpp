@@ -1,3 +1,4 @@
+#include <mlv/hash/sha256.hpp>
 #include <mlv/transfer/remote_manifest.hpp>
 #include <mlv/util/error.hpp>
 
@@ -6,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <string>
 
 namespace mlv::transfer {
 
@@ -22,42 +24,45 @@ bool is_zstd_frame(std::string_view stored) {
                     });
 }
 
-[[noreturn]] void damaged(const std::string& source, const std::string& what) {
-  throw Error(Failure::invalid_input, source + ": compressed manifest " + what,
-              "the manifest is damaged; delete it and fetch or push again");
+// `noun` is "manifest" or "bundle".
+[[noreturn]] void
+damaged(const std::string& source, const std::string& noun, const std::string& what) {
+  throw Error(Failure::invalid_input, source + ": compressed " + noun + " " + what,
+              "the " + noun + " is damaged; delete it and fetch or push again");
 }
 
 // The text of one zstd frame that declares its size (mlv writes it so); the size is checked
 // against k_max_manifest_text before anything is allocated.
-std::string decompress(std::string_view stored, const std::string& source) {
+std::string
+decompress(std::string_view stored, const std::string& source, const std::string& noun) {
   const auto frame = ZSTD_findFrameCompressedSize(stored.data(), stored.size());
   if (ZSTD_isError(frame)) {
-    damaged(source, "is truncated or not a zstd frame");
+    damaged(source, noun, "is truncated or not a zstd frame");
   }
   if (frame != stored.size()) {
-    damaged(source, "has bytes after its zstd frame");
+    damaged(source, noun, "has bytes after its zstd frame");
   }
   const auto declared = ZSTD_getFrameContentSize(stored.data(), stored.size());
   if (declared == ZSTD_CONTENTSIZE_UNKNOWN || declared == ZSTD_CONTENTSIZE_ERROR) {
-    damaged(source, "does not declare its size");
+    damaged(source, noun, "does not declare its size");
   }
   if (declared > k_max_manifest_text) {
-    damaged(source, "declares " + std::to_string(declared) + " bytes, more than the limit of " +
-                        std::to_string(k_max_manifest_text));
+    damaged(source, noun,
+            "declares " + std::to_string(declared) + " bytes, more than the limit of " +
+                std::to_string(k_max_manifest_text));
   }
   std::string text(static_cast<std::size_t>(declared), '\0');
   const auto size = ZSTD_decompress(text.data(), text.size(), stored.data(), stored.size());
   if (ZSTD_isError(size) || size != declared) {
-    damaged(source, "does not decompress (" +
-                        std::string(ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short") + ")");
+    damaged(source, noun,
+            "does not decompress (" +
+                std::string(ZSTD_isError(size) ? ZSTD_getErrorName(size) : "short") + ")");
   }
   return text;
 }
 
-} // namespace
-
-std::string encode_remote_manifest(const cache::Manifest& manifest, int compression_level) {
-  auto text = cache::serialize_manifest(manifest);
+// The stored form of a manifest's or bundle's text.
+std::string encode_stored_text(std::string text, int compression_level) {
   if (compression_level <= 0) {
     return text;
   }
@@ -81,11 +86,127 @@ std::string encode_remote_manifest(const cache::Manifest& manifest, int compress
   return stored;
 }
 
+constexpr std::string_view k_bundle_magic = "mlv-bundle 1";
+
+// Reads a bundle's text line by line; every failure names the source and the line.
+class BundleReader {
+public:
+  BundleReader(std::string_view text, const std::string& source) : text_(text), source_(source) {}
+
+  std::string_view line(const char* what) {
+    const auto end = text_.find('\n', position_);
+    if (end == std::string_view::npos) {
+      fail(std::string("expected ") + what + " ending in a newline");
+    }
+    const auto line = text_.substr(position_, end - position_);
+    position_ = end + 1;
+    ++line_number_;
+    return line;
+  }
+  // The number after `key ` on the next line.
+  std::uint64_t keyed_number(std::string_view key) {
+    const auto text = line(std::string(key).c_str());
+    if (text.substr(0, key.size() + 1) != std::string(key) + " ") {
+      fail("expected '" + std::string(key) + " <number>'");
+    }
+    const auto digits = text.substr(key.size() + 1);
+    std::uint64_t value = 0;
+    if (digits.empty() || digits.size() > 19 || (digits.size() > 1 && digits[0] == '0')) {
+      fail("expected '" + std::string(key) + " <number>'");
+    }
+    for (const char digit : digits) {
+      if (digit < '0' || digit > '9') {
+        fail("expected '" + std::string(key) + " <number>'");
+      }
+      value = value * 10 + static_cast<std::uint64_t>(digit - '0');
+    }
+    return value;
+  }
+  std::string_view take(std::uint64_t size) {
+    if (size > text_.size() - position_) {
+      fail("a manifest runs past the end of the bundle");
+    }
+    const auto bytes = text_.substr(position_, static_cast<std::size_t>(size));
+    position_ += static_cast<std::size_t>(size);
+    line_number_ += static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+    return bytes;
+  }
+  bool at_end() const { return position_ == text_.size(); }
+  std::size_t line_number() const { return line_number_; }
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error(Failure::invalid_input,
+                source_ + ": line " + std::to_string(line_number_) + ": " + what,
+                "the bundle is damaged; delete it and push the folder again");
+  }
+
+private:
+  std::string_view text_;
+  const std::string& source_;
+  std::size_t position_ = 0;
+  std::size_t line_number_ = 0;
+};
+
+} // namespace
+
+std::string encode_remote_manifest(const cache::Manifest& manifest, int compression_level) {
+  return encode_stored_text(cache::serialize_manifest(manifest), compression_level);
+}
+
 cache::Manifest parse_remote_manifest(std::string_view stored, const std::string& source) {
   if (is_zstd_frame(stored)) {
-    return cache::parse_manifest(decompress(stored, source), source);
+    return cache::parse_manifest(decompress(stored, source, "manifest"), source);
   }
   return cache::parse_manifest(stored, source);
+}
+
+std::string encode_remote_bundle(const Bundle& bundle, int compression_level) {
+  std::string text = std::string(k_bundle_magic) + "\ndir " + bundle.dir_id + "\nmanifests " +
+                     std::to_string(bundle.manifests.size()) + "\n";
+  for (const auto& manifest : bundle.manifests) {
+    const auto manifest_text = cache::serialize_manifest(manifest);
+    text += "manifest " + std::to_string(manifest_text.size()) + "\n";
+    text += manifest_text;
+  }
+  return encode_stored_text(std::move(text), compression_level);
+}
+
+Bundle parse_remote_bundle(std::string_view stored, const std::string& source) {
+  std::string decompressed;
+  if (is_zstd_frame(stored)) {
+    decompressed = decompress(stored, source, "bundle");
+    stored = decompressed;
+  }
+  BundleReader reader(stored, source);
+  if (reader.line("the header") != k_bundle_magic) {
+    reader.fail("not an mlv bundle of version 1 (expected '" + std::string(k_bundle_magic) +
+                "'); a newer mlv may have written it: upgrade mlv");
+  }
+  Bundle bundle;
+  const auto dir = reader.line("'dir <id>'");
+  if (dir.substr(0, 4) != "dir " || !hash::is_content_id(std::string(dir.substr(4)))) {
+    reader.fail("expected 'dir <64 hex>'");
+  }
+  bundle.dir_id = std::string(dir.substr(4));
+  const auto count = reader.keyed_number("manifests");
+  // Every manifest takes more than 100 bytes: a count beyond that is damage, not a reason to
+  // reserve memory.
+  if (count > stored.size() / 100) {
+    reader.fail("more manifests than the bundle has room for");
+  }
+  bundle.manifests.reserve(static_cast<std::size_t>(count));
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const auto size = reader.keyed_number("manifest");
+    const auto where = source + " (manifest " + std::to_string(i + 1) + ", from line " +
+                       std::to_string(reader.line_number() + 1) + ")";
+    bundle.manifests.push_back(cache::parse_manifest(reader.take(size), where));
+    if (i > 0 && bundle.manifests[i - 1].id >= bundle.manifests[i].id) {
+      reader.fail("manifests are not sorted by file id, each id once");
+    }
+  }
+  if (!reader.at_end()) {
+    reader.fail("text after the last manifest");
+  }
+  return bundle;
 }
 
 } // namespace mlv::transfer

@@ -31,10 +31,11 @@ transfer::Targets targets_of(const std::vector<Tracked>& tracked) {
 }
 
 // Ids of earlier versions of the same pointer paths, so push can reuse their chunks.
-std::set<std::string> history_ids(Context& context,
-                                  const std::vector<Tracked>& tracked,
-                                  const transfer::Targets& targets) {
-  std::set<std::string> ids;
+// Earlier versions of the tracked files and folders (from git history), for push to learn
+// which chunks the remote has already: into targets.history_file_ids and history_dir_ids.
+void add_history(Context& context,
+                 const std::vector<Tracked>& tracked,
+                 transfer::Targets& targets) {
   auto& git = context.git();
   for (int depth = 0; depth < k_history_depth; ++depth) {
     std::string commit;
@@ -44,24 +45,25 @@ std::set<std::string> history_ids(Context& context,
       break; // history is shorter, or there is no commit yet
     }
     for (const auto& item : tracked) {
-      if (item.pointer.kind != pointer::Kind::file) {
-        continue;
-      }
       const auto content = git.read_file(commit, item.pointer_path);
       if (!content) {
         continue;
       }
       try {
         const auto old = pointer::parse_pointer(*content, item.pointer_path);
+        if (old.kind != item.pointer.kind) {
+          continue;
+        }
         if (old.kind == pointer::Kind::file && !targets.file_ids.contains(old.sha256)) {
-          ids.insert(old.sha256);
+          targets.history_file_ids.insert(old.sha256);
+        } else if (old.kind == pointer::Kind::dir && !targets.dir_ids.contains(old.sha256)) {
+          targets.history_dir_ids.insert(old.sha256);
         }
       } catch (const Error&) {
         // An old malformed pointer only means no chunks to reuse from it.
       }
     }
   }
-  return ids;
 }
 
 transfer::Options transfer_options(const config::Config& config, const SyncRequest& request) {
@@ -113,7 +115,7 @@ std::vector<Tracked> select_tracked(Context& context, const SyncRequest& request
 transfer::Stats push(Context& context, const SyncRequest& request) {
   const auto tracked = select_tracked(context, request);
   auto targets = targets_of(tracked);
-  targets.history_file_ids = history_ids(context, tracked, targets);
+  add_history(context, tracked, targets);
   if (!request.revisions.any()) {
     for (const auto& item : tracked) {
       if (item.pointer.kind == pointer::Kind::file) {

@@ -350,15 +350,153 @@ TEST_F(PushFetchTest, DirectoriesTravelWithTheirFiles) {
   Targets targets;
   targets.dir_ids = {dir_id};
   push(laptop, remote(), targets, options());
-  EXPECT_EQ(count_objects("manifests/"), 2u);
+  // The folder's manifests travel in one bundle, not one object per file.
+  EXPECT_EQ(count_objects("manifests/"), 0u);
+  EXPECT_EQ(count_objects("bundles/"), 1u);
   EXPECT_EQ(count_objects("dirs/"), 1u);
-  EXPECT_EQ(present_on_remote(laptop, remote(), {listing.entries[0].id}, {dir_id}, 2).size(), 2u);
+  EXPECT_EQ(present_on_remote(laptop, remote(), {}, {dir_id}, 2), std::set<std::string>{dir_id});
 
   auto& ci = machine("ci");
   fetch(ci, remote(), targets, options());
   ASSERT_TRUE(ci.read_dir(dir_id).has_value());
   EXPECT_EQ(*ci.read_dir(dir_id), listing);
   EXPECT_EQ(read_all(ci.file_path(listing.entries[1].id)), read_all(work("weights")));
+}
+
+// A folder of `count` small random files (8-24 KiB) in the laptop's cache; file `changed` (when
+// given) gets other bytes, as an edit would.
+struct SmallFolder {
+  std::string dir_id;
+  cache::DirListing listing;
+};
+
+class FolderPushTest : public PushFetchTest {
+protected:
+  SmallFolder add_folder(std::size_t count, std::optional<std::size_t> changed = std::nullopt) {
+    auto& laptop = machine("laptop");
+    SmallFolder folder;
+    for (std::size_t i = 0; i < count; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof name, "f%04zu.bin", i);
+      const auto size = 8192 + (i * 7919) % 16384;
+      write_random_file(work(name), size, changed == i ? 100000 + i : i + 1);
+      folder.listing.entries.push_back({name, laptop.store_file(work(name)).id, size, false});
+    }
+    folder.dir_id = laptop.write_dir(folder.listing);
+    return folder;
+  }
+  static Targets dirs(const std::string& dir_id) {
+    Targets targets;
+    targets.dir_ids = {dir_id};
+    return targets;
+  }
+  void expect_fetched_whole(const SmallFolder& folder) {
+    auto& ci = machine("ci");
+    for (const auto& entry : folder.listing.entries) {
+      ASSERT_TRUE(ci.has_file(entry.id)) << entry.path;
+      EXPECT_EQ(read_all(ci.file_path(entry.id)), read_all(machine("laptop").file_path(entry.id)))
+          << entry.path;
+    }
+  }
+};
+
+TEST_F(FolderPushTest, ManySmallFilesTravelInAFewObjectsAndRequests) {
+  const auto folder = add_folder(200);
+  const auto pushed = push(machine("laptop"), remote(), dirs(folder.dir_id), options());
+  EXPECT_EQ(count_objects("manifests/"), 0u);
+  EXPECT_EQ(count_objects("bundles/"), 1u);
+  // ~3 MB in 1 MiB packs: a handful of packs, one bundle, one listing; never one per file.
+  EXPECT_LT(pushed.objects_sent, 10u);
+  EXPECT_LT(pushed.requests, 30u);
+  auto& ci = machine("ci");
+  const auto fetched = fetch(ci, remote(), dirs(folder.dir_id), options());
+  EXPECT_TRUE(fetched.missing.empty());
+  EXPECT_EQ(fetched.files_transferred, 200u);
+  EXPECT_LT(fetched.requests, 30u);
+  expect_fetched_whole(folder);
+  // The fetched files' manifests and chunks are known locally, as for a file fetched alone.
+  EXPECT_TRUE(ci.read_manifest(folder.listing.entries[7].id).has_value());
+  EXPECT_TRUE(fs::is_empty(ci.tmp_dir()));
+  // Pushed again, nothing is sent: the listing, its bundle and the bundle's packs are there.
+  const auto again = push(machine("laptop"), remote(), dirs(folder.dir_id), options());
+  EXPECT_EQ(again.objects_sent, 0u);
+  EXPECT_EQ(again.files_skipped, 200u);
+}
+
+TEST_F(FolderPushTest, OneChangedFileSendsItsChunksABundleAndAListing) {
+  const auto before = add_folder(100);
+  Targets first = dirs(before.dir_id);
+  push(machine("laptop"), remote(), first, options());
+  const auto packs = count_objects("packs/");
+  const auto after = add_folder(100, 42);
+  Targets second = dirs(after.dir_id);
+  second.history_dir_ids = {before.dir_id};
+  const auto pushed = push(machine("laptop"), remote(), second, options());
+  EXPECT_EQ(pushed.objects_sent, 3u) << "one pack, one bundle, one listing";
+  EXPECT_LE(pushed.bytes_sent, after.listing.entries[42].size + 64u * 1024);
+  EXPECT_EQ(count_objects("packs/"), packs + 1);
+  fetch(machine("ci"), remote(), second, options());
+  expect_fetched_whole(after);
+}
+
+TEST_F(FolderPushTest, AFolderPushedBeforeBundlesIsStillFetched) {
+  // What an earlier mlv wrote: a manifest per file, then the dir listing, and no bundle.
+  const auto folder = add_folder(30);
+  Targets each;
+  for (const auto& entry : folder.listing.entries) {
+    each.file_ids.insert(entry.id);
+  }
+  push(machine("laptop"), remote(), each, options());
+  const auto text = cache::serialize_dir_listing(folder.listing);
+  store_->put(dir_key(folder.dir_id), std::as_bytes(std::span(text.data(), text.size())));
+  ASSERT_EQ(count_objects("bundles/"), 0u);
+  EXPECT_EQ(present_on_remote(machine("laptop"), remote(), {}, {folder.dir_id}, 2),
+            std::set<std::string>{folder.dir_id});
+  const auto fetched = fetch(machine("ci"), remote(), dirs(folder.dir_id), options());
+  EXPECT_TRUE(fetched.missing.empty());
+  expect_fetched_whole(folder);
+}
+
+TEST_F(FolderPushTest, AMissingPackFailsOnlyTheFilesInIt) {
+  const auto folder = add_folder(200);
+  push(machine("laptop"), remote(), dirs(folder.dir_id), options());
+  // A folder without a whole bundle behind it is not on the remote.
+  const auto packs = store_->list("packs/");
+  ASSERT_GE(packs.size(), 2u);
+  store_->remove(packs.front().key);
+  EXPECT_TRUE(present_on_remote(machine("laptop"), remote(), {}, {folder.dir_id}, 2).empty());
+  auto& ci = machine("ci");
+  const auto fetched = fetch(ci, remote(), dirs(folder.dir_id), options());
+  ASSERT_EQ(fetched.missing.size(), 1u);
+  EXPECT_EQ(fetched.missing.begin()->first, folder.dir_id);
+  EXPECT_NE(fetched.missing.begin()->second.find("is missing"), std::string::npos);
+  std::size_t have = 0;
+  for (const auto& entry : folder.listing.entries) {
+    have += ci.has_file(entry.id) ? 1 : 0;
+  }
+  EXPECT_GT(have, 0u) << "files in the packs that are there are fetched";
+  EXPECT_LT(have, 200u);
+  EXPECT_TRUE(fs::is_empty(ci.tmp_dir()));
+  // Pushed again, the lost pack goes up again and the folder is whole.
+  push(machine("laptop"), remote(), dirs(folder.dir_id), options());
+  const auto again = fetch(ci, remote(), dirs(folder.dir_id), options());
+  EXPECT_TRUE(again.missing.empty());
+  expect_fetched_whole(folder);
+}
+
+TEST_F(FolderPushTest, ADamagedBundleIsBadInputNamingIt) {
+  const auto folder = add_folder(10);
+  push(machine("laptop"), remote(), dirs(folder.dir_id), options());
+  const auto key = store_->list("bundles/").front().key;
+  const std::string junk = "mlv-bundle 1\ndir nothex\n";
+  store_->put(key, std::as_bytes(std::span(junk.data(), junk.size())));
+  try {
+    fetch(machine("ci"), remote(), dirs(folder.dir_id), options());
+    FAIL() << "a damaged bundle was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
+    EXPECT_NE(std::string(error.what()).find(key), std::string::npos) << error.what();
+  }
 }
 
 TEST_F(PushFetchTest, ARemoteWithANewerLayoutIsRefused) {

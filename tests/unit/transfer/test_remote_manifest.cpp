@@ -7,6 +7,8 @@
 
 #include <zstd.h>
 
+#include <algorithm>
+
 namespace mlv::transfer {
 namespace {
 
@@ -95,6 +97,85 @@ TEST(RemoteManifest, FrameDeclaringMoreThanTheLimitIsRefusedBeforeAllocating) {
   }
   bomb += std::string("\x01\x00\x00", 3);
   expect_rejected(bomb, "more than the limit");
+}
+
+// A folder's bundle of three manifests, sorted by file id.
+Bundle sample_bundle() {
+  Bundle bundle;
+  bundle.dir_id = hash::sha256_hex("folder");
+  for (const char* name : {"a", "b", "c"}) {
+    auto manifest = sample_manifest();
+    manifest.id = hash::sha256_hex(name);
+    manifest.chunks.resize(3);
+    manifest.size = 3 * 65536;
+    bundle.manifests.push_back(manifest);
+  }
+  std::sort(bundle.manifests.begin(), bundle.manifests.end(),
+            [](const auto& a, const auto& b) { return a.id < b.id; });
+  return bundle;
+}
+
+void expect_bundle_rejected(const std::string& stored, const std::string& words) {
+  try {
+    (void)parse_remote_bundle(stored, "file:///r/bundles/ab/abc");
+    FAIL() << "accepted a damaged bundle: " << words;
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Failure::invalid_input);
+    const std::string message = error.what();
+    EXPECT_NE(message.find("file:///r/bundles/ab/abc"), std::string::npos) << message;
+    EXPECT_NE(message.find(words), std::string::npos) << message;
+  }
+}
+
+TEST(RemoteBundle, RoundTripsTextAndCompressed) {
+  const auto bundle = sample_bundle();
+  for (const int level : {0, 3}) {
+    const auto parsed =
+        parse_remote_bundle(encode_remote_bundle(bundle, level), "file:///r/bundles/ab/abc");
+    EXPECT_EQ(parsed.dir_id, bundle.dir_id);
+    ASSERT_EQ(parsed.manifests.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) {
+      EXPECT_EQ(parsed.manifests[i], bundle.manifests[i]);
+    }
+  }
+  EXPECT_EQ(encode_remote_bundle(bundle, 0).substr(0, 13), "mlv-bundle 1\n");
+}
+
+TEST(RemoteBundle, AnEmptyFolderHasAnEmptyBundle) {
+  Bundle empty;
+  empty.dir_id = hash::sha256_hex("empty");
+  const auto parsed = parse_remote_bundle(encode_remote_bundle(empty, 3), "x");
+  EXPECT_EQ(parsed.dir_id, empty.dir_id);
+  EXPECT_TRUE(parsed.manifests.empty());
+}
+
+TEST(RemoteBundle, DamageIsBadInputNamingTheBundle) {
+  const auto bundle = sample_bundle();
+  const auto text = encode_remote_bundle(bundle, 0);
+  expect_bundle_rejected("mlv-bundle 2\n" + text.substr(13), "upgrade mlv");
+  expect_bundle_rejected(text.substr(0, text.size() - 10), "line");
+  expect_bundle_rejected(text + "x", "after the last manifest");
+  auto miscounted = text;
+  miscounted.replace(miscounted.find("manifests 3"), 11, "manifests 4");
+  expect_bundle_rejected(miscounted, "line");
+  auto unsorted = bundle;
+  std::swap(unsorted.manifests[0], unsorted.manifests[1]);
+  expect_bundle_rejected(encode_remote_bundle(unsorted, 0), "not sorted");
+  auto duplicated = bundle;
+  duplicated.manifests[1] = duplicated.manifests[0];
+  expect_bundle_rejected(encode_remote_bundle(duplicated, 0), "each id once");
+  // A manifest inside whose text is damaged names the bundle and which manifest.
+  auto inner = text;
+  inner[inner.find("mlv-manifest") + 4] = 'X';
+  expect_bundle_rejected(inner, "manifest 1");
+  // A count the bundle has no room for is refused before memory is reserved for it.
+  auto huge = text;
+  huge.replace(huge.find("manifests 3"), 11, "manifests 9999999999");
+  expect_bundle_rejected(huge, "room");
+  const auto stored = encode_remote_bundle(bundle, 3);
+  auto flipped = stored;
+  flipped[stored.size() / 2] = static_cast<char>(flipped[stored.size() / 2] ^ 0x55);
+  expect_bundle_rejected(flipped, "compressed bundle");
 }
 
 } // namespace
