@@ -418,50 +418,73 @@ private:
     cache_.state().record_remote_chunks(remote_.state_key, located);
   }
 
+  // Writes (or keeps for a bundle) every waiting manifest whose packs are all uploaded. Called
+  // after each file: when no pack finished since the last call, only manifests queued since then
+  // are looked at, so a folder of 100,000 files waiting on one pack costs no quadratic time.
   void write_ready_manifests() {
     std::map<std::uint64_t, std::shared_ptr<const UploadedPack>> uploaded;
     {
       const std::lock_guard lock(uploaded_mutex_);
+      if (uploaded_.size() != uploaded_seen_) {
+        checked_pending_ = 0; // any waiting manifest may be ready now
+        uploaded_seen_ = uploaded_.size();
+      }
+      if (checked_pending_ == pending_.size()) {
+        return;
+      }
       uploaded = uploaded_;
     }
-    for (auto it = pending_.begin(); it != pending_.end();) {
+    std::size_t kept = checked_pending_;
+    for (std::size_t i = checked_pending_; i < pending_.size(); ++i) {
+      auto& pending = pending_[i];
       const bool ready =
-          std::all_of(it->packs.begin(), it->packs.end(),
+          std::all_of(pending.packs.begin(), pending.packs.end(),
                       [&](std::uint64_t sequence) { return uploaded.contains(sequence); });
       if (!ready) {
-        ++it;
+        if (kept != i) {
+          pending_[kept] = std::move(pending);
+        }
+        ++kept;
         continue;
       }
-      for (const auto& [index, place] : it->unresolved) {
-        const auto& pack = *uploaded.at(place.sequence);
-        const auto& entry = pack.entries.at(place.entry);
-        auto& chunk = it->manifest.chunks[index];
-        chunk.pack = pack.id;
-        chunk.pack_offset = entry.offset;
-        chunk.stored_length = entry.stored_length;
-        chunk.encoding = entry.encoding;
-      }
-      if (it->bundled) {
-        // Where its chunks live is recorded already (remember_pack()); the bundle is written
-        // once every file of the folder is placed.
-        const auto id = it->manifest.id;
-        bundled_.insert_or_assign(id, std::move(it->manifest));
-        it = pending_.erase(it);
-        continue;
-      }
-      const auto stored = encode_remote_manifest(it->manifest, options_.compression_level);
-      remote_.store.put(manifest_key(it->manifest.id),
-                        std::as_bytes(std::span(stored.data(), stored.size())));
-      meter_.update([&](Stats& stats) {
-        ++stats.requests;
-        ++stats.objects_sent;
-        stats.bytes_sent += stored.size();
-      });
-      cache_.state().record_remote_chunks(remote_.state_key, it->manifest);
-      cache_.state().record_manifest_packs(remote_.state_key, it->manifest);
-      cache_.state().record_remote_manifest(remote_.state_key, it->manifest.id);
-      it = pending_.erase(it);
+      write_manifest(pending, uploaded);
     }
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(kept), pending_.end());
+    checked_pending_ = pending_.size();
+  }
+
+  // Fills in where `pending`'s chunks of this push were uploaded, then writes its manifest (or,
+  // for a file of a folder, keeps it for the folder's bundle).
+  void
+  write_manifest(PendingManifest& pending,
+                 const std::map<std::uint64_t, std::shared_ptr<const UploadedPack>>& uploaded) {
+    for (const auto& [index, place] : pending.unresolved) {
+      const auto& pack = *uploaded.at(place.sequence);
+      const auto& entry = pack.entries.at(place.entry);
+      auto& chunk = pending.manifest.chunks[index];
+      chunk.pack = pack.id;
+      chunk.pack_offset = entry.offset;
+      chunk.stored_length = entry.stored_length;
+      chunk.encoding = entry.encoding;
+    }
+    if (pending.bundled) {
+      // Where its chunks live is recorded already (remember_pack()); the bundle is written
+      // once every file of the folder is placed.
+      const auto id = pending.manifest.id;
+      bundled_.insert_or_assign(id, std::move(pending.manifest));
+      return;
+    }
+    const auto stored = encode_remote_manifest(pending.manifest, options_.compression_level);
+    remote_.store.put(manifest_key(pending.manifest.id),
+                      std::as_bytes(std::span(stored.data(), stored.size())));
+    meter_.update([&](Stats& stats) {
+      ++stats.requests;
+      ++stats.objects_sent;
+      stats.bytes_sent += stored.size();
+    });
+    cache_.state().record_remote_chunks(remote_.state_key, pending.manifest);
+    cache_.state().record_manifest_packs(remote_.state_key, pending.manifest);
+    cache_.state().record_remote_manifest(remote_.state_key, pending.manifest.id);
   }
 
   cache::Cache& cache_;
@@ -475,7 +498,10 @@ private:
   std::map<std::string, PackedChunk> packed_;
   std::map<std::string, bool> checked_packs_;
   std::vector<PendingManifest> pending_;
-  std::set<std::string> members_;                  // files of folders seen by push_member()
+  std::size_t checked_pending_ =
+      0;                          // pending_[0, this) waited on packs not uploaded at the last look
+  std::size_t uploaded_seen_ = 0; // uploaded_.size() at the last look
+  std::set<std::string> members_; // files of folders seen by push_member()
   std::map<std::string, cache::Manifest> bundled_; // their manifests, complete
   std::map<std::uint64_t, std::shared_ptr<const UploadedPack>> uploaded_;
   std::mutex uploaded_mutex_;

@@ -1,7 +1,10 @@
 #include <mlv/formats/byte_source.hpp>
 #include <mlv/inspect/detect.hpp>
 #include <mlv/util/error.hpp>
+#include <mlv/util/task_pool.hpp>
 #include <mlv/workspace/analysis.hpp>
+
+#include <algorithm>
 
 namespace mlv::workspace {
 
@@ -41,8 +44,26 @@ ContentAnalysis analyze_file(const fs::path& file) {
 
 ContentAnalysis analyze_folder(const fs::path& folder, const cache::DirListing& listing) {
   ContentAnalysis analysis;
-  for (const auto& entry : listing.entries) {
-    analysis.reports.emplace_back(entry.path, scan::scan_file(folder / entry.path));
+  analysis.reports.resize(listing.entries.size());
+  // Files are scanned on several threads, a run of them per task: a folder of 10,000 small
+  // files is mostly opening and reading, which one thread would do one file at a time.
+  const auto scan_range = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      const auto& path = listing.entries[i].path;
+      analysis.reports[i] = {path, scan::scan_file(folder / path)};
+    }
+  };
+  constexpr std::size_t k_files_per_task = 64;
+  const auto count = listing.entries.size();
+  const unsigned workers = util::core_workers();
+  if (workers == 1 || count <= k_files_per_task) {
+    scan_range(0, count);
+  } else {
+    util::TaskPool pool(workers, 2 * workers);
+    for (std::size_t begin = 0; begin < count; begin += k_files_per_task) {
+      pool.submit([&, begin] { scan_range(begin, std::min(count, begin + k_files_per_task)); });
+    }
+    pool.wait();
   }
   describe(
       analysis, [&] { return inspect::inspect_path(folder); },
