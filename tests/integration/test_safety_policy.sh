@@ -57,6 +57,21 @@ assert_yaml models/evil.pkl.mlv safety.verdict clean
 assert_exit 8 mlv checkout models/evil.pkl
 assert_not_exists models/evil.pkl
 git checkout -q -- models/evil.pkl.mlv
+# A re-add of unchanged bytes keeps the description this machine made without reading the file
+# again, but not an edited one: the verdict is made anew (here with the current rules' version).
+cp "$TEST_ROOT/evil.orig" models/evil.pkl
+python3 - models/evil.pkl.mlv <<'EOF'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+text = text[: text.index("safety:")] + "safety:\n  verdict: clean\n  scanner: 2\n"
+open(path, "w").write(text)
+EOF
+assert_ok mlv add models/evil.pkl
+assert_yaml models/evil.pkl.mlv safety.verdict unsafe
+assert_contains "$stderr" "warning: loading models/evil.pkl would run code"
+git checkout -q -- models/evil.pkl.mlv
+rm models/evil.pkl
 
 # --allow-unsafe lets it through with a warning.
 assert_ok mlv checkout --allow-unsafe models/evil.pkl

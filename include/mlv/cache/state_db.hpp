@@ -49,6 +49,13 @@ public:
                       const util::FileStamp& stamp,
                       const std::string& id);
 
+  // The digest of the description (format, summary, safety record) that this machine's `mlv add`
+  // made of the content `id`: a pointer whose description has this digest was described here,
+  // by the scanner rules the digest covers, so a re-add of the same bytes need not read them
+  // again. A description edited in a pointer does not match and is made anew.
+  std::optional<std::string> find_description(const std::string& id);
+  void record_description(const std::string& id, const std::string& digest);
+
   // Local chunk index: chunk id -> (cached file, offset, length), from a file's manifest.
   void record_local_chunks(const Manifest& manifest);
   std::optional<LocalChunk> find_local_chunk(const std::string& chunk_id);

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <map>
 #include <optional>
+#include <set>
 #include <sys/stat.h>
 
 namespace mlv::cache {
@@ -82,6 +84,47 @@ fs::path Cache::file_path(const std::string& id) const {
 bool Cache::has_file(const std::string& id) const {
   const auto info = env_.stat(file_path(id));
   return info && info->type == util::Env::Type::file;
+}
+
+bool Cache::has_all_files(const std::vector<std::string>& ids) const {
+  // Listing a shard costs about as much as a few stats; below this many ids it is not worth it.
+  constexpr std::size_t k_ids_worth_a_listing = 16;
+  std::map<std::string, std::vector<const std::string*>> by_shard;
+  for (const auto& id : ids) {
+    if (!hash::is_content_id(id)) {
+      throw Error(Failure::invalid_input, "'" + id + "' is not a content id");
+    }
+    by_shard[id.substr(0, 2)].push_back(&id);
+  }
+  for (const auto& [shard, shard_ids] : by_shard) {
+    if (shard_ids.size() < k_ids_worth_a_listing) {
+      for (const auto* id : shard_ids) {
+        if (!has_file(*id)) {
+          return false;
+        }
+      }
+      continue;
+    }
+    std::set<std::string> present;
+    try {
+      for (auto& entry : env_.list_directory(root_ / "files" / shard)) {
+        if (entry.type == util::Env::Type::file) {
+          present.insert(std::move(entry.name));
+        }
+      }
+    } catch (const Error& error) {
+      if (error.kind() != Failure::not_found) {
+        throw;
+      }
+      return false; // no object of this shard at all
+    }
+    for (const auto* id : shard_ids) {
+      if (!present.contains(*id)) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 StoredFile Cache::store_file(const fs::path& source) {

@@ -34,6 +34,7 @@ CREATE INDEX IF NOT EXISTS remote_chunks_by_pack ON remote_chunks(remote, pack);
 CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
 CREATE TABLE IF NOT EXISTS remote_ids(remote TEXT PRIMARY KEY, id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS descriptions(id TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS remote_manifest_packs(
   remote TEXT NOT NULL, file TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY(remote, file, pack));
 )sql";
@@ -260,6 +261,27 @@ void StateDb::record_file_id(const std::filesystem::path& path,
       .bind(5, id);
   if (sqlite3_step(query.handle) != SQLITE_DONE) {
     fail("record a file id");
+  }
+}
+
+std::optional<std::string> StateDb::find_description(const std::string& id) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("SELECT digest FROM descriptions WHERE id=?1");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, id);
+  if (sqlite3_step(query.handle) == SQLITE_ROW) {
+    return query.text(0);
+  }
+  return std::nullopt;
+}
+
+void StateDb::record_description(const std::string& id, const std::string& digest) {
+  const std::lock_guard lock(mutex_);
+  auto& query = statement("INSERT OR REPLACE INTO descriptions(id, digest) VALUES(?1, ?2)");
+  const ResetOnExit reset_query{query.handle};
+  query.bind(1, id).bind(2, digest);
+  if (sqlite3_step(query.handle) != SQLITE_DONE) {
+    fail("record a description");
   }
 }
 

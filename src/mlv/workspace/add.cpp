@@ -1,4 +1,6 @@
+#include <mlv/hash/sha256.hpp>
 #include <mlv/pointer/pointer.hpp>
+#include <mlv/scan/rules.hpp>
 #include <mlv/transfer/meter.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
@@ -209,6 +211,16 @@ struct PreparedAdd {
   fs::path pointer_file;
 };
 
+// What a pointer says of its content's format and safety, by which scanner rules, as one digest.
+std::string description_digest(const pointer::Pointer& pointer) {
+  YAML::Emitter text;
+  text << YAML::BeginMap << YAML::Key << "rules" << YAML::Value << scan::k_rules_version
+       << YAML::Key << "format" << YAML::Value << pointer.format << YAML::Key << "summary"
+       << YAML::Value << pointer.summary << YAML::Key << "safety" << YAML::Value << pointer.safety
+       << YAML::EndMap;
+  return hash::sha256_hex(std::string_view(text.c_str(), text.size()));
+}
+
 PreparedAdd prepare_add(Context& context,
                         const PlannedAdd& plan,
                         const AddOptions& options,
@@ -223,14 +235,27 @@ PreparedAdd prepare_add(Context& context,
   const auto before = plan.existing ? pointer::serialize_pointer(pointer) : std::string();
 
   pointer.path = absolute.filename().string();
-  ContentAnalysis analysis;
+  // The same bytes as the pointer records, with the description this machine made of them by
+  // this scanner's rules (the state database's digest of it): its format, summary and verdict
+  // stand, and the content is not read again (a re-add of an unchanged folder of 10,000 files
+  // would scan them all). An edited description, or one made by other rules, is made anew.
+  const auto recorded_still_holds = [&](pointer::Kind kind, const std::string& id) {
+    if (!plan.existing || plan.existing->kind != kind || plan.existing->sha256 != id) {
+      return false;
+    }
+    const auto recorded = cache.state().find_description(id);
+    return recorded && *recorded == description_digest(*plan.existing);
+  };
+  std::optional<ContentAnalysis> analysis;
   if (plan.directory) {
     const auto listing = identify_dir(cache, absolute, true, done);
     pointer.kind = pointer::Kind::dir;
     pointer.sha256 = cache.write_dir(listing);
     pointer.size = listing.total_size();
     pointer.files = listing.entries.size();
-    analysis = analyze_folder(absolute, listing);
+    if (!recorded_still_holds(pointer.kind, pointer.sha256)) {
+      analysis = analyze_folder(absolute, listing);
+    }
   } else {
     const auto stored = identify_file(cache, absolute, true);
     if (done) {
@@ -240,11 +265,16 @@ PreparedAdd prepare_add(Context& context,
     pointer.sha256 = stored.id;
     pointer.size = stored.size;
     pointer.files.reset();
-    analysis = analyze_file(absolute);
+    if (!recorded_still_holds(pointer.kind, pointer.sha256)) {
+      analysis = analyze_file(absolute);
+    }
   }
-  pointer.format = analysis.format;
-  pointer.summary = summary_node(analysis.summary);
-  pointer.safety = safety_record(analysis.reports);
+  if (analysis) {
+    pointer.format = analysis->format;
+    pointer.summary = summary_node(analysis->summary);
+    pointer.safety = safety_record(analysis->reports);
+    cache.state().record_description(pointer.sha256, description_digest(pointer));
+  }
   pointer.meta = merged_meta(pointer.meta, options);
   if (pointer.meta.size() == 0) {
     pointer.meta = YAML::Node();

@@ -225,12 +225,12 @@ bool in_cache(cache::Cache& cache, const pointer::Pointer& pointer) {
   if (!listing) {
     return false;
   }
+  std::vector<std::string> ids;
+  ids.reserve(listing->entries.size());
   for (const auto& entry : listing->entries) {
-    if (!cache.has_file(entry.id)) {
-      return false;
-    }
+    ids.push_back(entry.id);
   }
-  return true;
+  return cache.has_all_files(ids);
 }
 
 void check_recorded_sizes(cache::Cache& cache, const std::vector<Tracked>& tracked) {

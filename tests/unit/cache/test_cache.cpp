@@ -53,6 +53,29 @@ TEST_F(CacheTest, StoresAFileUnderItsIdReadOnly) {
   EXPECT_TRUE(fs::is_empty(cache.tmp_dir()));
 }
 
+TEST_F(CacheTest, HasAllFilesListsSharedShardsAndStatsTheRest) {
+  Cache cache(root_ / "cache");
+  std::vector<std::string> ids;
+  for (std::uint64_t i = 0; i < 600; ++i) { // about 2 ids per shard, some shards many more
+    ids.push_back(cache.store_file(make_file("f" + std::to_string(i), 100, i)).id);
+  }
+  EXPECT_TRUE(cache.has_all_files(ids));
+  EXPECT_TRUE(cache.has_all_files({}));
+  // Enough ids in one shard that it is listed, and one of them missing.
+  std::vector<std::string> one_shard;
+  for (int i = 0; i < 20; ++i) {
+    one_shard.push_back(ids.front().substr(0, 2) +
+                        mlv::hash::sha256_hex(std::to_string(i)).substr(2));
+  }
+  EXPECT_FALSE(cache.has_all_files(one_shard));
+  cache.remove_file(ids[300]);
+  EXPECT_FALSE(cache.has_all_files(ids));
+  // A shard folder that does not exist at all.
+  std::vector<std::string> absent(20, std::string(64, 'f'));
+  fs::remove_all(root_ / "cache" / "files" / "ff");
+  EXPECT_FALSE(cache.has_all_files(absent));
+}
+
 TEST_F(CacheTest, VerifyDetectsACorruptedObject) {
   Cache cache(root_ / "cache");
   const auto stored = cache.store_file(make_file("m", 100000, 2));
