@@ -56,6 +56,11 @@ public:
   std::optional<std::string> find_description(const std::string& id);
   void record_description(const std::string& id, const std::string& digest);
 
+  // Which of `ids` this machine's scanner found clean (no finding) by scanner rules `rules`.
+  std::set<std::string> clean_scans(const std::vector<std::string>& ids, int rules);
+  // Remembers `ids` as found clean by `rules`, in one transaction.
+  void record_clean_scans(const std::vector<std::string>& ids, int rules);
+
   // Local chunk index: chunk id -> (cached file, offset, length), from a file's manifest.
   void record_local_chunks(const Manifest& manifest);
   std::optional<LocalChunk> find_local_chunk(const std::string& chunk_id);

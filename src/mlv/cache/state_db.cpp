@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS remote_manifests(
   remote TEXT NOT NULL, file TEXT NOT NULL, PRIMARY KEY(remote, file));
 CREATE TABLE IF NOT EXISTS remote_ids(remote TEXT PRIMARY KEY, id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS descriptions(id TEXT PRIMARY KEY, digest TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clean_scans(id TEXT PRIMARY KEY, rules INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS remote_manifest_packs(
   remote TEXT NOT NULL, file TEXT NOT NULL, pack TEXT NOT NULL, PRIMARY KEY(remote, file, pack));
 )sql";
@@ -283,6 +284,34 @@ void StateDb::record_description(const std::string& id, const std::string& diges
   if (sqlite3_step(query.handle) != SQLITE_DONE) {
     fail("record a description");
   }
+}
+
+std::set<std::string> StateDb::clean_scans(const std::vector<std::string>& ids, int rules) {
+  std::set<std::string> clean;
+  Transaction transaction(*this); // one transaction for all the look-ups
+  auto& query = statement("SELECT 1 FROM clean_scans WHERE id=?1 AND rules=?2");
+  for (const auto& id : ids) {
+    const ResetOnExit reset_query{query.handle};
+    query.bind(1, id).bind(2, static_cast<std::int64_t>(rules));
+    if (sqlite3_step(query.handle) == SQLITE_ROW) {
+      clean.insert(id);
+    }
+  }
+  transaction.commit();
+  return clean;
+}
+
+void StateDb::record_clean_scans(const std::vector<std::string>& ids, int rules) {
+  Transaction transaction(*this);
+  auto& query = statement("INSERT OR REPLACE INTO clean_scans(id, rules) VALUES(?1, ?2)");
+  for (const auto& id : ids) {
+    const ResetOnExit reset_query{query.handle};
+    query.bind(1, id).bind(2, static_cast<std::int64_t>(rules));
+    if (sqlite3_step(query.handle) != SQLITE_DONE) {
+      fail("record a clean scan");
+    }
+  }
+  transaction.commit();
 }
 
 void StateDb::record_local_chunks(const Manifest& manifest) {

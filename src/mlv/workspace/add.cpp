@@ -254,7 +254,7 @@ PreparedAdd prepare_add(Context& context,
     pointer.size = listing.total_size();
     pointer.files = listing.entries.size();
     if (!recorded_still_holds(pointer.kind, pointer.sha256)) {
-      analysis = analyze_folder(absolute, listing);
+      analysis = analyze_folder(absolute, listing, &cache.state());
     }
   } else {
     const auto stored = identify_file(cache, absolute, true);

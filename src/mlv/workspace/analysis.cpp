@@ -1,10 +1,14 @@
 #include <mlv/formats/byte_source.hpp>
 #include <mlv/inspect/detect.hpp>
+#include <mlv/scan/rules.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/util/task_pool.hpp>
 #include <mlv/workspace/analysis.hpp>
 
 #include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace mlv::workspace {
 
@@ -42,15 +46,27 @@ ContentAnalysis analyze_file(const fs::path& file) {
   return analysis;
 }
 
-ContentAnalysis analyze_folder(const fs::path& folder, const cache::DirListing& listing) {
+ContentAnalysis
+analyze_folder(const fs::path& folder, const cache::DirListing& listing, cache::StateDb* state) {
   ContentAnalysis analysis;
   analysis.reports.resize(listing.entries.size());
+  std::vector<std::string> ids;
+  for (const auto& entry : listing.entries) {
+    ids.push_back(entry.id);
+  }
+  const auto known_clean =
+      state != nullptr ? state->clean_scans(ids, scan::k_rules_version) : std::set<std::string>();
   // Files are scanned on several threads, a run of them per task: a folder of 10,000 small
   // files is mostly opening and reading, which one thread would do one file at a time.
   const auto scan_range = [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       const auto& path = listing.entries[i].path;
-      analysis.reports[i] = {path, scan::scan_file(folder / path)};
+      if (known_clean.contains(listing.entries[i].id)) {
+        analysis.reports[i] = {path,
+                               scan::ScanReport{path, {}, scan::Verdict::clean, {}, 0, {}, 0}};
+      } else {
+        analysis.reports[i] = {path, scan::scan_file(folder / path)};
+      }
     }
   };
   constexpr std::size_t k_files_per_task = 64;
@@ -64,6 +80,17 @@ ContentAnalysis analyze_folder(const fs::path& folder, const cache::DirListing& 
       pool.submit([&, begin] { scan_range(begin, std::min(count, begin + k_files_per_task)); });
     }
     pool.wait();
+  }
+  if (state != nullptr) {
+    std::vector<std::string> clean;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto& report = analysis.reports[i].second;
+      if (!known_clean.contains(ids[i]) && report.verdict == scan::Verdict::clean &&
+          report.findings.empty() && report.findings_omitted == 0) {
+        clean.push_back(ids[i]);
+      }
+    }
+    state->record_clean_scans(clean, scan::k_rules_version);
   }
   describe(
       analysis, [&] { return inspect::inspect_path(folder); },

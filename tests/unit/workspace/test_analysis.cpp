@@ -1,6 +1,8 @@
 // `mlv add`'s one analysis of a file: the format, the summary a pointer keeps and the safety
 // scan, as typed values, on real model files and on damaged and hostile ones.
 
+#include <mlv/cache/state_db.hpp>
+#include <mlv/scan/rules.hpp>
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/analysis.hpp>
 
@@ -97,6 +99,33 @@ TEST_F(AnalysisTest, AFolderIsScannedFileByFileUnderItsListingsNames) {
   EXPECT_EQ(analysis.reports[0].first, "b.npy");
   EXPECT_EQ(analysis.reports[1].first, "sub/a.pkl");
   EXPECT_GT(analysis.reports[1].second.pickle_streams, 0U);
+}
+
+TEST_F(AnalysisTest, AFolderFileFoundCleanBeforeIsNotScannedAgainAndUnsafeOnesAlwaysAre) {
+  cache::StateDb state(dir_ / "state.db");
+  fs::create_directories(dir_ / "model");
+  fs::copy_file(k_fixtures / "pipeline_p4.pkl", dir_ / "model" / "a.pkl");
+  const std::string evil = "\x80\x02"
+                           "cos\nsystem\n"
+                           "X\x0a\x00\x00\x00"
+                           "echo pwned"
+                           "\x85R."s;
+  std::ofstream(dir_ / "model" / "b.pkl", std::ios::binary) << evil;
+  cache::DirListing listing;
+  listing.entries.push_back({"a.pkl", std::string(64, 'a'), 0, false});
+  listing.entries.push_back({"b.pkl", std::string(64, 'b'), 0, false});
+  auto analysis = analyze_folder(dir_ / "model", listing, &state);
+  EXPECT_GT(analysis.reports[0].second.pickle_streams, 0U);
+  EXPECT_EQ(analysis.reports[1].second.verdict, scan::Verdict::unsafe);
+  EXPECT_EQ(state.clean_scans({std::string(64, 'a'), std::string(64, 'b')}, scan::k_rules_version),
+            std::set<std::string>{std::string(64, 'a')});
+  // Again: the clean file (known by its id) is not read, the unsafe one is scanned again.
+  analysis = analyze_folder(dir_ / "model", listing, &state);
+  EXPECT_EQ(analysis.reports[0].second.verdict, scan::Verdict::clean);
+  EXPECT_EQ(analysis.reports[0].second.pickle_streams, 0U) << "scanned again";
+  EXPECT_EQ(analysis.reports[1].second.verdict, scan::Verdict::unsafe);
+  // Other scanner rules: scanned again.
+  EXPECT_TRUE(state.clean_scans({std::string(64, 'a')}, scan::k_rules_version + 1).empty());
 }
 
 TEST_F(AnalysisTest, AnUnreadableFileIsAnErrorNamingIt) {
