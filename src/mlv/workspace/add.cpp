@@ -7,6 +7,7 @@
 #include <mlv/workspace/add.hpp>
 #include <mlv/workspace/analysis.hpp>
 #include <mlv/workspace/file_ids.hpp>
+#include <mlv/workspace/file_progress.hpp>
 #include <mlv/workspace/metadata.hpp>
 #include <mlv/workspace/safety.hpp>
 #include <mlv/workspace/summary_node.hpp>
@@ -354,20 +355,11 @@ add(Context& context, const std::vector<std::string>& paths, const AddOptions& o
   transfer::Meter meter(options.progress);
   FileDone done;
   if (options.progress) {
-    // Planned from folder entries only (no read), so the meter can show an ETA.
-    meter.update([&](transfer::Stats& stats) {
-      for (const auto& plan : plans) {
-        const auto count = count_files(plan.absolute);
-        stats.files_planned += count.files;
-        stats.bytes_planned += count.bytes;
-      }
-    });
-    done = [&meter](std::uint64_t size) {
-      meter.update([size](transfer::Stats& stats) {
-        ++stats.files_done;
-        stats.bytes_done += size;
-      });
-    };
+    std::vector<std::filesystem::path> planned;
+    for (const auto& plan : plans) {
+      planned.push_back(plan.absolute);
+    }
+    done = plan_file_progress(meter, planned);
   }
   const auto stage = [&] {
     // One index write for the whole command.

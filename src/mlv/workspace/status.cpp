@@ -2,6 +2,7 @@
 #include <mlv/util/error.hpp>
 #include <mlv/util/fs.hpp>
 #include <mlv/workspace/file_ids.hpp>
+#include <mlv/workspace/file_progress.hpp>
 #include <mlv/workspace/materialize.hpp>
 #include <mlv/workspace/status.hpp>
 
@@ -268,23 +269,13 @@ std::vector<StatusEntry> status(Context& context,
   transfer::Meter meter(progress);
   FileDone done;
   if (progress) {
-    // Planned from folder entries only (no read), so the meter can show an ETA.
-    meter.update([&](transfer::Stats& stats) {
-      for (const auto& item : tracked) {
-        const auto data = context.absolute(item.data_path);
-        if (cache.env().stat(data)) {
-          const auto count = count_files(data);
-          stats.files_planned += count.files;
-          stats.bytes_planned += count.bytes;
-        }
+    std::vector<std::filesystem::path> present;
+    for (const auto& item : tracked) {
+      if (auto data = context.absolute(item.data_path); cache.env().stat(data)) {
+        present.push_back(std::move(data));
       }
-    });
-    done = [&meter](std::uint64_t size) {
-      meter.update([size](transfer::Stats& stats) {
-        ++stats.files_done;
-        stats.bytes_done += size;
-      });
-    };
+    }
+    done = plan_file_progress(meter, present);
   }
   std::vector<StatusEntry> entries;
   for (const auto& item : tracked) {
