@@ -305,8 +305,9 @@ private:
         }
       }
     }
-    for (auto& [range, ids] : coalesce(by_pack)) {
-      download(range, [&](std::size_t index, std::span<const std::byte> bytes) {
+    for (const auto& entry : coalesce(by_pack)) {
+      const auto& ids = entry.second; // not a structured binding: clang 14 cannot capture one
+      download(entry.first, [&](std::size_t index, std::span<const std::byte> bytes) {
         chunks[ids[index]].assign(bytes.begin(), bytes.end());
       });
     }
