@@ -659,7 +659,8 @@ Stats push(cache::Cache& cache,
   // Bundles, then dir listings: each names only what is now on the remote.
   for (const auto& [dir_id, listing] : listings) {
     if (present.contains(dir_id)) {
-      meter.update([&](Stats& stats) { stats.files_skipped += listing.entries.size(); });
+      const auto files = listing.entries.size(); // clang 14 cannot capture a structured binding
+      meter.update([files](Stats& stats) { stats.files_skipped += files; });
       continue;
     }
     const auto bundle = pusher.bundle_of(dir_id, listing);
