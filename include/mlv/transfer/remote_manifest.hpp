@@ -3,6 +3,7 @@
 #include <mlv/cache/manifest.hpp>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,10 @@ struct Bundle {
 
 // Stored like a manifest: the text, or with `compression_level` > 0 one checksummed zstd frame.
 std::string encode_remote_bundle(const Bundle& bundle, int compression_level);
+// The same from manifests held elsewhere (sorted by id, each once), without copying them.
+std::string encode_remote_bundle(const std::string& dir_id,
+                                 std::span<const cache::Manifest* const> manifests,
+                                 int compression_level);
 // Error(bad_input) naming `source` when the bundle is damaged (including a manifest in it).
 Bundle parse_remote_bundle(std::string_view stored, const std::string& source);
 

@@ -27,6 +27,6 @@ std::string link_type_name(LinkType type);
 // Removes the temporaries of an interrupted checkout beside each of `targets` (paths of files
 // in the workspace), and of an interrupted pointer write beside them; lists each folder once. Call
 // with the workspace lock held.
-void sweep_temporaries(const std::vector<std::filesystem::path>& targets);
+void sweep_temporaries(std::vector<std::string> targets);
 
 } // namespace mlv::workspace

@@ -3,6 +3,7 @@
 #include <mlv/util/error.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <filesystem>
 #include <set>
@@ -44,12 +45,6 @@ bool is_safe_entry_path(std::string_view path) {
 constexpr const char* k_path_rule =
     "relative, '/'-separated, without '.', '..', empty parts, control characters or backslashes";
 
-std::vector<DirEntry> sorted(std::vector<DirEntry> entries) {
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.path < b.path; });
-  return entries;
-}
-
 // An empty folder may not be the parent of another entry: the listing would name one folder both
 // empty and not.
 void check_folders_are_empty(const DirListing& listing, const std::string& source) {
@@ -78,16 +73,30 @@ std::uint64_t DirListing::total_size() const {
 
 std::string serialize_dir_listing(const DirListing& listing) {
   check_folders_are_empty(listing, "dir listing");
-  auto entries = sorted(listing.entries);
+  // Empty folders join the files as entries without an id, in one path order. Sorted by
+  // reference: a folder may list 100,000 files.
+  std::vector<DirEntry> empty_dirs;
+  empty_dirs.reserve(listing.empty_dirs.size());
+  for (const auto& folder : listing.empty_dirs) {
+    empty_dirs.push_back({folder, {}, 0, false});
+  }
+  std::vector<const DirEntry*> entries;
+  entries.reserve(listing.entries.size() + empty_dirs.size());
+  std::size_t text_size = 0;
+  for (const auto* group :
+       std::array<const std::vector<DirEntry>*, 2>{&listing.entries, &empty_dirs}) {
+    for (const auto& entry : *group) {
+      entries.push_back(&entry);
+      text_size += entry.path.size() + entry.id.size() + 32;
+    }
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto* a, const auto* b) { return a->path < b->path; });
   std::string out(listing.empty_dirs.empty() ? k_magic : k_magic_v2);
   out += '\n';
-  // Empty folders join the files as entries without an id, in one path order.
-  for (const auto& folder : listing.empty_dirs) {
-    entries.push_back({folder, {}, 0, false});
-  }
-  entries = sorted(std::move(entries));
+  out.reserve(out.size() + text_size);
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    const auto& entry = entries[i];
+    const auto& entry = *entries[i];
     // Refuse what parse_dir_listing would refuse, so no listing is written that cannot be read.
     if (!is_safe_entry_path(entry.path)) {
       throw Error(Failure::invalid_input,
@@ -95,19 +104,26 @@ std::string serialize_dir_listing(const DirListing& listing) {
                       k_path_rule,
                   "rename the file");
     }
-    if (i > 0 && entries[i - 1].path == entry.path) {
+    if (i > 0 && entries[i - 1]->path == entry.path) {
       throw Error(Failure::invalid_input, "dir listing: path '" + entry.path + "' appears twice");
     }
     if (entry.id.empty()) {
-      out += std::string(k_empty_dir_fields) + ' ' + entry.path + '\n';
+      out += k_empty_dir_fields;
+      out += ' ';
+      out += entry.path;
+      out += '\n';
       continue;
     }
     if (!hash::is_content_id(entry.id)) {
       throw Error(Failure::invalid_input,
                   "dir listing: '" + entry.id + "' (for " + entry.path + ") is not a content id");
     }
-    out += entry.id + ' ' + std::to_string(entry.size) + (entry.executable ? " 755 " : " 644 ") +
-           entry.path + '\n';
+    out += entry.id;
+    out += ' ';
+    out += std::to_string(entry.size);
+    out += entry.executable ? " 755 " : " 644 ";
+    out += entry.path;
+    out += '\n';
   }
   return out;
 }

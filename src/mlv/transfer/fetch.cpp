@@ -38,6 +38,12 @@ constexpr std::uint64_t k_max_request = 48 << 20;
 // A file of at most this size, when its manifest comes in a folder's bundle, is fetched together
 // with its neighbours in the pack (a window), not with requests of its own.
 constexpr std::uint64_t k_small_file = 4 << 20;
+// Orders manifests, and finds one, by file id.
+struct ById {
+  bool operator()(const cache::Manifest& a, const cache::Manifest& b) const { return a.id < b.id; }
+  bool operator()(const cache::Manifest& a, const std::string& id) const { return a.id < id; }
+  bool operator()(const std::string& id, const cache::Manifest& b) const { return id < b.id; }
+};
 // A window holds files of this many bytes in all (or k_window_files files): a few requests each,
 // and the memory of `jobs` windows at once stays small.
 constexpr std::uint64_t k_window_bytes = 8 << 20;
@@ -224,7 +230,6 @@ public:
     std::stable_sort(small.begin(), small.end(),
                      [&](const auto* a, const auto* b) { return position(a) < position(b); });
     std::mutex mutex;
-    std::vector<cache::Manifest> fetched;
     std::vector<const cache::Manifest*> failed; // in windows that named a missing pack
     {
       util::TaskPool pool(options_.jobs, options_.jobs);
@@ -240,7 +245,7 @@ public:
         meter_.update([&](Stats& stats) { stats.bytes_planned += bytes; });
         pool.submit([&, window = std::vector(small.begin() + static_cast<std::ptrdiff_t>(begin),
                                              small.begin() + static_cast<std::ptrdiff_t>(end))] {
-          std::vector<cache::Manifest> done;
+          std::vector<const cache::Manifest*> done;
           std::string missing;
           try {
             fetch_window(window, done);
@@ -250,12 +255,10 @@ public:
             }
             missing = error.what();
           }
-          const std::lock_guard lock(mutex);
+          record_local(done);
           if (!missing.empty()) {
+            const std::lock_guard lock(mutex);
             failed.insert(failed.end(), window.begin(), window.end());
-          }
-          for (auto& manifest : done) {
-            fetched.push_back(std::move(manifest));
           }
         });
         begin = end;
@@ -269,22 +272,30 @@ public:
         lacking.emplace(manifest->id, *missing);
       }
     }
-    // The local copies of their manifests and chunk index, in one transaction.
-    cache::StateDb::Transaction records(cache_.state());
-    for (const auto& manifest : fetched) {
-      cache_.write_manifest(manifest);
-      cache_.state().record_local_chunks(manifest);
-    }
-    records.commit();
     return lacking;
   }
 
 private:
+  // The local copies of fetched files' manifests, and their chunk index in one transaction (a
+  // window's worth: a folder's 100,000 are not all held until the end).
+  void record_local(const std::vector<const cache::Manifest*>& manifests) {
+    // One window at a time: renames into the cache's folders contend in the kernel.
+    const std::lock_guard lock(record_mutex_);
+    for (const auto* manifest : manifests) {
+      cache_.write_manifest(*manifest);
+    }
+    cache::StateDb::Transaction records(cache_.state());
+    for (const auto* manifest : manifests) {
+      cache_.state().record_local_chunks(*manifest);
+    }
+    records.commit();
+  }
+
   // Small files, whole in memory: their chunks are read with a few range requests, each verified,
   // then each file is assembled, checked against its id and moved into the cache. A missing pack
   // is Error(missing) and leaves none of them in the cache.
   void fetch_window(const std::vector<const cache::Manifest*>& window,
-                    std::vector<cache::Manifest>& done) {
+                    std::vector<const cache::Manifest*>& done) {
     std::map<std::string, std::vector<std::byte>> chunks; // id -> bytes, as the files need them
     std::map<std::string, std::vector<std::pair<const cache::ChunkEntry*, std::string>>> by_pack;
     for (const auto* manifest : window) {
@@ -323,7 +334,7 @@ private:
       output.close();
       cache_.adopt_file(output.path(), manifest->id, hash::sha256_hex(file));
       output.adopted();
-      done.push_back(*manifest);
+      done.push_back(manifest);
       meter_.update([](Stats& stats) { ++stats.files_transferred; });
     }
   }
@@ -523,6 +534,7 @@ private:
   RemoteHandle remote_;
   const Options& options_;
   Meter& meter_;
+  std::mutex record_mutex_;
 };
 
 } // namespace
@@ -564,16 +576,16 @@ Stats fetch(cache::Cache& cache,
   reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, false, meter));
   std::set<std::string> files = targets.file_ids;
   std::map<std::string, std::string> missing;
-  // file id -> (dir id, path in the dir) of the folders that list it
-  std::multimap<std::string, std::pair<std::string, std::string>> in_dirs;
-  // The manifests of folders' files, from their bundles.
-  std::map<std::string, cache::Manifest> bundled;
+  // The folders' listings, to name a folder whose file is missing.
+  std::vector<std::pair<std::string, cache::DirListing>> listings;
+  // The manifests of folders' files, from their bundles (sorted by id, each once, below).
+  std::vector<cache::Manifest> from_bundles;
   for (const auto& dir_id : targets.dir_ids) {
     try {
-      const auto listing = load_dir_listing(cache, remote, dir_id);
+      const auto& listing =
+          listings.emplace_back(dir_id, load_dir_listing(cache, remote, dir_id)).second;
       bool complete = true;
       for (const auto& entry : listing.entries) {
-        in_dirs.emplace(entry.id, std::make_pair(dir_id, entry.path));
         complete = complete && cache.has_file(entry.id);
       }
       // A folder the cache holds whole needs no bundle; a folder pushed before bundles has
@@ -582,17 +594,19 @@ Stats fetch(cache::Cache& cache,
       if (!complete) {
         bundle = read_bundle(cache, remote, dir_id, meter);
       }
-      std::set<std::string> in_bundle;
-      if (bundle) {
-        for (auto& manifest : bundle->manifests) {
-          in_bundle.insert(manifest.id);
-          bundled.emplace(manifest.id, std::move(manifest));
-        }
-      }
+      // A bundle lists its manifests sorted by id (parse_remote_bundle() checks it).
+      const auto in_bundle = [&](const std::string& id) {
+        return bundle &&
+               std::binary_search(bundle->manifests.begin(), bundle->manifests.end(), id, ById{});
+      };
       for (const auto& entry : listing.entries) {
-        if (!in_bundle.contains(entry.id)) {
+        if (!in_bundle(entry.id)) {
           files.insert(entry.id);
         }
+      }
+      if (bundle) {
+        std::move(bundle->manifests.begin(), bundle->manifests.end(),
+                  std::back_inserter(from_bundles));
       }
     } catch (const Error& error) {
       if (error.kind() != Failure::not_found) {
@@ -603,9 +617,19 @@ Stats fetch(cache::Cache& cache,
   }
   // One missing object does not stop the others: everything available is fetched, and every
   // target that stays incomplete is reported at the end.
+  // file id -> (dir id, path in the dir) of the folders that list it: built when a file is
+  // first missing (a folder may hold 100,000 files).
+  std::multimap<std::string, std::pair<std::string, std::string>> in_dirs;
   const auto report = [&](const std::string& id, const std::string& lacking) {
     if (targets.file_ids.contains(id)) {
       missing.emplace(id, lacking);
+    }
+    if (in_dirs.empty()) {
+      for (const auto& [dir_id, listing] : listings) {
+        for (const auto& entry : listing.entries) {
+          in_dirs.emplace(entry.id, std::make_pair(dir_id, entry.path));
+        }
+      }
     }
     const auto [first, last] = in_dirs.equal_range(id);
     for (auto it = first; it != last; ++it) {
@@ -614,10 +638,12 @@ Stats fetch(cache::Cache& cache,
     }
   };
   Fetcher fetcher(cache, remote, options, meter);
-  std::vector<cache::Manifest> from_bundles;
-  for (auto& [id, manifest] : bundled) {
-    files.erase(id); // also a file of its own: the bundle has its manifest already
-    from_bundles.push_back(std::move(manifest));
+  std::sort(from_bundles.begin(), from_bundles.end(), ById{});
+  from_bundles.erase(std::unique(from_bundles.begin(), from_bundles.end(),
+                                 [](const auto& a, const auto& b) { return a.id == b.id; }),
+                     from_bundles.end());
+  for (const auto& manifest : from_bundles) {
+    files.erase(manifest.id); // also a file of its own: the bundle has its manifest already
   }
   for (const auto& [id, lacking] : fetcher.fetch_bundled(from_bundles)) {
     report(id, lacking);

@@ -65,23 +65,40 @@ read_bundle(cache::Cache& cache, RemoteHandle remote, const std::string& dir_id,
     throw Error(Failure::invalid_input, source + " is the bundle of folder " + bundle.dir_id,
                 "the bundle is damaged; delete it and push the folder again");
   }
-  // All its chunks and packs in one record each: a bundle may hold 100,000 manifests.
-  cache::Manifest located;
-  located.id = bundle_record(dir_id);
-  for (const auto& manifest : bundle.manifests) {
-    for (const auto& chunk : manifest.chunks) {
-      if (chunk.pack.empty()) {
-        throw Error(Failure::invalid_input,
-                    source + ": chunk " + chunk.id + " of file " + manifest.id +
-                        " has no pack location",
-                    "the bundle is damaged; delete it and push the folder again");
+  // Where its chunks live, in one transaction (a bundle may hold 100,000 manifests).
+  std::set<std::string> packs;
+  {
+    cache::StateDb::Transaction records(cache.state());
+    for (const auto& manifest : bundle.manifests) {
+      for (const auto& chunk : manifest.chunks) {
+        if (chunk.pack.empty()) {
+          throw Error(Failure::invalid_input,
+                      source + ": chunk " + chunk.id + " of file " + manifest.id +
+                          " has no pack location",
+                      "the bundle is damaged; delete it and push the folder again");
+        }
+        packs.insert(chunk.pack);
       }
-      located.chunks.push_back(chunk);
+      cache.state().record_remote_chunks(remote.state_key, manifest);
     }
+    records.commit();
   }
-  cache.state().record_remote_chunks(remote.state_key, located);
-  cache.state().record_manifest_packs(remote.state_key, located);
+  record_bundle_packs(cache.state(), remote.state_key, dir_id, packs);
   return bundle;
+}
+
+void record_bundle_packs(cache::StateDb& state,
+                         const std::string& remote_key,
+                         const std::string& dir_id,
+                         const std::set<std::string>& packs) {
+  cache::Manifest located; // one chunk per pack: record_manifest_packs() reads only those
+  located.id = bundle_record(dir_id);
+  for (const auto& pack : packs) {
+    cache::ChunkEntry chunk;
+    chunk.pack = pack;
+    located.chunks.push_back(std::move(chunk));
+  }
+  state.record_manifest_packs(remote_key, located);
 }
 
 std::string read_object(RemoteHandle remote, const std::string& key, Meter& meter) {

@@ -20,6 +20,12 @@ std::string read_object(RemoteHandle remote, const std::string& key, Meter& mete
 // The key under which the state database records the packs a folder's bundle points into, beside
 // the file ids whose manifests' packs it records.
 std::string bundle_record(const std::string& dir_id);
+// Records that folder `dir_id`'s bundle on the remote points into `packs` (state key
+// bundle_record(dir_id)), for the next presence check.
+void record_bundle_packs(cache::StateDb& state,
+                         const std::string& remote_key,
+                         const std::string& dir_id,
+                         const std::set<std::string>& packs);
 
 // Reads a folder's bundle from the remote, checks that it is the bundle of `dir_id`, and records
 // where its chunks live and which packs it points into. Nothing when it is absent (a folder

@@ -60,9 +60,9 @@ public:
          RemoteHandle remote,
          const Options& options,
          Meter& meter,
-         std::map<std::string, fs::path> workspace_files)
+         const std::map<std::string, fs::path>& workspace_files)
       : cache_(cache), remote_(remote), options_(options), meter_(meter),
-        workspace_files_(std::move(workspace_files)), pool_(options.jobs, options.jobs) {}
+        workspace_files_(workspace_files), pool_(options.jobs, options.jobs) {}
 
   // Learns the chunks of a manifest already on the remote (an earlier version of a target), so
   // the chunks they share are not uploaded again. An absent or damaged manifest only means
@@ -116,11 +116,8 @@ public:
   // A file of a folder being pushed: its manifest goes into the folder's bundle (bundle_of()),
   // not into an object of its own. Its data comes from the cache, or, for a file the cache lacks,
   // from what the remote already holds: the chunks its local manifest lists, or `on_remote`, the
-  // manifest of a file pushed on its own (push() read it).
+  // manifest of a file pushed on its own (push() read it). Called once per file id.
   void push_member(const std::string& file_id, const std::optional<cache::Manifest>& on_remote) {
-    if (!members_.insert(file_id).second) {
-      return; // the same bytes at two paths, or in two folders
-    }
     // A file an earlier version of the folder had: its manifest there stands while its packs do
     // (the cache object and its local manifest are not read: one changed file of 10,000).
     if (const auto earlier = history_manifests_.find(file_id);
@@ -155,23 +152,25 @@ public:
                        [&](const std::string& pack) { return pack_present(pack); });
   }
 
-  // The bundle of a folder whose files push_member() saw, once finish() has run.
-  Bundle bundle_of(const std::string& dir_id, const cache::DirListing& listing) const {
-    Bundle bundle{dir_id, {}};
-    std::set<std::string> ids;
+  // The manifests of a folder whose files push_member() saw, once finish() has run: sorted by
+  // id, each once, as its bundle lists them (pointers into this pusher, not copies: a folder may
+  // have 100,000 files).
+  std::vector<const cache::Manifest*> bundle_of(const std::string& dir_id,
+                                                const cache::DirListing& listing) const {
+    std::vector<const cache::Manifest*> manifests;
+    manifests.reserve(listing.entries.size());
     for (const auto& entry : listing.entries) {
-      ids.insert(entry.id);
-    }
-    bundle.manifests.reserve(ids.size());
-    for (const auto& id : ids) {
-      const auto manifest = bundled_.find(id);
+      const auto manifest = bundled_.find(entry.id);
       if (manifest == bundled_.end()) {
         throw Error(Failure::failed,
-                    "internal: file " + id + " of folder " + dir_id + " was not packed");
+                    "internal: file " + entry.id + " of folder " + dir_id + " was not packed");
       }
-      bundle.manifests.push_back(manifest->second);
+      manifests.push_back(&manifest->second);
     }
-    return bundle;
+    std::sort(manifests.begin(), manifests.end(),
+              [](const auto* left, const auto* right) { return left->id < right->id; });
+    manifests.erase(std::unique(manifests.begin(), manifests.end()), manifests.end());
+    return manifests;
   }
 
   // Packs and records one file, from the cache; a file the cache lacks only when every chunk of
@@ -211,6 +210,9 @@ public:
         },
         false);
     unindexed_.push_back(manifest);
+    if (unindexed_.size() >= k_index_batch) {
+      index_local_chunks();
+    }
     if (manifest.chunks.size() != placed.size()) {
       throw Error(Failure::failed, "internal: chunks of " + file_id + " were not all packed");
     }
@@ -229,21 +231,29 @@ public:
   // Uploads the last pack, waits for every upload, then writes the remaining manifests.
   void finish() {
     seal();
-    // The local chunk index of the files just cut is written while the last packs upload, in
-    // one transaction (a folder may bring 100,000 files).
-    {
-      cache::StateDb::Transaction records(cache_.state());
-      for (const auto& manifest : unindexed_) {
-        cache_.state().record_local_chunks(manifest);
-      }
-      records.commit();
-    }
-    unindexed_.clear();
+    index_local_chunks(); // while the last packs upload
     pool_.wait();
     write_ready_manifests();
+    // Where this push's chunks went is in the manifests now; freed before the bundles are
+    // written, the peak of a 100,000-file folder's push.
+    packed_ = {};
+    uploaded_ = {};
   }
 
 private:
+  // Files whose chunks are written to the local index in one transaction: a folder may bring
+  // 100,000 files, which neither one transaction each nor all held until the end would suit.
+  static constexpr std::size_t k_index_batch = 2048;
+
+  void index_local_chunks() {
+    cache::StateDb::Transaction records(cache_.state());
+    for (const auto& manifest : unindexed_) {
+      cache_.state().record_local_chunks(manifest);
+    }
+    records.commit();
+    unindexed_.clear();
+  }
+
   struct PackedChunk {
     std::uint64_t sequence = 0; // which pack of this push
     std::size_t entry = 0;      // its index in that pack (where and how it is stored: once sealed)
@@ -511,7 +521,7 @@ private:
   RemoteHandle remote_;
   const Options& options_;
   Meter& meter_;
-  std::map<std::string, fs::path> workspace_files_;
+  const std::map<std::string, fs::path>& workspace_files_;
   std::unique_ptr<PackWriter> writer_;
   std::vector<cache::Manifest> unindexed_; // cut by this push, not yet in the local chunk index
   std::uint64_t sequence_ = 0;
@@ -521,8 +531,7 @@ private:
   std::size_t checked_pending_ =
       0;                          // pending_[0, this) waited on packs not uploaded at the last look
   std::size_t uploaded_seen_ = 0; // uploaded_.size() at the last look
-  std::set<std::string> members_; // files of folders seen by push_member()
-  std::map<std::string, cache::Manifest> bundled_;           // their manifests, complete
+  std::map<std::string, cache::Manifest> bundled_;           // folders' files' manifests
   std::map<std::string, cache::Manifest> history_manifests_; // of earlier versions' files
   std::map<std::uint64_t, std::shared_ptr<const UploadedPack>> uploaded_;
   std::mutex uploaded_mutex_;
@@ -538,12 +547,26 @@ Stats push(cache::Cache& cache,
   Meter meter(options.progress);
   const auto counters_before = remote.store.counters();
   reconcile_remote_record(cache.state(), remote.state_key, check_layout(remote, true, meter));
-  std::map<std::string, std::string> labels = targets.labels; // id -> what names it
-  const auto label = [&](const std::string& id) {
-    const auto it = labels.find(id);
-    return it == labels.end() ? id : it->second + " (" + id.substr(0, 12) + ")";
-  };
   std::map<std::string, cache::DirListing> listings; // of the folders the cache holds
+  // What names an id, for messages: its pointer, or a folder's pointer and the path in it
+  // (looked up only when needed: a folder may hold 100,000 files).
+  const auto label = [&](const std::string& id) {
+    const auto named = [&](const std::string& name) {
+      return name + " (" + id.substr(0, 12) + ")";
+    };
+    if (const auto it = targets.labels.find(id); it != targets.labels.end()) {
+      return named(it->second);
+    }
+    for (const auto& [dir_id, listing] : listings) {
+      const auto dir_label = targets.labels.find(dir_id);
+      for (const auto& entry : listing.entries) {
+        if (entry.id == id && dir_label != targets.labels.end()) {
+          return named(dir_label->second + ": " + entry.path);
+        }
+      }
+    }
+    return id;
+  };
   std::set<std::string> uncached_dirs;
   for (const auto& dir_id : targets.dir_ids) {
     if (auto listing = cache.read_dir(dir_id)) {
@@ -556,19 +579,19 @@ Stats push(cache::Cache& cache,
   // neither stops the push before anything is sent, naming what needs it.
   const auto present = confirm_on_remote(cache, remote, targets.file_ids, targets.dir_ids,
                                          options.jobs, options.verify_remote, meter);
-  // The files of the folders to push, each of which goes into its folder's bundle.
-  std::set<std::string> members;
+  // The files of the folders to push, each of which goes into its folder's bundle: each id
+  // once, in id order (views of the listings' ids).
+  std::vector<std::string_view> members;
   for (const auto& [dir_id, listing] : listings) {
     if (present.contains(dir_id)) {
       continue;
     }
     for (const auto& entry : listing.entries) {
-      members.insert(entry.id);
-      if (const auto dir_label = labels.find(dir_id); dir_label != labels.end()) {
-        labels.emplace(entry.id, dir_label->second + ": " + entry.path);
-      }
+      members.push_back(entry.id);
     }
   }
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
   std::string unavailable;
   for (const auto& id : uncached_dirs) {
     if (!present.contains(id)) {
@@ -583,7 +606,8 @@ Stats push(cache::Cache& cache,
   // A folder's file the cache lacks can still be bundled from what the remote holds: the
   // chunks its local manifest lists (push_member() checks them), or its own manifest there.
   std::set<std::string> uncached_members;
-  for (const auto& id : members) {
+  for (const auto& member : members) {
+    const std::string id(member);
     if (!cache.has_file(id) && !cache.read_manifest(id)) {
       uncached_members.insert(id);
     }
@@ -653,7 +677,7 @@ Stats push(cache::Cache& cache,
     }
   }
   for (const auto& id : members) {
-    push_one(id, true);
+    push_one(std::string(id), true);
   }
   pusher.finish();
   // Bundles, then dir listings: each names only what is now on the remote.
@@ -663,15 +687,16 @@ Stats push(cache::Cache& cache,
       meter.update([files](Stats& stats) { stats.files_skipped += files; });
       continue;
     }
-    const auto bundle = pusher.bundle_of(dir_id, listing);
-    const auto stored = encode_remote_bundle(bundle, options.compression_level);
+    const auto manifests = pusher.bundle_of(dir_id, listing);
+    const auto stored = encode_remote_bundle(dir_id, manifests, options.compression_level);
     remote.store.put(bundle_key(dir_id), std::as_bytes(std::span(stored.data(), stored.size())));
-    cache::Manifest located; // the packs it points into, for the next presence check
-    located.id = bundle_record(dir_id);
-    for (const auto& manifest : bundle.manifests) {
-      located.chunks.insert(located.chunks.end(), manifest.chunks.begin(), manifest.chunks.end());
+    std::set<std::string> packs;
+    for (const auto* manifest : manifests) {
+      for (const auto& chunk : manifest->chunks) {
+        packs.insert(chunk.pack);
+      }
     }
-    cache.state().record_manifest_packs(remote.state_key, located);
+    record_bundle_packs(cache.state(), remote.state_key, dir_id, packs);
     const auto text = cache::serialize_dir_listing(listing);
     remote.store.put(dir_key(dir_id), std::as_bytes(std::span(text.data(), text.size())));
     meter.update([&](Stats& stats) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace mlv::transfer {
@@ -159,15 +160,94 @@ cache::Manifest parse_remote_manifest(std::string_view stored, const std::string
   return cache::parse_manifest(stored, source);
 }
 
-std::string encode_remote_bundle(const Bundle& bundle, int compression_level) {
-  std::string text = std::string(k_bundle_magic) + "\ndir " + bundle.dir_id + "\nmanifests " +
-                     std::to_string(bundle.manifests.size()) + "\n";
-  for (const auto& manifest : bundle.manifests) {
-    const auto manifest_text = cache::serialize_manifest(manifest);
-    text += "manifest " + std::to_string(manifest_text.size()) + "\n";
-    text += manifest_text;
+namespace {
+
+// Feeds text piece by piece into one zstd frame of a size declared up front (readers check it
+// before they allocate), so a bundle of 100,000 manifests is never held whole as text.
+class FrameWriter {
+public:
+  FrameWriter(int compression_level, std::uint64_t text_size)
+      : context_(ZSTD_createCCtx(), &ZSTD_freeCCtx) {
+    ok_ = context_ != nullptr &&
+          !ZSTD_isError(
+              ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_compressionLevel, compression_level)) &&
+          !ZSTD_isError(ZSTD_CCtx_setParameter(context_.get(), ZSTD_c_checksumFlag, 1)) &&
+          !ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(context_.get(), text_size));
   }
-  return encode_stored_text(std::move(text), compression_level);
+  bool ok() const { return ok_; }
+  void append(std::string_view text) { feed(text, ZSTD_e_continue); }
+  // The frame, or nullopt when zstd failed (the plain text is a valid stored form too).
+  std::optional<std::string> finish() {
+    feed({}, ZSTD_e_end);
+    if (!ok_) {
+      return std::nullopt;
+    }
+    stored_.shrink_to_fit();
+    return std::move(stored_);
+  }
+
+private:
+  void feed(std::string_view text, ZSTD_EndDirective mode) {
+    ZSTD_inBuffer in{text.data(), text.size(), 0};
+    std::array<char, 1 << 16> buffer{};
+    for (bool more = true; ok_ && more;) {
+      ZSTD_outBuffer out{buffer.data(), buffer.size(), 0};
+      const auto left = ZSTD_compressStream2(context_.get(), &out, &in, mode);
+      if (ZSTD_isError(left)) {
+        ok_ = false;
+        return;
+      }
+      stored_.append(buffer.data(), out.pos);
+      more = mode == ZSTD_e_end ? left != 0 : in.pos < in.size;
+    }
+  }
+
+  std::unique_ptr<ZSTD_CCtx, decltype(&ZSTD_freeCCtx)> context_;
+  std::string stored_;
+  bool ok_ = false;
+};
+
+} // namespace
+
+std::string encode_remote_bundle(const std::string& dir_id,
+                                 std::span<const cache::Manifest* const> manifests,
+                                 int compression_level) {
+  const std::string header = std::string(k_bundle_magic) + "\ndir " + dir_id + "\nmanifests " +
+                             std::to_string(manifests.size()) + "\n";
+  const auto write = [&](auto&& append) {
+    append(header);
+    for (const auto* manifest : manifests) {
+      const auto manifest_text = cache::serialize_manifest(*manifest);
+      append("manifest " + std::to_string(manifest_text.size()) + "\n");
+      append(manifest_text);
+    }
+  };
+  // The size first (the frame declares it), then the text: serializing twice costs less than
+  // holding the whole text beside its compressed form.
+  std::uint64_t size = 0;
+  write([&](std::string_view piece) { size += piece.size(); });
+  if (compression_level > 0) {
+    FrameWriter frame(compression_level, size);
+    if (frame.ok()) {
+      write([&](std::string_view piece) { frame.append(piece); });
+      if (auto stored = frame.finish()) {
+        return std::move(*stored);
+      }
+    }
+  }
+  std::string text;
+  text.reserve(static_cast<std::size_t>(size));
+  write([&](std::string_view piece) { text += piece; });
+  return text;
+}
+
+std::string encode_remote_bundle(const Bundle& bundle, int compression_level) {
+  std::vector<const cache::Manifest*> manifests;
+  manifests.reserve(bundle.manifests.size());
+  for (const auto& manifest : bundle.manifests) {
+    manifests.push_back(&manifest);
+  }
+  return encode_remote_bundle(bundle.dir_id, manifests, compression_level);
 }
 
 Bundle parse_remote_bundle(std::string_view stored, const std::string& source) {

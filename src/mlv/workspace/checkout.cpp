@@ -17,12 +17,14 @@ namespace fs = std::filesystem;
 
 // One change to the workspace. Every change of a command is planned, and every conflict found,
 // before the first one is made: a refused checkout leaves the workspace as it was.
+// Paths are kept as text: a folder of 100,000 files plans 100,000 steps, and an fs::path holds
+// each of its components too.
 struct Step {
   enum class Kind { write_file, remove_file, make_folder };
-  Step(Kind what, fs::path where, std::size_t result_index)
-      : kind(what), path(std::move(where)), result(result_index) {}
+  Step(Kind what, const fs::path& where, std::size_t result_index)
+      : kind(what), path(where.string()), result(result_index) {}
   Kind kind;
-  fs::path path;
+  std::string path;
   std::size_t result = 0; // index into the results
   std::string id;         // write_file
   bool executable = false;
@@ -31,7 +33,7 @@ struct Step {
   // remove_file of a file inside a tracked folder: the folder, and the folders inside it that its
   // listing keeps (those of its files and its empty folders); the others that the removal leaves
   // empty go too, as git removes the folders it empties.
-  fs::path top;
+  std::string top;
   std::shared_ptr<const std::set<fs::path>> kept_folders;
 };
 
@@ -54,7 +56,7 @@ public:
     if (item.pointer.kind == pointer::Kind::dir) {
       plan_dir(item, data);
     } else {
-      swept_.push_back(data);
+      swept_.push_back(data.string());
       plan_file(item.pointer.sha256, item.pointer.size, data, false, item.data_path);
     }
   }
@@ -64,7 +66,7 @@ public:
   std::vector<CheckoutResult> apply() {
     // Leftovers of an interrupted checkout (a Ctrl-C that could not clean up, a kill -9): mlv's
     // own, so they go even when this checkout refuses.
-    sweep_temporaries(swept_);
+    sweep_temporaries(std::move(swept_));
     if (!conflicts_.empty()) {
       throw Error(Failure::conflict,
                   "not overwriting workspace content that is not saved in the cache:" +
@@ -157,7 +159,7 @@ private:
       plan_unlisted(data, listing, item.data_path, result);
     }
     for (const auto& entry : listing.entries) {
-      swept_.push_back(data / entry.path);
+      swept_.push_back((data / entry.path).string());
       plan_file(entry.id, entry.size, data / entry.path, entry.executable,
                 item.data_path + "/" + entry.path);
     }
@@ -201,7 +203,7 @@ private:
         conflicts_.push_back(shown + "/" + relative.generic_string());
       } else {
         auto& step = steps_.emplace_back(Step::Kind::remove_file, it->path(), result);
-        step.top = folder;
+        step.top = folder.string();
         step.kept_folders = kept;
       }
     }
@@ -232,8 +234,9 @@ private:
   // the listing does not keep them.
   static void remove_emptied_folders(const Step& step) {
     std::error_code error;
-    for (auto folder = step.path.parent_path();
-         folder != step.top && folder.native().size() > step.top.native().size() &&
+    const fs::path top = step.top;
+    for (auto folder = fs::path(step.path).parent_path();
+         folder != top && folder.native().size() > top.native().size() &&
          !step.kept_folders->contains(folder);
          folder = folder.parent_path()) {
       if (!fs::is_empty(folder, error) || error || !fs::remove(folder, error)) {
@@ -250,18 +253,19 @@ private:
 
   void run(const Step& step) {
     std::error_code error;
+    const fs::path path = step.path;
     auto& result = results_[step.result];
     switch (step.kind) {
     case Step::Kind::write_file: {
       if (!gate_.admit(cache_.file_path(step.id), step.shown)) {
         return;
       }
-      if (fs::is_directory(step.path, error) && !fs::is_symlink(step.path, error)) {
-        fs::remove_all(step.path, error);
+      if (fs::is_directory(path, error) && !fs::is_symlink(path, error)) {
+        fs::remove_all(path, error);
       }
-      const auto type = materialize(cache_, step.id, step.path, step.executable, order_);
-      if (const auto stamp = util::stat_file(step.path, true)) {
-        cache_.state().record_file_id(step.path, *stamp, step.id);
+      const auto type = materialize(cache_, step.id, path, step.executable, order_);
+      if (const auto stamp = util::stat_file(path, true)) {
+        cache_.state().record_file_id(path, *stamp, step.id);
       }
       result.updated = true;
       result.link = link_type_name(type);
@@ -269,14 +273,14 @@ private:
       return;
     }
     case Step::Kind::remove_file:
-      fs::remove(step.path, error);
+      fs::remove(path, error);
       result.updated = true;
       if (step.kept_folders) {
         remove_emptied_folders(step);
       }
       return;
     case Step::Kind::make_folder:
-      util::make_directories(step.path);
+      util::make_directories(path);
       result.updated = true;
       return;
     }
@@ -290,7 +294,7 @@ private:
   transfer::Meter meter_;
   std::vector<CheckoutResult> results_;
   std::vector<Step> steps_;
-  std::vector<fs::path> swept_; // workspace files whose stale temporaries are removed
+  std::vector<std::string> swept_; // workspace files whose stale temporaries are removed
   std::vector<std::string> conflicts_;
   std::vector<std::string> missing_;
 };

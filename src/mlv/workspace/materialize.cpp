@@ -2,6 +2,7 @@
 #include <mlv/util/error.hpp>
 #include <mlv/workspace/materialize.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -10,21 +11,32 @@ namespace mlv::workspace {
 
 namespace fs = std::filesystem;
 
-void sweep_temporaries(const std::vector<fs::path>& targets) {
-  std::map<fs::path, std::set<std::string>> names_by_folder;
+void sweep_temporaries(std::vector<std::string> targets) {
+  // Sorted paths rather than a set of names per folder: a folder may list 100,000 files.
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  const auto is_target = [&](const std::string& path) {
+    return std::binary_search(targets.begin(), targets.end(), path);
+  };
+  std::set<fs::path> folders;
   for (const auto& target : targets) {
-    auto& names = names_by_folder[target.parent_path()];
-    names.insert(target.filename().string());
-    // The pointer beside it and the folder's .gitignore: a killed `mlv add` leaves the
-    // temporaries of their atomic writes.
-    names.insert(pointer::as_pointer_path(target.filename().string()));
-    names.insert(".gitignore");
+    folders.insert(fs::path(target).parent_path());
   }
-  for (const auto& [folder, names] : names_by_folder) {
+  for (const auto& folder : folders) {
     std::error_code error;
     for (fs::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
-      const auto target = temporary_target(it->path().filename().string());
-      if (target && names.contains(*target) && !it->is_directory(error)) {
+      const auto name = temporary_target(it->path().filename().string());
+      if (!name || it->is_directory(error)) {
+        continue;
+      }
+      const auto target = (folder / *name).string();
+      // The pointer beside a target and the folder's .gitignore too: a killed `mlv add` leaves
+      // the temporaries of their atomic writes.
+      const bool ours =
+          is_target(target) || *name == ".gitignore" ||
+          (name->ends_with(pointer::k_suffix) &&
+           is_target((folder / name->substr(0, name->size() - pointer::k_suffix.size())).string()));
+      if (ours) {
         std::error_code ignored; // a temporary that cannot go is left for the next sweep
         fs::remove(it->path(), ignored);
       }

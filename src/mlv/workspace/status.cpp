@@ -80,18 +80,18 @@ void sweep_stale_temporaries(Context& context, const std::vector<Tracked>& track
   if (!lock) {
     return;
   }
-  std::vector<fs::path> targets;
+  std::vector<std::string> targets;
   for (const auto& item : tracked) {
     const auto data = context.absolute(item.data_path);
     if (item.pointer.kind == pointer::Kind::file) {
-      targets.push_back(data);
+      targets.push_back(data.string());
     } else if (const auto listing = context.cache().read_dir(item.pointer.sha256)) {
       for (const auto& entry : listing->entries) {
-        targets.push_back(data / entry.path);
+        targets.push_back((data / entry.path).string());
       }
     }
   }
-  sweep_temporaries(targets);
+  sweep_temporaries(std::move(targets));
 }
 
 } // namespace
