@@ -79,7 +79,9 @@ public:
 
     Cache& cache_;
     std::mutex mutex_;
-    std::map<std::string, std::filesystem::path> pending_; // id -> its complete temporary
+    // id -> its complete temporary (as text: an fs::path also holds its components, and a
+    // folder may bring 100,000 files)
+    std::map<std::string, std::string> pending_;
   };
 
   // Streams a file with a known id into the cache: write() the bytes in order, then commit(),

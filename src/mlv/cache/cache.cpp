@@ -165,7 +165,7 @@ Cache::StoreBatch::~StoreBatch() {
 
 void Cache::StoreBatch::add(fs::path temporary, const std::string& id) {
   const std::lock_guard lock(mutex_);
-  if (!pending_.emplace(id, temporary).second) {
+  if (!pending_.emplace(id, temporary.string()).second) {
     ::unlink(temporary.c_str()); // the same bytes are already waiting
   }
 }

@@ -134,8 +134,9 @@ void StateDb::set_up() {
   exec("PRAGMA synchronous=NORMAL");
   // Chunk ids are random keys: a GiB's 16k chunk rows land all over the indexes, and with
   // SQLite's default 2 MiB page cache each insert re-reads pages. Pages are allocated only as
-  // they are used, so the limit costs nothing for a small database.
-  exec("PRAGMA cache_size=-32768");
+  // they are used, so the limit costs nothing for a small database; 16 MiB, not more, as it
+  // counts against the 200 MiB a command may take on a folder of 100,000 files.
+  exec("PRAGMA cache_size=-16384");
   Transaction transaction(*this);
   const int current = [&] {
     auto& version = statement("PRAGMA user_version");

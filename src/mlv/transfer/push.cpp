@@ -258,10 +258,16 @@ private:
     std::uint64_t sequence = 0; // which pack of this push
     std::size_t entry = 0;      // its index in that pack (where and how it is stored: once sealed)
   };
-  // A pack of this push confirmed on the remote.
+  // A pack of this push confirmed on the remote: where each of its entries is stored (the
+  // chunk ids are in the manifests that wait on it).
+  struct Placement {
+    std::uint64_t offset = 0;
+    std::uint32_t stored_length = 0;
+    cache::ChunkEncoding encoding = cache::ChunkEncoding::raw;
+  };
   struct UploadedPack {
     std::string id;
-    std::vector<PackEntry> entries;
+    std::vector<Placement> entries;
   };
   struct PendingManifest {
     cache::Manifest manifest;
@@ -422,8 +428,11 @@ private:
       const auto size = util::stat_file(writer->path())->size;
       remote_.store.put_file(pack_key(pack_id), writer->path());
       remember_pack(pack_id, *writer);
-      auto uploaded =
-          std::make_shared<const UploadedPack>(UploadedPack{pack_id, writer->entries()});
+      auto uploaded = std::make_shared<UploadedPack>(UploadedPack{pack_id, {}});
+      uploaded->entries.reserve(writer->entries().size());
+      for (const auto& entry : writer->entries()) {
+        uploaded->entries.push_back({entry.offset, entry.stored_length, entry.encoding});
+      }
       const std::lock_guard lock(uploaded_mutex_);
       uploaded_[sequence] = std::move(uploaded);
       meter_.update([&](Stats& stats) {

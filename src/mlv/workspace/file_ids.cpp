@@ -18,9 +18,10 @@ std::optional<util::FileStamp> stamp_of(util::Env& env, const fs::path& path) {
   return info ? std::optional(util::stamp_of(*info)) : std::nullopt;
 }
 
-// A regular file found in a folder being listed, before it is identified.
+// A regular file found in a folder being listed, before it is identified. Paths as text: a
+// folder may hold 100,000 files, and an fs::path holds each of its components too.
 struct FoundFile {
-  fs::path path;
+  std::string path;
   std::string relative; // '/'-separated, from the top folder
 };
 
@@ -52,7 +53,7 @@ void list_folder(util::Env& env,
     } else if (entry.type != util::Env::Type::file) {
       continue;
     }
-    files.push_back({path, path.lexically_relative(top).generic_string()});
+    files.push_back({path.string(), path.lexically_relative(top).generic_string()});
   }
 }
 
