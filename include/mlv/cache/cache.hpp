@@ -5,6 +5,7 @@
 #include <mlv/cache/state_db.hpp>
 #include <mlv/util/env.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -173,7 +174,8 @@ private:
   std::filesystem::path root_;
   util::Env& env_;
   std::unique_ptr<StateDb> state_;
-  StoreBatch* batch_ = nullptr; // the open StoreBatch, if any
+  StoreBatch* batch_ = nullptr;                  // the open StoreBatch, if any
+  std::atomic<bool> reflink_unsupported_{false}; // the filesystem refused a clone: copy
   mutable std::mutex verified_mutex_;
   std::set<std::string> verified_; // objects adopted (and so hashed whole) by this process
 };

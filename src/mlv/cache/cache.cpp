@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <map>
 #include <optional>
@@ -25,13 +26,19 @@ namespace fs = std::filesystem;
 constexpr unsigned k_object_mode = 0444;
 
 // A copy-on-write clone where the filesystem supports it (btrfs, XFS): no bytes are copied.
-bool try_reflink(const fs::path& source, int target_fd) {
+// Whether `source` was cloned into `target_fd`; `unsupported` is set when the cache's filesystem
+// cannot clone at all (not when only this source could not be cloned, from another filesystem).
+bool try_reflink(const fs::path& source, int target_fd, std::atomic<bool>& unsupported) {
   const int source_fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
   if (source_fd < 0) {
     return false;
   }
   const bool cloned = util::clone_file(source_fd, target_fd);
+  const int error = errno;
   ::close(source_fd);
+  if (!cloned && (error == EOPNOTSUPP || error == ENOTTY || error == ENOSYS)) {
+    unsupported = true;
+  }
   return cloned;
 }
 
@@ -130,7 +137,9 @@ bool Cache::has_all_files(const std::vector<std::string>& ids) const {
 StoredFile Cache::store_file(const fs::path& source) {
   util::AtomicFile file(tmp_dir() / "incoming", tmp_dir());
   StoredFile stored;
-  if (try_reflink(source, file.fd())) {
+  // Not tried again once the filesystem said it cannot clone: three system calls per file of a
+  // folder of 10,000.
+  if (!reflink_unsupported_ && try_reflink(source, file.fd(), reflink_unsupported_)) {
     // Hash the clone, not the source: the id then names exactly the bytes that are kept.
     stored.id = hash::sha256_file_hex(file.temp_path());
     stored.size = util::stat_file(file.temp_path())->size;
