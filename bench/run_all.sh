@@ -6,7 +6,7 @@
 set -uo pipefail
 
 BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
-BENCHMARKS=(add_vs_openssl unchanged memory dedup compression scan_throughput decompress_throughput s3_vs_awscli)
+BENCHMARKS=(add_vs_openssl unchanged memory dedup compression scan_throughput decompress_throughput s3_vs_awscli many_files)
 
 summary=()
 failures=0
