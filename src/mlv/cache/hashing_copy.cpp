@@ -91,8 +91,9 @@ public:
       throw Error(errno == ENOENT ? Failure::not_found : Failure::failed,
                   errno_message("cannot open", path.string(), errno));
     }
-    ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
   }
+  // Read-ahead for a file read in many blocks (not worth a system call for a small one).
+  void will_read_sequentially() const { ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL); }
   ~SourceFile() { ::close(fd_); }
   // The size the file has now (it may still change while it is read).
   std::uint64_t size() const {
@@ -240,6 +241,7 @@ std::uint64_t copy_blocks(const fs::path& source, util::AtomicFile& file, hash::
   if (input.size() <= k_serial_copy) {
     return copy_serially(input, file, hasher);
   }
+  input.will_read_sequentially();
   std::uint64_t size = 0;
   BlockPipe pipe;
   TargetWriter output(file, true);
